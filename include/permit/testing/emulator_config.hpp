@@ -1,0 +1,128 @@
+// Configuration of the local Permit emulator: identity, faults, rate limits, TLS and limits.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace permit::testing {
+
+/// What a fault does to a request that it matches.
+enum class fault_kind {
+    http_429,            ///< 429 with the Cloud PDP's rate-limit body, and `Retry-After` if set.
+    http_500,            ///< 500 with an `ErrorDetails` body (UNEXPECTED_ERROR); nothing applied.
+    http_502,            ///< 502 as a load balancer sends it (text body); nothing applied.
+    http_503,            ///< 503 as a load balancer sends it (text body); nothing applied.
+    reset_before_apply,  ///< The connection is reset after the request is read, before it is applied.
+    reset_after_apply,   ///< The request is applied, then the connection is reset: the response is lost.
+    truncated_body,      ///< The request is applied; the response body stops half-way and the connection closes.
+    malformed_json,      ///< The request is applied; the 2xx response body is not valid JSON.
+    delay,               ///< The response is sent after `delay`.
+};
+
+/// Returns the name used for `kind` in JSON configuration and counters ("http_429", "delay", ...).
+inline const char* to_string(fault_kind kind) noexcept {
+    switch (kind) {
+        case fault_kind::http_429: return "http_429";
+        case fault_kind::http_500: return "http_500";
+        case fault_kind::http_502: return "http_502";
+        case fault_kind::http_503: return "http_503";
+        case fault_kind::reset_before_apply: return "reset_before_apply";
+        case fault_kind::reset_after_apply: return "reset_after_apply";
+        case fault_kind::truncated_body: return "truncated_body";
+        case fault_kind::malformed_json: return "malformed_json";
+        case fault_kind::delay: return "delay";
+    }
+    return "unknown";
+}
+
+/// One fault rule. A request that matches `method` and `path` draws a number from the emulator's
+/// seeded random source; the first matching rule whose draw is below `rate` applies.
+struct fault_rule {
+    /// HTTP method to match ("PUT"), or "*" for any.
+    std::string method = "*";
+    /// Path pattern, matched against the decoded path without the query: `*` matches within one
+    /// segment, `**` matches any number of characters including `/`.
+    std::string path = "**";
+    fault_kind kind = fault_kind::http_503;
+    /// Probability in [0, 1] that a matching request gets the fault.
+    double rate = 1.0;
+    /// For http_429: the `Retry-After` value in seconds to send, if any.
+    std::optional<std::chrono::seconds> retry_after;
+    /// For fault_kind::delay: how long to wait before responding.
+    std::chrono::milliseconds delay{0};
+    /// The rule stops applying after this many faults (unset: no limit).
+    std::optional<std::uint64_t> max_count;
+    /// Apply only to the Nth and later matching requests (1-based); lets a test fault a request on
+    /// a reused connection.
+    std::uint64_t after = 0;
+};
+
+/// Rate limiting by Permit's documented classes (permit-api.md §8.3). Each class allows at most
+/// `limit` requests in any sliding window of `window / time_scale`.
+struct rate_limit_config {
+    bool enabled = false;
+    /// Divides every window: 60 makes a one-minute window last one second.
+    double time_scale = 1.0;
+    std::uint32_t all_per_minute = 1000;
+    std::uint32_t writes_per_minute = 300;   ///< POST, PUT, PATCH and DELETE.
+    std::uint32_t deletes_per_minute = 60;
+    std::uint32_t bulk_per_10_minutes = 100; ///< Paths with a `bulk` segment.
+    /// Send `Retry-After` (whole seconds, rounded up, at least 1) with each 429.
+    bool send_retry_after = true;
+};
+
+/// Which ids `GET /v2/api-key/scope` reports: the level of the emulated API key.
+enum class key_level { environment, project, organization };
+
+/// Everything an emulator needs to start. The defaults give an environment-level key and ids that
+/// stay the same from run to run.
+struct emulator_config {
+    /// Address to listen on: loopback only.
+    std::string host = "127.0.0.1";
+    /// 0 picks a free port; read it back with `emulator::port()`.
+    std::uint16_t port = 0;
+
+    /// The only API key accepted, as `Authorization: Bearer <key>` (scheme case-insensitive).
+    std::string api_key = "permit_key_emulator";
+    key_level level = key_level::environment;
+    std::string organization_id = "7c60d51f-b44e-4682-87d6-449835ea4de6";
+    std::string project_id = "405d8375-3514-403b-8c43-83ae74cfe0e9";
+    std::string project_key = "default";
+    std::string environment_id = "40ef0e48-a11f-4963-a229-e396c9f7e7c4";
+    std::string environment_key = "production";
+
+    /// Serves HTTPS when both are set (PEM text, not file names).
+    std::optional<std::string> tls_certificate_pem;
+    std::optional<std::string> tls_private_key_pem;
+
+    /// Seeds every random choice (faults, generated ids) so that a run can be replayed.
+    std::uint64_t seed = 1;
+    std::vector<fault_rule> faults;
+    rate_limit_config rate_limits;
+
+    /// Initial state: `{"resources":[ResourceCreate], "roles":[RoleCreate],
+    /// "tenants":[TenantCreate], "users":[UserCreate], "role_assignments":[RoleAssignmentCreate]}`.
+    boost::json::value initial_state;
+
+    /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.
+    std::size_t bulk_users_limit = 3000;
+    std::size_t bulk_tenants_limit = 2000;
+    std::size_t bulk_role_assignments_limit = 2000;
+    unsigned bulk_limit_status = 422;
+
+    /// Requests with a larger body get 413; larger header blocks get 431.
+    std::size_t max_body_bytes = 8 * 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    /// A connection with no complete request for this long is closed.
+    std::chrono::milliseconds idle_timeout{30000};
+    /// How many requests the request log keeps (oldest dropped first).
+    std::size_t request_log_capacity = 100000;
+};
+
+}  // namespace permit::testing

@@ -1,0 +1,56 @@
+// What the emulator counts, for tests to assert on.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <permit/testing/emulator_config.hpp>
+
+namespace permit::testing {
+
+/// Counters since start (or the last `emulator::reset_stats()`).
+struct emulator_stats {
+    std::uint64_t connections_accepted = 0;
+    /// Complete requests read, including the ones answered with a fault or a 429.
+    std::uint64_t requests = 0;
+    /// Requests per route template, e.g. `"PUT /v2/facts/{proj_id}/{env_id}/bulk/users"`. Unknown
+    /// paths count under `"<method> <unmatched>"`.
+    std::map<std::string, std::uint64_t> requests_by_route;
+    /// Responses per status code (a reset connection has no status and is not counted here).
+    std::map<unsigned, std::uint64_t> responses_by_status;
+    /// Faults injected per kind name (`to_string(fault_kind)`).
+    std::map<std::string, std::uint64_t> faults_injected;
+    /// Requests refused with 429 by the rate limiter (not counting injected 429 faults).
+    std::uint64_t rate_limited = 0;
+
+    std::uint64_t route(const std::string& name) const {
+        auto it = requests_by_route.find(name);
+        return it == requests_by_route.end() ? 0 : it->second;
+    }
+    std::uint64_t status(unsigned code) const {
+        auto it = responses_by_status.find(code);
+        return it == responses_by_status.end() ? 0 : it->second;
+    }
+    std::uint64_t faults(fault_kind kind) const {
+        auto it = faults_injected.find(to_string(kind));
+        return it == faults_injected.end() ? 0 : it->second;
+    }
+};
+
+/// One entry of the request log.
+struct request_record {
+    std::uint64_t connection = 0;  ///< 1-based number of the connection it came on.
+    std::string method;
+    std::string target;  ///< Path and query as received.
+    std::string route;   ///< As in `emulator_stats::requests_by_route`.
+    /// The status sent, or 0 when the connection was reset instead.
+    unsigned status = 0;
+    std::optional<fault_kind> fault;
+    /// When the request was complete, by the emulator's steady clock.
+    std::chrono::steady_clock::time_point received_at;
+};
+
+}  // namespace permit::testing
