@@ -1,0 +1,301 @@
+// Request in, reply out (sans-io): the route table, authentication, the project/environment check,
+// and the translation of failures into the API's error bodies.
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value_to.hpp>
+#include <boost/url/parse.hpp>
+
+#include <permit/models/model_error.hpp>
+#include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_bulk.hpp>
+#include <permit/testing/detail/routes_pdp.hpp>
+#include <permit/testing/detail/routes_role_assignments.hpp>
+#include <permit/testing/detail/routes_schema.hpp>
+#include <permit/testing/detail/routes_tenants.hpp>
+#include <permit/testing/detail/routes_users.hpp>
+#include <permit/testing/detail/state.hpp>
+#include <permit/testing/emulator_config.hpp>
+
+namespace permit::testing::detail {
+
+/// Who may call a route: the REST API's callers, the PDP's, or anyone (health checks).
+enum class route_area { rest, pdp, open };
+
+struct route {
+    std::string_view method;
+    std::string_view pattern;  // `{name}` matches one segment
+    route_area area;
+    std::function<reply(state&, const route_context&)> handler;
+};
+
+/// A request target split into decoded path segments and query parameters.
+struct parsed_target {
+    std::string path;  // decoded, for fault rules and rate classes
+    std::vector<std::string> segments;
+    std::vector<std::pair<std::string, std::string>> query;
+};
+
+inline std::optional<parsed_target> parse_target(std::string_view target) {
+    auto url = boost::urls::parse_origin_form(target);
+    if (!url) return std::nullopt;
+    parsed_target out;
+    for (auto seg : url->segments()) {
+        out.path += '/';
+        out.path += seg;
+        out.segments.push_back(std::move(seg));
+    }
+    if (out.path.empty()) out.path = "/";
+    for (auto p : url->params()) out.query.emplace_back(std::move(p.key), std::move(p.value));
+    return out;
+}
+
+class router {
+public:
+    explicit router(const emulator_config& config)
+        : config_(config)
+        , state_({config.organization_id, config.project_id, config.environment_id}, config.seed)
+        , limits_{config.bulk_users_limit, config.bulk_tenants_limit, config.bulk_role_assignments_limit,
+                  config.bulk_limit_status}
+        , routes_(make_routes()) {
+        state_.create_tenant({.key = "default", .name = "Default Tenant"});
+        load(config.initial_state);
+    }
+
+    state& data() { return state_; }
+    const state& data() const { return state_; }
+
+    /// `"PUT /v2/facts/{proj_id}/{env_id}/bulk/users"`, or `"<method> <unmatched>"`.
+    std::string route_name(std::string_view method, const parsed_target& target) const {
+        std::vector<std::string> params;
+        for (const auto& r : routes_)
+            if (r.method == method && match(r.pattern, target.segments, params))
+                return std::string(method) + " " + std::string(r.pattern);
+        return std::string(method) + " <unmatched>";
+    }
+
+    /// Handles one request. `authorization` is the header's value, if any.
+    reply handle(std::string_view method, const parsed_target& target, std::optional<std::string_view> authorization,
+                 std::string_view body) {
+        const route* found = nullptr;
+        bool path_known = false;
+        std::vector<std::string> params;
+        for (const auto& r : routes_) {
+            if (!match(r.pattern, target.segments, params)) continue;
+            path_known = true;
+            if (r.method == method) {
+                found = &r;
+                break;
+            }
+        }
+        if (!found) {
+            // FastAPI's answers for an unknown path and for a known path with another method.
+            return path_known ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
+                              : json_reply(404, boost::json::object{{"detail", "Not Found"}});
+        }
+        if (auto denied = authenticate(found->area, authorization)) return std::move(*denied);
+        try {
+            if (found->pattern.find("{proj_id}/{env_id}") != std::string_view::npos) {
+                check_environment(params.at(0), params.at(1));
+                params.erase(params.begin(), params.begin() + 2);
+            }
+            route_context ctx{method, std::move(params), target.query, body};
+            return found->handler(state_, ctx);
+        } catch (const api_failure& f) {
+            return json_reply(f.status, f.body);
+        } catch (const permit::model_error& e) {
+            // Validation runs first, so this is a body the schemas let through but the models
+            // cannot hold; still the caller's input, so still a 422.
+            validation_errors errors;
+            errors.add(boost::json::array{"body", e.field()}, e.what(), "value_error");
+            return json_reply(422, errors.body());
+        }
+    }
+
+private:
+    /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permit-api.md §1.2).
+    std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header) const {
+        if (area == route_area::open) return std::nullopt;
+        const bool pdp = area == route_area::pdp;
+        if (!header || header->size() < 7 || !iequals(header->substr(0, 7), "bearer ")) {
+            if (pdp) return reply{401, nullptr, "Missing Authorization header", {}};
+            return json_reply(401, error_details("UNAUTHORIZED", "You are not authorized to perform this request",
+                                                 "Missing or malformed Authorization header: expected "
+                                                 "'Authorization: Bearer <API key>'."));
+        }
+        auto token = header->substr(7);
+        while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+        if (token == config_.api_key) return std::nullopt;
+        if (pdp) return reply{403, nullptr, "You are not authorized to access this resource, please check your API key.", {}};
+        return json_reply(403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
+                                             "The API key is not valid."));
+    }
+
+    void check_environment(std::string_view proj, std::string_view env) const {
+        if (proj != config_.project_id && proj != config_.project_key) throw not_found("Project");
+        if (env != config_.environment_id && env != config_.environment_key) throw not_found("Environment");
+    }
+
+    static bool iequals(std::string_view a, std::string_view b) {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+                return false;
+        return true;
+    }
+
+    static bool match(std::string_view pattern, const std::vector<std::string>& segments,
+                      std::vector<std::string>& params) {
+        params.clear();
+        std::size_t i = 0;
+        while (!pattern.empty()) {
+            pattern.remove_prefix(1);  // '/'
+            const auto end = std::min(pattern.find('/'), pattern.size());
+            const auto part = pattern.substr(0, end);
+            pattern.remove_prefix(end);
+            if (i >= segments.size()) return false;
+            if (part.front() == '{') params.push_back(segments[i]);
+            else if (part != segments[i]) return false;
+            ++i;
+        }
+        return i == segments.size();
+    }
+
+    boost::json::value scope() const {
+        boost::json::object out{{"organization_id", config_.organization_id}};
+        if (config_.level != key_level::organization) out["project_id"] = config_.project_id;
+        if (config_.level == key_level::environment) out["environment_id"] = config_.environment_id;
+        return out;
+    }
+
+    std::vector<route> make_routes() {
+        using namespace routes;
+        const auto lim = limits_;
+        const auto rest = route_area::rest;
+        return {
+            {"GET", "/v2/api-key/scope", rest, [this](state&, const route_context&) { return json_reply(200, scope()); }},
+            // users
+            {"GET", "/v2/facts/{proj_id}/{env_id}/users", rest, list_users},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/users", rest, create_user},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, get_user},
+            {"PATCH", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, update_user},
+            {"PUT", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, replace_user},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, delete_user},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/users/{user_id}/roles", rest, assign_user_role},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/users/{user_id}/roles", rest, unassign_user_role},
+            // tenants
+            {"GET", "/v2/facts/{proj_id}/{env_id}/tenants", rest, list_tenants},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/tenants", rest, create_tenant},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, get_tenant},
+            {"PATCH", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, update_tenant},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, delete_tenant},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest, list_tenant_users},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest, add_tenant_user},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users/{user_id}", rest, remove_tenant_user},
+            // role assignments
+            {"GET", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, list_role_assignments},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, assign_role},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, unassign_role},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments/bulk", rest,
+             [lim](state& s, const route_context& c) { return bulk_assign_roles(s, c, lim.role_assignments, lim.status); }},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/role_assignments/bulk", rest,
+             [lim](state& s, const route_context& c) { return bulk_unassign_roles(s, c, lim.role_assignments, lim.status); }},
+            // bulk users and tenants
+            {"POST", "/v2/facts/{proj_id}/{env_id}/bulk/users", rest,
+             [lim](state& s, const route_context& c) { return bulk_create_users(s, c, lim); }},
+            {"PUT", "/v2/facts/{proj_id}/{env_id}/bulk/users", rest,
+             [lim](state& s, const route_context& c) { return bulk_replace_users(s, c, lim); }},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/bulk/users", rest,
+             [lim](state& s, const route_context& c) { return bulk_delete_users(s, c, lim); }},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/bulk/tenants", rest,
+             [lim](state& s, const route_context& c) { return bulk_create_tenants(s, c, lim); }},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/bulk/tenants", rest,
+             [lim](state& s, const route_context& c) { return bulk_delete_tenants(s, c, lim); }},
+            // schema
+            {"GET", "/v2/schema/{proj_id}/{env_id}/roles", rest, list_roles},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/roles", rest, create_role},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/roles/{role_id}", rest, get_role},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/roles/{role_id}", rest, update_role},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/roles/{role_id}", rest, delete_role},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/roles/{role_id}/permissions", rest,
+             [](state& s, const route_context& c) { return change_role_permissions(s, c, true); }},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/roles/{role_id}/permissions", rest,
+             [](state& s, const route_context& c) { return change_role_permissions(s, c, false); }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources", rest, list_resources},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/resources", rest, create_resource},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, get_resource},
+            {"PUT", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, replace_resource},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, update_resource},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, delete_resource},
+            // PDP
+            {"POST", "/allowed", route_area::pdp, allowed},
+            {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
+            {"POST", "/user-permissions", route_area::pdp, user_permissions},
+            {"GET", "/health", route_area::open, health},
+            {"GET", "/healthy", route_area::open, health},
+            {"GET", "/ready", route_area::open, health},
+        };
+    }
+
+    static reply health(state&, const route_context&) { return json_reply(200, boost::json::object{{"status", "ok"}}); }
+
+    /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
+    /// "role_assignments":[...]}` through the same checks as the API.
+    void load(const boost::json::value& initial) {
+        if (initial.is_null()) return;
+        if (!initial.is_object()) throw std::invalid_argument("initial state: expected a JSON object");
+        const auto& obj = initial.get_object();
+        auto each = [&](std::string_view name, const object_schema& schema, auto apply) {
+            const auto* list = obj.if_contains(name);
+            if (!list) return;
+            if (!list->is_array()) throw std::invalid_argument("initial state: '" + std::string(name) + "' must be an array");
+            std::size_t i = 0;
+            for (const auto& item : list->get_array()) {
+                const auto where = "initial state: " + std::string(name) + "[" + std::to_string(i++) + "]";
+                validation_errors errors;
+                check_object(item, schema, boost::json::array{}, errors);
+                if (!errors.empty())
+                    throw std::invalid_argument(where + ": " + boost::json::serialize(errors.body()));
+                try {
+                    apply(item);
+                } catch (const api_failure& f) {
+                    throw std::invalid_argument(where + ": " + boost::json::serialize(f.body));
+                }
+            }
+        };
+        each("resources", schemas::resource_create,
+             [&](const auto& v) { state_.create_resource(boost::json::value_to<permit::resource_create>(v)); });
+        // Roles may extend roles listed after them: create all, then set `extends`.
+        each("roles", schemas::role_create, [&](const auto& v) {
+            auto role = boost::json::value_to<permit::role_create>(v);
+            role.extends.clear();
+            state_.create_role(role);
+        });
+        each("roles", schemas::role_create, [&](const auto& v) {
+            auto role = boost::json::value_to<permit::role_create>(v);
+            if (!role.extends.empty()) state_.update_role(role.key, {.extends = role.extends});
+        });
+        each("tenants", schemas::tenant_create, [&](const auto& v) {
+            auto tenant = boost::json::value_to<permit::tenant_create>(v);
+            if (!state_.find_tenant(tenant.key)) state_.create_tenant(tenant);
+        });
+        each("users", schemas::user_create,
+             [&](const auto& v) { state_.create_user(boost::json::value_to<permit::user_create>(v)); });
+        each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
+            const auto a = boost::json::value_to<permit::role_assignment_create>(v);
+            state_.add_assignment(state_.resolve(a.user, a.role, a.tenant, a.resource_instance));
+        });
+    }
+
+    const emulator_config& config_;
+    state state_;
+    routes::bulk_limits limits_;
+    std::vector<route> routes_;
+};
+
+}  // namespace permit::testing::detail

@@ -1,0 +1,431 @@
+// The emulator's network side: accepts connections (plain or TLS), reads HTTP/1.1 requests with
+// limits, applies rate limits and faults, asks the router, and writes the replies in order.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <permit/testing/detail/fault_plan.hpp>
+#include <permit/testing/detail/router.hpp>
+#include <permit/testing/detail/sliding_window.hpp>
+#include <permit/testing/emulator_config.hpp>
+#include <permit/testing/emulator_stats.hpp>
+
+namespace permit::testing::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+
+/// Sizes of the state, read under the server's lock.
+struct state_counts {
+    std::size_t users = 0, tenants = 0, role_assignments = 0;
+};
+
+class server : public std::enable_shared_from_this<server> {
+public:
+    server(asio::any_io_executor executor, emulator_config config)
+        : executor_(std::move(executor))
+        , config_(std::move(config))
+        , router_(config_)
+        , faults_(config_.faults, config_.seed)
+        , limiter_(config_.rate_limits)
+        , acceptor_(executor_) {
+        if (config_.tls_certificate_pem.has_value() != config_.tls_private_key_pem.has_value())
+            throw std::invalid_argument("TLS needs both a certificate and a private key");
+        if (config_.tls_certificate_pem) {
+            tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+            tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                              asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                              asio::ssl::context::no_tlsv1_1);
+            try {
+                tls_->use_certificate_chain(asio::buffer(*config_.tls_certificate_pem));
+                tls_->use_private_key(asio::buffer(*config_.tls_private_key_pem), asio::ssl::context::pem);
+            } catch (const boost::system::system_error& e) {
+                throw std::invalid_argument(std::string("invalid TLS certificate or key: ") + e.what());
+            }
+        }
+    }
+
+    /// Binds and listens now (so that `port()` is known when this returns), then accepts.
+    void start() {
+        const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(config_.host), config_.port};
+        acceptor_.open(endpoint.protocol());
+        acceptor_.set_option(asio::socket_base::reuse_address(true));
+        acceptor_.bind(endpoint);
+        acceptor_.listen(asio::socket_base::max_listen_connections);
+        port_ = acceptor_.local_endpoint().port();
+        asio::co_spawn(executor_, accept_loop(shared_from_this()), asio::detached);
+    }
+
+    /// Closes the listener and every connection, from the server's own thread.
+    void stop() {
+        asio::post(executor_, [self = shared_from_this()] {
+            boost::system::error_code ec;
+            self->acceptor_.close(ec);
+            for (auto& [id, c] : self->connections_) c->close();
+        });
+    }
+
+    std::uint16_t port() const { return port_; }
+    std::string url() const {
+        return std::string(tls_ ? "https://" : "http://") + config_.host + ":" + std::to_string(port_);
+    }
+    const emulator_config& config() const { return config_; }
+
+    emulator_stats stats() const {
+        std::lock_guard lock(mutex_);
+        return stats_;
+    }
+    void reset_stats() {
+        std::lock_guard lock(mutex_);
+        stats_ = {};
+        log_.clear();
+    }
+    std::vector<request_record> request_log() const {
+        std::lock_guard lock(mutex_);
+        return {log_.begin(), log_.end()};
+    }
+    void set_faults(std::vector<fault_rule> rules) {
+        std::lock_guard lock(mutex_);
+        faults_.set_rules(std::move(rules));
+    }
+    void set_rate_limits(const rate_limit_config& limits) {
+        std::lock_guard lock(mutex_);
+        limiter_ = rate_limiter(limits);
+    }
+    boost::json::value snapshot() const {
+        std::lock_guard lock(mutex_);
+        return router_.data().snapshot();
+    }
+    state_counts counts() const {
+        std::lock_guard lock(mutex_);
+        const auto& s = router_.data();
+        return {s.user_count(), s.tenant_count(), s.role_assignment_count()};
+    }
+
+private:
+    using request = http::request<http::string_body>;
+    using response = http::response<http::string_body>;
+
+    /// What `stop()` needs to end a connection's coroutine: its socket and its delay timer.
+    struct connection_handle {
+        beast::tcp_stream* stream;
+        asio::steady_timer* timer;
+        void close() {
+            boost::system::error_code ec;
+            stream->socket().close(ec);
+            timer->cancel();
+        }
+    };
+
+    /// Registers a connection for `stop()` for as long as its coroutine runs.
+    struct registration {
+        server& owner;
+        std::uint64_t id;
+        registration(server& s, std::uint64_t i, connection_handle* h) : owner(s), id(i) { s.connections_[i] = h; }
+        ~registration() { owner.connections_.erase(id); }
+    };
+
+    /// How one request is to be answered, decided under the lock.
+    struct plan {
+        std::string route;
+        std::optional<fault_rule> fault;
+        bool rate_limited = false;
+        std::optional<std::chrono::seconds> retry_after;  // for a rate-limited request
+        std::uint64_t log_serial = 0;                      // to fill in the status once it is known
+    };
+
+    static asio::awaitable<void> accept_loop(std::shared_ptr<server> self) {
+        for (;;) {
+            auto [ec, socket] = co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) co_return;
+            if (ec) continue;  // e.g. too many open files: keep accepting the next ones
+            std::uint64_t id;
+            {
+                std::lock_guard lock(self->mutex_);
+                id = ++self->stats_.connections_accepted;
+            }
+            asio::co_spawn(self->executor_, serve(self, std::move(socket), id), asio::detached);
+        }
+    }
+
+    static asio::awaitable<void> serve(std::shared_ptr<server> self, asio::ip::tcp::socket socket, std::uint64_t id) {
+        socket.set_option(asio::ip::tcp::no_delay(true));
+        if (!self->tls_) {
+            beast::tcp_stream stream(std::move(socket));
+            co_await self->session(stream, stream, id);
+            co_return;
+        }
+        beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *self->tls_);
+        auto& lowest = beast::get_lowest_layer(stream);
+        lowest.expires_after(self->config_.idle_timeout);
+        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;  // not TLS, or a client that does not trust us
+        co_await self->session(stream, lowest, id);
+    }
+
+    template <class Stream>
+    asio::awaitable<void> session(Stream& stream, beast::tcp_stream& lowest, std::uint64_t id) {
+        asio::steady_timer timer(executor_);
+        connection_handle handle{&lowest, &timer};
+        registration reg(*this, id, &handle);
+        beast::flat_buffer buffer;
+        for (;;) {
+            http::request_parser<http::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+            parser.body_limit(config_.max_body_bytes);
+            lowest.expires_after(config_.idle_timeout);
+            auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            if (ec == http::error::body_limit)
+                co_return co_await refuse(stream, lowest, 413, "Request body too large: the limit is " +
+                                                                   std::to_string(config_.max_body_bytes) + " bytes");
+            if (ec == http::error::header_limit)
+                co_return co_await refuse(stream, lowest, 431, "Request header fields too large");
+            if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                ec != http::error::end_of_stream && ec != http::error::partial_message)
+                co_return co_await refuse(stream, lowest, 400, "Bad request: " + ec.message());
+            if (ec) co_return;  // closed, reset, or idle too long
+            lowest.expires_never();
+            if (!co_await answer(stream, lowest, timer, parser.get(), id)) co_return;
+        }
+    }
+
+    /// Answers one request; false when the connection is over.
+    template <class Stream>
+    asio::awaitable<bool> answer(Stream& stream, beast::tcp_stream& lowest, asio::steady_timer& timer, request& req,
+                                 std::uint64_t id) {
+        const auto target = parse_target(req.target());
+        if (!target) {
+            co_await refuse(stream, lowest, 400, "Bad request: invalid request target");
+            co_return false;
+        }
+        const std::string method(req.method_string());
+        const auto p = decide(method, *target, req, id);
+
+        if (p.fault && p.fault->kind == fault_kind::reset_before_apply) {
+            reset(lowest);
+            co_return false;
+        }
+        if (p.fault && p.fault->kind == fault_kind::delay) {
+            timer.expires_after(p.fault->delay);
+            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec || !lowest.socket().is_open()) co_return false;
+        }
+
+        reply r;
+        if (p.rate_limited) r = too_many_requests(p.retry_after);
+        else if (p.fault && fault_replaces_reply(p.fault->kind)) r = fault_reply(*p.fault);
+        else r = apply(method, *target, req);
+
+        if (p.fault && p.fault->kind == fault_kind::reset_after_apply) {
+            reset(lowest);
+            co_return false;
+        }
+        auto res = to_response(r, req);
+        if (p.fault && p.fault->kind == fault_kind::malformed_json) {
+            if (res.result() == http::status::no_content) res.result(http::status::ok);
+            res.set(http::field::content_type, "application/json");
+            res.body() = R"({"id": "truncated", "key": )";
+            res.prepare_payload();
+        }
+        record_status(p, res.result_int());
+        if (p.fault && p.fault->kind == fault_kind::truncated_body) {
+            co_await write_truncated(stream, res);
+            reset(lowest);
+            co_return false;
+        }
+        auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return false;
+        if (!res.keep_alive()) {
+            close_gracefully(lowest);
+            co_return false;
+        }
+        co_return true;
+    }
+
+    plan decide(const std::string& method, const parsed_target& target, const request& req, std::uint64_t id) {
+        const auto now = std::chrono::steady_clock::now();
+        std::lock_guard lock(mutex_);
+        plan p;
+        p.route = router_.route_name(method, target);
+        ++stats_.requests;
+        ++stats_.requests_by_route[p.route];
+        // The documented limits are the REST API's; the PDP routes are not limited.
+        std::optional<std::chrono::nanoseconds> wait;
+        if (target.path.starts_with("/v2/")) wait = limiter_.try_admit(method, target.path, now);
+        if (wait) {
+            p.rate_limited = true;
+            ++stats_.rate_limited;
+            // Whole seconds until the window admits the request, at least 1.
+            if (limiter_.config().send_retry_after)
+                p.retry_after = std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(*wait));
+        } else {
+            p.fault = faults_.decide(method, target.path);
+        }
+        if (p.fault) ++stats_.faults_injected[to_string(p.fault->kind)];
+        if (config_.request_log_capacity > 0) {
+            if (log_.size() == config_.request_log_capacity) {
+                log_.pop_front();
+                ++log_dropped_;
+            }
+            log_.push_back({id, method, std::string(req.target()), p.route, 0,
+                            p.fault ? std::optional<fault_kind>(p.fault->kind) : std::nullopt, now});
+            p.log_serial = log_dropped_ + log_.size() - 1;
+        }
+        return p;
+    }
+
+    void record_status(const plan& p, unsigned status) {
+        std::lock_guard lock(mutex_);
+        ++stats_.responses_by_status[status];
+        if (config_.request_log_capacity > 0 && p.log_serial >= log_dropped_ && p.log_serial - log_dropped_ < log_.size())
+            log_[p.log_serial - log_dropped_].status = status;
+    }
+
+    reply apply(const std::string& method, const parsed_target& target, const request& req) {
+        std::optional<std::string_view> auth;
+        if (auto it = req.find(http::field::authorization); it != req.end()) auth = std::string_view(it->value());
+        std::lock_guard lock(mutex_);
+        return router_.handle(method, target, auth, req.body());
+    }
+
+    static bool fault_replaces_reply(fault_kind k) {
+        return k == fault_kind::http_429 || k == fault_kind::http_500 || k == fault_kind::http_502 ||
+               k == fault_kind::http_503;
+    }
+
+    /// The Cloud PDP's documented 429 body (the REST API's is undocumented, permit-api.md §8.3).
+    static reply too_many_requests(std::optional<std::chrono::seconds> retry_after) {
+        reply r = json_reply(429, boost::json::object{
+                                      {"error", "rate_limited"},
+                                      {"message", "You have exceeded the rate limit. Please try again later."}});
+        if (retry_after) r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
+        return r;
+    }
+
+    static reply fault_reply(const fault_rule& f) {
+        switch (f.kind) {
+            case fault_kind::http_429: return too_many_requests(f.retry_after);
+            case fault_kind::http_500:
+                return json_reply(500, error_details("UNEXPECTED_ERROR", "The request could not be completed",
+                                                     "An unexpected error occurred (injected by the emulator)."));
+            case fault_kind::http_502: return {502, nullptr, "502 Bad Gateway", {}};
+            default: return {503, nullptr, "503 Service Temporarily Unavailable", {}};
+        }
+    }
+
+    static response to_response(const reply& r, const request& req) {
+        response res{static_cast<http::status>(r.status), req.version()};
+        res.set(http::field::server, "permit-emulator");
+        if (r.text) {
+            res.set(http::field::content_type, "text/plain; charset=utf-8");
+            res.body() = *r.text;
+        } else if (r.status != 204) {
+            res.set(http::field::content_type, "application/json");
+            res.body() = boost::json::serialize(r.body);
+        }
+        for (const auto& [name, value] : r.headers) res.set(name, value);
+        res.keep_alive(req.keep_alive());
+        res.prepare_payload();
+        return res;
+    }
+
+    /// Writes the header and half of the body, so that the client sees a short message.
+    template <class Stream>
+    static asio::awaitable<void> write_truncated(Stream& stream, response& res) {
+        http::response_serializer<http::string_body> sr(res);
+        auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        const auto& body = res.body();
+        co_await asio::async_write(stream, asio::buffer(body.data(), body.size() / 2),
+                                   asio::as_tuple(asio::use_awaitable));
+    }
+
+    /// Answers a request that cannot be read further, then closes without leaving unread bytes
+    /// to turn the close into a reset that would destroy the answer.
+    template <class Stream>
+    asio::awaitable<void> refuse(Stream& stream, beast::tcp_stream& lowest, unsigned status, std::string detail) {
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.responses_by_status[status];
+        }
+        response res{static_cast<http::status>(status), 11};
+        res.set(http::field::server, "permit-emulator");
+        res.set(http::field::content_type, "application/json");
+        res.body() = boost::json::serialize(boost::json::object{{"detail", detail}});
+        res.keep_alive(false);
+        res.prepare_payload();
+        lowest.expires_after(std::chrono::seconds(5));
+        auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        boost::system::error_code ignored;
+        lowest.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        // Drain what the client is still sending, for at most 2 s and 16 MiB.
+        lowest.expires_after(std::chrono::seconds(2));
+        std::size_t drained = 0;
+        static char scratch[16384];
+        while (drained < 16 * 1024 * 1024) {
+            auto [rec, got] = co_await lowest.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+            if (rec) break;
+            drained += got;
+        }
+        lowest.close();
+    }
+
+    static void reset(beast::tcp_stream& lowest) {
+        boost::system::error_code ec;
+        lowest.socket().set_option(asio::socket_base::linger(true, 0), ec);
+        lowest.socket().close(ec);
+    }
+
+    static void close_gracefully(beast::tcp_stream& lowest) {
+        boost::system::error_code ec;
+        lowest.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+        lowest.socket().close(ec);
+    }
+
+    asio::any_io_executor executor_;
+    emulator_config config_;
+    router router_;
+    fault_plan faults_;
+    rate_limiter limiter_;
+    std::unique_ptr<asio::ssl::context> tls_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
+
+    mutable std::mutex mutex_;  // guards router_, faults_, limiter_, stats_ and log_
+    emulator_stats stats_;
+    std::deque<request_record> log_;
+    std::uint64_t log_dropped_ = 0;
+
+    std::map<std::uint64_t, connection_handle*> connections_;  // touched only on the server's thread
+};
+
+}  // namespace permit::testing::detail

@@ -1,0 +1,728 @@
+// The emulator's in-memory Permit environment (sans-io): users, tenants, roles, resources and
+// role assignments, with the API's rules for keys, ids, duplicates, cascades and RBAC.
+// Every operation either succeeds or throws `api_failure`.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/json/value_from.hpp>
+
+#include <permit/models/resource.hpp>
+#include <permit/models/role.hpp>
+#include <permit/models/role_assignment.hpp>
+#include <permit/models/tenant.hpp>
+#include <permit/models/user.hpp>
+#include <permit/testing/detail/api_failure.hpp>
+#include <permit/testing/detail/ids.hpp>
+
+namespace permit::testing::detail {
+
+/// The organization, project and environment that every object belongs to.
+struct environment_identity {
+    std::string organization_id;
+    std::string project_id;
+    std::string environment_id;
+};
+
+/// Objects of one kind, found by key or by id, listed in creation order.
+template <class Record>
+class keyed_collection {
+public:
+    Record* find(std::string_view key_or_id) {
+        if (auto it = by_key_.find(std::string(key_or_id)); it != by_key_.end()) return &it->second;
+        if (auto it = key_by_id_.find(std::string(key_or_id)); it != key_by_id_.end()) return &by_key_.at(it->second);
+        return nullptr;
+    }
+    const Record* find(std::string_view key_or_id) const { return const_cast<keyed_collection*>(this)->find(key_or_id); }
+
+    Record& insert(Record r) {
+        const auto key = r.key;
+        order_.emplace(r.seq, key);
+        key_by_id_.emplace(r.id, key);
+        return by_key_.emplace(key, std::move(r)).first->second;
+    }
+
+    void erase(const std::string& key) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;
+        order_.erase(it->second.seq);
+        key_by_id_.erase(it->second.id);
+        by_key_.erase(it);
+    }
+
+    std::size_t size() const { return by_key_.size(); }
+
+    /// Calls `f(record)` in creation order.
+    template <class F>
+    void for_each(F&& f) const {
+        for (const auto& [seq, key] : order_) f(by_key_.at(key));
+    }
+    template <class F>
+    void for_each(F&& f) {
+        for (const auto& [seq, key] : order_) f(by_key_.at(key));
+    }
+
+private:
+    std::unordered_map<std::string, Record> by_key_;
+    std::unordered_map<std::string, std::string> key_by_id_;
+    std::map<std::uint64_t, std::string> order_;
+};
+
+struct user_record {
+    std::uint64_t seq;
+    std::string id;
+    std::string key;
+    std::optional<std::string> email, first_name, last_name;
+    boost::json::object attributes;
+    std::string created_at, updated_at;
+};
+
+struct tenant_record {
+    std::uint64_t seq;
+    std::string id;
+    std::string key;
+    std::string name;
+    std::optional<std::string> description;
+    boost::json::object attributes;
+    std::string created_at, updated_at, last_action_at;
+};
+
+struct role_record {
+    std::uint64_t seq;
+    std::string id;
+    std::string key;
+    std::string name;
+    std::optional<std::string> description;
+    std::vector<std::string> permissions;
+    boost::json::object attributes;
+    std::vector<std::string> extends;
+    std::string created_at, updated_at;
+};
+
+struct resource_record {
+    std::uint64_t seq;
+    std::string id;
+    std::string key;
+    std::string name;
+    std::optional<std::string> urn, description;
+    std::map<std::string, permit::action_block_read> actions;
+    std::string created_at, updated_at;
+};
+
+struct assignment_record {
+    std::uint64_t seq;
+    std::string id;
+    std::string user;  // keys, so that records survive nothing but their own deletion
+    std::string role;
+    std::string tenant;
+    std::optional<std::string> resource_instance;
+    std::string created_at;
+};
+
+/// Filters of `GET /role_assignments` (each list empty = no filter).
+struct assignment_filter {
+    std::vector<std::string> users, roles, tenants;
+    std::optional<std::string> resource, resource_instance;
+};
+
+class state {
+public:
+    state(environment_identity ids, std::uint64_t seed) : ids_(std::move(ids)), uuids_(seed) {}
+
+    const environment_identity& identity() const { return ids_; }
+
+    // ----- users -------------------------------------------------------------------------
+    const user_record& require_user(std::string_view key_or_id) const {
+        if (auto* u = users_.find(key_or_id)) return *u;
+        throw not_found("User");
+    }
+    const user_record* find_user(std::string_view key_or_id) const { return users_.find(key_or_id); }
+
+    /// Checks that every role and tenant of `assignments` exists, before anything is written.
+    void check_user_roles(const std::vector<permit::user_role_create>& assignments) const {
+        for (const auto& a : assignments) {
+            require_role(a.role);
+            require_tenant(a.tenant.value_or(default_tenant));
+        }
+    }
+
+    const user_record& create_user(const permit::user_create& in) {
+        if (users_.find(in.key)) throw duplicate("user", in.key);
+        check_user_roles(in.role_assignments);
+        return insert_user(in);
+    }
+
+    /// PUT semantics: replaces every field; returns whether the user was created.
+    std::pair<const user_record*, bool> replace_user(const permit::user_create& in) {
+        check_user_roles(in.role_assignments);
+        auto* existing = users_.find(in.key);
+        if (!existing) return {&insert_user(in), true};
+        existing->email = in.email;
+        existing->first_name = in.first_name;
+        existing->last_name = in.last_name;
+        existing->attributes = in.attributes;
+        existing->updated_at = iso8601_now();
+        assign_user_roles(existing->key, in.role_assignments);
+        return {existing, false};
+    }
+
+    const user_record& update_user(std::string_view key_or_id, const permit::user_update& in) {
+        auto* u = users_.find(key_or_id);
+        if (!u) throw not_found("User");
+        if (in.email) u->email = in.email;
+        if (in.first_name) u->first_name = in.first_name;
+        if (in.last_name) u->last_name = in.last_name;
+        if (in.attributes) u->attributes = *in.attributes;  // replaced, not merged (spec)
+        u->updated_at = iso8601_now();
+        return *u;
+    }
+
+    void delete_user(std::string_view key_or_id) {
+        const auto key = require_user(key_or_id).key;
+        erase_assignments_if([&](const assignment_record& a) { return a.user == key; });
+        std::erase_if(memberships_, [&](const auto& m) { return m.second == key; });
+        users_.erase(key);
+    }
+
+    /// Users in creation order that pass `keep`.
+    std::vector<const user_record*> users_where(const std::function<bool(const user_record&)>& keep) const {
+        std::vector<const user_record*> out;
+        users_.for_each([&](const user_record& u) {
+            if (keep(u)) out.push_back(&u);
+        });
+        return out;
+    }
+
+    bool user_has_role(const std::string& user_key, std::string_view role_key,
+                       std::optional<std::string_view> tenant_key = std::nullopt) const {
+        auto it = assignments_by_user_.find(user_key);
+        if (it == assignments_by_user_.end()) return false;
+        for (auto seq : it->second) {
+            const auto& a = assignments_.at(seq);
+            const auto& role = roles_.find(a.role);
+            if ((a.role == role_key || (role && role->id == role_key)) && (!tenant_key || a.tenant == *tenant_key))
+                return true;
+        }
+        return false;
+    }
+
+    /// Users that hold a role in the tenant or were added to it.
+    bool user_in_tenant(const std::string& user_key, const std::string& tenant_key) const {
+        if (memberships_.count({tenant_key, user_key})) return true;
+        auto it = assignments_by_user_.find(user_key);
+        if (it == assignments_by_user_.end()) return false;
+        return std::any_of(it->second.begin(), it->second.end(),
+                           [&](auto seq) { return assignments_.at(seq).tenant == tenant_key; });
+    }
+
+    permit::user render(const user_record& u) const {
+        permit::user out;
+        out.key = u.key;
+        out.id = u.id;
+        out.organization_id = ids_.organization_id;
+        out.project_id = ids_.project_id;
+        out.environment_id = ids_.environment_id;
+        out.created_at = u.created_at;
+        out.updated_at = u.updated_at;
+        out.email = u.email;
+        out.first_name = u.first_name;
+        out.last_name = u.last_name;
+        out.attributes = u.attributes;
+        // associated_tenants: one entry per tenant the user belongs to, in first-seen order.
+        auto entry = [&](const std::string& tenant) -> permit::user_in_tenant& {
+            for (auto& t : out.associated_tenants)
+                if (t.tenant == tenant) return t;
+            out.associated_tenants.push_back({.tenant = tenant, .roles = {}, .status = "active"});
+            return out.associated_tenants.back();
+        };
+        if (auto it = assignments_by_user_.find(u.key); it != assignments_by_user_.end()) {
+            for (auto seq : it->second) {
+                const auto& a = assignments_.at(seq);
+                auto& t = entry(a.tenant);
+                if (a.resource_instance) {
+                    const auto colon = a.resource_instance->find(':');
+                    t.resource_instance_roles.push_back({.resource_instance = *a.resource_instance,
+                                                         .resource = a.resource_instance->substr(0, colon),
+                                                         .role = a.role});
+                } else {
+                    t.roles.push_back(a.role);
+                    out.roles.push_back({.role = a.role, .tenant = a.tenant});
+                }
+            }
+        }
+        for (const auto& [tenant, user] : memberships_)
+            if (user == u.key) entry(tenant);
+        return out;
+    }
+
+    // ----- tenants -----------------------------------------------------------------------
+    static constexpr const char* default_tenant = "default";
+
+    const tenant_record& require_tenant(std::string_view key_or_id) const {
+        if (auto* t = tenants_.find(key_or_id)) return *t;
+        throw not_found("Tenant");
+    }
+    const tenant_record* find_tenant(std::string_view key_or_id) const { return tenants_.find(key_or_id); }
+
+    const tenant_record& create_tenant(const permit::tenant_create& in) {
+        if (tenants_.find(in.key)) throw duplicate("tenant", in.key);
+        const auto now = iso8601_now();
+        return tenants_.insert({.seq = ++seq_,
+                                .id = uuids_.next(),
+                                .key = in.key,
+                                .name = in.name,
+                                .description = in.description,
+                                .attributes = in.attributes,
+                                .created_at = now,
+                                .updated_at = now,
+                                .last_action_at = now});
+    }
+
+    const tenant_record& update_tenant(std::string_view key_or_id, const permit::tenant_update& in) {
+        auto* t = tenants_.find(key_or_id);
+        if (!t) throw not_found("Tenant");
+        if (in.name) t->name = *in.name;
+        if (in.description) t->description = in.description;
+        if (in.attributes) t->attributes = *in.attributes;
+        t->updated_at = iso8601_now();
+        return *t;
+    }
+
+    void delete_tenant(std::string_view key_or_id) {
+        const auto key = require_tenant(key_or_id).key;
+        erase_assignments_if([&](const assignment_record& a) { return a.tenant == key; });
+        std::erase_if(memberships_, [&](const auto& m) { return m.first == key; });
+        tenants_.erase(key);
+    }
+
+    /// `POST /tenants/{t}/users`: creates the user if new, then makes it a member.
+    const user_record& add_tenant_user(std::string_view tenant_key_or_id, const permit::user_create& in) {
+        const auto tenant = require_tenant(tenant_key_or_id).key;
+        check_user_roles(in.role_assignments);
+        const user_record* u = users_.find(in.key);
+        if (!u) u = &insert_user(in);
+        memberships_.insert({tenant, u->key});
+        return *u;
+    }
+
+    /// `DELETE /tenants/{t}/users/{u}`: the membership and the user's roles in that tenant go.
+    void remove_tenant_user(std::string_view tenant_key_or_id, std::string_view user_key_or_id) {
+        const auto tenant = require_tenant(tenant_key_or_id).key;
+        const auto user = require_user(user_key_or_id).key;
+        erase_assignments_if([&](const assignment_record& a) { return a.user == user && a.tenant == tenant; });
+        memberships_.erase({tenant, user});
+    }
+
+    std::vector<const tenant_record*> tenants_where(const std::function<bool(const tenant_record&)>& keep) const {
+        std::vector<const tenant_record*> out;
+        tenants_.for_each([&](const tenant_record& t) {
+            if (keep(t)) out.push_back(&t);
+        });
+        return out;
+    }
+
+    permit::tenant render(const tenant_record& t) const {
+        return {.key = t.key,
+                .id = t.id,
+                .organization_id = ids_.organization_id,
+                .project_id = ids_.project_id,
+                .environment_id = ids_.environment_id,
+                .created_at = t.created_at,
+                .updated_at = t.updated_at,
+                .last_action_at = t.last_action_at,
+                .name = t.name,
+                .description = t.description,
+                .attributes = t.attributes};
+    }
+
+    // ----- roles -------------------------------------------------------------------------
+    const role_record& require_role(std::string_view key_or_id) const {
+        if (auto* r = roles_.find(key_or_id)) return *r;
+        throw not_found("Role");
+    }
+
+    const role_record& create_role(const permit::role_create& in) {
+        if (roles_.find(in.key)) throw duplicate("role", in.key);
+        for (const auto& parent : in.extends) require_role(parent);
+        const auto now = iso8601_now();
+        return roles_.insert({.seq = ++seq_,
+                              .id = uuids_.next(),
+                              .key = in.key,
+                              .name = in.name,
+                              .description = in.description,
+                              .permissions = unique(in.permissions),
+                              .attributes = in.attributes,
+                              .extends = in.extends,
+                              .created_at = now,
+                              .updated_at = now});
+    }
+
+    const role_record& update_role(std::string_view key_or_id, const permit::role_update& in) {
+        auto* r = roles_.find(key_or_id);
+        if (!r) throw not_found("Role");
+        if (in.extends)
+            for (const auto& parent : *in.extends) require_role(parent);
+        if (in.name) r->name = *in.name;
+        if (in.description) r->description = in.description;
+        if (in.permissions) r->permissions = unique(*in.permissions);
+        if (in.attributes) r->attributes = *in.attributes;
+        if (in.extends) r->extends = *in.extends;
+        r->updated_at = iso8601_now();
+        return *r;
+    }
+
+    /// Adds (`grant`) or removes permissions; already granted or missing ones are skipped.
+    const role_record& change_role_permissions(std::string_view key_or_id, const std::vector<std::string>& perms,
+                                               bool grant) {
+        auto* r = roles_.find(key_or_id);
+        if (!r) throw not_found("Role");
+        for (const auto& p : perms) {
+            auto it = std::find(r->permissions.begin(), r->permissions.end(), p);
+            if (grant && it == r->permissions.end()) r->permissions.push_back(p);
+            if (!grant && it != r->permissions.end()) r->permissions.erase(it);
+        }
+        r->updated_at = iso8601_now();
+        return *r;
+    }
+
+    void delete_role(std::string_view key_or_id) {
+        const auto key = require_role(key_or_id).key;
+        erase_assignments_if([&](const assignment_record& a) { return a.role == key; });
+        roles_.for_each([&](role_record& other) { std::erase(other.extends, key); });
+        roles_.erase(key);
+    }
+
+    std::vector<const role_record*> roles_where(const std::function<bool(const role_record&)>& keep) const {
+        std::vector<const role_record*> out;
+        roles_.for_each([&](const role_record& r) {
+            if (keep(r)) out.push_back(&r);
+        });
+        return out;
+    }
+
+    permit::role render(const role_record& r) const {
+        return {.key = r.key,
+                .name = r.name,
+                .id = r.id,
+                .organization_id = ids_.organization_id,
+                .project_id = ids_.project_id,
+                .environment_id = ids_.environment_id,
+                .created_at = r.created_at,
+                .updated_at = r.updated_at,
+                .description = r.description,
+                .permissions = r.permissions,
+                .attributes = r.attributes,
+                .extends = r.extends};
+    }
+
+    /// The permissions of a role and of every role it extends, transitively.
+    std::set<std::string> effective_permissions(const std::string& role_key) const {
+        std::set<std::string> perms, seen;
+        std::vector<std::string> todo{role_key};
+        while (!todo.empty()) {
+            auto key = std::move(todo.back());
+            todo.pop_back();
+            if (!seen.insert(key).second) continue;  // extends may form a cycle
+            const auto* r = roles_.find(key);
+            if (!r) continue;
+            perms.insert(r->permissions.begin(), r->permissions.end());
+            todo.insert(todo.end(), r->extends.begin(), r->extends.end());
+        }
+        return perms;
+    }
+
+    // ----- resources ---------------------------------------------------------------------
+    const resource_record& require_resource(std::string_view key_or_id) const {
+        if (auto* r = resources_.find(key_or_id)) return *r;
+        throw not_found("Resource");
+    }
+
+    const resource_record& create_resource(const permit::resource_create& in) {
+        if (resources_.find(in.key)) throw duplicate("resource", in.key);
+        const auto now = iso8601_now();
+        resource_record r{.seq = ++seq_,
+                          .id = uuids_.next(),
+                          .key = in.key,
+                          .name = in.name,
+                          .urn = in.urn,
+                          .description = in.description,
+                          .actions = {},
+                          .created_at = now,
+                          .updated_at = now};
+        set_actions(r, in.actions);
+        return resources_.insert(std::move(r));
+    }
+
+    /// PUT (`replace`) sets every field; PATCH sets the given ones.
+    const resource_record& update_resource(std::string_view key_or_id, const permit::resource_update& in) {
+        auto* r = resources_.find(key_or_id);
+        if (!r) throw not_found("Resource");
+        if (in.name) r->name = *in.name;
+        if (in.description) r->description = in.description;
+        if (in.urn) r->urn = in.urn;
+        if (in.actions) set_actions(*r, *in.actions);
+        r->updated_at = iso8601_now();
+        return *r;
+    }
+
+    const resource_record& replace_resource(std::string_view key_or_id, const permit::resource_replace& in) {
+        auto* r = resources_.find(key_or_id);
+        if (!r) throw not_found("Resource");
+        r->name = in.name;
+        r->description = in.description;
+        r->urn = in.urn;
+        set_actions(*r, in.actions);
+        r->updated_at = iso8601_now();
+        return *r;
+    }
+
+    void delete_resource(std::string_view key_or_id) { resources_.erase(require_resource(key_or_id).key); }
+
+    std::vector<const resource_record*> resources_where(
+        const std::function<bool(const resource_record&)>& keep) const {
+        std::vector<const resource_record*> out;
+        resources_.for_each([&](const resource_record& r) {
+            if (keep(r)) out.push_back(&r);
+        });
+        return out;
+    }
+
+    permit::resource render(const resource_record& r) const {
+        return {.key = r.key,
+                .id = r.id,
+                .organization_id = ids_.organization_id,
+                .project_id = ids_.project_id,
+                .environment_id = ids_.environment_id,
+                .created_at = r.created_at,
+                .updated_at = r.updated_at,
+                .name = r.name,
+                .urn = r.urn,
+                .description = r.description,
+                .actions = r.actions};
+    }
+
+    // ----- role assignments --------------------------------------------------------------
+    /// Resolves the user, role and tenant of an assignment (404 when one is missing).
+    struct resolved_assignment {
+        std::string user, role, tenant;
+        std::optional<std::string> resource_instance;
+    };
+
+    resolved_assignment resolve(std::string_view user, std::string_view role, std::optional<std::string_view> tenant,
+                                const std::optional<std::string>& resource_instance) const {
+        return {require_user(user).key, require_role(role).key,
+                require_tenant(tenant.value_or(default_tenant)).key, resource_instance};
+    }
+
+    const assignment_record* find_assignment(const resolved_assignment& a) const {
+        auto it = assignment_index_.find(index_key(a));
+        return it == assignment_index_.end() ? nullptr : &assignments_.at(it->second);
+    }
+
+    /// Adds an assignment; returns nullptr when it already existed.
+    const assignment_record* add_assignment(const resolved_assignment& a) {
+        if (find_assignment(a)) return nullptr;
+        assignment_record rec{.seq = ++seq_,
+                              .id = uuids_.next(),
+                              .user = a.user,
+                              .role = a.role,
+                              .tenant = a.tenant,
+                              .resource_instance = a.resource_instance,
+                              .created_at = iso8601_now()};
+        const auto seq = rec.seq;
+        assignment_index_.emplace(index_key(a), seq);
+        assignments_by_user_[a.user].insert(seq);
+        return &assignments_.emplace(seq, std::move(rec)).first->second;
+    }
+
+    /// Removes an assignment and returns what it was, or nothing when it did not exist.
+    std::optional<assignment_record> remove_assignment(const resolved_assignment& a) {
+        auto it = assignment_index_.find(index_key(a));
+        if (it == assignment_index_.end()) return std::nullopt;
+        auto rec = assignments_.at(it->second);
+        erase_assignment(rec.seq);
+        return rec;
+    }
+
+    std::vector<const assignment_record*> assignments_where(const assignment_filter& f) const {
+        auto match = [](const std::vector<std::string>& wanted, const std::string& key, const std::string& id) {
+            return wanted.empty() || std::find(wanted.begin(), wanted.end(), key) != wanted.end() ||
+                   std::find(wanted.begin(), wanted.end(), id) != wanted.end();
+        };
+        std::vector<const assignment_record*> out;
+        for (const auto& [seq, a] : assignments_) {
+            const auto* user = users_.find(a.user);
+            const auto* role = roles_.find(a.role);
+            const auto* tenant = tenants_.find(a.tenant);
+            if (!match(f.users, a.user, user ? user->id : "")) continue;
+            if (!match(f.roles, a.role, role ? role->id : "")) continue;
+            if (!match(f.tenants, a.tenant, tenant ? tenant->id : "")) continue;
+            if (f.resource && (!a.resource_instance || a.resource_instance->substr(0, a.resource_instance->find(':')) !=
+                                                           *f.resource))
+                continue;
+            if (f.resource_instance && a.resource_instance != f.resource_instance) continue;
+            out.push_back(&a);
+        }
+        return out;
+    }
+
+    /// The tenant-level (not resource-instance) roles of a user in a tenant.
+    std::vector<std::string> tenant_roles(const std::string& user_key, const std::string& tenant_key) const {
+        std::vector<std::string> out;
+        if (auto it = assignments_by_user_.find(user_key); it != assignments_by_user_.end())
+            for (auto seq : it->second) {
+                const auto& a = assignments_.at(seq);
+                if (a.tenant == tenant_key && !a.resource_instance) out.push_back(a.role);
+            }
+        return out;
+    }
+
+    /// The tenants in which a user holds tenant-level roles, in first-assignment order.
+    std::vector<std::string> tenants_of(const std::string& user_key) const {
+        std::vector<std::string> out;
+        if (auto it = assignments_by_user_.find(user_key); it != assignments_by_user_.end())
+            for (auto seq : it->second) {
+                const auto& a = assignments_.at(seq);
+                if (!a.resource_instance && std::find(out.begin(), out.end(), a.tenant) == out.end())
+                    out.push_back(a.tenant);
+            }
+        return out;
+    }
+
+    permit::role_assignment render(const assignment_record& a) const {
+        permit::role_assignment out;
+        out.id = a.id;
+        out.user = a.user;
+        out.role = a.role;
+        out.tenant = a.tenant;
+        out.resource_instance = a.resource_instance;
+        if (a.resource_instance) out.resource_instance_id = resource_instance_id(*a.resource_instance);
+        out.user_id = users_.find(a.user)->id;
+        out.role_id = roles_.find(a.role)->id;
+        out.tenant_id = tenants_.find(a.tenant)->id;
+        out.organization_id = ids_.organization_id;
+        out.project_id = ids_.project_id;
+        out.environment_id = ids_.environment_id;
+        out.created_at = a.created_at;
+        return out;
+    }
+
+    // ----- sizes and snapshot ------------------------------------------------------------
+    std::size_t user_count() const { return users_.size(); }
+    std::size_t tenant_count() const { return tenants_.size(); }
+    std::size_t role_assignment_count() const { return assignments_.size(); }
+
+    boost::json::value snapshot() const {
+        boost::json::array users, tenants, assignments, roles, resources;
+        users_.for_each([&](const user_record& u) { users.push_back(boost::json::value_from(render(u))); });
+        tenants_.for_each([&](const tenant_record& t) { tenants.push_back(boost::json::value_from(render(t))); });
+        for (const auto& [seq, a] : assignments_) assignments.push_back(boost::json::value_from(render(a)));
+        roles_.for_each([&](const role_record& r) { roles.push_back(boost::json::value_from(render(r))); });
+        resources_.for_each([&](const resource_record& r) { resources.push_back(boost::json::value_from(render(r))); });
+        return boost::json::object{{"users", std::move(users)},
+                                   {"tenants", std::move(tenants)},
+                                   {"role_assignments", std::move(assignments)},
+                                   {"roles", std::move(roles)},
+                                   {"resources", std::move(resources)}};
+    }
+
+private:
+    const user_record& insert_user(const permit::user_create& in) {
+        const auto now = iso8601_now();
+        const auto& u = users_.insert({.seq = ++seq_,
+                                       .id = uuids_.next(),
+                                       .key = in.key,
+                                       .email = in.email,
+                                       .first_name = in.first_name,
+                                       .last_name = in.last_name,
+                                       .attributes = in.attributes,
+                                       .created_at = now,
+                                       .updated_at = now});
+        assign_user_roles(u.key, in.role_assignments);
+        return u;
+    }
+
+    void assign_user_roles(const std::string& user_key, const std::vector<permit::user_role_create>& roles) {
+        for (const auto& r : roles) add_assignment(resolve(user_key, r.role, r.tenant, r.resource_instance));
+    }
+
+    void set_actions(resource_record& r, const std::map<std::string, permit::action_block>& actions) {
+        std::map<std::string, permit::action_block_read> out;
+        for (const auto& [key, block] : actions) {
+            auto old = r.actions.find(key);
+            out[key] = permit::action_block_read{.id = old != r.actions.end() ? old->second.id : uuids_.next(),
+                                                 .key = key,
+                                                 .name = block.name.value_or(key),
+                                                 .description = block.description,
+                                                 .attributes = block.attributes};
+        }
+        r.actions = std::move(out);
+    }
+
+    static std::vector<std::string> unique(std::vector<std::string> v) {
+        std::vector<std::string> out;
+        for (auto& s : v)
+            if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+        return out;
+    }
+
+    static std::string index_key(const resolved_assignment& a) {
+        std::string k = a.user;
+        k += '\n';
+        k += a.role;
+        k += '\n';
+        k += a.tenant;
+        k += '\n';
+        k += a.resource_instance.value_or("");
+        return k;
+    }
+
+    std::string resource_instance_id(const std::string& instance) const {
+        auto [it, inserted] = instance_ids_.try_emplace(instance);
+        if (inserted) it->second = uuids_.next();
+        return it->second;
+    }
+
+    void erase_assignment(std::uint64_t seq) {
+        const auto& a = assignments_.at(seq);
+        assignment_index_.erase(index_key({a.user, a.role, a.tenant, a.resource_instance}));
+        if (auto it = assignments_by_user_.find(a.user); it != assignments_by_user_.end()) {
+            it->second.erase(seq);
+            if (it->second.empty()) assignments_by_user_.erase(it);
+        }
+        assignments_.erase(seq);
+    }
+
+    template <class Pred>
+    std::size_t erase_assignments_if(Pred pred) {
+        std::vector<std::uint64_t> doomed;
+        for (const auto& [seq, a] : assignments_)
+            if (pred(a)) doomed.push_back(seq);
+        for (auto seq : doomed) erase_assignment(seq);
+        return doomed.size();
+    }
+
+    environment_identity ids_;
+    mutable uuid_source uuids_;
+    std::uint64_t seq_ = 0;
+    keyed_collection<user_record> users_;
+    keyed_collection<tenant_record> tenants_;
+    keyed_collection<role_record> roles_;
+    keyed_collection<resource_record> resources_;
+    std::map<std::uint64_t, assignment_record> assignments_;
+    std::unordered_map<std::string, std::uint64_t> assignment_index_;
+    std::unordered_map<std::string, std::set<std::uint64_t>> assignments_by_user_;
+    std::set<std::pair<std::string, std::string>> memberships_;  // (tenant, user) added without a role
+    mutable std::unordered_map<std::string, std::string> instance_ids_;
+};
+
+}  // namespace permit::testing::detail

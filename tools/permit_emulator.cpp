@@ -1,0 +1,116 @@
+// permit-emulator: a local Permit.io (REST API + PDP) on 127.0.0.1 for tests, demos and
+// benchmarks. See docs/emulator.md.
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/parse.hpp>
+
+#include <permit/testing/config_json.hpp>
+#include <permit/testing/emulator.hpp>
+
+namespace {
+
+constexpr std::string_view usage = R"(usage: permit-emulator [options]
+
+  --host ADDR          address to listen on (default 127.0.0.1)
+  --port N             port; 0 picks a free one (default 0)
+  --api-key KEY        the API key to accept (default: permit_key_emulator)
+  --tls-cert FILE      serve HTTPS with this PEM certificate chain...
+  --tls-key FILE       ...and this PEM private key
+  --seed FILE          initial state: {"resources":[...],"roles":[...],"tenants":[...],
+                       "users":[...],"role_assignments":[...]}
+  --faults JSON|FILE   fault rules, e.g. '[{"path":"/v2/**","kind":"http_503","rate":0.1}]'
+  --rate-limits JSON|FILE
+                       enforce the documented rate limits, e.g. '{"time_scale":60}'
+  --random-seed N      seed for faults and generated ids (default 1)
+  --exit-after SECONDS stop by itself after this long
+  --help               this text
+
+Prints "listening on http://HOST:PORT" once it accepts connections; stops on SIGINT or SIGTERM.
+)";
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+/// Inline JSON when it looks like JSON, a file name otherwise.
+boost::json::value json_argument(const std::string& arg) {
+    const auto first = arg.find_first_not_of(" \t\n");
+    const bool inline_json = first != std::string::npos && (arg[first] == '{' || arg[first] == '[');
+    return boost::json::parse(inline_json ? arg : read_file(arg));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    permit::testing::emulator_config config;
+    int exit_after = 0;
+    try {
+        for (int i = 1; i < argc; ++i) {
+            const std::string_view opt = argv[i];
+            auto value = [&]() -> std::string {
+                if (i + 1 >= argc) throw std::invalid_argument(std::string(opt) + " needs a value");
+                return argv[++i];
+            };
+            if (opt == "--help" || opt == "-h") {
+                std::cout << usage;
+                return 0;
+            } else if (opt == "--host") config.host = value();
+            else if (opt == "--port") config.port = static_cast<std::uint16_t>(std::stoul(value()));
+            else if (opt == "--api-key") config.api_key = value();
+            else if (opt == "--tls-cert") config.tls_certificate_pem = read_file(value());
+            else if (opt == "--tls-key") config.tls_private_key_pem = read_file(value());
+            else if (opt == "--seed") config.initial_state = boost::json::parse(read_file(value()));
+            else if (opt == "--faults") config.faults = permit::testing::fault_rules_from_json(json_argument(value()));
+            else if (opt == "--rate-limits")
+                config.rate_limits = permit::testing::rate_limits_from_json(json_argument(value()));
+            else if (opt == "--random-seed") config.seed = std::stoull(value());
+            else if (opt == "--exit-after") exit_after = std::stoi(value());
+            else throw std::invalid_argument("unknown option " + std::string(opt) + " (see --help)");
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "permit-emulator: " << e.what() << "\n";
+        return 2;
+    }
+
+    try {
+        permit::testing::emulator emu(config);
+        std::cout << "listening on " << emu.url() << "\n"
+                  << "api key: "
+                  << (config.api_key == permit::testing::emulator_config{}.api_key ? config.api_key
+                                                                                  : "(the one given with --api-key)")
+                  << "\n"
+                  << "project: " << config.project_key << " (" << config.project_id << "), environment: "
+                  << config.environment_key << " (" << config.environment_id << ")" << std::endl;
+
+        boost::asio::io_context ioc;
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        boost::asio::steady_timer deadline(ioc);
+        signals.async_wait([&](auto, int) { deadline.cancel(); });
+        if (exit_after > 0) {
+            deadline.expires_after(std::chrono::seconds(exit_after));
+            deadline.async_wait([&](auto) { signals.cancel(); });
+        }
+        ioc.run();
+        emu.stop();
+        const auto stats = emu.stats();
+        std::cout << "stopped after " << stats.requests << " requests on " << stats.connections_accepted
+                  << " connections" << std::endl;
+    } catch (const std::exception& e) {
+        std::cerr << "permit-emulator: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
