@@ -67,18 +67,28 @@ int main(int argc, char** argv) {
             if (opt == "--help" || opt == "-h") {
                 std::cout << usage;
                 return 0;
-            } else if (opt == "--host") config.host = value();
-            else if (opt == "--port") config.port = static_cast<std::uint16_t>(std::stoul(value()));
-            else if (opt == "--api-key") config.api_key = value();
-            else if (opt == "--tls-cert") config.tls_certificate_pem = read_file(value());
-            else if (opt == "--tls-key") config.tls_private_key_pem = read_file(value());
-            else if (opt == "--seed") config.initial_state = boost::json::parse(read_file(value()));
-            else if (opt == "--faults") config.faults = permit::testing::fault_rules_from_json(json_argument(value()));
+            } else if (opt == "--host")
+                config.host = value();
+            else if (opt == "--port")
+                config.port = static_cast<std::uint16_t>(std::stoul(value()));
+            else if (opt == "--api-key")
+                config.api_key = value();
+            else if (opt == "--tls-cert")
+                config.tls_certificate_pem = read_file(value());
+            else if (opt == "--tls-key")
+                config.tls_private_key_pem = read_file(value());
+            else if (opt == "--seed")
+                config.initial_state = boost::json::parse(read_file(value()));
+            else if (opt == "--faults")
+                config.faults = permit::testing::fault_rules_from_json(json_argument(value()));
             else if (opt == "--rate-limits")
                 config.rate_limits = permit::testing::rate_limits_from_json(json_argument(value()));
-            else if (opt == "--random-seed") config.seed = std::stoull(value());
-            else if (opt == "--exit-after") exit_after = std::stoi(value());
-            else throw std::invalid_argument("unknown option " + std::string(opt) + " (see --help)");
+            else if (opt == "--random-seed")
+                config.seed = std::stoull(value());
+            else if (opt == "--exit-after")
+                exit_after = std::stoi(value());
+            else
+                throw std::invalid_argument("unknown option " + std::string(opt) + " (see --help)");
         }
     } catch (const std::exception& e) {
         std::cerr << "permit-emulator: " << e.what() << "\n";
@@ -89,11 +99,13 @@ int main(int argc, char** argv) {
         permit::testing::emulator emu(config);
         std::cout << "listening on " << emu.url() << "\n"
                   << "api key: "
-                  << (config.api_key == permit::testing::emulator_config{}.api_key ? config.api_key
-                                                                                  : "(the one given with --api-key)")
+                  << (config.api_key == permit::testing::emulator_config{}.api_key
+                          ? config.api_key
+                          : "(the one given with --api-key)")
                   << "\n"
-                  << "project: " << config.project_key << " (" << config.project_id << "), environment: "
-                  << config.environment_key << " (" << config.environment_id << ")" << std::endl;
+                  << "project: " << config.project_key << " (" << config.project_id
+                  << "), environment: " << config.environment_key << " (" << config.environment_id
+                  << ")" << std::endl;
 
         boost::asio::io_context ioc;
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -106,8 +118,8 @@ int main(int argc, char** argv) {
         ioc.run();
         emu.stop();
         const auto stats = emu.stats();
-        std::cout << "stopped after " << stats.requests << " requests on " << stats.connections_accepted
-                  << " connections" << std::endl;
+        std::cout << "stopped after " << stats.requests << " requests on "
+                  << stats.connections_accepted << " connections" << std::endl;
     } catch (const std::exception& e) {
         std::cerr << "permit-emulator: " << e.what() << "\n";
         return 1;

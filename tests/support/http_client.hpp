@@ -46,7 +46,7 @@ struct response {
 
 /// One connection to 127.0.0.1:port, reused for every request until the server closes it.
 class http_connection {
-public:
+  public:
     http_connection(std::uint16_t port, asio::ssl::context* tls = nullptr,
                     std::string sni_host = "localhost")
         : port_(port), tls_(tls), sni_host_(std::move(sni_host)) {
@@ -77,22 +77,28 @@ public:
     /// Writes one request without waiting for its response (for pipelining).
     template <class Body>
     void send(const http::request<Body>& req) {
-        if (tls_) http::write(*tls_stream_, req);
-        else http::write(*socket_, req);
+        if (tls_)
+            http::write(*tls_stream_, req);
+        else
+            http::write(*socket_, req);
     }
 
     /// Writes raw bytes, for malformed or partial requests.
     void send_raw(std::string_view bytes) {
-        if (tls_) asio::write(*tls_stream_, asio::buffer(bytes));
-        else asio::write(*socket_, asio::buffer(bytes));
+        if (tls_)
+            asio::write(*tls_stream_, asio::buffer(bytes));
+        else
+            asio::write(*socket_, asio::buffer(bytes));
     }
 
     /// Reads the next response.
     response receive() {
         http::response_parser<http::string_body> parser;
         parser.body_limit(64 * 1024 * 1024);
-        if (tls_) http::read(*tls_stream_, buffer_, parser);
-        else http::read(*socket_, buffer_, parser);
+        if (tls_)
+            http::read(*tls_stream_, buffer_, parser);
+        else
+            http::read(*socket_, buffer_, parser);
         auto& msg = parser.get();
         response r;
         r.status = msg.result_int();
@@ -107,8 +113,10 @@ public:
         boost::system::error_code ec;
         char scratch[4096];
         for (;;) {
-            if (tls_) tls_stream_->read_some(asio::buffer(scratch), ec);
-            else socket_->read_some(asio::buffer(scratch), ec);
+            if (tls_)
+                tls_stream_->read_some(asio::buffer(scratch), ec);
+            else
+                socket_->read_some(asio::buffer(scratch), ec);
             if (ec) return ec;
         }
     }
@@ -121,7 +129,7 @@ public:
         lowest_layer().close(ec);
     }
 
-private:
+  private:
     tcp::socket& lowest_layer() const { return tls_ ? tls_stream_->next_layer() : *socket_; }
 
     void connect() {
@@ -156,9 +164,9 @@ private:
 
 /// Requests with the emulator's API key, and paths relative to the facts and schema bases.
 class api_client {
-public:
-    api_client(std::uint16_t port, std::string api_key, std::string project, std::string environment,
-               asio::ssl::context* tls = nullptr)
+  public:
+    api_client(std::uint16_t port, std::string api_key, std::string project,
+               std::string environment, asio::ssl::context* tls = nullptr)
         : conn_(port, tls)
         , auth_("Bearer " + std::move(api_key))
         , facts_("/v2/facts/" + project + "/" + environment)
@@ -169,7 +177,9 @@ public:
     /// `/v2/schema/{proj}/{env}` + rest
     std::string schema(std::string_view rest) const { return schema_ + std::string(rest); }
 
-    response get(const std::string& target) { return conn_.request(http::verb::get, target, {}, auth_); }
+    response get(const std::string& target) {
+        return conn_.request(http::verb::get, target, {}, auth_);
+    }
     response del(const std::string& target, const std::optional<json::value>& body = {}) {
         return conn_.request(http::verb::delete_, target, dump(body), auth_);
     }
@@ -190,7 +200,7 @@ public:
     http_connection& connection() { return conn_; }
     const std::string& authorization() const { return auth_; }
 
-private:
+  private:
     static std::optional<std::string> dump(const std::optional<json::value>& v) {
         if (!v) return std::nullopt;
         return json::serialize(*v);

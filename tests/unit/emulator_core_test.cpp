@@ -81,11 +81,13 @@ BOOST_AUTO_TEST_CASE(bulk_routes_are_recognised) {
 BOOST_AUTO_TEST_CASE(disabled_limiter_admits_everything) {
     rate_limiter limiter(rate_limit_config{});
     const auto t0 = std::chrono::steady_clock::time_point{};
-    for (int i = 0; i < 5000; ++i) BOOST_TEST_REQUIRE(!limiter.try_admit("POST", "/v2/facts/p/e/users", t0));
+    for (int i = 0; i < 5000; ++i)
+        BOOST_TEST_REQUIRE(!limiter.try_admit("POST", "/v2/facts/p/e/users", t0));
 }
 
 std::vector<int> fault_indices(std::uint64_t seed) {
-    fault_plan plan({{.method = "PUT", .path = "/v2/**", .kind = fault_kind::http_503, .rate = 0.3}}, seed);
+    fault_plan plan(
+        {{.method = "PUT", .path = "/v2/**", .kind = fault_kind::http_503, .rate = 0.3}}, seed);
     std::vector<int> hits;
     for (int i = 0; i < 300; ++i)
         if (plan.decide("PUT", "/v2/facts/p/e/users/u")) hits.push_back(i);
@@ -101,8 +103,12 @@ BOOST_AUTO_TEST_CASE(faults_are_reproducible_for_a_seed) {
 }
 
 BOOST_AUTO_TEST_CASE(fault_matching_after_and_max_count) {
-    fault_plan plan({{.method = "POST", .path = "/v2/facts/*/*/users", .kind = fault_kind::reset_after_apply,
-                      .rate = 1.0, .max_count = 2, .after = 1}},
+    fault_plan plan({{.method = "POST",
+                      .path = "/v2/facts/*/*/users",
+                      .kind = fault_kind::reset_after_apply,
+                      .rate = 1.0,
+                      .max_count = 2,
+                      .after = 1}},
                     1);
     BOOST_TEST(!plan.decide("GET", "/v2/facts/p/e/users"));   // other method
     BOOST_TEST(!plan.decide("POST", "/v2/facts/p/e/users"));  // the first match is skipped
@@ -117,18 +123,21 @@ BOOST_AUTO_TEST_CASE(fault_rules_from_json_name_bad_fields) {
     BOOST_REQUIRE(rules.size() == 2u);
     BOOST_TEST(rules[0].retry_after->count() == 2);
     BOOST_TEST(rules[1].delay.count() == 250);
-    BOOST_CHECK_EXCEPTION(fault_rules_from_json(json::parse(R"({"kind":"explode"})")), std::invalid_argument,
-                          [](const auto& e) { return std::string(e.what()).find("'kind'") != std::string::npos; });
+    BOOST_CHECK_EXCEPTION(
+        fault_rules_from_json(json::parse(R"({"kind":"explode"})")), std::invalid_argument,
+        [](const auto& e) { return std::string(e.what()).find("'kind'") != std::string::npos; });
     BOOST_CHECK_THROW(fault_rules_from_json(json::parse(R"({"rate":2})")), std::invalid_argument);
-    const auto limits = rate_limits_from_json(json::parse(R"({"time_scale":60,"writes_per_minute":10})"));
+    const auto limits =
+        rate_limits_from_json(json::parse(R"({"time_scale":60,"writes_per_minute":10})"));
     BOOST_TEST(limits.enabled);
     BOOST_TEST(limits.writes_per_minute == 10u);
     BOOST_TEST(limits.all_per_minute == 1000u);
 }
 
 BOOST_AUTO_TEST_CASE(validation_reports_fastapi_details) {
-    auto errors = check_body(json::parse(R"({"key":"has space","email":"nope","colour":"red","role_assignments":[{}]})"),
-                             schemas::user_create);
+    auto errors = check_body(
+        json::parse(R"({"key":"has space","email":"nope","colour":"red","role_assignments":[{}]})"),
+        schemas::user_create);
     const auto detail = errors.body().at("detail").as_array();
     auto find = [&](std::string_view type) {
         for (const auto& d : detail)
@@ -139,7 +148,8 @@ BOOST_AUTO_TEST_CASE(validation_reports_fastapi_details) {
     BOOST_TEST(find("value_error.email") == R"(["body","email"])");
     BOOST_TEST(find("value_error.extra") == R"(["body","colour"])");
     BOOST_TEST(find("value_error.missing") == R"(["body","role_assignments",0,"role"])");
-    BOOST_TEST(check_body(json::parse(R"({"key":"user|1@x.com+tag_a-b.c"})"), schemas::user_create).empty());
+    BOOST_TEST(check_body(json::parse(R"({"key":"user|1@x.com+tag_a-b.c"})"), schemas::user_create)
+                   .empty());
 }
 
 BOOST_AUTO_TEST_CASE(query_bounds) {
@@ -176,14 +186,18 @@ BOOST_FIXTURE_TEST_CASE(router_names_routes_by_template, router_fixture) {
 }
 
 BOOST_FIXTURE_TEST_CASE(router_decodes_path_segments, router_fixture) {
-    BOOST_TEST(call("POST", "/v2/facts/default/production/users", R"({"key":"a|b@c.com"})").status == 201u);
+    BOOST_TEST(
+        call("POST", "/v2/facts/default/production/users", R"({"key":"a|b@c.com"})").status ==
+        201u);
     const auto got = call("GET", "/v2/facts/default/production/users/a%7Cb%40c.com");
     BOOST_TEST(got.status == 200u);
     BOOST_TEST(got.body.at("key").as_string() == "a|b@c.com");
 }
 
 BOOST_FIXTURE_TEST_CASE(router_checks_project_and_environment, router_fixture) {
-    BOOST_TEST(call("GET", "/v2/facts/" + config.project_id + "/" + config.environment_id + "/users").status == 200u);
+    BOOST_TEST(
+        call("GET", "/v2/facts/" + config.project_id + "/" + config.environment_id + "/users")
+            .status == 200u);
     const auto missing = call("GET", "/v2/facts/other/production/users");
     BOOST_TEST(missing.status == 404u);
     BOOST_TEST(missing.body.at("error_code").as_string() == "NOT_FOUND");
@@ -220,7 +234,8 @@ BOOST_AUTO_TEST_CASE(initial_state_is_loaded_and_checked) {
     BOOST_TEST(r.data().tenant_count() == 2u);  // default + acme
     BOOST_TEST(r.data().effective_permissions("editor").count("document:read") == 1u);
 
-    config.initial_state = json::parse(R"({"users":[{"key":"bob","role_assignments":[{"role":"ghost"}]}]})");
+    config.initial_state =
+        json::parse(R"({"users":[{"key":"bob","role_assignments":[{"role":"ghost"}]}]})");
     BOOST_CHECK_THROW(router{config}, std::invalid_argument);
 }
 

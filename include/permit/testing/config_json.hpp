@@ -20,7 +20,9 @@ inline fault_rule fault_rule_from_json(const boost::json::value& v) {
     fault_rule r;
     for (const auto& [key, value] : o) {
         auto need = [&](bool ok, const char* what) {
-            if (!ok) throw std::invalid_argument("fault rule: '" + std::string(key) + "' must be " + what);
+            if (!ok)
+                throw std::invalid_argument("fault rule: '" + std::string(key) + "' must be " +
+                                            what);
         };
         if (key == "method") {
             need(value.is_string(), "a string");
@@ -31,17 +33,21 @@ inline fault_rule fault_rule_from_json(const boost::json::value& v) {
         } else if (key == "kind") {
             need(value.is_string(), "a string");
             bool known = false;
-            for (auto k : {fault_kind::http_429, fault_kind::http_500, fault_kind::http_502, fault_kind::http_503,
-                           fault_kind::reset_before_apply, fault_kind::reset_after_apply, fault_kind::truncated_body,
+            for (auto k : {fault_kind::http_429, fault_kind::http_500, fault_kind::http_502,
+                           fault_kind::http_503, fault_kind::reset_before_apply,
+                           fault_kind::reset_after_apply, fault_kind::truncated_body,
                            fault_kind::malformed_json, fault_kind::delay})
                 if (value.get_string() == to_string(k)) {
                     r.kind = k;
                     known = true;
                 }
-            need(known, "one of http_429, http_500, http_502, http_503, reset_before_apply, reset_after_apply, "
-                        "truncated_body, malformed_json, delay");
+            need(known,
+                 "one of http_429, http_500, http_502, http_503, reset_before_apply, "
+                 "reset_after_apply, "
+                 "truncated_body, malformed_json, delay");
         } else if (key == "rate") {
-            need(value.is_number() && value.to_number<double>() >= 0 && value.to_number<double>() <= 1,
+            need(value.is_number() && value.to_number<double>() >= 0 &&
+                     value.to_number<double>() <= 1,
                  "a number in [0, 1]");
             r.rate = value.to_number<double>();
         } else if (key == "retry_after") {
@@ -83,18 +89,27 @@ inline rate_limit_config rate_limits_from_json(const boost::json::value& v) {
     for (const auto& [key, value] : v.get_object()) {
         auto count = [&]() -> std::uint32_t {
             if (!value.is_int64() || value.get_int64() < 0)
-                throw std::invalid_argument("rate limits: '" + std::string(key) + "' must be a non-negative integer");
+                throw std::invalid_argument("rate limits: '" + std::string(key) +
+                                            "' must be a non-negative integer");
             return static_cast<std::uint32_t>(value.get_int64());
         };
-        if (key == "enabled" && value.is_bool()) c.enabled = value.get_bool();
-        else if (key == "send_retry_after" && value.is_bool()) c.send_retry_after = value.get_bool();
+        if (key == "enabled" && value.is_bool())
+            c.enabled = value.get_bool();
+        else if (key == "send_retry_after" && value.is_bool())
+            c.send_retry_after = value.get_bool();
         else if (key == "time_scale" && value.is_number() && value.to_number<double>() > 0)
             c.time_scale = value.to_number<double>();
-        else if (key == "all_per_minute") c.all_per_minute = count();
-        else if (key == "writes_per_minute") c.writes_per_minute = count();
-        else if (key == "deletes_per_minute") c.deletes_per_minute = count();
-        else if (key == "bulk_per_10_minutes") c.bulk_per_10_minutes = count();
-        else throw std::invalid_argument("rate limits: unknown or invalid field '" + std::string(key) + "'");
+        else if (key == "all_per_minute")
+            c.all_per_minute = count();
+        else if (key == "writes_per_minute")
+            c.writes_per_minute = count();
+        else if (key == "deletes_per_minute")
+            c.deletes_per_minute = count();
+        else if (key == "bulk_per_10_minutes")
+            c.bulk_per_10_minutes = count();
+        else
+            throw std::invalid_argument("rate limits: unknown or invalid field '" +
+                                        std::string(key) + "'");
     }
     return c;
 }

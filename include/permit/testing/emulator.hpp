@@ -2,7 +2,9 @@
 // rate limits. Include it in a test, construct it, point a client at `url()`.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,14 +24,19 @@ namespace permit::testing {
 ///
 /// Thread safety: every member function may be called from any thread while the emulator serves.
 class emulator {
-public:
+  public:
     /// Binds `config.host:config.port`, loads `config.initial_state`, and starts serving.
     /// Throws `boost::system::system_error` if the address cannot be bound, and
     /// `std::invalid_argument` if the initial state or the TLS material is invalid.
     explicit emulator(emulator_config config = {})
         : server_(std::make_shared<detail::server>(ioc_.get_executor(), std::move(config))) {
+        std::promise<void> done;
+        stopped_ = done.get_future();
         server_->start();
-        thread_ = std::thread([this] { ioc_.run(); });
+        thread_ = std::thread([this, done = std::move(done)]() mutable {
+            ioc_.run();
+            done.set_value();
+        });
     }
 
     emulator(const emulator&) = delete;
@@ -42,6 +49,8 @@ public:
     void stop() {
         if (!thread_.joinable()) return;
         server_->stop();
+        // Closing every socket ends every coroutine; should one still wait on a timer, stop anyway.
+        if (stopped_.wait_for(std::chrono::seconds(5)) == std::future_status::timeout) ioc_.stop();
         thread_.join();
     }
 
@@ -78,9 +87,10 @@ public:
     std::size_t tenant_count() const { return server_->counts().tenants; }
     std::size_t role_assignment_count() const { return server_->counts().role_assignments; }
 
-private:
+  private:
     boost::asio::io_context ioc_{1};
     std::shared_ptr<detail::server> server_;
+    std::future<void> stopped_;
     std::thread thread_;
 };
 

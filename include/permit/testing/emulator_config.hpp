@@ -18,9 +18,12 @@ enum class fault_kind {
     http_500,            ///< 500 with an `ErrorDetails` body (UNEXPECTED_ERROR); nothing applied.
     http_502,            ///< 502 as a load balancer sends it (text body); nothing applied.
     http_503,            ///< 503 as a load balancer sends it (text body); nothing applied.
-    reset_before_apply,  ///< The connection is reset after the request is read, before it is applied.
-    reset_after_apply,   ///< The request is applied, then the connection is reset: the response is lost.
-    truncated_body,      ///< The request is applied; the response body stops half-way and the connection closes.
+    reset_before_apply,  ///< The connection is reset after the request is read, before it is
+                         ///< applied.
+    reset_after_apply,   ///< The request is applied, then the connection is reset: the response is
+                         ///< lost.
+    truncated_body,      ///< The request is applied; the response body stops half-way and the
+                         ///< connection closes.
     malformed_json,      ///< The request is applied; the 2xx response body is not valid JSON.
     delay,               ///< The response is sent after `delay`.
 };
@@ -28,15 +31,24 @@ enum class fault_kind {
 /// Returns the name used for `kind` in JSON configuration and counters ("http_429", "delay", ...).
 inline const char* to_string(fault_kind kind) noexcept {
     switch (kind) {
-        case fault_kind::http_429: return "http_429";
-        case fault_kind::http_500: return "http_500";
-        case fault_kind::http_502: return "http_502";
-        case fault_kind::http_503: return "http_503";
-        case fault_kind::reset_before_apply: return "reset_before_apply";
-        case fault_kind::reset_after_apply: return "reset_after_apply";
-        case fault_kind::truncated_body: return "truncated_body";
-        case fault_kind::malformed_json: return "malformed_json";
-        case fault_kind::delay: return "delay";
+        case fault_kind::http_429:
+            return "http_429";
+        case fault_kind::http_500:
+            return "http_500";
+        case fault_kind::http_502:
+            return "http_502";
+        case fault_kind::http_503:
+            return "http_503";
+        case fault_kind::reset_before_apply:
+            return "reset_before_apply";
+        case fault_kind::reset_after_apply:
+            return "reset_after_apply";
+        case fault_kind::truncated_body:
+            return "truncated_body";
+        case fault_kind::malformed_json:
+            return "malformed_json";
+        case fault_kind::delay:
+            return "delay";
     }
     return "unknown";
 }
@@ -70,9 +82,9 @@ struct rate_limit_config {
     /// Divides every window: 60 makes a one-minute window last one second.
     double time_scale = 1.0;
     std::uint32_t all_per_minute = 1000;
-    std::uint32_t writes_per_minute = 300;   ///< POST, PUT, PATCH and DELETE.
+    std::uint32_t writes_per_minute = 300;  ///< POST, PUT, PATCH and DELETE.
     std::uint32_t deletes_per_minute = 60;
-    std::uint32_t bulk_per_10_minutes = 100; ///< Paths with a `bulk` segment.
+    std::uint32_t bulk_per_10_minutes = 100;  ///< Paths with a `bulk` segment.
     /// Send `Retry-After` (whole seconds, rounded up, at least 1) with each 429.
     bool send_retry_after = true;
 };

@@ -21,10 +21,12 @@ struct api_failure {
 };
 
 /// An `ErrorDetails` body with a fresh `id`.
-inline boost::json::value error_details(std::string_view error_code, std::string_view title, std::string message) {
+inline boost::json::value error_details(std::string_view error_code, std::string_view title,
+                                        std::string message) {
     static std::atomic<std::uint64_t> counter{0};
     char id[37];
-    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012llx", static_cast<unsigned long long>(++counter));
+    std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012llx",
+                  static_cast<unsigned long long>(++counter));
     return boost::json::object{{"id", id},
                                {"error_code", error_code},
                                {"title", title},
@@ -34,31 +36,37 @@ inline boost::json::value error_details(std::string_view error_code, std::string
 
 /// 404 with the wording of the API's NOT_FOUND errors (permit-api.md §8.1).
 inline api_failure not_found(std::string_view object_type) {
-    return {404, error_details("NOT_FOUND", "We could not find the requested object/s",
-                               "The requested data could not be found, we could not find '" +
-                                   std::string(object_type) +
-                                   "' with the given filters. Please try again with different filters.\n"
-                                   "If you are sure there is an object with the given filters, contact our "
-                                   "support on Slack for further guidance.")};
+    return {404, error_details(
+                     "NOT_FOUND", "We could not find the requested object/s",
+                     "The requested data could not be found, we could not find '" +
+                         std::string(object_type) +
+                         "' with the given filters. Please try again with different filters.\n"
+                         "If you are sure there is an object with the given filters, contact our "
+                         "support on Slack for further guidance.")};
 }
 
 /// 404 for a missing role assignment, as the spec words it.
 inline api_failure assignment_not_found() {
-    return {404, error_details("NOT_FOUND", "We could not find the requested object/s", "Role assignment not found")};
+    return {404, error_details("NOT_FOUND", "We could not find the requested object/s",
+                               "Role assignment not found")};
 }
 
 /// 409 DUPLICATE_ENTITY. The live title is undocumented [UNCONFIRMED]; the message says "already
 /// exists", which is what permit-cli matches duplicates on.
 inline api_failure duplicate(std::string_view object_type, std::string_view key) {
-    return {409, error_details("DUPLICATE_ENTITY", "The object you are trying to create already exists",
-                               "A " + std::string(object_type) + " with the key '" + std::string(key) +
-                                   "' already exists.")};
+    return {409,
+            error_details("DUPLICATE_ENTITY", "The object you are trying to create already exists",
+                          "A " + std::string(object_type) + " with the key '" + std::string(key) +
+                              "' already exists.")};
 }
 
-inline api_failure unprocessable(const validation_errors& errors) { return {422, errors.body()}; }
+inline api_failure unprocessable(const validation_errors& errors) {
+    return {422, errors.body()};
+}
 
 /// A single 422 detail item.
-inline api_failure unprocessable(boost::json::array loc, std::string_view msg, std::string_view type) {
+inline api_failure unprocessable(boost::json::array loc, std::string_view msg,
+                                 std::string_view type) {
     validation_errors errors;
     errors.add(std::move(loc), msg, type);
     return unprocessable(errors);

@@ -13,8 +13,10 @@
 namespace permit::testing::detail {
 
 class fault_plan {
-public:
-    fault_plan(std::vector<fault_rule> rules, std::uint64_t seed) : rng_(seed) { set_rules(std::move(rules)); }
+  public:
+    fault_plan(std::vector<fault_rule> rules, std::uint64_t seed) : rng_(seed) {
+        set_rules(std::move(rules));
+    }
 
     void set_rules(std::vector<fault_rule> rules) {
         rules_.clear();
@@ -36,7 +38,7 @@ public:
         return std::nullopt;
     }
 
-private:
+  private:
     struct rule_state {
         fault_rule rule;
         std::uint64_t matched;

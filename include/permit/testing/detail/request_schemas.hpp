@@ -18,13 +18,15 @@ inline constexpr field user_role_remove_fields[] = {
 inline constexpr object_schema user_role_remove{user_role_remove_fields};
 
 inline constexpr field user_create_fields[] = {
-    {"key", ft::user_key, true},     {"email", ft::email},          {"first_name", ft::string},
-    {"last_name", ft::string},       {"attributes", ft::object},
-    {"role_assignments", ft::object_array, false, &user_role_create}};
+    {"key", ft::user_key, true}, {"email", ft::email},
+    {"first_name", ft::string},  {"last_name", ft::string},
+    {"attributes", ft::object},  {"role_assignments", ft::object_array, false, &user_role_create}};
 inline constexpr object_schema user_create{user_create_fields};
 
-inline constexpr field user_update_fields[] = {
-    {"email", ft::email}, {"first_name", ft::string}, {"last_name", ft::string}, {"attributes", ft::object}};
+inline constexpr field user_update_fields[] = {{"email", ft::email},
+                                               {"first_name", ft::string},
+                                               {"last_name", ft::string},
+                                               {"attributes", ft::object}};
 inline constexpr object_schema user_update{user_update_fields};
 
 inline constexpr field user_bulk_fields[] = {{"operations", ft::object_array, true, &user_create}};
@@ -34,20 +36,25 @@ inline constexpr field bulk_delete_fields[] = {{"idents", ft::string_array, true
 inline constexpr object_schema bulk_delete{bulk_delete_fields};
 
 // Tenants (§4)
-inline constexpr field tenant_create_fields[] = {
-    {"key", ft::slug, true}, {"name", ft::string, true}, {"description", ft::string}, {"attributes", ft::object}};
+inline constexpr field tenant_create_fields[] = {{"key", ft::slug, true},
+                                                 {"name", ft::string, true},
+                                                 {"description", ft::string},
+                                                 {"attributes", ft::object}};
 inline constexpr object_schema tenant_create{tenant_create_fields};
 
 inline constexpr field tenant_update_fields[] = {
     {"name", ft::string}, {"description", ft::string}, {"attributes", ft::object}};
 inline constexpr object_schema tenant_update{tenant_update_fields};
 
-inline constexpr field tenant_bulk_fields[] = {{"operations", ft::object_array, true, &tenant_create}};
+inline constexpr field tenant_bulk_fields[] = {
+    {"operations", ft::object_array, true, &tenant_create}};
 inline constexpr object_schema tenant_bulk{tenant_bulk_fields};
 
 // Role assignments (§5)
-inline constexpr field role_assignment_create_fields[] = {
-    {"user", ft::string, true}, {"role", ft::string, true}, {"tenant", ft::string}, {"resource_instance", ft::string}};
+inline constexpr field role_assignment_create_fields[] = {{"user", ft::string, true},
+                                                          {"role", ft::string, true},
+                                                          {"tenant", ft::string},
+                                                          {"resource_instance", ft::string}};
 inline constexpr object_schema role_assignment_create{role_assignment_create_fields};
 
 inline constexpr field role_assignment_remove_fields[] = {{"user", ft::string, true},
@@ -58,14 +65,15 @@ inline constexpr object_schema role_assignment_remove{role_assignment_remove_fie
 
 // Roles and resources (§6)
 inline constexpr field role_create_fields[] = {
-    {"key", ft::slug, true},      {"name", ft::string, true},      {"description", ft::string},
-    {"permissions", ft::permission_array}, {"attributes", ft::object}, {"extends", ft::slug_array},
+    {"key", ft::slug, true},     {"name", ft::string, true},
+    {"description", ft::string}, {"permissions", ft::permission_array},
+    {"attributes", ft::object},  {"extends", ft::slug_array},
     {"granted_to", ft::object}};
 inline constexpr object_schema role_create{role_create_fields};
 
 inline constexpr field role_update_fields[] = {
-    {"name", ft::string},    {"description", ft::string}, {"permissions", ft::permission_array},
-    {"attributes", ft::object}, {"extends", ft::slug_array},  {"granted_to", ft::object}};
+    {"name", ft::string},       {"description", ft::string}, {"permissions", ft::permission_array},
+    {"attributes", ft::object}, {"extends", ft::slug_array}, {"granted_to", ft::object}};
 inline constexpr object_schema role_update{role_update_fields};
 
 inline constexpr field role_permissions_fields[] = {{"permissions", ft::permission_array, true}};
@@ -75,36 +83,50 @@ inline constexpr field action_block_fields[] = {
     {"name", ft::string}, {"description", ft::string}, {"attributes", ft::object}};
 inline constexpr object_schema action_block{action_block_fields};
 
-inline constexpr field resource_create_fields[] = {
-    {"key", ft::slug, true},       {"name", ft::string, true},
-    {"actions", ft::object_map, true, &action_block},
-    {"urn", ft::string},           {"description", ft::string},
-    {"type_attributes", ft::object}, {"attributes", ft::object},
-    {"roles", ft::object},         {"relations", ft::object}};
+inline constexpr field resource_create_fields[] = {{"key", ft::slug, true},
+                                                   {"name", ft::string, true},
+                                                   {"actions", ft::object_map, true, &action_block},
+                                                   {"urn", ft::string},
+                                                   {"description", ft::string},
+                                                   {"type_attributes", ft::object},
+                                                   {"attributes", ft::object},
+                                                   {"roles", ft::object},
+                                                   {"relations", ft::object}};
 inline constexpr object_schema resource_create{resource_create_fields};
 
 inline constexpr field resource_replace_fields[] = {
-    {"name", ft::string, true},    {"actions", ft::object_map, true, &action_block},
-    {"urn", ft::string},           {"description", ft::string},
-    {"type_attributes", ft::object}, {"attributes", ft::object},
-    {"roles", ft::object},         {"relations", ft::object}};
+    {"name", ft::string, true},
+    {"actions", ft::object_map, true, &action_block},
+    {"urn", ft::string},
+    {"description", ft::string},
+    {"type_attributes", ft::object},
+    {"attributes", ft::object},
+    {"roles", ft::object},
+    {"relations", ft::object}};
 inline constexpr object_schema resource_replace{resource_replace_fields};
 
 inline constexpr field resource_update_fields[] = {
-    {"name", ft::string},          {"actions", ft::object_map, false, &action_block},
-    {"urn", ft::string},           {"description", ft::string},
-    {"type_attributes", ft::object}, {"attributes", ft::object},
-    {"roles", ft::object},         {"relations", ft::object}};
+    {"name", ft::string},
+    {"actions", ft::object_map, false, &action_block},
+    {"urn", ft::string},
+    {"description", ft::string},
+    {"type_attributes", ft::object},
+    {"attributes", ft::object},
+    {"roles", ft::object},
+    {"relations", ft::object}};
 inline constexpr object_schema resource_update{resource_update_fields};
 
 // PDP (§7). The PDP's models do not forbid extra fields.
-inline constexpr field check_user_fields[] = {
-    {"key", ft::string, true}, {"first_name", ft::string}, {"firstName", ft::string}, {"last_name", ft::string},
-    {"lastName", ft::string},  {"email", ft::string},      {"attributes", ft::object}};
+inline constexpr field check_user_fields[] = {{"key", ft::string, true}, {"first_name", ft::string},
+                                              {"firstName", ft::string}, {"last_name", ft::string},
+                                              {"lastName", ft::string},  {"email", ft::string},
+                                              {"attributes", ft::object}};
 inline constexpr object_schema check_user{check_user_fields, false};
 
-inline constexpr field check_resource_fields[] = {{"type", ft::string, true}, {"key", ft::string},
-                                                  {"tenant", ft::string},     {"attributes", ft::object},
+inline constexpr field check_resource_fields[] = {{"type", ft::string, true},
+                                                  {"key", ft::string},
+                                                  {"tenant", ft::string},
+                                                  {"attributes", ft::object},
                                                   {"context", ft::object}};
 inline constexpr object_schema check_resource{check_resource_fields, false};
 
@@ -115,9 +137,11 @@ inline constexpr field check_query_fields[] = {{"user", ft::nested, true, &check
                                                {"sdk", ft::string}};
 inline constexpr object_schema check_query{check_query_fields, false};
 
-inline constexpr field user_permissions_query_fields[] = {
-    {"user", ft::nested, true, &check_user}, {"tenants", ft::string_array}, {"resources", ft::string_array},
-    {"resource_types", ft::string_array},    {"context", ft::object}};
+inline constexpr field user_permissions_query_fields[] = {{"user", ft::nested, true, &check_user},
+                                                          {"tenants", ft::string_array},
+                                                          {"resources", ft::string_array},
+                                                          {"resource_types", ft::string_array},
+                                                          {"context", ft::object}};
 inline constexpr object_schema user_permissions_query{user_permissions_query_fields, false};
 
 }  // namespace permit::testing::detail::schemas

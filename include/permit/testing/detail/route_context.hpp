@@ -29,8 +29,12 @@ struct reply {
     std::vector<std::pair<std::string, std::string>> headers;
 };
 
-inline reply json_reply(unsigned status, boost::json::value body) { return {status, std::move(body), {}, {}}; }
-inline reply no_content() { return {204, nullptr, {}, {}}; }
+inline reply json_reply(unsigned status, boost::json::value body) {
+    return {status, std::move(body), {}, {}};
+}
+inline reply no_content() {
+    return {204, nullptr, {}, {}};
+}
 
 /// The parts of a request a handler needs: captured path parameters (percent-decoded, in the
 /// order of the template), the decoded query, and the raw body.
@@ -59,16 +63,19 @@ struct route_context {
 
     /// The body as JSON; a missing or unparsable body is FastAPI's 422.
     boost::json::value json() const {
-        if (body.empty()) throw unprocessable(boost::json::array{"body"}, "field required", "value_error.missing");
+        if (body.empty())
+            throw unprocessable(boost::json::array{"body"}, "field required",
+                                "value_error.missing");
         boost::json::stream_parser p;
         boost::system::error_code ec;
         const auto consumed = p.write_some(body.data(), body.size(), ec);
         if (!ec) p.finish(ec);
         if (ec) {
             const auto offset = static_cast<std::int64_t>(consumed);
-            throw unprocessable(boost::json::array{"body", offset},
-                                "Expecting value: " + ec.message() + " (char " + std::to_string(offset) + ")",
-                                "value_error.jsondecode");
+            throw unprocessable(
+                boost::json::array{"body", offset},
+                "Expecting value: " + ec.message() + " (char " + std::to_string(offset) + ")",
+                "value_error.jsondecode");
         }
         return p.release();
     }
@@ -89,7 +96,8 @@ struct paging {
 };
 
 inline paging read_paging(const route_context& ctx, query_checker& q) {
-    return {q.integer(ctx.q("page"), "page", 1, 1), q.integer(ctx.q("per_page"), "per_page", 30, 1, 100)};
+    return {q.integer(ctx.q("page"), "page", 1, 1),
+            q.integer(ctx.q("per_page"), "per_page", 30, 1, 100)};
 }
 
 /// One page of `items`, rendered.
@@ -97,7 +105,8 @@ template <class Item, class Render>
 boost::json::array page_of(const std::vector<Item>& items, paging p, Render render) {
     boost::json::array out;
     const auto first = static_cast<std::size_t>((p.page - 1) * p.per_page);
-    for (std::size_t i = first; i < items.size() && i < first + static_cast<std::size_t>(p.per_page); ++i)
+    for (std::size_t i = first;
+         i < items.size() && i < first + static_cast<std::size_t>(p.per_page); ++i)
         out.push_back(boost::json::value_from(render(*items[i])));
     return out;
 }
@@ -113,15 +122,17 @@ boost::json::value envelope(const std::vector<Item>& items, paging p, Render ren
 
 /// The list endpoints that answer a bare array unless `include_total_count=true`.
 template <class Item, class Render>
-boost::json::value array_or_envelope(const std::vector<Item>& items, paging p, bool include_total_count,
-                                     Render render) {
+boost::json::value array_or_envelope(const std::vector<Item>& items, paging p,
+                                     bool include_total_count, Render render) {
     if (include_total_count) return envelope(items, p, render);
     return page_of(items, p, render);
 }
 
 /// Case-insensitive substring test for `search`.
 inline bool contains_folded(std::string_view haystack, std::string_view needle) {
-    auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+    auto lower = [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    };
     if (needle.empty()) return true;
     for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
         std::size_t j = 0;

@@ -56,12 +56,12 @@ inline std::optional<parsed_target> parse_target(std::string_view target) {
 }
 
 class router {
-public:
+  public:
     explicit router(const emulator_config& config)
         : config_(config)
         , state_({config.organization_id, config.project_id, config.environment_id}, config.seed)
-        , limits_{config.bulk_users_limit, config.bulk_tenants_limit, config.bulk_role_assignments_limit,
-                  config.bulk_limit_status}
+        , limits_{config.bulk_users_limit, config.bulk_tenants_limit,
+                  config.bulk_role_assignments_limit, config.bulk_limit_status}
         , routes_(make_routes()) {
         state_.create_tenant({.key = "default", .name = "Default Tenant"});
         load(config.initial_state);
@@ -80,8 +80,8 @@ public:
     }
 
     /// Handles one request. `authorization` is the header's value, if any.
-    reply handle(std::string_view method, const parsed_target& target, std::optional<std::string_view> authorization,
-                 std::string_view body) {
+    reply handle(std::string_view method, const parsed_target& target,
+                 std::optional<std::string_view> authorization, std::string_view body) {
         const route* found = nullptr;
         bool path_known = false;
         std::vector<std::string> params;
@@ -95,8 +95,9 @@ public:
         }
         if (!found) {
             // FastAPI's answers for an unknown path and for a known path with another method.
-            return path_known ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
-                              : json_reply(404, boost::json::object{{"detail", "Not Found"}});
+            return path_known
+                       ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
+                       : json_reply(404, boost::json::object{{"detail", "Not Found"}});
         }
         if (auto denied = authenticate(found->area, authorization)) return std::move(*denied);
         try {
@@ -117,34 +118,44 @@ public:
         }
     }
 
-private:
+  private:
     /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permit-api.md §1.2).
-    std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header) const {
+    std::optional<reply> authenticate(route_area area,
+                                      std::optional<std::string_view> header) const {
         if (area == route_area::open) return std::nullopt;
         const bool pdp = area == route_area::pdp;
         if (!header || header->size() < 7 || !iequals(header->substr(0, 7), "bearer ")) {
             if (pdp) return reply{401, nullptr, "Missing Authorization header", {}};
-            return json_reply(401, error_details("UNAUTHORIZED", "You are not authorized to perform this request",
-                                                 "Missing or malformed Authorization header: expected "
-                                                 "'Authorization: Bearer <API key>'."));
+            return json_reply(
+                401, error_details("UNAUTHORIZED", "You are not authorized to perform this request",
+                                   "Missing or malformed Authorization header: expected "
+                                   "'Authorization: Bearer <API key>'."));
         }
         auto token = header->substr(7);
         while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
         if (token == config_.api_key) return std::nullopt;
-        if (pdp) return reply{403, nullptr, "You are not authorized to access this resource, please check your API key.", {}};
-        return json_reply(403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
-                                             "The API key is not valid."));
+        if (pdp)
+            return reply{
+                403,
+                nullptr,
+                "You are not authorized to access this resource, please check your API key.",
+                {}};
+        return json_reply(
+            403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
+                               "The API key is not valid."));
     }
 
     void check_environment(std::string_view proj, std::string_view env) const {
         if (proj != config_.project_id && proj != config_.project_key) throw not_found("Project");
-        if (env != config_.environment_id && env != config_.environment_key) throw not_found("Environment");
+        if (env != config_.environment_id && env != config_.environment_key)
+            throw not_found("Environment");
     }
 
     static bool iequals(std::string_view a, std::string_view b) {
         if (a.size() != b.size()) return false;
         for (std::size_t i = 0; i < a.size(); ++i)
-            if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            if (std::tolower(static_cast<unsigned char>(a[i])) !=
+                std::tolower(static_cast<unsigned char>(b[i])))
                 return false;
         return true;
     }
@@ -159,8 +170,10 @@ private:
             const auto part = pattern.substr(0, end);
             pattern.remove_prefix(end);
             if (i >= segments.size()) return false;
-            if (part.front() == '{') params.push_back(segments[i]);
-            else if (part != segments[i]) return false;
+            if (part.front() == '{')
+                params.push_back(segments[i]);
+            else if (part != segments[i])
+                return false;
             ++i;
         }
         return i == segments.size();
@@ -178,7 +191,8 @@ private:
         const auto lim = limits_;
         const auto rest = route_area::rest;
         return {
-            {"GET", "/v2/api-key/scope", rest, [this](state&, const route_context&) { return json_reply(200, scope()); }},
+            {"GET", "/v2/api-key/scope", rest,
+             [this](state&, const route_context&) { return json_reply(200, scope()); }},
             // users
             {"GET", "/v2/facts/{proj_id}/{env_id}/users", rest, list_users},
             {"POST", "/v2/facts/{proj_id}/{env_id}/users", rest, create_user},
@@ -187,24 +201,32 @@ private:
             {"PUT", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, replace_user},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/users/{user_id}", rest, delete_user},
             {"POST", "/v2/facts/{proj_id}/{env_id}/users/{user_id}/roles", rest, assign_user_role},
-            {"DELETE", "/v2/facts/{proj_id}/{env_id}/users/{user_id}/roles", rest, unassign_user_role},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/users/{user_id}/roles", rest,
+             unassign_user_role},
             // tenants
             {"GET", "/v2/facts/{proj_id}/{env_id}/tenants", rest, list_tenants},
             {"POST", "/v2/facts/{proj_id}/{env_id}/tenants", rest, create_tenant},
             {"GET", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, get_tenant},
             {"PATCH", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, update_tenant},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}", rest, delete_tenant},
-            {"GET", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest, list_tenant_users},
-            {"POST", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest, add_tenant_user},
-            {"DELETE", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users/{user_id}", rest, remove_tenant_user},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest,
+             list_tenant_users},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users", rest,
+             add_tenant_user},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}/users/{user_id}", rest,
+             remove_tenant_user},
             // role assignments
             {"GET", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, list_role_assignments},
             {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, assign_role},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, unassign_role},
             {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments/bulk", rest,
-             [lim](state& s, const route_context& c) { return bulk_assign_roles(s, c, lim.role_assignments, lim.status); }},
+             [lim](state& s, const route_context& c) {
+                 return bulk_assign_roles(s, c, lim.role_assignments, lim.status);
+             }},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/role_assignments/bulk", rest,
-             [lim](state& s, const route_context& c) { return bulk_unassign_roles(s, c, lim.role_assignments, lim.status); }},
+             [lim](state& s, const route_context& c) {
+                 return bulk_unassign_roles(s, c, lim.role_assignments, lim.status);
+             }},
             // bulk users and tenants
             {"POST", "/v2/facts/{proj_id}/{env_id}/bulk/users", rest,
              [lim](state& s, const route_context& c) { return bulk_create_users(s, c, lim); }},
@@ -229,9 +251,12 @@ private:
             {"GET", "/v2/schema/{proj_id}/{env_id}/resources", rest, list_resources},
             {"POST", "/v2/schema/{proj_id}/{env_id}/resources", rest, create_resource},
             {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, get_resource},
-            {"PUT", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, replace_resource},
-            {"PATCH", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, update_resource},
-            {"DELETE", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest, delete_resource},
+            {"PUT", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest,
+             replace_resource},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest,
+             update_resource},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest,
+             delete_resource},
             // PDP
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
@@ -242,25 +267,32 @@ private:
         };
     }
 
-    static reply health(state&, const route_context&) { return json_reply(200, boost::json::object{{"status", "ok"}}); }
+    static reply health(state&, const route_context&) {
+        return json_reply(200, boost::json::object{{"status", "ok"}});
+    }
 
     /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
     /// "role_assignments":[...]}` through the same checks as the API.
     void load(const boost::json::value& initial) {
         if (initial.is_null()) return;
-        if (!initial.is_object()) throw std::invalid_argument("initial state: expected a JSON object");
+        if (!initial.is_object())
+            throw std::invalid_argument("initial state: expected a JSON object");
         const auto& obj = initial.get_object();
         auto each = [&](std::string_view name, const object_schema& schema, auto apply) {
             const auto* list = obj.if_contains(name);
             if (!list) return;
-            if (!list->is_array()) throw std::invalid_argument("initial state: '" + std::string(name) + "' must be an array");
+            if (!list->is_array())
+                throw std::invalid_argument("initial state: '" + std::string(name) +
+                                            "' must be an array");
             std::size_t i = 0;
             for (const auto& item : list->get_array()) {
-                const auto where = "initial state: " + std::string(name) + "[" + std::to_string(i++) + "]";
+                const auto where =
+                    "initial state: " + std::string(name) + "[" + std::to_string(i++) + "]";
                 validation_errors errors;
                 check_object(item, schema, boost::json::array{}, errors);
                 if (!errors.empty())
-                    throw std::invalid_argument(where + ": " + boost::json::serialize(errors.body()));
+                    throw std::invalid_argument(where + ": " +
+                                                boost::json::serialize(errors.body()));
                 try {
                     apply(item);
                 } catch (const api_failure& f) {
@@ -268,8 +300,9 @@ private:
                 }
             }
         };
-        each("resources", schemas::resource_create,
-             [&](const auto& v) { state_.create_resource(boost::json::value_to<permit::resource_create>(v)); });
+        each("resources", schemas::resource_create, [&](const auto& v) {
+            state_.create_resource(boost::json::value_to<permit::resource_create>(v));
+        });
         // Roles may extend roles listed after them: create all, then set `extends`.
         each("roles", schemas::role_create, [&](const auto& v) {
             auto role = boost::json::value_to<permit::role_create>(v);
@@ -284,8 +317,9 @@ private:
             auto tenant = boost::json::value_to<permit::tenant_create>(v);
             if (!state_.find_tenant(tenant.key)) state_.create_tenant(tenant);
         });
-        each("users", schemas::user_create,
-             [&](const auto& v) { state_.create_user(boost::json::value_to<permit::user_create>(v)); });
+        each("users", schemas::user_create, [&](const auto& v) {
+            state_.create_user(boost::json::value_to<permit::user_create>(v));
+        });
         each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
             const auto a = boost::json::value_to<permit::role_assignment_create>(v);
             state_.add_assignment(state_.resolve(a.user, a.role, a.tenant, a.resource_instance));

@@ -21,7 +21,8 @@ struct bulk_limits {
 };
 
 /// Rejects a call with more than `limit` items; `field` is empty for a bare-array body.
-inline void check_bulk_size(std::size_t size, std::size_t limit, unsigned status, std::string_view field) {
+inline void check_bulk_size(std::size_t size, std::size_t limit, unsigned status,
+                            std::string_view field) {
     if (size <= limit) return;
     boost::json::array loc{"body"};
     if (!field.empty()) loc.push_back(boost::json::string(field));
@@ -31,7 +32,8 @@ inline void check_bulk_size(std::size_t size, std::size_t limit, unsigned status
     throw api_failure{status, errors.body()};
 }
 
-inline permit::user_bulk_operation user_operations(const route_context& ctx, const bulk_limits& limits) {
+inline permit::user_bulk_operation user_operations(const route_context& ctx,
+                                                   const bulk_limits& limits) {
     const auto in = body_as<permit::user_bulk_operation>(ctx, schemas::user_bulk);
     check_bulk_size(in.operations.size(), limits.users, limits.status, "operations");
     return in;

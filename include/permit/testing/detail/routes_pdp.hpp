@@ -20,7 +20,8 @@ inline bool decide(const state& s, const boost::json::object& query) {
     const auto& user_key = query.at("user").at("key").get_string();
     const auto& resource = query.at("resource").get_object();
     std::string tenant(state::default_tenant);
-    if (const auto* t = resource.if_contains("tenant"); t && t->is_string() && !t->get_string().empty())
+    if (const auto* t = resource.if_contains("tenant");
+        t && t->is_string() && !t->get_string().empty())
         tenant = std::string(t->get_string());
     const auto permission = std::string(resource.at("type").get_string()) + ":" +
                             std::string(query.at("action").get_string());
@@ -31,17 +32,21 @@ inline bool decide(const state& s, const boost::json::object& query) {
     return false;
 }
 
-inline boost::json::object decision(bool allow) { return {{"allow", allow}, {"result", allow}}; }
+inline boost::json::object decision(bool allow) {
+    return {{"allow", allow}, {"result", allow}};
+}
 
 inline reply allowed(state& s, const route_context& ctx) {
     auto body = ctx.json();
-    if (auto errors = check_body(body, schemas::check_query); !errors.empty()) throw unprocessable(errors);
+    if (auto errors = check_body(body, schemas::check_query); !errors.empty())
+        throw unprocessable(errors);
     return json_reply(200, decision(decide(s, body.get_object())));
 }
 
 inline reply allowed_bulk(state& s, const route_context& ctx) {
     auto body = ctx.json();
-    if (auto errors = check_body_array(body, schemas::check_query); !errors.empty()) throw unprocessable(errors);
+    if (auto errors = check_body_array(body, schemas::check_query); !errors.empty())
+        throw unprocessable(errors);
     boost::json::array answers;
     for (const auto& q : body.get_array()) answers.push_back(decision(decide(s, q.get_object())));
     return json_reply(200, boost::json::object{{"allow", std::move(answers)}});
@@ -64,10 +69,12 @@ inline reply user_permissions(state& s, const route_context& ctx) {
     const auto resource_types = list("resource_types");
     boost::json::object out;
     const auto* user = s.find_user(std::string_view(q.at("user").at("key").get_string()));
-    const bool wants_tenants = !resource_types || std::count(resource_types->begin(), resource_types->end(), "__tenant");
+    const bool wants_tenants =
+        !resource_types || std::count(resource_types->begin(), resource_types->end(), "__tenant");
     if (!user || !wants_tenants) return json_reply(200, std::move(out));
     for (const auto& tenant_key : s.tenants_of(user->key)) {
-        if (tenants && std::find(tenants->begin(), tenants->end(), tenant_key) == tenants->end()) continue;
+        if (tenants && std::find(tenants->begin(), tenants->end(), tenant_key) == tenants->end())
+            continue;
         const auto* tenant = s.find_tenant(tenant_key);
         std::set<std::string> perms;
         boost::json::array roles;
@@ -78,10 +85,11 @@ inline reply user_permissions(state& s, const route_context& ctx) {
         }
         boost::json::array permissions;
         for (const auto& p : perms) permissions.push_back(boost::json::string(p));
-        out["__tenant:" + tenant_key] =
-            boost::json::object{{"tenant", boost::json::object{{"key", tenant_key}, {"attributes", tenant->attributes}}},
-                                {"permissions", std::move(permissions)},
-                                {"roles", std::move(roles)}};
+        out["__tenant:" + tenant_key] = boost::json::object{
+            {"tenant",
+             boost::json::object{{"key", tenant_key}, {"attributes", tenant->attributes}}},
+            {"permissions", std::move(permissions)},
+            {"roles", std::move(roles)}};
     }
     return json_reply(200, std::move(out));
 }

@@ -9,8 +9,8 @@
 
 #include <permit/models/role_assignment.hpp>
 #include <permit/testing/detail/request_schemas.hpp>
-#include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_users.hpp>
 #include <permit/testing/detail/state.hpp>
 
@@ -23,11 +23,13 @@ inline reply list_role_assignments(state& s, const route_context& ctx) {
     const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
     q.boolean(ctx.q("detailed"), "detailed", false);
     if (!errors.empty()) throw unprocessable(errors);
-    assignment_filter f{.users = ctx.all("user"), .roles = ctx.all("role"), .tenants = ctx.all("tenant")};
+    assignment_filter f{
+        .users = ctx.all("user"), .roles = ctx.all("role"), .tenants = ctx.all("tenant")};
     if (auto r = ctx.q("resource")) f.resource = std::string(*r);
     if (auto r = ctx.q("resource_instance")) f.resource_instance = std::string(*r);
-    return json_reply(200, array_or_envelope(s.assignments_where(f), p, with_total,
-                                             [&](const assignment_record& a) { return s.render(a); }));
+    return json_reply(200,
+                      array_or_envelope(s.assignments_where(f), p, with_total,
+                                        [&](const assignment_record& a) { return s.render(a); }));
 }
 
 inline reply assign_role(state& s, const route_context& ctx) {
@@ -44,8 +46,8 @@ inline reply unassign_role(state& s, const route_context& ctx) {
 }
 
 /// Validates a bare-array body of `schema` items with at most `limit` of them.
-inline boost::json::array bulk_array_body(const route_context& ctx, const object_schema& schema, std::size_t limit,
-                                          unsigned limit_status) {
+inline boost::json::array bulk_array_body(const route_context& ctx, const object_schema& schema,
+                                          std::size_t limit, unsigned limit_status) {
     auto body = ctx.json();
     if (auto errors = check_body_array(body, schema); !errors.empty()) throw unprocessable(errors);
     check_bulk_size(body.get_array().size(), limit, limit_status, "");
@@ -53,11 +55,13 @@ inline boost::json::array bulk_array_body(const route_context& ctx, const object
 }
 
 /// All-or-nothing: every item is resolved before anything is written.
-inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t limit, unsigned limit_status) {
+inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t limit,
+                               unsigned limit_status) {
     validation_errors errors;
     query_checker q(errors);
     static constexpr std::array<std::string_view, 3> policies{"fail", "ignore", "create"};
-    const auto policy = q.choice(ctx.q("missing_user_policy"), "missing_user_policy", policies, "fail");
+    const auto policy =
+        q.choice(ctx.q("missing_user_policy"), "missing_user_policy", policies, "fail");
     if (!errors.empty()) throw unprocessable(errors);
     const auto items = bulk_array_body(ctx, schemas::role_assignment_create, limit, limit_status);
 
@@ -78,18 +82,21 @@ inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t l
         if (!s.find_user(key)) s.create_user({.key = key});
     std::int64_t created = 0;
     for (const auto& in : todo)
-        if (s.add_assignment(s.resolve(in.user, in.role, in.tenant, in.resource_instance))) ++created;
+        if (s.add_assignment(s.resolve(in.user, in.role, in.tenant, in.resource_instance)))
+            ++created;
     return json_reply(200, boost::json::object{{"assignments_created", created}});
 }
 
 /// Assignments that do not exist are skipped and not counted.
-inline reply bulk_unassign_roles(state& s, const route_context& ctx, std::size_t limit, unsigned limit_status) {
+inline reply bulk_unassign_roles(state& s, const route_context& ctx, std::size_t limit,
+                                 unsigned limit_status) {
     const auto items = bulk_array_body(ctx, schemas::role_assignment_remove, limit, limit_status);
     std::int64_t removed = 0;
     for (const auto& item : items) {
         const auto in = boost::json::value_to<permit::role_assignment_remove>(item);
         try {
-            if (s.remove_assignment(s.resolve(in.user, in.role, in.tenant, in.resource_instance))) ++removed;
+            if (s.remove_assignment(s.resolve(in.user, in.role, in.tenant, in.resource_instance)))
+                ++removed;
         } catch (const api_failure&) {
             // An unknown user, role or tenant holds no assignment to remove.
         }

@@ -23,7 +23,8 @@ reply list_schema_objects(state& s, const route_context& ctx, Where where) {
     auto items = (s.*where)([&](const Record& r) {
         return !search || contains_folded(r.key, *search) || contains_folded(r.name, *search);
     });
-    return json_reply(200, array_or_envelope(items, p, with_total, [&](const Record& r) { return s.render(r); }));
+    return json_reply(
+        200, array_or_envelope(items, p, with_total, [&](const Record& r) { return s.render(r); }));
 }
 
 inline reply list_roles(state& s, const route_context& ctx) {
@@ -53,7 +54,8 @@ inline reply delete_role(state& s, const route_context& ctx) {
 inline reply change_role_permissions(state& s, const route_context& ctx, bool grant) {
     s.require_role(ctx.param(0));
     const auto in = body_as<permit::role_permissions>(ctx, schemas::role_permissions);
-    return json_reply(200, boost::json::value_from(s.render(s.change_role_permissions(ctx.param(0), in.permissions, grant))));
+    return json_reply(200, boost::json::value_from(s.render(
+                               s.change_role_permissions(ctx.param(0), in.permissions, grant))));
 }
 
 inline reply list_resources(state& s, const route_context& ctx) {

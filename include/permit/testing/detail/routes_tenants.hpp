@@ -23,7 +23,8 @@ inline reply list_tenants(state& s, const route_context& ctx) {
     auto items = s.tenants_where([&](const tenant_record& t) {
         return !search || contains_folded(t.key, *search) || contains_folded(t.name, *search);
     });
-    return json_reply(200, array_or_envelope(items, p, with_total, [&](const tenant_record& t) { return s.render(t); }));
+    return json_reply(200, array_or_envelope(items, p, with_total,
+                                             [&](const tenant_record& t) { return s.render(t); }));
 }
 
 inline reply create_tenant(state& s, const route_context& ctx) {
@@ -54,7 +55,8 @@ inline reply list_tenant_users(state& s, const route_context& ctx) {
     const auto p = read_paging(ctx, q);
     q.boolean(ctx.q("include_resource_instance_roles"), "include_resource_instance_roles", false);
     if (!errors.empty()) throw unprocessable(errors);
-    return json_reply(200, envelope(filter_users(s, ctx, tenant), p, [&](const user_record& u) { return s.render(u); }));
+    return json_reply(200, envelope(filter_users(s, ctx, tenant), p,
+                                    [&](const user_record& u) { return s.render(u); }));
 }
 
 inline reply add_tenant_user(state& s, const route_context& ctx) {

@@ -18,7 +18,8 @@ inline std::vector<const user_record*> filter_users(const state& s, const route_
     return s.users_where([&](const user_record& u) {
         if (tenant && !s.user_in_tenant(u.key, *tenant)) return false;
         // "Text search on email"; the key is searched too, which is what a person typing expects.
-        if (search && !contains_folded(u.email.value_or(""), *search) && !contains_folded(u.key, *search))
+        if (search && !contains_folded(u.email.value_or(""), *search) &&
+            !contains_folded(u.key, *search))
             return false;
         if (role && !s.user_has_role(u.key, *role, tenant)) return false;
         return true;
@@ -31,7 +32,8 @@ inline reply list_users(state& s, const route_context& ctx) {
     const auto p = read_paging(ctx, q);
     q.boolean(ctx.q("include_resource_instance_roles"), "include_resource_instance_roles", false);
     if (!errors.empty()) throw unprocessable(errors);
-    return json_reply(200, envelope(filter_users(s, ctx, std::nullopt), p, [&](const user_record& u) { return s.render(u); }));
+    return json_reply(200, envelope(filter_users(s, ctx, std::nullopt), p,
+                                    [&](const user_record& u) { return s.render(u); }));
 }
 
 inline reply create_user(state& s, const route_context& ctx) {
@@ -55,8 +57,8 @@ inline reply replace_user(state& s, const route_context& ctx) {
     const auto* existing = s.find_user(ctx.param(0));
     const auto& path_key = existing ? existing->key : ctx.param(0);
     if (in.key != path_key)
-        throw unprocessable(boost::json::array{"body", "key"}, "the key in the body must match the user in the path",
-                            "value_error");
+        throw unprocessable(boost::json::array{"body", "key"},
+                            "the key in the body must match the user in the path", "value_error");
     const auto [user, created] = s.replace_user(in);
     return json_reply(created ? 201 : 200, boost::json::value_from(s.render(*user)));
 }

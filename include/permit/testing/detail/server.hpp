@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,7 +24,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -49,7 +52,7 @@ struct state_counts {
 };
 
 class server : public std::enable_shared_from_this<server> {
-public:
+  public:
     server(asio::any_io_executor executor, emulator_config config)
         : executor_(std::move(executor))
         , config_(std::move(config))
@@ -61,14 +64,16 @@ public:
             throw std::invalid_argument("TLS needs both a certificate and a private key");
         if (config_.tls_certificate_pem) {
             tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-            tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                              asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                              asio::ssl::context::no_tlsv1_1);
+            tls_->set_options(asio::ssl::context::default_workarounds |
+                              asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                              asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
             try {
                 tls_->use_certificate_chain(asio::buffer(*config_.tls_certificate_pem));
-                tls_->use_private_key(asio::buffer(*config_.tls_private_key_pem), asio::ssl::context::pem);
+                tls_->use_private_key(asio::buffer(*config_.tls_private_key_pem),
+                                      asio::ssl::context::pem);
             } catch (const boost::system::system_error& e) {
-                throw std::invalid_argument(std::string("invalid TLS certificate or key: ") + e.what());
+                throw std::invalid_argument(std::string("invalid TLS certificate or key: ") +
+                                            e.what());
             }
         }
     }
@@ -95,7 +100,8 @@ public:
 
     std::uint16_t port() const { return port_; }
     std::string url() const {
-        return std::string(tls_ ? "https://" : "http://") + config_.host + ":" + std::to_string(port_);
+        return std::string(tls_ ? "https://" : "http://") + config_.host + ":" +
+               std::to_string(port_);
     }
     const emulator_config& config() const { return config_; }
 
@@ -130,7 +136,7 @@ public:
         return {s.user_count(), s.tenant_count(), s.role_assignment_count()};
     }
 
-private:
+  private:
     using request = http::request<http::string_body>;
     using response = http::response<http::string_body>;
 
@@ -149,7 +155,9 @@ private:
     struct registration {
         server& owner;
         std::uint64_t id;
-        registration(server& s, std::uint64_t i, connection_handle* h) : owner(s), id(i) { s.connections_[i] = h; }
+        registration(server& s, std::uint64_t i, connection_handle* h) : owner(s), id(i) {
+            s.connections_[i] = h;
+        }
         ~registration() { owner.connections_.erase(id); }
     };
 
@@ -159,12 +167,13 @@ private:
         std::optional<fault_rule> fault;
         bool rate_limited = false;
         std::optional<std::chrono::seconds> retry_after;  // for a rate-limited request
-        std::uint64_t log_serial = 0;                      // to fill in the status once it is known
+        std::uint64_t log_serial = 0;                     // to fill in the status once it is known
     };
 
     static asio::awaitable<void> accept_loop(std::shared_ptr<server> self) {
         for (;;) {
-            auto [ec, socket] = co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
+            auto [ec, socket] =
+                co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) co_return;
             if (ec) continue;  // e.g. too many open files: keep accepting the next ones
             std::uint64_t id;
@@ -176,7 +185,8 @@ private:
         }
     }
 
-    static asio::awaitable<void> serve(std::shared_ptr<server> self, asio::ip::tcp::socket socket, std::uint64_t id) {
+    static asio::awaitable<void> serve(std::shared_ptr<server> self, asio::ip::tcp::socket socket,
+                                       std::uint64_t id) {
         socket.set_option(asio::ip::tcp::no_delay(true));
         if (!self->tls_) {
             beast::tcp_stream stream(std::move(socket));
@@ -186,7 +196,8 @@ private:
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *self->tls_);
         auto& lowest = beast::get_lowest_layer(stream);
         lowest.expires_after(self->config_.idle_timeout);
-        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+        auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                                    asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;  // not TLS, or a client that does not trust us
         co_await self->session(stream, lowest, id);
     }
@@ -202,10 +213,24 @@ private:
             parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
             parser.body_limit(config_.max_body_bytes);
             lowest.expires_after(config_.idle_timeout);
-            auto [ec, n] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            auto [ec, n] = co_await http::async_read_header(stream, buffer, parser,
+                                                            asio::as_tuple(asio::use_awaitable));
+            if (!ec && !parser.is_done()) {
+                // curl and others wait for this before sending a large body.
+                if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+                    http::response<http::empty_body> go_on{http::status::continue_,
+                                                           parser.get().version()};
+                    std::tie(ec, n) = co_await http::async_write(
+                        stream, go_on, asio::as_tuple(asio::use_awaitable));
+                }
+                if (!ec)
+                    std::tie(ec, n) = co_await http::async_read(
+                        stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+            }
             if (ec == http::error::body_limit)
-                co_return co_await refuse(stream, lowest, 413, "Request body too large: the limit is " +
-                                                                   std::to_string(config_.max_body_bytes) + " bytes");
+                co_return co_await refuse(stream, lowest, 413,
+                                          "Request body too large: the limit is " +
+                                              std::to_string(config_.max_body_bytes) + " bytes");
             if (ec == http::error::header_limit)
                 co_return co_await refuse(stream, lowest, 431, "Request header fields too large");
             if (ec && ec.category() == http::make_error_code(http::error::bad_target).category() &&
@@ -219,8 +244,8 @@ private:
 
     /// Answers one request; false when the connection is over.
     template <class Stream>
-    asio::awaitable<bool> answer(Stream& stream, beast::tcp_stream& lowest, asio::steady_timer& timer, request& req,
-                                 std::uint64_t id) {
+    asio::awaitable<bool> answer(Stream& stream, beast::tcp_stream& lowest,
+                                 asio::steady_timer& timer, request& req, std::uint64_t id) {
         const auto target = parse_target(req.target());
         if (!target) {
             co_await refuse(stream, lowest, 400, "Bad request: invalid request target");
@@ -240,9 +265,12 @@ private:
         }
 
         reply r;
-        if (p.rate_limited) r = too_many_requests(p.retry_after);
-        else if (p.fault && fault_replaces_reply(p.fault->kind)) r = fault_reply(*p.fault);
-        else r = apply(method, *target, req);
+        if (p.rate_limited)
+            r = too_many_requests(p.retry_after);
+        else if (p.fault && fault_replaces_reply(p.fault->kind))
+            r = fault_reply(*p.fault);
+        else
+            r = apply(method, *target, req);
 
         if (p.fault && p.fault->kind == fault_kind::reset_after_apply) {
             reset(lowest);
@@ -270,7 +298,8 @@ private:
         co_return true;
     }
 
-    plan decide(const std::string& method, const parsed_target& target, const request& req, std::uint64_t id) {
+    plan decide(const std::string& method, const parsed_target& target, const request& req,
+                std::uint64_t id) {
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex_);
         plan p;
@@ -285,7 +314,8 @@ private:
             ++stats_.rate_limited;
             // Whole seconds until the window admits the request, at least 1.
             if (limiter_.config().send_retry_after)
-                p.retry_after = std::max(std::chrono::seconds(1), std::chrono::ceil<std::chrono::seconds>(*wait));
+                p.retry_after = std::max(std::chrono::seconds(1),
+                                         std::chrono::ceil<std::chrono::seconds>(*wait));
         } else {
             p.fault = faults_.decide(method, target.path);
         }
@@ -296,7 +326,8 @@ private:
                 ++log_dropped_;
             }
             log_.push_back({id, method, std::string(req.target()), p.route, 0,
-                            p.fault ? std::optional<fault_kind>(p.fault->kind) : std::nullopt, now});
+                            p.fault ? std::optional<fault_kind>(p.fault->kind) : std::nullopt,
+                            now});
             p.log_serial = log_dropped_ + log_.size() - 1;
         }
         return p;
@@ -305,39 +336,47 @@ private:
     void record_status(const plan& p, unsigned status) {
         std::lock_guard lock(mutex_);
         ++stats_.responses_by_status[status];
-        if (config_.request_log_capacity > 0 && p.log_serial >= log_dropped_ && p.log_serial - log_dropped_ < log_.size())
+        if (config_.request_log_capacity > 0 && p.log_serial >= log_dropped_ &&
+            p.log_serial - log_dropped_ < log_.size())
             log_[p.log_serial - log_dropped_].status = status;
     }
 
     reply apply(const std::string& method, const parsed_target& target, const request& req) {
         std::optional<std::string_view> auth;
-        if (auto it = req.find(http::field::authorization); it != req.end()) auth = std::string_view(it->value());
+        if (auto it = req.find(http::field::authorization); it != req.end())
+            auth = std::string_view(it->value());
         std::lock_guard lock(mutex_);
         return router_.handle(method, target, auth, req.body());
     }
 
     static bool fault_replaces_reply(fault_kind k) {
-        return k == fault_kind::http_429 || k == fault_kind::http_500 || k == fault_kind::http_502 ||
-               k == fault_kind::http_503;
+        return k == fault_kind::http_429 || k == fault_kind::http_500 ||
+               k == fault_kind::http_502 || k == fault_kind::http_503;
     }
 
     /// The Cloud PDP's documented 429 body (the REST API's is undocumented, permit-api.md §8.3).
     static reply too_many_requests(std::optional<std::chrono::seconds> retry_after) {
-        reply r = json_reply(429, boost::json::object{
-                                      {"error", "rate_limited"},
-                                      {"message", "You have exceeded the rate limit. Please try again later."}});
-        if (retry_after) r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
+        reply r = json_reply(
+            429, boost::json::object{
+                     {"error", "rate_limited"},
+                     {"message", "You have exceeded the rate limit. Please try again later."}});
+        if (retry_after)
+            r.headers.emplace_back("Retry-After", std::to_string(retry_after->count()));
         return r;
     }
 
     static reply fault_reply(const fault_rule& f) {
         switch (f.kind) {
-            case fault_kind::http_429: return too_many_requests(f.retry_after);
+            case fault_kind::http_429:
+                return too_many_requests(f.retry_after);
             case fault_kind::http_500:
-                return json_reply(500, error_details("UNEXPECTED_ERROR", "The request could not be completed",
-                                                     "An unexpected error occurred (injected by the emulator)."));
-            case fault_kind::http_502: return {502, nullptr, "502 Bad Gateway", {}};
-            default: return {503, nullptr, "503 Service Temporarily Unavailable", {}};
+                return json_reply(
+                    500, error_details("UNEXPECTED_ERROR", "The request could not be completed",
+                                       "An unexpected error occurred (injected by the emulator)."));
+            case fault_kind::http_502:
+                return {502, nullptr, "502 Bad Gateway", {}};
+            default:
+                return {503, nullptr, "503 Service Temporarily Unavailable", {}};
         }
     }
 
@@ -361,7 +400,8 @@ private:
     template <class Stream>
     static asio::awaitable<void> write_truncated(Stream& stream, response& res) {
         http::response_serializer<http::string_body> sr(res);
-        auto [ec, n] = co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
+        auto [ec, n] =
+            co_await http::async_write_header(stream, sr, asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
         const auto& body = res.body();
         co_await asio::async_write(stream, asio::buffer(body.data(), body.size() / 2),
@@ -371,7 +411,8 @@ private:
     /// Answers a request that cannot be read further, then closes without leaving unread bytes
     /// to turn the close into a reset that would destroy the answer.
     template <class Stream>
-    asio::awaitable<void> refuse(Stream& stream, beast::tcp_stream& lowest, unsigned status, std::string detail) {
+    asio::awaitable<void> refuse(Stream& stream, beast::tcp_stream& lowest, unsigned status,
+                                 std::string detail) {
         {
             std::lock_guard lock(mutex_);
             ++stats_.responses_by_status[status];
@@ -392,7 +433,8 @@ private:
         std::size_t drained = 0;
         static char scratch[16384];
         while (drained < 16 * 1024 * 1024) {
-            auto [rec, got] = co_await lowest.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+            auto [rec, got] = co_await lowest.async_read_some(asio::buffer(scratch),
+                                                              asio::as_tuple(asio::use_awaitable));
             if (rec) break;
             drained += got;
         }
@@ -425,7 +467,8 @@ private:
     std::deque<request_record> log_;
     std::uint64_t log_dropped_ = 0;
 
-    std::map<std::uint64_t, connection_handle*> connections_;  // touched only on the server's thread
+    std::map<std::uint64_t, connection_handle*>
+        connections_;  // touched only on the server's thread
 };
 
 }  // namespace permit::testing::detail

@@ -15,8 +15,9 @@ using steady_time = std::chrono::steady_clock::time_point;
 
 /// At most `limit` admissions in any window of length `window`.
 class sliding_window {
-public:
-    sliding_window(std::uint32_t limit, std::chrono::nanoseconds window) : limit_(limit), window_(window) {}
+  public:
+    sliding_window(std::uint32_t limit, std::chrono::nanoseconds window)
+        : limit_(limit), window_(window) {}
 
     /// How long until one more admission fits; zero when it fits now.
     std::chrono::nanoseconds wait_time(steady_time now) {
@@ -28,7 +29,7 @@ public:
 
     void admit(steady_time now) { hits_.push_back(now); }
 
-private:
+  private:
     void prune(steady_time now) {
         while (!hits_.empty() && hits_.front() + window_ <= now) hits_.pop_front();
     }
@@ -40,7 +41,7 @@ private:
 
 /// The classes of permit-api.md §8.3 (schema-write and member limits are not emulated).
 class rate_limiter {
-public:
+  public:
     explicit rate_limiter(const rate_limit_config& c)
         : config_(c)
         , all_(c.all_per_minute, scaled(std::chrono::minutes(1)))
@@ -52,13 +53,14 @@ public:
 
     /// Admits a request, or returns how long it would have to wait. A refused request uses no
     /// quota in any class.
-    std::optional<std::chrono::nanoseconds> try_admit(std::string_view method, std::string_view path,
-                                                      steady_time now) {
+    std::optional<std::chrono::nanoseconds> try_admit(std::string_view method,
+                                                      std::string_view path, steady_time now) {
         if (!config_.enabled) return std::nullopt;
         sliding_window* classes[4];
         std::size_t n = 0;
         classes[n++] = &all_;
-        const bool is_write = method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+        const bool is_write =
+            method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
         if (is_write) classes[n++] = &writes_;
         if (method == "DELETE") classes[n++] = &deletes_;
         if (is_bulk(path)) classes[n++] = &bulk_;
@@ -79,10 +81,11 @@ public:
         return false;
     }
 
-private:
+  private:
     std::chrono::nanoseconds scaled(std::chrono::nanoseconds window) const {
         const double scale = config_.time_scale > 0 ? config_.time_scale : 1.0;
-        return std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(window.count()) / scale));
+        return std::chrono::nanoseconds(
+            static_cast<std::int64_t>(static_cast<double>(window.count()) / scale));
     }
 
     rate_limit_config config_;

@@ -36,13 +36,16 @@ struct environment_identity {
 /// Objects of one kind, found by key or by id, listed in creation order.
 template <class Record>
 class keyed_collection {
-public:
+  public:
     Record* find(std::string_view key_or_id) {
         if (auto it = by_key_.find(std::string(key_or_id)); it != by_key_.end()) return &it->second;
-        if (auto it = key_by_id_.find(std::string(key_or_id)); it != key_by_id_.end()) return &by_key_.at(it->second);
+        if (auto it = key_by_id_.find(std::string(key_or_id)); it != key_by_id_.end())
+            return &by_key_.at(it->second);
         return nullptr;
     }
-    const Record* find(std::string_view key_or_id) const { return const_cast<keyed_collection*>(this)->find(key_or_id); }
+    const Record* find(std::string_view key_or_id) const {
+        return const_cast<keyed_collection*>(this)->find(key_or_id);
+    }
 
     Record& insert(Record r) {
         const auto key = r.key;
@@ -61,6 +64,16 @@ public:
 
     std::size_t size() const { return by_key_.size(); }
 
+    /// The records that pass `keep`, in creation order.
+    template <class Pred>
+    std::vector<const Record*> where(Pred keep) const {
+        std::vector<const Record*> out;
+        for_each([&](const Record& r) {
+            if (keep(r)) out.push_back(&r);
+        });
+        return out;
+    }
+
     /// Calls `f(record)` in creation order.
     template <class F>
     void for_each(F&& f) const {
@@ -71,7 +84,7 @@ public:
         for (const auto& [seq, key] : order_) f(by_key_.at(key));
     }
 
-private:
+  private:
     std::unordered_map<std::string, Record> by_key_;
     std::unordered_map<std::string, std::string> key_by_id_;
     std::map<std::uint64_t, std::string> order_;
@@ -135,7 +148,7 @@ struct assignment_filter {
 };
 
 class state {
-public:
+  public:
     state(environment_identity ids, std::uint64_t seed) : ids_(std::move(ids)), uuids_(seed) {}
 
     const environment_identity& identity() const { return ids_; }
@@ -145,7 +158,9 @@ public:
         if (auto* u = users_.find(key_or_id)) return *u;
         throw not_found("User");
     }
-    const user_record* find_user(std::string_view key_or_id) const { return users_.find(key_or_id); }
+    const user_record* find_user(std::string_view key_or_id) const {
+        return users_.find(key_or_id);
+    }
 
     /// Checks that every role and tenant of `assignments` exists, before anything is written.
     void check_user_roles(const std::vector<permit::user_role_create>& assignments) const {
@@ -194,12 +209,9 @@ public:
     }
 
     /// Users in creation order that pass `keep`.
-    std::vector<const user_record*> users_where(const std::function<bool(const user_record&)>& keep) const {
-        std::vector<const user_record*> out;
-        users_.for_each([&](const user_record& u) {
-            if (keep(u)) out.push_back(&u);
-        });
-        return out;
+    std::vector<const user_record*> users_where(
+        const std::function<bool(const user_record&)>& keep) const {
+        return users_.where(keep);
     }
 
     bool user_has_role(const std::string& user_key, std::string_view role_key,
@@ -209,7 +221,8 @@ public:
         for (auto seq : it->second) {
             const auto& a = assignments_.at(seq);
             const auto& role = roles_.find(a.role);
-            if ((a.role == role_key || (role && role->id == role_key)) && (!tenant_key || a.tenant == *tenant_key))
+            if ((a.role == role_key || (role && role->id == role_key)) &&
+                (!tenant_key || a.tenant == *tenant_key))
                 return true;
         }
         return false;
@@ -250,9 +263,10 @@ public:
                 auto& t = entry(a.tenant);
                 if (a.resource_instance) {
                     const auto colon = a.resource_instance->find(':');
-                    t.resource_instance_roles.push_back({.resource_instance = *a.resource_instance,
-                                                         .resource = a.resource_instance->substr(0, colon),
-                                                         .role = a.role});
+                    t.resource_instance_roles.push_back(
+                        {.resource_instance = *a.resource_instance,
+                         .resource = a.resource_instance->substr(0, colon),
+                         .role = a.role});
                 } else {
                     t.roles.push_back(a.role);
                     out.roles.push_back({.role = a.role, .tenant = a.tenant});
@@ -271,7 +285,9 @@ public:
         if (auto* t = tenants_.find(key_or_id)) return *t;
         throw not_found("Tenant");
     }
-    const tenant_record* find_tenant(std::string_view key_or_id) const { return tenants_.find(key_or_id); }
+    const tenant_record* find_tenant(std::string_view key_or_id) const {
+        return tenants_.find(key_or_id);
+    }
 
     const tenant_record& create_tenant(const permit::tenant_create& in) {
         if (tenants_.find(in.key)) throw duplicate("tenant", in.key);
@@ -287,7 +303,8 @@ public:
                                 .last_action_at = now});
     }
 
-    const tenant_record& update_tenant(std::string_view key_or_id, const permit::tenant_update& in) {
+    const tenant_record& update_tenant(std::string_view key_or_id,
+                                       const permit::tenant_update& in) {
         auto* t = tenants_.find(key_or_id);
         if (!t) throw not_found("Tenant");
         if (in.name) t->name = *in.name;
@@ -305,7 +322,8 @@ public:
     }
 
     /// `POST /tenants/{t}/users`: creates the user if new, then makes it a member.
-    const user_record& add_tenant_user(std::string_view tenant_key_or_id, const permit::user_create& in) {
+    const user_record& add_tenant_user(std::string_view tenant_key_or_id,
+                                       const permit::user_create& in) {
         const auto tenant = require_tenant(tenant_key_or_id).key;
         check_user_roles(in.role_assignments);
         const user_record* u = users_.find(in.key);
@@ -318,16 +336,14 @@ public:
     void remove_tenant_user(std::string_view tenant_key_or_id, std::string_view user_key_or_id) {
         const auto tenant = require_tenant(tenant_key_or_id).key;
         const auto user = require_user(user_key_or_id).key;
-        erase_assignments_if([&](const assignment_record& a) { return a.user == user && a.tenant == tenant; });
+        erase_assignments_if(
+            [&](const assignment_record& a) { return a.user == user && a.tenant == tenant; });
         memberships_.erase({tenant, user});
     }
 
-    std::vector<const tenant_record*> tenants_where(const std::function<bool(const tenant_record&)>& keep) const {
-        std::vector<const tenant_record*> out;
-        tenants_.for_each([&](const tenant_record& t) {
-            if (keep(t)) out.push_back(&t);
-        });
-        return out;
+    std::vector<const tenant_record*> tenants_where(
+        const std::function<bool(const tenant_record&)>& keep) const {
+        return tenants_.where(keep);
     }
 
     permit::tenant render(const tenant_record& t) const {
@@ -381,8 +397,8 @@ public:
     }
 
     /// Adds (`grant`) or removes permissions; already granted or missing ones are skipped.
-    const role_record& change_role_permissions(std::string_view key_or_id, const std::vector<std::string>& perms,
-                                               bool grant) {
+    const role_record& change_role_permissions(std::string_view key_or_id,
+                                               const std::vector<std::string>& perms, bool grant) {
         auto* r = roles_.find(key_or_id);
         if (!r) throw not_found("Role");
         for (const auto& p : perms) {
@@ -401,12 +417,9 @@ public:
         roles_.erase(key);
     }
 
-    std::vector<const role_record*> roles_where(const std::function<bool(const role_record&)>& keep) const {
-        std::vector<const role_record*> out;
-        roles_.for_each([&](const role_record& r) {
-            if (keep(r)) out.push_back(&r);
-        });
-        return out;
+    std::vector<const role_record*> roles_where(
+        const std::function<bool(const role_record&)>& keep) const {
+        return roles_.where(keep);
     }
 
     permit::role render(const role_record& r) const {
@@ -463,7 +476,8 @@ public:
     }
 
     /// PUT (`replace`) sets every field; PATCH sets the given ones.
-    const resource_record& update_resource(std::string_view key_or_id, const permit::resource_update& in) {
+    const resource_record& update_resource(std::string_view key_or_id,
+                                           const permit::resource_update& in) {
         auto* r = resources_.find(key_or_id);
         if (!r) throw not_found("Resource");
         if (in.name) r->name = *in.name;
@@ -474,7 +488,8 @@ public:
         return *r;
     }
 
-    const resource_record& replace_resource(std::string_view key_or_id, const permit::resource_replace& in) {
+    const resource_record& replace_resource(std::string_view key_or_id,
+                                            const permit::resource_replace& in) {
         auto* r = resources_.find(key_or_id);
         if (!r) throw not_found("Resource");
         r->name = in.name;
@@ -485,15 +500,13 @@ public:
         return *r;
     }
 
-    void delete_resource(std::string_view key_or_id) { resources_.erase(require_resource(key_or_id).key); }
+    void delete_resource(std::string_view key_or_id) {
+        resources_.erase(require_resource(key_or_id).key);
+    }
 
     std::vector<const resource_record*> resources_where(
         const std::function<bool(const resource_record&)>& keep) const {
-        std::vector<const resource_record*> out;
-        resources_.for_each([&](const resource_record& r) {
-            if (keep(r)) out.push_back(&r);
-        });
-        return out;
+        return resources_.where(keep);
     }
 
     permit::resource render(const resource_record& r) const {
@@ -517,7 +530,8 @@ public:
         std::optional<std::string> resource_instance;
     };
 
-    resolved_assignment resolve(std::string_view user, std::string_view role, std::optional<std::string_view> tenant,
+    resolved_assignment resolve(std::string_view user, std::string_view role,
+                                std::optional<std::string_view> tenant,
                                 const std::optional<std::string>& resource_instance) const {
         return {require_user(user).key, require_role(role).key,
                 require_tenant(tenant.value_or(default_tenant)).key, resource_instance};
@@ -554,7 +568,8 @@ public:
     }
 
     std::vector<const assignment_record*> assignments_where(const assignment_filter& f) const {
-        auto match = [](const std::vector<std::string>& wanted, const std::string& key, const std::string& id) {
+        auto match = [](const std::vector<std::string>& wanted, const std::string& key,
+                        const std::string& id) {
             return wanted.empty() || std::find(wanted.begin(), wanted.end(), key) != wanted.end() ||
                    std::find(wanted.begin(), wanted.end(), id) != wanted.end();
         };
@@ -566,8 +581,9 @@ public:
             if (!match(f.users, a.user, user ? user->id : "")) continue;
             if (!match(f.roles, a.role, role ? role->id : "")) continue;
             if (!match(f.tenants, a.tenant, tenant ? tenant->id : "")) continue;
-            if (f.resource && (!a.resource_instance || a.resource_instance->substr(0, a.resource_instance->find(':')) !=
-                                                           *f.resource))
+            if (f.resource &&
+                (!a.resource_instance ||
+                 a.resource_instance->substr(0, a.resource_instance->find(':')) != *f.resource))
                 continue;
             if (f.resource_instance && a.resource_instance != f.resource_instance) continue;
             out.push_back(&a);
@@ -576,7 +592,8 @@ public:
     }
 
     /// The tenant-level (not resource-instance) roles of a user in a tenant.
-    std::vector<std::string> tenant_roles(const std::string& user_key, const std::string& tenant_key) const {
+    std::vector<std::string> tenant_roles(const std::string& user_key,
+                                          const std::string& tenant_key) const {
         std::vector<std::string> out;
         if (auto it = assignments_by_user_.find(user_key); it != assignments_by_user_.end())
             for (auto seq : it->second) {
@@ -592,7 +609,8 @@ public:
         if (auto it = assignments_by_user_.find(user_key); it != assignments_by_user_.end())
             for (auto seq : it->second) {
                 const auto& a = assignments_.at(seq);
-                if (!a.resource_instance && std::find(out.begin(), out.end(), a.tenant) == out.end())
+                if (!a.resource_instance &&
+                    std::find(out.begin(), out.end(), a.tenant) == out.end())
                     out.push_back(a.tenant);
             }
         return out;
@@ -605,7 +623,8 @@ public:
         out.role = a.role;
         out.tenant = a.tenant;
         out.resource_instance = a.resource_instance;
-        if (a.resource_instance) out.resource_instance_id = resource_instance_id(*a.resource_instance);
+        if (a.resource_instance)
+            out.resource_instance_id = resource_instance_id(*a.resource_instance);
         out.user_id = users_.find(a.user)->id;
         out.role_id = roles_.find(a.role)->id;
         out.tenant_id = tenants_.find(a.tenant)->id;
@@ -623,11 +642,17 @@ public:
 
     boost::json::value snapshot() const {
         boost::json::array users, tenants, assignments, roles, resources;
-        users_.for_each([&](const user_record& u) { users.push_back(boost::json::value_from(render(u))); });
-        tenants_.for_each([&](const tenant_record& t) { tenants.push_back(boost::json::value_from(render(t))); });
-        for (const auto& [seq, a] : assignments_) assignments.push_back(boost::json::value_from(render(a)));
-        roles_.for_each([&](const role_record& r) { roles.push_back(boost::json::value_from(render(r))); });
-        resources_.for_each([&](const resource_record& r) { resources.push_back(boost::json::value_from(render(r))); });
+        users_.for_each(
+            [&](const user_record& u) { users.push_back(boost::json::value_from(render(u))); });
+        tenants_.for_each(
+            [&](const tenant_record& t) { tenants.push_back(boost::json::value_from(render(t))); });
+        for (const auto& [seq, a] : assignments_)
+            assignments.push_back(boost::json::value_from(render(a)));
+        roles_.for_each(
+            [&](const role_record& r) { roles.push_back(boost::json::value_from(render(r))); });
+        resources_.for_each([&](const resource_record& r) {
+            resources.push_back(boost::json::value_from(render(r)));
+        });
         return boost::json::object{{"users", std::move(users)},
                                    {"tenants", std::move(tenants)},
                                    {"role_assignments", std::move(assignments)},
@@ -635,7 +660,7 @@ public:
                                    {"resources", std::move(resources)}};
     }
 
-private:
+  private:
     const user_record& insert_user(const permit::user_create& in) {
         const auto now = iso8601_now();
         const auto& u = users_.insert({.seq = ++seq_,
@@ -651,19 +676,23 @@ private:
         return u;
     }
 
-    void assign_user_roles(const std::string& user_key, const std::vector<permit::user_role_create>& roles) {
-        for (const auto& r : roles) add_assignment(resolve(user_key, r.role, r.tenant, r.resource_instance));
+    void assign_user_roles(const std::string& user_key,
+                           const std::vector<permit::user_role_create>& roles) {
+        for (const auto& r : roles)
+            add_assignment(resolve(user_key, r.role, r.tenant, r.resource_instance));
     }
 
-    void set_actions(resource_record& r, const std::map<std::string, permit::action_block>& actions) {
+    void set_actions(resource_record& r,
+                     const std::map<std::string, permit::action_block>& actions) {
         std::map<std::string, permit::action_block_read> out;
         for (const auto& [key, block] : actions) {
             auto old = r.actions.find(key);
-            out[key] = permit::action_block_read{.id = old != r.actions.end() ? old->second.id : uuids_.next(),
-                                                 .key = key,
-                                                 .name = block.name.value_or(key),
-                                                 .description = block.description,
-                                                 .attributes = block.attributes};
+            out[key] = permit::action_block_read{
+                .id = old != r.actions.end() ? old->second.id : uuids_.next(),
+                .key = key,
+                .name = block.name.value_or(key),
+                .description = block.description,
+                .attributes = block.attributes};
         }
         r.actions = std::move(out);
     }
@@ -721,7 +750,8 @@ private:
     std::map<std::uint64_t, assignment_record> assignments_;
     std::unordered_map<std::string, std::uint64_t> assignment_index_;
     std::unordered_map<std::string, std::set<std::uint64_t>> assignments_by_user_;
-    std::set<std::pair<std::string, std::string>> memberships_;  // (tenant, user) added without a role
+    std::set<std::pair<std::string, std::string>>
+        memberships_;  // (tenant, user) added without a role
     mutable std::unordered_map<std::string, std::string> instance_ids_;
 };
 

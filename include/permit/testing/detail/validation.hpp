@@ -48,7 +48,7 @@ struct object_schema {
 
 /// Collects validation errors; empty means valid.
 class validation_errors {
-public:
+  public:
     void add(boost::json::array loc, std::string_view msg, std::string_view type,
              std::optional<boost::json::object> ctx = std::nullopt) {
         boost::json::object e;
@@ -61,7 +61,7 @@ public:
     bool empty() const { return detail_.empty(); }
     boost::json::value body() const { return boost::json::object{{"detail", detail_}}; }
 
-private:
+  private:
     boost::json::array detail_;
 };
 
@@ -77,22 +77,33 @@ inline bool all_chars(std::string_view s, bool (*ok)(char)) {
         if (!ok(c)) return false;
     return true;
 }
-inline bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+inline bool is_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 inline bool is_user_key_char(char c) {
     return is_alnum(c) || c == '|' || c == '@' || c == '+' || c == '-' || c == '.' || c == '_';
 }
-inline bool is_slug_char(char c) { return is_alnum(c) || c == '-' || c == '_'; }
+inline bool is_slug_char(char c) {
+    return is_alnum(c) || c == '-' || c == '_';
+}
 
-inline bool is_valid_user_key(std::string_view s) { return all_chars(s, is_user_key_char); }
-inline bool is_valid_slug(std::string_view s) { return all_chars(s, is_slug_char); }
+inline bool is_valid_user_key(std::string_view s) {
+    return all_chars(s, is_user_key_char);
+}
+inline bool is_valid_slug(std::string_view s) {
+    return all_chars(s, is_slug_char);
+}
 
 /// A pragmatic version of the email check: one `@`, a local part, a dotted domain, no spaces.
 inline bool is_valid_email(std::string_view s) {
     const auto at = s.find('@');
-    if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
+    if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos)
+        return false;
     const auto domain = s.substr(at + 1);
     const auto dot = domain.find('.');
-    if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size() || domain.back() == '.') return false;
+    if (dot == std::string_view::npos || dot == 0 || dot + 1 == domain.size() ||
+        domain.back() == '.')
+        return false;
     for (char c : s)
         if (static_cast<unsigned char>(c) <= ' ') return false;
     return true;
@@ -104,18 +115,19 @@ inline bool is_valid_permission(std::string_view s) {
            s.find(':', colon + 1) == std::string_view::npos;
 }
 
-inline void check_object(const boost::json::value& v, const object_schema& schema, const boost::json::array& loc,
-                  validation_errors& errors);
+inline void check_object(const boost::json::value& v, const object_schema& schema,
+                         const boost::json::array& loc, validation_errors& errors);
 
 inline void check_string_pattern(std::string_view s, field_type type, const boost::json::array& loc,
                                  validation_errors& errors) {
     auto regex_error = [&](std::string_view pattern) {
-        errors.add(loc, "string does not match regex \"" + std::string(pattern) + "\"", "value_error.str.regex",
-                   boost::json::object{{"pattern", pattern}});
+        errors.add(loc, "string does not match regex \"" + std::string(pattern) + "\"",
+                   "value_error.str.regex", boost::json::object{{"pattern", pattern}});
     };
     switch (type) {
         case field_type::email:
-            if (!is_valid_email(s)) errors.add(loc, "value is not a valid email address", "value_error.email");
+            if (!is_valid_email(s))
+                errors.add(loc, "value is not a valid email address", "value_error.email");
             break;
         case field_type::user_key:
             if (!is_valid_user_key(s)) regex_error("^[A-Za-z0-9|@+\\-\\._]+$");
@@ -128,7 +140,8 @@ inline void check_string_pattern(std::string_view s, field_type type, const boos
         case field_type::permission_array:
             if (!is_valid_permission(s)) regex_error("^[A-Za-z0-9\\-_]+:[A-Za-z0-9\\-_]+$");
             break;
-        default: break;
+        default:
+            break;
     }
 }
 
@@ -145,16 +158,21 @@ inline void check_value(const boost::json::value& v, const field& f, const boost
         case field_type::object:
             if (!v.is_object()) errors.add(loc, "value is not a valid dict", "type_error.dict");
             return;
-        case field_type::nested: return check_object(v, *f.schema, loc, errors);
+        case field_type::nested:
+            return check_object(v, *f.schema, loc, errors);
         case field_type::object_map:
-            if (!v.is_object()) return errors.add(loc, "value is not a valid dict", "type_error.dict");
-            for (const auto& kv : v.get_object()) check_object(kv.value(), *f.schema, extend(loc, boost::json::string(kv.key())), errors);
+            if (!v.is_object())
+                return errors.add(loc, "value is not a valid dict", "type_error.dict");
+            for (const auto& kv : v.get_object())
+                check_object(kv.value(), *f.schema, extend(loc, boost::json::string(kv.key())),
+                             errors);
             return;
         case field_type::object_array:
         case field_type::string_array:
         case field_type::slug_array:
         case field_type::permission_array: {
-            if (!v.is_array()) return errors.add(loc, "value is not a valid list", "type_error.list");
+            if (!v.is_array())
+                return errors.add(loc, "value is not a valid list", "type_error.list");
             std::int64_t i = 0;
             for (const auto& item : v.get_array()) {
                 auto item_loc = extend(loc, i++);
@@ -169,14 +187,16 @@ inline void check_value(const boost::json::value& v, const field& f, const boost
             return;
         }
         case field_type::boolean:
-            if (!v.is_bool()) errors.add(loc, "value could not be parsed to a boolean", "type_error.bool");
+            if (!v.is_bool())
+                errors.add(loc, "value could not be parsed to a boolean", "type_error.bool");
             return;
-        case field_type::any: return;
+        case field_type::any:
+            return;
     }
 }
 
-inline void check_object(const boost::json::value& v, const object_schema& schema, const boost::json::array& loc,
-                         validation_errors& errors) {
+inline void check_object(const boost::json::value& v, const object_schema& schema,
+                         const boost::json::array& loc, validation_errors& errors) {
     if (!v.is_object()) return errors.add(loc, "value is not a valid dict", "type_error.dict");
     const auto& obj = v.get_object();
     for (const auto& f : schema.fields) {
@@ -188,7 +208,9 @@ inline void check_object(const boost::json::value& v, const object_schema& schem
         }
         if (member->is_null()) {
             // Optional[...] fields take None; required ones do not.
-            if (f.required) errors.add(field_loc, "none is not an allowed value", "type_error.none.not_allowed");
+            if (f.required)
+                errors.add(field_loc, "none is not an allowed value",
+                           "type_error.none.not_allowed");
             continue;
         }
         check_value(*member, f, field_loc, errors);
@@ -197,7 +219,9 @@ inline void check_object(const boost::json::value& v, const object_schema& schem
     for (const auto& kv : obj) {
         bool known = false;
         for (const auto& f : schema.fields) known = known || f.name == kv.key();
-        if (!known) errors.add(extend(loc, boost::json::string(kv.key())), "extra fields not permitted", "value_error.extra");
+        if (!known)
+            errors.add(extend(loc, boost::json::string(kv.key())), "extra fields not permitted",
+                       "value_error.extra");
     }
 }
 
@@ -209,7 +233,8 @@ inline validation_errors check_body(const boost::json::value& body, const object
 }
 
 /// Validates a request body that must be a JSON array of `schema` objects, with `max_items`.
-inline validation_errors check_body_array(const boost::json::value& body, const object_schema& schema) {
+inline validation_errors check_body_array(const boost::json::value& body,
+                                          const object_schema& schema) {
     validation_errors errors;
     const field f{"", field_type::object_array, true, &schema};
     check_value(body, f, boost::json::array{"body"}, errors);
@@ -218,12 +243,13 @@ inline validation_errors check_body_array(const boost::json::value& body, const 
 
 /// Query parameter checks.
 class query_checker {
-public:
+  public:
     explicit query_checker(validation_errors& errors) : errors_(errors) {}
 
     /// An integer parameter with bounds; `fallback` when absent.
-    std::int64_t integer(std::optional<std::string_view> raw, std::string_view name, std::int64_t fallback,
-                         std::int64_t min, std::optional<std::int64_t> max = std::nullopt) {
+    std::int64_t integer(std::optional<std::string_view> raw, std::string_view name,
+                         std::int64_t fallback, std::int64_t min,
+                         std::optional<std::int64_t> max = std::nullopt) {
         if (!raw) return fallback;
         std::int64_t value = 0;
         auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
@@ -248,25 +274,29 @@ public:
         std::string v(*raw);
         for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (v == "1" || v == "true" || v == "on" || v == "yes" || v == "t" || v == "y") return true;
-        if (v == "0" || v == "false" || v == "off" || v == "no" || v == "f" || v == "n") return false;
-        errors_.add(boost::json::array{"query", name}, "value could not be parsed to a boolean", "type_error.bool");
+        if (v == "0" || v == "false" || v == "off" || v == "no" || v == "f" || v == "n")
+            return false;
+        errors_.add(boost::json::array{"query", name}, "value could not be parsed to a boolean",
+                    "type_error.bool");
         return fallback;
     }
 
     /// One of `allowed`; `fallback` when absent.
-    std::string choice(std::optional<std::string_view> raw, std::string_view name, std::span<const std::string_view> allowed,
-                       std::string_view fallback) {
+    std::string choice(std::optional<std::string_view> raw, std::string_view name,
+                       std::span<const std::string_view> allowed, std::string_view fallback) {
         if (!raw) return std::string(fallback);
         for (auto a : allowed)
             if (a == *raw) return std::string(a);
         std::string permitted;
-        for (auto a : allowed) permitted += (permitted.empty() ? "'" : ", '") + std::string(a) + "'";
-        errors_.add(boost::json::array{"query", name}, "value is not a valid enumeration member; permitted: " + permitted,
+        for (auto a : allowed)
+            permitted += (permitted.empty() ? "'" : ", '") + std::string(a) + "'";
+        errors_.add(boost::json::array{"query", name},
+                    "value is not a valid enumeration member; permitted: " + permitted,
                     "type_error.enum");
         return std::string(fallback);
     }
 
-private:
+  private:
     validation_errors& errors_;
 };
 
