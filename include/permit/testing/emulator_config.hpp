@@ -70,8 +70,8 @@ struct fault_rule {
     std::chrono::milliseconds delay{0};
     /// The rule stops applying after this many faults (unset: no limit).
     std::optional<std::uint64_t> max_count;
-    /// Apply only to the Nth and later matching requests (1-based); lets a test fault a request on
-    /// a reused connection.
+    /// Skip the first `after` matching requests; lets a test fault a request on a reused
+    /// connection.
     std::uint64_t after = 0;
 };
 

@@ -179,7 +179,8 @@ class server : public std::enable_shared_from_this<server> {
             std::uint64_t id;
             {
                 std::lock_guard lock(self->mutex_);
-                id = ++self->stats_.connections_accepted;
+                ++self->stats_.connections_accepted;
+                id = ++self->connection_serial_;
             }
             asio::co_spawn(self->executor_, serve(self, std::move(socket), id), asio::detached);
         }
@@ -188,25 +189,29 @@ class server : public std::enable_shared_from_this<server> {
     static asio::awaitable<void> serve(std::shared_ptr<server> self, asio::ip::tcp::socket socket,
                                        std::uint64_t id) {
         socket.set_option(asio::ip::tcp::no_delay(true));
+        // Registered before the TLS handshake, so that stop() also ends a silent client.
+        asio::steady_timer timer(self->executor_);
         if (!self->tls_) {
             beast::tcp_stream stream(std::move(socket));
-            co_await self->session(stream, stream, id);
+            connection_handle handle{&stream, &timer};
+            registration reg(*self, id, &handle);
+            co_await self->session(stream, stream, timer, id);
             co_return;
         }
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *self->tls_);
         auto& lowest = beast::get_lowest_layer(stream);
+        connection_handle handle{&lowest, &timer};
+        registration reg(*self, id, &handle);
         lowest.expires_after(self->config_.idle_timeout);
         auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
                                                     asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;  // not TLS, or a client that does not trust us
-        co_await self->session(stream, lowest, id);
+        co_await self->session(stream, lowest, timer, id);
     }
 
     template <class Stream>
-    asio::awaitable<void> session(Stream& stream, beast::tcp_stream& lowest, std::uint64_t id) {
-        asio::steady_timer timer(executor_);
-        connection_handle handle{&lowest, &timer};
-        registration reg(*this, id, &handle);
+    asio::awaitable<void> session(Stream& stream, beast::tcp_stream& lowest,
+                                  asio::steady_timer& timer, std::uint64_t id) {
         beast::flat_buffer buffer;
         for (;;) {
             http::request_parser<http::string_body> parser;
@@ -286,7 +291,7 @@ class server : public std::enable_shared_from_this<server> {
         record_status(p, res.result_int());
         if (p.fault && p.fault->kind == fault_kind::truncated_body) {
             co_await write_truncated(stream, res);
-            reset(lowest);
+            close_gracefully(lowest);
             co_return false;
         }
         auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
@@ -431,7 +436,7 @@ class server : public std::enable_shared_from_this<server> {
         // Drain what the client is still sending, for at most 2 s and 16 MiB.
         lowest.expires_after(std::chrono::seconds(2));
         std::size_t drained = 0;
-        static char scratch[16384];
+        char scratch[4096];
         while (drained < 16 * 1024 * 1024) {
             auto [rec, got] = co_await lowest.async_read_some(asio::buffer(scratch),
                                                               asio::as_tuple(asio::use_awaitable));
@@ -466,6 +471,7 @@ class server : public std::enable_shared_from_this<server> {
     emulator_stats stats_;
     std::deque<request_record> log_;
     std::uint64_t log_dropped_ = 0;
+    std::uint64_t connection_serial_ = 0;  // not reset with the stats: log entries stay distinct
 
     std::map<std::uint64_t, connection_handle*>
         connections_;  // touched only on the server's thread
