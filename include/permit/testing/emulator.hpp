@@ -1,12 +1,15 @@
 // A local Permit.io: the REST API and the PDP on 127.0.0.1, in memory, with fault injection and
 // rate limits. Include it in a test, construct it, point a client at `url()`.
+//
+// Header-only by default. A test suite with many translation units can compile the server once:
+// define PERMIT_SEPARATE_COMPILATION everywhere and include <permit/testing/src.hpp> in one
+// translation unit.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <future>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,11 +17,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/value.hpp>
 
-#include <permit/testing/detail/server.hpp>
 #include <permit/testing/emulator_config.hpp>
 #include <permit/testing/emulator_stats.hpp>
 
+#ifdef PERMIT_SEPARATE_COMPILATION
+#define PERMIT_TESTING_DECL
+#else
+#define PERMIT_TESTING_DECL inline
+#endif
+
 namespace permit::testing {
+
+namespace detail {
+class server;
+}
 
 /// An emulator that serves on its own thread from construction until destruction.
 ///
@@ -28,64 +40,49 @@ class emulator {
     /// Binds `config.host:config.port`, loads `config.initial_state`, and starts serving.
     /// Throws `boost::system::system_error` if the address cannot be bound, and
     /// `std::invalid_argument` if the initial state or the TLS material is invalid.
-    explicit emulator(emulator_config config = {})
-        : server_(std::make_shared<detail::server>(ioc_.get_executor(), std::move(config))) {
-        std::promise<void> done;
-        stopped_ = done.get_future();
-        server_->start();
-        thread_ = std::thread([this, done = std::move(done)]() mutable {
-            ioc_.run();
-            done.set_value();
-        });
-    }
+    PERMIT_TESTING_DECL explicit emulator(emulator_config config = {});
 
     emulator(const emulator&) = delete;
     emulator& operator=(const emulator&) = delete;
 
     /// Stops serving: closes the listener and every connection, then joins the thread.
-    ~emulator() { stop(); }
+    PERMIT_TESTING_DECL ~emulator();
 
     /// Stops serving (idempotent). The state stays readable.
-    void stop() {
-        if (!thread_.joinable()) return;
-        server_->stop();
-        // Closing every socket ends every coroutine; should one still wait on a timer, stop anyway.
-        if (stopped_.wait_for(std::chrono::seconds(5)) == std::future_status::timeout) ioc_.stop();
-        thread_.join();
-    }
+    PERMIT_TESTING_DECL void stop();
 
     /// The port it listens on (the one picked when the config said 0).
-    std::uint16_t port() const { return server_->port(); }
+    PERMIT_TESTING_DECL std::uint16_t port() const;
 
     /// `http://127.0.0.1:PORT`, or `https://...` when serving TLS. Both the REST API and the PDP
     /// routes are served at this origin.
-    std::string url() const { return server_->url(); }
+    PERMIT_TESTING_DECL std::string url() const;
 
-    const emulator_config& config() const { return server_->config(); }
+    PERMIT_TESTING_DECL const emulator_config& config() const;
 
     /// A copy of the counters.
-    emulator_stats stats() const { return server_->stats(); }
+    PERMIT_TESTING_DECL emulator_stats stats() const;
 
     /// Zeroes the counters and clears the request log.
-    void reset_stats() { server_->reset_stats(); }
+    PERMIT_TESTING_DECL void reset_stats();
 
     /// The last `request_log_capacity` requests, oldest first.
-    std::vector<request_record> request_log() const { return server_->request_log(); }
+    PERMIT_TESTING_DECL std::vector<request_record> request_log() const;
 
     /// Replaces the fault rules; requests already read keep the decision they got.
-    void set_faults(std::vector<fault_rule> rules) { server_->set_faults(std::move(rules)); }
+    PERMIT_TESTING_DECL void set_faults(std::vector<fault_rule> rules);
 
     /// Replaces the rate-limit settings and starts every window afresh.
-    void set_rate_limits(const rate_limit_config& limits) { server_->set_rate_limits(limits); }
+    PERMIT_TESTING_DECL void set_rate_limits(const rate_limit_config& limits);
 
     /// The whole state as JSON, in the API's Read schemas:
     /// `{"users":[UserRead], "tenants":[TenantRead], "role_assignments":[RoleAssignmentRead],
     ///   "roles":[RoleRead], "resources":[ResourceRead]}`.
-    boost::json::value snapshot() const { return server_->snapshot(); }
+    PERMIT_TESTING_DECL boost::json::value snapshot() const;
 
-    std::size_t user_count() const { return server_->counts().users; }
-    std::size_t tenant_count() const { return server_->counts().tenants; }
-    std::size_t role_assignment_count() const { return server_->counts().role_assignments; }
+    PERMIT_TESTING_DECL std::size_t user_count() const;
+    PERMIT_TESTING_DECL std::size_t tenant_count() const;
+    PERMIT_TESTING_DECL std::size_t role_assignment_count() const;
 
   private:
     boost::asio::io_context ioc_{1};
@@ -95,3 +92,7 @@ class emulator {
 };
 
 }  // namespace permit::testing
+
+#ifndef PERMIT_SEPARATE_COMPILATION
+#include <permit/testing/impl/emulator.ipp>
+#endif

@@ -1,0 +1,2 @@
+// The emulator's server, compiled once for the emulator test executable.
+#include <permit/testing/src.hpp>
