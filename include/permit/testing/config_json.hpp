@@ -18,7 +18,10 @@ inline fault_rule fault_rule_from_json(const boost::json::value& v) {
     if (!v.is_object()) throw std::invalid_argument("fault rule: expected a JSON object");
     const auto& o = v.get_object();
     fault_rule r;
-    for (const auto& [key, value] : o) {
+    for (const auto& member : o) {
+        // Named copies, not structured bindings: clang 14 cannot capture those in a lambda.
+        const std::string_view key = member.key();
+        const auto& value = member.value();
         auto need = [&](bool ok, const char* what) {
             if (!ok)
                 throw std::invalid_argument("fault rule: '" + std::string(key) + "' must be " +
@@ -86,7 +89,9 @@ inline rate_limit_config rate_limits_from_json(const boost::json::value& v) {
     if (!v.is_object()) throw std::invalid_argument("rate limits: expected a JSON object");
     rate_limit_config c;
     c.enabled = true;
-    for (const auto& [key, value] : v.get_object()) {
+    for (const auto& member : v.get_object()) {
+        const std::string_view key = member.key();
+        const auto& value = member.value();
         auto count = [&]() -> std::uint32_t {
             if (!value.is_int64() || value.get_int64() < 0)
                 throw std::invalid_argument("rate limits: '" + std::string(key) +
