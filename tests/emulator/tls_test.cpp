@@ -21,6 +21,7 @@
 
 #include "support/certificates.hpp"
 #include "support/http_client.hpp"
+#include "support/watchdog.hpp"
 
 namespace {
 
@@ -30,42 +31,7 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using permit::testing::emulator;
 using permit::testing::emulator_config;
-
-/// Stops the emulator when a test outlives `limit`. The test client's reads block until the
-/// server answers or closes, so a server that never answers would otherwise hang the suite; this
-/// way the read fails, and so does the test.
-class watchdog {
-  public:
-    watchdog(emulator& emu, std::chrono::seconds limit)
-        : thread_([this, &emu, limit] {
-            std::unique_lock lock(mutex_);
-            if (cv_.wait_for(lock, limit, [this] { return done_; })) return;
-            fired_ = true;
-            lock.unlock();
-            emu.stop();
-        }) {}
-    watchdog(const watchdog&) = delete;
-    watchdog& operator=(const watchdog&) = delete;
-    ~watchdog() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
-        }
-        cv_.notify_all();
-        thread_.join();
-    }
-    bool fired() const {
-        std::lock_guard lock(mutex_);
-        return fired_;
-    }
-
-  private:
-    mutable std::mutex mutex_;
-    std::condition_variable cv_;
-    bool done_ = false;
-    bool fired_ = false;
-    std::thread thread_;  // last: starts once the members it uses exist
-};
+using permit_test::watchdog;
 
 emulator_config tls_config(const permit_test::test_pki& pki) {
     emulator_config config;

@@ -19,6 +19,7 @@
 #include <permit/testing/emulator.hpp>
 
 #include "support/http_client.hpp"
+#include "support/watchdog.hpp"
 
 /// Checks a response's status; a mismatch prints the body.
 #define PERMIT_CHECK_STATUS(resp, expected)                                 \
@@ -230,6 +231,7 @@ inline json::array numbered_users(std::size_t n, std::string_view prefix) {
 /// A fresh emulator and a client for it, using the project and environment keys in paths.
 struct emulator_fixture {
     permit::testing::emulator emu;
+    watchdog dog{emu, std::chrono::seconds(20)};
     api_client api;
 
     emulator_fixture() : emulator_fixture(permit::testing::emulator_config{}) {}
@@ -238,6 +240,11 @@ struct emulator_fixture {
         : emu(std::move(config))
         , api(emu.port(), emu.config().api_key, emu.config().project_key,
               emu.config().environment_key) {}
+
+    ~emulator_fixture() {
+        BOOST_CHECK_MESSAGE(!dog.fired(),
+                            "the watchdog stopped an emulator that stopped answering");
+    }
 
     const permit::testing::emulator_config& config() const { return emu.config(); }
 
