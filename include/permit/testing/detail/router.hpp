@@ -34,6 +34,14 @@ struct route {
     std::function<reply(state&, const route_context&)> handler;
 };
 
+/// The route a request matched, with its captured path parameters and its name for counters.
+struct route_match {
+    const route* found = nullptr;
+    bool path_known = false;  // some route has this path, perhaps with another method
+    std::vector<std::string> params;
+    std::string name;
+};
+
 /// A request target split into decoded path segments and query parameters.
 struct parsed_target {
     std::string path;  // decoded, for fault rules and rate classes
@@ -70,32 +78,43 @@ class router {
     state& data() { return state_; }
     const state& data() const { return state_; }
 
+    /// Finds the route of a request once; `handle` and the counters both use the result.
+    route_match find(std::string_view method, const parsed_target& target) const {
+        route_match m;
+        std::vector<std::string> params;
+        for (const auto& r : routes_) {
+            if (!match(r.pattern, target.segments, params)) continue;
+            m.path_known = true;
+            if (r.method == method) {
+                m.found = &r;
+                m.params = std::move(params);
+                break;
+            }
+        }
+        m.name =
+            std::string(method) + " " + (m.found ? std::string(m.found->pattern) : "<unmatched>");
+        return m;
+    }
+
     /// `"PUT /v2/facts/{proj_id}/{env_id}/bulk/users"`, or `"<method> <unmatched>"`.
     std::string route_name(std::string_view method, const parsed_target& target) const {
-        std::vector<std::string> params;
-        for (const auto& r : routes_)
-            if (r.method == method && match(r.pattern, target.segments, params))
-                return std::string(method) + " " + std::string(r.pattern);
-        return std::string(method) + " <unmatched>";
+        return find(method, target).name;
     }
 
     /// Handles one request. `authorization` is the header's value, if any.
     reply handle(std::string_view method, const parsed_target& target,
                  std::optional<std::string_view> authorization, std::string_view body) {
-        const route* found = nullptr;
-        bool path_known = false;
-        std::vector<std::string> params;
-        for (const auto& r : routes_) {
-            if (!match(r.pattern, target.segments, params)) continue;
-            path_known = true;
-            if (r.method == method) {
-                found = &r;
-                break;
-            }
-        }
+        return handle(method, find(method, target), target, authorization, body);
+    }
+
+    /// Handles a request whose route `find` has already looked up.
+    reply handle(std::string_view method, route_match m, const parsed_target& target,
+                 std::optional<std::string_view> authorization, std::string_view body) {
+        const route* found = m.found;
+        auto& params = m.params;
         if (!found) {
             // FastAPI's answers for an unknown path and for a known path with another method.
-            return path_known
+            return m.path_known
                        ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
                        : json_reply(404, boost::json::object{{"detail", "Not Found"}});
         }

@@ -163,7 +163,7 @@ class server : public std::enable_shared_from_this<server> {
 
     /// How one request is to be answered, decided under the lock.
     struct plan {
-        std::string route;
+        route_match route;
         std::optional<fault_rule> fault;
         bool rate_limited = false;
         std::optional<std::chrono::seconds> retry_after;  // for a rate-limited request
@@ -257,7 +257,7 @@ class server : public std::enable_shared_from_this<server> {
             co_return false;
         }
         const std::string method(req.method_string());
-        const auto p = decide(method, *target, req, id);
+        auto p = decide(method, *target, req, id);
 
         if (p.fault && p.fault->kind == fault_kind::reset_before_apply) {
             reset(lowest);
@@ -275,7 +275,7 @@ class server : public std::enable_shared_from_this<server> {
         else if (p.fault && fault_replaces_reply(p.fault->kind))
             r = fault_reply(*p.fault);
         else
-            r = apply(method, *target, req);
+            r = apply(method, std::move(p.route), *target, req);
 
         if (p.fault && p.fault->kind == fault_kind::reset_after_apply) {
             reset(lowest);
@@ -308,9 +308,9 @@ class server : public std::enable_shared_from_this<server> {
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex_);
         plan p;
-        p.route = router_.route_name(method, target);
+        p.route = router_.find(method, target);
         ++stats_.requests;
-        ++stats_.requests_by_route[p.route];
+        ++stats_.requests_by_route[p.route.name];
         // The documented limits are the REST API's; the PDP routes are not limited.
         std::optional<std::chrono::nanoseconds> wait;
         if (target.path.starts_with("/v2/")) wait = limiter_.try_admit(method, target.path, now);
@@ -330,7 +330,7 @@ class server : public std::enable_shared_from_this<server> {
                 log_.pop_front();
                 ++log_dropped_;
             }
-            log_.push_back({id, method, std::string(req.target()), p.route, 0,
+            log_.push_back({id, method, std::string(req.target()), p.route.name, 0,
                             p.fault ? std::optional<fault_kind>(p.fault->kind) : std::nullopt,
                             now});
             p.log_serial = log_dropped_ + log_.size() - 1;
@@ -346,12 +346,13 @@ class server : public std::enable_shared_from_this<server> {
             log_[p.log_serial - log_dropped_].status = status;
     }
 
-    reply apply(const std::string& method, const parsed_target& target, const request& req) {
+    reply apply(const std::string& method, route_match route, const parsed_target& target,
+                const request& req) {
         std::optional<std::string_view> auth;
         if (auto it = req.find(http::field::authorization); it != req.end())
             auth = std::string_view(it->value());
         std::lock_guard lock(mutex_);
-        return router_.handle(method, target, auth, req.body());
+        return router_.handle(method, std::move(route), target, auth, req.body());
     }
 
     static bool fault_replaces_reply(fault_kind k) {
