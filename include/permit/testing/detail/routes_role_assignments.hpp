@@ -65,7 +65,7 @@ inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t l
     if (!errors.empty()) throw unprocessable(errors);
     const auto items = bulk_array_body(ctx, schemas::role_assignment_create, limit, limit_status);
 
-    std::vector<permit::role_assignment_create> todo;
+    std::vector<permit::role_assignment_create> to_assign;
     std::vector<std::string> users_to_create;
     for (const auto& item : items) {
         auto in = boost::json::value_to<permit::role_assignment_create>(item);
@@ -76,12 +76,12 @@ inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t l
         }
         s.require_role(in.role);
         s.require_tenant(in.tenant.value_or(std::string(state::default_tenant)));
-        todo.push_back(std::move(in));
+        to_assign.push_back(std::move(in));
     }
     for (const auto& key : users_to_create)
         if (!s.find_user(key)) s.create_user({.key = key});
     std::int64_t created = 0;
-    for (const auto& in : todo)
+    for (const auto& in : to_assign)
         if (s.add_assignment(s.resolve(in.user, in.role, in.tenant, in.resource_instance)))
             ++created;
     return json_reply(200, boost::json::object{{"assignments_created", created}});

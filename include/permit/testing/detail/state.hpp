@@ -440,15 +440,15 @@ class state {
     /// The permissions of a role and of every role it extends, transitively.
     std::set<std::string> effective_permissions(const std::string& role_key) const {
         std::set<std::string> perms, seen;
-        std::vector<std::string> todo{role_key};
-        while (!todo.empty()) {
-            auto key = std::move(todo.back());
-            todo.pop_back();
+        std::vector<std::string> to_visit{role_key};
+        while (!to_visit.empty()) {
+            auto key = std::move(to_visit.back());
+            to_visit.pop_back();
             if (!seen.insert(key).second) continue;  // extends may form a cycle
             const auto* r = roles_.find(key);
             if (!r) continue;
             perms.insert(r->permissions.begin(), r->permissions.end());
-            todo.insert(todo.end(), r->extends.begin(), r->extends.end());
+            to_visit.insert(to_visit.end(), r->extends.begin(), r->extends.end());
         }
         return perms;
     }
