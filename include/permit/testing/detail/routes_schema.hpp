@@ -7,28 +7,13 @@
 #include <permit/models/role.hpp>
 #include <permit/testing/detail/request_schemas.hpp>
 #include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_keyed_list.hpp>
 #include <permit/testing/detail/state.hpp>
 
 namespace permit::testing::detail::routes {
 
-/// The bare-array-or-envelope list shared by roles and resources, with `search` on key and name.
-template <class Record, class Where>
-reply list_schema_objects(state& s, const route_context& ctx, Where where) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    if (!errors.empty()) throw unprocessable(errors);
-    const auto search = ctx.q("search");
-    auto items = (s.*where)([&](const Record& r) {
-        return !search || contains_folded(r.key, *search) || contains_folded(r.name, *search);
-    });
-    return json_reply(
-        200, array_or_envelope(items, p, with_total, [&](const Record& r) { return s.render(r); }));
-}
-
 inline reply list_roles(state& s, const route_context& ctx) {
-    return list_schema_objects<role_record>(s, ctx, &state::roles_where);
+    return list_keyed_objects<role_record>(s, ctx, &state::roles_where);
 }
 
 inline reply create_role(state& s, const route_context& ctx) {
@@ -62,7 +47,7 @@ inline reply list_resources(state& s, const route_context& ctx) {
     validation_errors errors;
     query_checker(errors).boolean(ctx.q("include_built_in"), "include_built_in", false);
     if (!errors.empty()) throw unprocessable(errors);
-    return list_schema_objects<resource_record>(s, ctx, &state::resources_where);
+    return list_keyed_objects<resource_record>(s, ctx, &state::resources_where);
 }
 
 inline reply create_resource(state& s, const route_context& ctx) {

@@ -7,24 +7,14 @@
 #include <permit/models/user.hpp>
 #include <permit/testing/detail/request_schemas.hpp>
 #include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_keyed_list.hpp>
 #include <permit/testing/detail/routes_users.hpp>
 #include <permit/testing/detail/state.hpp>
 
 namespace permit::testing::detail::routes {
 
-/// A bare array by default; the envelope with `include_total_count=true` (permit-api.md §2).
 inline reply list_tenants(state& s, const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    if (!errors.empty()) throw unprocessable(errors);
-    const auto search = ctx.q("search");
-    auto items = s.tenants_where([&](const tenant_record& t) {
-        return !search || contains_folded(t.key, *search) || contains_folded(t.name, *search);
-    });
-    return json_reply(200, array_or_envelope(items, p, with_total,
-                                             [&](const tenant_record& t) { return s.render(t); }));
+    return list_keyed_objects<tenant_record>(s, ctx, &state::tenants_where);
 }
 
 inline reply create_tenant(state& s, const route_context& ctx) {
