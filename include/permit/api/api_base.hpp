@@ -1,0 +1,46 @@
+// What every API group shares: the client it belongs to, and how it starts a call.
+#pragma once
+
+#include <permit/detail/call.hpp>
+#include <permit/detail/client_impl.hpp>
+#include <permit/detail/encoding.hpp>
+#include <permit/use_awaitable.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace permit::detail {
+
+class api_base {
+  protected:
+    explicit api_base(std::shared_ptr<client_impl> impl) : impl_(std::move(impl)) {}
+
+    template <class T, class Decoder, class Token>
+    auto call(call_spec spec, Decoder decode, diagnostics* diag, Token&& token) const {
+        return async_call<T>(impl_, std::move(spec), std::move(decode), diag,
+                             std::forward<Token>(token));
+    }
+
+    /// The JSON text of a model.
+    template <class Model>
+    static std::string to_json(const Model& m) {
+        return boost::json::serialize(boost::json::value_from(m));
+    }
+
+    /// `/<first>/<key>...`: each key percent-encoded.
+    static std::string path(std::string_view collection, std::string_view key) {
+        std::string out(collection);
+        out += '/';
+        out += percent_encode(key);
+        return out;
+    }
+
+    std::shared_ptr<client_impl> impl_;
+};
+
+}  // namespace permit::detail

@@ -1,0 +1,82 @@
+// How a permit::client is set up: a plain struct, filled by designated initializers.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+namespace permit {
+
+/// How the client verifies the servers it talks to over `https://`.
+struct tls_options {
+    /// Trust the operating system's CA store (OpenSSL's default paths).
+    bool use_system_store = true;
+    /// A PEM file of further CAs to trust (a private CA, a corporate proxy). Empty: none.
+    std::string ca_file;
+    /// PEM text of further CAs to trust, for CAs made at run time (tests). Empty: none.
+    std::string ca_pem;
+    /// Turns off certificate and host name verification. Anyone on the path can then read the API
+    /// key. Only for debugging against a server with a certificate you cannot fix.
+    bool insecure_disable_verification = false;
+};
+
+/// Everything a `permit::client` needs. Every field has a usable default except `api_key`.
+///
+/// Nothing is read from the environment unless you call `config::from_environment()`.
+struct config {
+    /// The secret API key (`permit_key_...`). Sent only in the `Authorization` header; never
+    /// logged, never put in an error.
+    std::string api_key;
+    /// The REST API origin, optionally with a path prefix. `https://api.eu.permit.io` for the EU.
+    std::string api_url = "https://api.permit.io";
+    /// The PDP origin answering `check()`: a local PDP container by default, or
+    /// `https://cloudpdp.api.permit.io`.
+    std::string pdp_url = "http://localhost:7766";
+    /// The project (id or key). Unset: taken from the API key's scope (`GET /v2/api-key/scope`).
+    std::optional<std::string> project_id;
+    /// The environment (id or key). Unset: taken from the API key's scope.
+    std::optional<std::string> environment_id;
+
+    /// The most connections open at once to the REST API (requests beyond it wait their turn).
+    std::size_t api_max_connections = 16;
+    /// The most connections open at once to the PDP.
+    std::size_t pdp_max_connections = 16;
+    /// An idle keep-alive connection older than this is closed instead of reused.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(15)};
+
+    /// Bounds name resolution plus the TCP connect.
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+    /// Bounds the TLS handshake.
+    std::chrono::milliseconds handshake_timeout{std::chrono::seconds(10)};
+    /// Bounds one exchange: writing the request and reading the whole response.
+    std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+
+    /// Verification of `https://` servers.
+    tls_options tls;
+
+    /// The largest response body accepted; a larger one fails with `error::response_too_large`.
+    std::size_t max_response_body = 64 * 1024 * 1024;
+    /// The largest response header block accepted.
+    std::size_t max_response_header = 64 * 1024;
+
+    /// The tenant `check()` uses when the resource names none (what the official SDKs do).
+    std::string default_tenant = "default";
+
+    /// Run everything behind a strand, so that the client may be called from several threads of a
+    /// multi-threaded `io_context`. Off: the client must be used from one thread at a time.
+    bool thread_safe = false;
+
+    /// A config from `PERMIT_API_KEY`, `PERMIT_API_URL` and `PERMIT_PDP_URL` (each optional; an
+    /// unset variable leaves the default). Not thread-safe against concurrent `setenv`.
+    static config from_environment() {
+        config out;
+        if (const char* key = std::getenv("PERMIT_API_KEY")) out.api_key = key;
+        if (const char* url = std::getenv("PERMIT_API_URL"); url && *url) out.api_url = url;
+        if (const char* url = std::getenv("PERMIT_PDP_URL"); url && *url) out.pdp_url = url;
+        return out;
+    }
+};
+
+}  // namespace permit

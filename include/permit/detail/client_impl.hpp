@@ -1,0 +1,276 @@
+// The shared state behind permit::client: configuration, connection pools, the API key's scope,
+// and the coroutine that carries one call from its description to its result.
+#pragma once
+
+#include <permit/config.hpp>
+#include <permit/detail/call.hpp>
+#include <permit/detail/encoding.hpp>
+#include <permit/detail/response_body.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/error.hpp>
+#include <permit/http/pool.hpp>
+#include <permit/models/scope.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace permit::detail {
+
+/// The project and environment that fill `{proj_id}` and `{env_id}` in API paths.
+struct scope_ids {
+    std::string project;
+    std::string environment;
+};
+
+class client_impl : public std::enable_shared_from_this<client_impl> {
+  public:
+    using executor_type = boost::asio::any_io_executor;
+
+    client_impl(executor_type ex, config cfg)
+        : cfg_(std::move(cfg)),
+          ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex),
+          tls_context_(http::make_tls_context(cfg_.tls)),
+          scope_gate_(ex_) {
+        if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
+        auto settings = http::connection_settings::from(cfg_);
+        auto api = http::origin::parse(cfg_.api_url);
+        auto pdp = http::origin::parse(cfg_.pdp_url);
+        api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
+                                                 cfg_.api_max_connections, cfg_.idle_timeout);
+        // One pool per origin: the emulator, for one, serves both at the same address.
+        if (pdp.key() != api.key())
+            pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, &tls_context_, settings,
+                                                     cfg_.pdp_max_connections, cfg_.idle_timeout);
+        authorization_ = "Bearer " + cfg_.api_key;
+    }
+
+    client_impl(const client_impl&) = delete;
+    client_impl& operator=(const client_impl&) = delete;
+
+    const executor_type& executor() const noexcept { return ex_; }
+    const config& cfg() const noexcept { return cfg_; }
+
+    http::pool& pool_for(service s) noexcept {
+        return s == service::pdp && pdp_pool_ ? *pdp_pool_ : *api_pool_;
+    }
+
+    /// Runs one call and decodes its result. Never throws: every failure becomes `ec` plus `diag`.
+    template <class T, class Decoder>
+    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self,
+                                                  call_spec spec, Decoder decode,
+                                                  diagnostics* user_diag) {
+        // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        co_await boost::asio::this_coro::reset_cancellation_state(
+            boost::asio::enable_total_cancellation());
+        outcome<T> out;
+        diagnostics diag;
+        try {
+            http::response resp;
+            out.ec = co_await self->execute(spec, diag, resp);
+            if (!out.ec) {
+                try {
+                    if constexpr (!std::is_void_v<T>) out.value = decode(resp);
+                } catch (const model_error& e) {
+                    out.ec = error::invalid_response;
+                    diag.status = resp.status;
+                    diag.client_message = e.what();
+                } catch (const boost::system::system_error& e) {
+                    out.ec = error::invalid_response;
+                    diag.status = resp.status;
+                    diag.client_message = e.what();
+                    diag.raw_body = bounded(resp.body);
+                }
+            }
+        } catch (const std::bad_alloc&) {
+            out.ec = make_error_code(boost::system::errc::not_enough_memory);
+        }
+        if (user_diag) *user_diag = std::move(diag);
+        co_return out;
+    }
+
+    /// Sends `spec` and reads the response into `resp`. A non-2xx status is an error, described
+    /// in `diag`.
+    boost::asio::awaitable<boost::system::error_code> execute(const call_spec& spec,
+                                                              diagnostics& diag,
+                                                              http::response& resp) {
+        namespace bhttp = boost::beast::http;
+        diag.request = std::string(bhttp::to_string(spec.method)) + " " + spec.path;
+        if (stopped_) {
+            diag.client_message = "the client is shut down";
+            co_return boost::asio::error::operation_aborted;
+        }
+        http::pool& pool = pool_for(spec.target);
+        std::string target = pool.where().base_path;
+        if (spec.base != path_base::none) {
+            scope_ids ids;
+            if (auto ec = co_await resolve_scope(diag, ids); ec) co_return ec;
+            target += spec.base == path_base::facts ? "/v2/facts/" : "/v2/schema/";
+            target += percent_encode(ids.project);
+            target += '/';
+            target += percent_encode(ids.environment);
+        }
+        target += spec.path;
+        diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
+        if (!spec.query.empty()) {
+            target += '?';
+            target += spec.query;
+        }
+
+        http::request req{spec.method, target, 11};
+        req.set(bhttp::field::host, pool.where().host_header);
+        req.set(bhttp::field::authorization, authorization_);
+        req.set(bhttp::field::user_agent, "permit-cpp/0.1");
+        req.set(bhttp::field::accept, "application/json");
+        if (spec.body) {
+            req.set(bhttp::field::content_type, "application/json");
+            req.body() = *spec.body;
+        }
+        req.prepare_payload();
+
+        const auto epoch = cancel_epoch_;
+        auto result = co_await pool.exchange(req);
+        diag.attempts += 1;
+        if (result.ec) {
+            diag.client_message = std::move(result.note);
+            // Whatever broke while the client was being cancelled, the cause is the cancel.
+            if (epoch != cancel_epoch_ || stopped_) co_return boost::asio::error::operation_aborted;
+            co_return result.ec;
+        }
+        resp = std::move(result.resp);
+        if (resp.status < 200 || resp.status >= 300) {
+            read_error_body(resp, diag);
+            co_return error_from_status(resp.status);
+        }
+        co_return boost::system::error_code{};
+    }
+
+    /// Completes every call in flight with `operation_aborted`. Later calls work again.
+    void cancel() {
+        ++cancel_epoch_;
+        api_pool_->close_all();
+        if (pdp_pool_) pdp_pool_->close_all();
+        scope_gate_.cancel();
+    }
+
+    /// As `cancel()`, and later calls fail at once with `operation_aborted`.
+    void shutdown() {
+        stopped_ = true;
+        cancel();
+    }
+
+  private:
+    // The project and environment for an API path: from the config, or from the key's scope,
+    // fetched once however many calls ask for it at the same time.
+    boost::asio::awaitable<boost::system::error_code> resolve_scope(diagnostics& diag,
+                                                                    scope_ids& ids) {
+        if (cfg_.project_id && cfg_.environment_id) {
+            ids = {*cfg_.project_id, *cfg_.environment_id};
+            co_return boost::system::error_code{};
+        }
+        if (!scope_) {
+            if (!scope_in_flight_) {
+                scope_in_flight_ = true;
+                scope_gate_.expires_at(std::chrono::steady_clock::time_point::max());
+                // Detached from the caller, so that cancelling the first caller does not fail the
+                // others that wait for the same answer.
+                boost::asio::co_spawn(ex_, fetch_scope(shared_from_this()), boost::asio::detached);
+            }
+            const auto epoch = cancel_epoch_;
+            co_await scope_gate_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (!scope_) {
+                if (scope_in_flight_ || epoch != cancel_epoch_) {
+                    diag.client_message = "cancelled while the API key's scope was fetched";
+                    co_return boost::asio::error::operation_aborted;
+                }
+                const auto request = diag.request;
+                diag = scope_diag_;
+                diag.client_message = "could not fetch the API key's scope (GET /v2/api-key/scope)" +
+                                      (diag.client_message.empty() ? "" : ": " + diag.client_message);
+                if (diag.request.empty()) diag.request = request;
+                co_return scope_error_;
+            }
+        }
+        auto project = cfg_.project_id ? cfg_.project_id : scope_->project_id;
+        auto environment = cfg_.environment_id ? cfg_.environment_id : scope_->environment_id;
+        if (!project || !environment) {
+            diag.client_message = std::string("the API key is ") +
+                                  (scope_->project_id ? "project" : "organization") +
+                                  "-level: set config.environment_id" +
+                                  (project ? "" : " and config.project_id") +
+                                  " to call environment-level routes";
+            co_return error::environment_key_required;
+        }
+        ids = {std::move(*project), std::move(*environment)};
+        co_return boost::system::error_code{};
+    }
+
+    static boost::asio::awaitable<void> fetch_scope(std::shared_ptr<client_impl> self) {
+        co_await boost::asio::this_coro::throw_if_cancelled(false);
+        // Arguments are built before the co_await: g++ 12 destroys aggregate temporaries in a
+        // co_await expression twice.
+        call_spec spec{.method = boost::beast::http::verb::get, .path = "/v2/api-key/scope"};
+        self->scope_diag_.clear();
+        auto result = co_await run<api_key_scope>(self, std::move(spec),
+                                                  json_decoder<api_key_scope>{}, &self->scope_diag_);
+        if (!result.ec) self->scope_ = std::move(result.value);
+        self->scope_error_ = result.ec;
+        self->scope_in_flight_ = false;
+        self->scope_gate_.cancel();
+    }
+
+    config cfg_;
+    executor_type ex_;
+    boost::asio::ssl::context tls_context_;
+    std::unique_ptr<http::pool> api_pool_;
+    std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
+    std::string authorization_;
+
+    std::optional<api_key_scope> scope_;
+    bool scope_in_flight_ = false;
+    boost::system::error_code scope_error_;
+    diagnostics scope_diag_;
+    boost::asio::steady_timer scope_gate_;  // never expires; cancelled to wake the waiters
+
+    std::uint64_t cancel_epoch_ = 0;
+    bool stopped_ = false;
+};
+
+/// The initiation of every operation: runs the coroutine that `make(diag)` returns on the
+/// client's executor, and completes the caller's handler with its outcome.
+template <class T>
+struct spawn_initiation {
+    client_impl::executor_type ex;
+
+    template <class Handler, class Factory>
+    void operator()(Handler&& handler, diagnostics* diag, Factory make) const {
+        boost::asio::co_spawn(ex, make(diag),
+                              outcome_handler<std::decay_t<Handler>, T>{std::forward<Handler>(handler)});
+    }
+};
+
+/// Starts an operation yielding `T` with any completion token.
+template <class T, class Decoder, class Token>
+auto async_call(const std::shared_ptr<client_impl>& impl, call_spec spec, Decoder decode,
+                diagnostics* diag, Token&& token) {
+    return boost::asio::async_initiate<Token, signature_t<T>>(
+        spawn_initiation<T>{impl->executor()}, token, diag,
+        [impl, spec = std::move(spec), decode = std::move(decode)](diagnostics* d) mutable {
+            return client_impl::run<T>(impl, std::move(spec), std::move(decode), d);
+        });
+}
+
+}  // namespace permit::detail

@@ -1,0 +1,102 @@
+// What is known about a failed call beyond its error code: the server's own reason, kept apart
+// from the library's.
+#pragma once
+
+#include <permit/models/error_body.hpp>
+
+#include <boost/system/system_error.hpp>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace permit {
+
+/// Details of the last failure of one call.
+///
+/// What the server said (`status`, `details`, `validation_errors`, `detail`, `raw_body`) may echo
+/// user input; it is kept apart from the library's own `client_message`. No field ever holds the
+/// API key: the client never copies request headers here.
+struct diagnostics {
+    /// The HTTP status of the failed response, or 0 when none arrived (a network error).
+    unsigned status = 0;
+    /// The REST API's `ErrorDetails` body (404, 409, 401/403, 5xx), when it sent one.
+    std::optional<error_details> details;
+    /// The items of a 422 `{"detail":[...]}` body.
+    std::vector<validation_error_item> validation_errors;
+    /// The text of a `{"detail":"..."}` body, as FastAPI and the PDP send it.
+    std::string detail;
+    /// The body, when it was not JSON (a load balancer's page), cut to `max_raw_body` bytes.
+    std::string raw_body;
+    /// The server's request id (`X-Request-Id`), or `details->id`, for support.
+    std::string request_id;
+    /// What the library itself found (a timeout, a TLS failure, an invalid body).
+    std::string client_message;
+    /// The request that failed, as `"<METHOD> <path>"` (no query, no headers).
+    std::string request;
+    /// How many times the request was sent.
+    unsigned attempts = 0;
+
+    /// The largest `raw_body` kept.
+    static constexpr std::size_t max_raw_body = 1024;
+
+    /// The server's reason in one line: the `ErrorDetails` title and message, the 422 items as
+    /// `loc -> field: msg (type)`, the `detail` text, or the raw body. Empty when the server said
+    /// nothing.
+    std::string server_message() const {
+        std::string out;
+        auto append = [&out](const std::string& part) {
+            if (part.empty()) return;
+            if (!out.empty()) out += "; ";
+            out += part;
+        };
+        if (details) {
+            append(details->title);
+            append(details->message);
+        }
+        for (const auto& item : validation_errors)
+            append(format_loc(item.loc) + ": " + item.msg + " (" + item.type + ")");
+        append(detail);
+        if (out.empty()) append(raw_body);
+        return out;
+    }
+
+    /// Everything worth logging, in one line: the request, the status, the server's reason, the
+    /// library's note, the request id and the attempt count.
+    std::string to_string() const {
+        std::string out = request;
+        auto append = [&out](const std::string& part) {
+            if (part.empty()) return;
+            if (!out.empty()) out += ": ";
+            out += part;
+        };
+        if (status != 0) append("HTTP " + std::to_string(status));
+        append(server_message());
+        append(client_message);
+        if (!request_id.empty()) out += " [request id " + request_id + "]";
+        if (attempts > 1) out += " [" + std::to_string(attempts) + " attempts]";
+        return out;
+    }
+
+    /// Forgets everything, so that the object can serve another call.
+    void clear() { *this = diagnostics{}; }
+
+    friend bool operator==(const diagnostics&, const diagnostics&) = default;
+};
+
+/// The exception thrown by the default completion token (`permit::use_awaitable`) when a call
+/// fails. `code()` compares against `permit::condition`; `diagnostics()` has the details.
+class api_error : public boost::system::system_error {
+  public:
+    api_error(boost::system::error_code ec, permit::diagnostics diag)
+        : boost::system::system_error(ec, diag.to_string()), diag_(std::move(diag)) {}
+
+    /// The details of the failure.
+    const permit::diagnostics& diagnostics() const noexcept { return diag_; }
+
+  private:
+    permit::diagnostics diag_;
+};
+
+}  // namespace permit

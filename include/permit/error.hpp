@@ -1,0 +1,265 @@
+// Error codes and conditions: what went wrong, as values that compare against conditions.
+#pragma once
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/system/error_category.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/error_condition.hpp>
+
+#include <string>
+#include <type_traits>
+
+namespace permit {
+
+/// The library's error codes. The first group is the HTTP status the API or the PDP answered with;
+/// `permit::diagnostics` holds the body that came with it. The rest are found by the client.
+enum class error {
+    // An HTTP status, one code per status a caller may want to tell apart.
+    bad_request = 1,        ///< 400
+    unauthorized,           ///< 401: the API key is missing or not accepted
+    forbidden,              ///< 403: the API key may not do this
+    not_found,              ///< 404
+    http_request_timeout,   ///< 408: the server gave up waiting for the request
+    conflict,               ///< 409: the object already exists
+    validation_failed,      ///< 422: the request did not match the schema; see the `detail` list
+    sync_timeout,           ///< 424: the PDP did not see the change in time (wait-for-sync)
+    rate_limited,           ///< 429
+    internal_server_error,  ///< 500
+    not_implemented,        ///< 501 (the Cloud PDP answers it for features it lacks)
+    bad_gateway,            ///< 502
+    service_unavailable,    ///< 503
+    gateway_timeout,        ///< 504
+    client_error_status,    ///< another 4xx status
+    server_error_status,    ///< another 5xx status
+    unexpected_status,      ///< a 1xx or 3xx status
+
+    // The response could not be used.
+    invalid_response = 100,  ///< a 2xx body that is not JSON or not the documented shape
+    response_too_large,      ///< the response's header or body is over the configured limit
+
+    // Found by the client before or around the exchange.
+    connect_timeout = 200,     ///< resolving and connecting took longer than `connect_timeout`
+    handshake_timeout,         ///< the TLS handshake took longer than `handshake_timeout`
+    request_timeout,           ///< the exchange took longer than `request_timeout`
+    environment_key_required,  ///< the call needs an environment, and neither the key nor the
+                               ///< config names one
+    invalid_argument,          ///< an argument the API would reject for certain (e.g. empty key)
+};
+
+/// What a caller usually wants to know about an error, whatever its exact code or category.
+enum class condition {
+    not_found = 1,      ///< 404
+    conflict,           ///< 409
+    unauthorized,       ///< 401
+    forbidden,          ///< 403, or a key of the wrong level for the call
+    validation_failed,  ///< 400 or 422
+    rate_limited,       ///< 429
+    server_error,       ///< any 5xx
+    timeout,            ///< a client-side timeout, or a 408 / 504 from the server
+    tls,                ///< the TLS handshake or the TLS layer failed (certificate, protocol)
+    network,            ///< the connection could not be made or broke
+    sync_timeout,       ///< 424 from the PDP: the change was not seen in time
+    retryable,          ///< worth retrying later: 408, 429, 500, 502, 503, 504, timeouts, network
+};
+
+namespace detail {
+
+inline bool is_network_error(const boost::system::error_code& ec) noexcept {
+    namespace ae = boost::asio::error;
+    return ec == ae::connection_refused || ec == ae::connection_reset ||
+           ec == ae::connection_aborted || ec == ae::broken_pipe || ec == ae::eof ||
+           ec == ae::host_unreachable || ec == ae::network_unreachable ||
+           ec == ae::network_down || ec == ae::network_reset || ec == ae::host_not_found ||
+           ec == ae::host_not_found_try_again || ec == ae::timed_out ||
+           ec == boost::beast::http::error::end_of_stream ||
+           ec == boost::beast::http::error::partial_message;
+}
+
+inline bool is_tls_error(const boost::system::error_code& ec) noexcept {
+    return ec.category() == boost::asio::error::get_ssl_category() ||
+           ec.category() == boost::asio::ssl::error::get_stream_category();
+}
+
+class error_category_impl final : public boost::system::error_category {
+  public:
+    // A fixed identifier, so that codes compare equal across shared libraries.
+    constexpr error_category_impl() noexcept : error_category(0x7065726d69746331ULL) {}
+
+    const char* name() const noexcept override { return "permit"; }
+
+    std::string message(int value) const override {
+        switch (static_cast<error>(value)) {
+            case error::bad_request: return "bad request (400)";
+            case error::unauthorized: return "unauthorized: the API key is missing or invalid (401)";
+            case error::forbidden: return "forbidden (403)";
+            case error::not_found: return "not found (404)";
+            case error::http_request_timeout: return "the server timed out waiting for the request (408)";
+            case error::conflict: return "conflict: the object already exists (409)";
+            case error::validation_failed: return "validation failed (422)";
+            case error::sync_timeout: return "the PDP did not receive the update in time (424)";
+            case error::rate_limited: return "rate limited (429)";
+            case error::internal_server_error: return "internal server error (500)";
+            case error::not_implemented: return "not implemented (501)";
+            case error::bad_gateway: return "bad gateway (502)";
+            case error::service_unavailable: return "service unavailable (503)";
+            case error::gateway_timeout: return "gateway timeout (504)";
+            case error::client_error_status: return "the request was refused (4xx)";
+            case error::server_error_status: return "server error (5xx)";
+            case error::unexpected_status: return "unexpected HTTP status";
+            case error::invalid_response: return "the response is not the documented JSON";
+            case error::response_too_large: return "the response is larger than the configured limit";
+            case error::connect_timeout: return "connecting timed out";
+            case error::handshake_timeout: return "the TLS handshake timed out";
+            case error::request_timeout: return "the request timed out";
+            case error::environment_key_required:
+                return "this call needs an environment: use an environment-level API key, or set "
+                       "config.project_id and config.environment_id";
+            case error::invalid_argument: return "invalid argument";
+        }
+        return "unknown permit error";
+    }
+
+    bool equivalent(const boost::system::error_code& code, int cond) const noexcept override;
+};
+
+class condition_category_impl final : public boost::system::error_category {
+  public:
+    constexpr condition_category_impl() noexcept : error_category(0x7065726d69746332ULL) {}
+
+    const char* name() const noexcept override { return "permit.condition"; }
+
+    std::string message(int value) const override {
+        switch (static_cast<condition>(value)) {
+            case condition::not_found: return "not found";
+            case condition::conflict: return "conflict";
+            case condition::unauthorized: return "unauthorized";
+            case condition::forbidden: return "forbidden";
+            case condition::validation_failed: return "validation failed";
+            case condition::rate_limited: return "rate limited";
+            case condition::server_error: return "server error";
+            case condition::timeout: return "timeout";
+            case condition::tls: return "TLS error";
+            case condition::network: return "network error";
+            case condition::sync_timeout: return "sync timeout";
+            case condition::retryable: return "retryable error";
+        }
+        return "unknown permit condition";
+    }
+
+    bool equivalent(const boost::system::error_code& code, int cond) const noexcept override;
+};
+
+inline constexpr error_category_impl error_category_instance{};
+inline constexpr condition_category_impl condition_category_instance{};
+
+}  // namespace detail
+
+/// The category of `permit::error` codes. Thread-safe, like every category.
+inline const boost::system::error_category& error_category() noexcept {
+    return detail::error_category_instance;
+}
+
+/// The category of `permit::condition`.
+inline const boost::system::error_category& condition_category() noexcept {
+    return detail::condition_category_instance;
+}
+
+inline boost::system::error_code make_error_code(error e) noexcept {
+    return {static_cast<int>(e), error_category()};
+}
+
+inline boost::system::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
+
+/// The code for an HTTP status that is not a success (the client never calls it for 2xx).
+inline error error_from_status(unsigned status) noexcept {
+    switch (status) {
+        case 400: return error::bad_request;
+        case 401: return error::unauthorized;
+        case 403: return error::forbidden;
+        case 404: return error::not_found;
+        case 408: return error::http_request_timeout;
+        case 409: return error::conflict;
+        case 422: return error::validation_failed;
+        case 424: return error::sync_timeout;
+        case 429: return error::rate_limited;
+        case 500: return error::internal_server_error;
+        case 501: return error::not_implemented;
+        case 502: return error::bad_gateway;
+        case 503: return error::service_unavailable;
+        case 504: return error::gateway_timeout;
+        default: break;
+    }
+    if (status >= 400 && status < 500) return error::client_error_status;
+    if (status >= 500 && status < 600) return error::server_error_status;
+    return error::unexpected_status;
+}
+
+}  // namespace permit
+
+template <>
+struct boost::system::is_error_code_enum<permit::error> : std::true_type {};
+
+template <>
+struct boost::system::is_error_condition_enum<permit::condition> : std::true_type {};
+
+namespace permit::detail {
+
+// A permit::error belongs to a condition when the condition's rule says so.
+inline bool error_in_condition(error e, condition c) noexcept {
+    switch (c) {
+        case condition::not_found: return e == error::not_found;
+        case condition::conflict: return e == error::conflict;
+        case condition::unauthorized: return e == error::unauthorized;
+        case condition::forbidden:
+            return e == error::forbidden || e == error::environment_key_required;
+        case condition::validation_failed:
+            return e == error::validation_failed || e == error::bad_request;
+        case condition::rate_limited: return e == error::rate_limited;
+        case condition::server_error:
+            return e == error::internal_server_error || e == error::not_implemented ||
+                   e == error::bad_gateway || e == error::service_unavailable ||
+                   e == error::gateway_timeout || e == error::server_error_status;
+        case condition::timeout:
+            return e == error::connect_timeout || e == error::handshake_timeout ||
+                   e == error::request_timeout || e == error::http_request_timeout ||
+                   e == error::gateway_timeout;
+        case condition::tls: return false;
+        case condition::network: return false;
+        case condition::sync_timeout: return e == error::sync_timeout;
+        case condition::retryable:
+            return e == error::http_request_timeout || e == error::rate_limited ||
+                   e == error::internal_server_error || e == error::bad_gateway ||
+                   e == error::service_unavailable || e == error::gateway_timeout ||
+                   e == error::connect_timeout || e == error::handshake_timeout ||
+                   e == error::request_timeout;
+    }
+    return false;
+}
+
+inline bool error_category_impl::equivalent(const boost::system::error_code& code,
+                                            int cond) const noexcept {
+    return code.category() == *this && code.value() == cond;
+}
+
+inline bool condition_category_impl::equivalent(const boost::system::error_code& code,
+                                                int cond) const noexcept {
+    const auto c = static_cast<condition>(cond);
+    if (code.category() == permit::error_category())
+        return error_in_condition(static_cast<error>(code.value()), c);
+    switch (c) {
+        case condition::timeout:
+            return code == boost::beast::error::timeout || code == boost::asio::error::timed_out;
+        case condition::tls: return is_tls_error(code);
+        case condition::network: return is_network_error(code);
+        case condition::retryable:
+            return is_network_error(code) || code == boost::beast::error::timeout;
+        default: return false;
+    }
+}
+
+}  // namespace permit::detail

@@ -1,0 +1,237 @@
+// One keep-alive HTTP/1.1 connection, plain TCP or TLS, with its own timeouts.
+#pragma once
+
+#include <permit/config.hpp>
+#include <permit/error.hpp>
+#include <permit/http/origin.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace permit::http {
+
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// What the client keeps of a response.
+struct response {
+    unsigned status = 0;
+    std::string body;
+    std::string content_type;
+    std::string request_id;   ///< `X-Request-Id`, when sent
+    std::string retry_after;  ///< `Retry-After`, when sent
+    bool keep_alive = false;  ///< the server lets the connection serve another request
+};
+
+/// Limits and timeouts a connection applies.
+struct connection_settings {
+    std::chrono::milliseconds connect_timeout;
+    std::chrono::milliseconds handshake_timeout;
+    std::chrono::milliseconds request_timeout;
+    std::size_t max_response_body;
+    std::size_t max_response_header;
+
+    static connection_settings from(const config& cfg) {
+        return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout,
+                cfg.max_response_body, cfg.max_response_header};
+    }
+};
+
+/// One connection. Not thread-safe: the pool gives it to one caller at a time.
+class connection {
+  public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// `tls_context` must outlive the connection; it is used only when `where.tls`.
+    connection(executor_type ex, const origin& where, boost::asio::ssl::context* tls_context)
+        : resolver_(ex), where_(where) {
+        if (where.tls)
+            tls_.emplace(ex, *tls_context);
+        else
+            plain_.emplace(ex);
+    }
+
+    /// Resolves, connects and, for TLS, handshakes (SNI and host name verification included).
+    /// Fails with `error::connect_timeout`, `error::handshake_timeout`, a network error or a TLS
+    /// error; `note` then says which step failed, for the diagnostics.
+    boost::asio::awaitable<boost::system::error_code> connect(const connection_settings& s,
+                                                              std::string& note) {
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        const auto deadline = std::chrono::steady_clock::now() + s.connect_timeout;
+        auto [rec, endpoints] = co_await resolver_.async_resolve(where_.host, where_.port,
+                                                                 as_tuple(use_awaitable));
+        if (rec) {
+            note = "could not resolve " + where_.host + ": " + rec.message();
+            co_return rec;
+        }
+        auto& tcp = lowest_layer();
+        tcp.expires_at(deadline);
+        auto [cec, endpoint] = co_await tcp.async_connect(endpoints, as_tuple(use_awaitable));
+        if (cec) {
+            note = "could not connect to " + where_.key() + ": " + cec.message();
+            co_return cec == boost::beast::error::timeout ? make_error_code(error::connect_timeout)
+                                                          : cec;
+        }
+        tcp.socket().set_option(boost::asio::ip::tcp::no_delay(true));
+        if (!tls_) {
+            tcp.expires_never();
+            co_return boost::system::error_code{};
+        }
+        if (auto ec = prepare_tls(); ec) {
+            note = "could not set up TLS for " + where_.host;
+            co_return ec;
+        }
+        tcp.expires_after(s.handshake_timeout);
+        auto [hec] = co_await tls_->async_handshake(boost::asio::ssl::stream_base::client,
+                                                    as_tuple(use_awaitable));
+        tcp.expires_never();
+        if (hec) {
+            if (hec == boost::beast::error::timeout) {
+                note = "TLS handshake with " + where_.key() + " timed out";
+                co_return make_error_code(error::handshake_timeout);
+            }
+            note = "TLS handshake with " + where_.key() + " failed: " + hec.message() +
+                   verify_result_note();
+            co_return hec;
+        }
+        co_return boost::system::error_code{};
+    }
+
+    /// Writes `req` and reads the whole response into `out`, within `request_timeout`. Fails with
+    /// `error::request_timeout`, `error::response_too_large`, a network error or an HTTP parse
+    /// error. After a failure the connection must not be reused.
+    boost::asio::awaitable<boost::system::error_code> exchange(request& req, response& out,
+                                                               const connection_settings& s) {
+        ++exchanges_;
+        if (tls_) co_return co_await exchange_on(*tls_, req, out, s);
+        co_return co_await exchange_on(*plain_, req, out, s);
+    }
+
+    /// Closes the socket; pending operations complete with `operation_aborted`.
+    void close() noexcept {
+        boost::system::error_code ignored;
+        resolver_.cancel();
+        auto& socket = lowest_layer().socket();
+        if (socket.is_open()) {
+            socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+            socket.close(ignored);
+        }
+    }
+
+    /// How many exchanges were started on this connection.
+    std::size_t exchanges() const noexcept { return exchanges_; }
+
+  private:
+    boost::beast::tcp_stream& lowest_layer() noexcept {
+        return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
+    }
+
+    boost::system::error_code prepare_tls() {
+        SSL* ssl = tls_->native_handle();
+        if (!where_.host_is_ip) {
+            // SNI: one IP may serve many names. (RFC 6066 forbids SNI for IP literals.)
+            if (SSL_set_tlsext_host_name(ssl, where_.host.c_str()) != 1) return last_ssl_error();
+            if (SSL_set1_host(ssl, where_.host.c_str()) != 1) return last_ssl_error();
+        } else if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), where_.host.c_str()) != 1) {
+            return last_ssl_error();
+        }
+        return {};
+    }
+
+    std::string verify_result_note() {
+        const long result = SSL_get_verify_result(tls_->native_handle());
+        if (result == X509_V_OK) return {};
+        return std::string(" (certificate: ") + X509_verify_cert_error_string(result) + ")";
+    }
+
+    static boost::system::error_code last_ssl_error() {
+        return {static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category()};
+    }
+
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, request& req,
+                                                                  response& out,
+                                                                  const connection_settings& s) {
+        namespace bhttp = boost::beast::http;
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        auto& tcp = lowest_layer();
+        tcp.expires_after(s.request_timeout);
+        auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
+        if (wec) co_return translate(wec);
+        bhttp::response_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(
+            std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
+        parser.body_limit(s.max_response_body);
+        auto [rec, read] = co_await bhttp::async_read(stream, buffer_, parser,
+                                                      as_tuple(use_awaitable));
+        tcp.expires_never();
+        if (rec) co_return translate(rec);
+        auto& msg = parser.get();
+        out.status = msg.result_int();
+        out.keep_alive = parser.keep_alive();
+        if (auto it = msg.find(bhttp::field::content_type); it != msg.end())
+            out.content_type = it->value();
+        if (auto it = msg.find("x-request-id"); it != msg.end()) out.request_id = it->value();
+        if (auto it = msg.find(bhttp::field::retry_after); it != msg.end())
+            out.retry_after = it->value();
+        out.body = std::move(msg.body());
+        co_return boost::system::error_code{};
+    }
+
+    static boost::system::error_code translate(boost::system::error_code ec) {
+        namespace bhttp = boost::beast::http;
+        if (ec == boost::beast::error::timeout) return error::request_timeout;
+        if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
+            ec == bhttp::error::buffer_overflow)
+            return error::response_too_large;
+        return ec;
+    }
+
+    boost::asio::ip::tcp::resolver resolver_;
+    origin where_;
+    std::optional<boost::beast::tcp_stream> plain_;
+    std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
+    boost::beast::flat_buffer buffer_;
+    std::size_t exchanges_ = 0;
+};
+
+/// The TLS client context for `options`: TLS 1.2 at least, peer verification unless disabled.
+/// Throws `boost::system::system_error` when a CA file or PEM cannot be loaded.
+inline boost::asio::ssl::context make_tls_context(const tls_options& options) {
+    namespace ssl = boost::asio::ssl;
+    ssl::context ctx(ssl::context::tls_client);
+    ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    if (options.insecure_disable_verification) {
+        ctx.set_verify_mode(ssl::verify_none);
+        return ctx;
+    }
+    ctx.set_verify_mode(ssl::verify_peer);
+    if (options.use_system_store) ctx.set_default_verify_paths();
+    if (!options.ca_file.empty()) ctx.load_verify_file(options.ca_file);
+    if (!options.ca_pem.empty())
+        ctx.add_certificate_authority(boost::asio::buffer(options.ca_pem));
+    return ctx;
+}
+
+}  // namespace permit::http

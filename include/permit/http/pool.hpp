@@ -1,0 +1,209 @@
+// A pool of keep-alive connections to one origin: lazy connects up to a maximum, reuse after a
+// complete response, idle expiry, and first-come first-served waiting.
+#pragma once
+
+#include <permit/http/connection.hpp>
+#include <permit/http/detail/pool_state.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+namespace permit::http {
+
+/// The outcome of one request sent through a pool.
+struct exchange_result {
+    boost::system::error_code ec;
+    response resp;
+    /// What the client found, for `diagnostics::client_message` (empty on success).
+    std::string note;
+};
+
+/// Connections to one origin. Not thread-safe: the client runs it on one executor (a strand in
+/// thread-safe mode). Must outlive every `exchange` in progress (the client guarantees it).
+class pool {
+  public:
+    using executor_type = boost::asio::any_io_executor;
+
+    pool(executor_type ex, origin where, boost::asio::ssl::context* tls_context,
+         connection_settings settings, std::size_t max_connections,
+         std::chrono::steady_clock::duration idle_timeout)
+        : ex_(std::move(ex)),
+          where_(std::move(where)),
+          tls_context_(tls_context),
+          settings_(settings),
+          state_(max_connections, idle_timeout) {}
+
+    pool(const pool&) = delete;
+    pool& operator=(const pool&) = delete;
+
+    const origin& where() const noexcept { return where_; }
+
+    /// Sends `req` on a pooled connection and reads the response. Waits for a connection when
+    /// `max_connections` are busy. Cancellation (any type) while waiting leaves the queue; while
+    /// connecting or exchanging, it closes that connection. Completes with `operation_aborted`
+    /// after `close_all()`.
+    boost::asio::awaitable<exchange_result> exchange(request& req) {
+        exchange_result out;
+        auto [ec, conn] = co_await acquire(out.note);
+        if (ec) {
+            out.ec = ec;
+            co_return out;
+        }
+        lease held(*this, conn);
+        out.ec = co_await conn->exchange(req, out.resp, settings_);
+        if (out.ec) {
+            out.note = out.ec == error::request_timeout
+                           ? "no complete response within the request timeout"
+                           : "the connection failed during the exchange: " + out.ec.message();
+        } else {
+            held.reusable = out.resp.keep_alive;
+        }
+        co_return out;
+    }
+
+    /// Closes every connection, idle or busy, and fails every waiter with `operation_aborted`.
+    /// The pool stays usable: later calls open new connections.
+    void close_all() {
+        auto [idle, waiters] = state_.shutdown();
+        for (auto& c : idle) forget(c);
+        for (const auto id : waiters) {
+            if (auto it = waiters_.find(id); it != waiters_.end()) {
+                it->second->aborted = true;
+                it->second->timer.cancel();
+            }
+        }
+        for (auto* c : live_) c->close();
+    }
+
+    std::size_t open_count() const noexcept { return state_.open_count(); }
+    std::size_t idle_count() const noexcept { return state_.idle_count(); }
+    std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
+
+  private:
+    using connection_ptr = std::shared_ptr<connection>;
+    using state_type = detail::pool_state<connection_ptr>;
+
+    // A caller queued for a connection. It leaves the queue when it goes out of scope, and gives
+    // back whatever it was handed but did not take, so that no slot leaks whatever ends the wait.
+    struct waiter {
+        waiter(pool& p, std::uint64_t waiter_id)
+            : owner(p), id(waiter_id), timer(p.ex_, std::chrono::steady_clock::time_point::max()) {
+            owner.waiters_.emplace(id, this);
+        }
+        waiter(const waiter&) = delete;
+        waiter& operator=(const waiter&) = delete;
+        ~waiter() {
+            owner.waiters_.erase(id);
+            if (!handed) {
+                owner.state_.cancel_wait(id);
+            } else if (handed->what == state_type::handoff::kind::connection) {
+                owner.release(std::move(handed->connection), true);
+            } else if (handed->what == state_type::handoff::kind::open_slot) {
+                owner.hand_off(owner.state_.release_slot());
+            }
+        }
+        pool& owner;
+        std::uint64_t id;
+        boost::asio::steady_timer timer;
+        std::optional<typename state_type::handoff> handed;
+        bool aborted = false;
+    };
+
+    // Gives a connection back when the exchange ends, however it ends.
+    struct lease {
+        lease(pool& p, connection_ptr c) : owner(p), conn(std::move(c)) {}
+        lease(const lease&) = delete;
+        lease& operator=(const lease&) = delete;
+        ~lease() { owner.release(std::move(conn), reusable); }
+        pool& owner;
+        connection_ptr conn;
+        bool reusable = false;
+    };
+
+    boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> acquire(
+        std::string& note) {
+        for (auto& c : state_.take_expired(std::chrono::steady_clock::now())) forget(c);
+        auto decision = state_.acquire();
+        switch (decision.what) {
+            case state_type::acquire_decision::kind::reuse:
+                co_return std::pair{boost::system::error_code{}, std::move(decision.connection)};
+            case state_type::acquire_decision::kind::open:
+                co_return co_await open(note);
+            case state_type::acquire_decision::kind::wait:
+                break;
+        }
+        waiter w(*this, decision.waiter);
+        co_await w.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        const bool cancelled = (co_await boost::asio::this_coro::cancellation_state).cancelled() !=
+                               boost::asio::cancellation_type::none;
+        if (w.handed && !cancelled && !w.aborted) {
+            auto handed = std::exchange(w.handed, std::nullopt);
+            if (handed->what == state_type::handoff::kind::connection)
+                co_return std::pair{boost::system::error_code{}, std::move(handed->connection)};
+            co_return co_await open(note);
+        }
+        // Cancelled by the caller, or the pool was closed: `w` gives back anything it was handed.
+        note = w.aborted ? "the client was cancelled" : "cancelled while waiting for a connection";
+        co_return std::pair{boost::system::error_code(boost::asio::error::operation_aborted),
+                            connection_ptr{}};
+    }
+
+    // Opens a connection in a slot the state reserved.
+    boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> open(
+        std::string& note) {
+        auto conn = std::make_shared<connection>(ex_, where_, tls_context_);
+        live_.insert(conn.get());
+        const auto ec = co_await conn->connect(settings_, note);
+        if (ec) {
+            release(std::move(conn), false);
+            co_return std::pair{ec, connection_ptr{}};
+        }
+        co_return std::pair{boost::system::error_code{}, std::move(conn)};
+    }
+
+    void release(connection_ptr conn, bool reusable) {
+        if (!conn) return;
+        if (reusable) {
+            hand_off(state_.release_reusable(std::move(conn), std::chrono::steady_clock::now()));
+        } else {
+            forget(conn);
+            hand_off(state_.release_slot());
+        }
+    }
+
+    // Wakes the waiter the state chose. Every queued waiter is registered (see `waiter`).
+    void hand_off(typename state_type::handoff h) {
+        if (h.what == state_type::handoff::kind::none) return;
+        auto it = waiters_.find(h.waiter);
+        if (it == waiters_.end()) return;
+        it->second->handed = std::move(h);
+        it->second->timer.cancel();
+    }
+
+    void forget(const connection_ptr& conn) {
+        conn->close();
+        live_.erase(conn.get());
+    }
+
+    executor_type ex_;
+    origin where_;
+    boost::asio::ssl::context* tls_context_;
+    connection_settings settings_;
+    state_type state_;
+    std::unordered_map<std::uint64_t, waiter*> waiters_;
+    std::unordered_set<connection*> live_;  // every open connection, idle or busy
+};
+
+}  // namespace permit::http

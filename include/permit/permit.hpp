@@ -1,0 +1,11 @@
+// Everything a user of permit-cpp needs: `#include <permit/permit.hpp>`.
+#pragma once
+
+#include <permit/client.hpp>
+#include <permit/config.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/error.hpp>
+#include <permit/models.hpp>
+#include <permit/pager.hpp>
+#include <permit/raw_request.hpp>
+#include <permit/use_awaitable.hpp>
