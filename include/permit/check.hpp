@@ -21,8 +21,11 @@ class check_subject {
     check_subject(check_user user) : user_(std::move(user)) {}
     /// A user read from the API.
     check_subject(const permit::user& u)
-        : user_{.key = u.key, .first_name = u.first_name, .last_name = u.last_name,
-                .email = u.email, .attributes = u.attributes} {}
+        : user_{.key = u.key,
+                .first_name = u.first_name,
+                .last_name = u.last_name,
+                .email = u.email,
+                .attributes = u.attributes} {}
 
     const check_user& get() const& noexcept { return user_; }
     check_user get() && noexcept { return std::move(user_); }

@@ -39,9 +39,7 @@ struct raw_decoder {
 };
 
 struct check_decoder {
-    bool operator()(const http::response& r) const {
-        return json_decoder<check_result>{}(r).allow;
-    }
+    bool operator()(const http::response& r) const { return json_decoder<check_result>{}(r).allow; }
 };
 
 struct bulk_check_decoder {
@@ -223,12 +221,12 @@ class client {
 
   private:
     explicit client(std::shared_ptr<detail::client_impl> impl)
-        : users(impl),
-          tenants(impl),
-          role_assignments(impl),
-          roles(impl),
-          resources(impl),
-          impl_(std::move(impl)) {}
+        : users(impl)
+        , tenants(impl)
+        , role_assignments(impl)
+        , roles(impl)
+        , resources(impl)
+        , impl_(std::move(impl)) {}
 
     void shutdown() noexcept {
         if (!impl_) return;
@@ -241,7 +239,8 @@ class client {
 
     check_query make_query(check_subject user, std::string_view action,
                            check_resource resource) const {
-        return {.user = std::move(user).get(), .action = std::string(action),
+        return {.user = std::move(user).get(),
+                .action = std::string(action),
                 .resource = std::move(resource)};
     }
 
@@ -288,10 +287,10 @@ class client {
             target.resize(q);
         }
         // `/v2/facts/{proj_id}/{env_id}/rest` -> base + `/rest`, resolved like the typed calls.
-        for (auto [prefix, base] : {std::pair{std::string_view("/v2/facts/{proj_id}/{env_id}"),
-                                              detail::path_base::facts},
-                                    std::pair{std::string_view("/v2/schema/{proj_id}/{env_id}"),
-                                              detail::path_base::schema}}) {
+        for (auto [prefix, base] :
+             {std::pair{std::string_view("/v2/facts/{proj_id}/{env_id}"), detail::path_base::facts},
+              std::pair{std::string_view("/v2/schema/{proj_id}/{env_id}"),
+                        detail::path_base::schema}}) {
             if (target.rfind(prefix, 0) == 0) {
                 spec.base = base;
                 target.erase(0, prefix.size());

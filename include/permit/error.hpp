@@ -71,8 +71,8 @@ inline bool is_network_error(const boost::system::error_code& ec) noexcept {
     namespace ae = boost::asio::error;
     return ec == ae::connection_refused || ec == ae::connection_reset ||
            ec == ae::connection_aborted || ec == ae::broken_pipe || ec == ae::eof ||
-           ec == ae::host_unreachable || ec == ae::network_unreachable ||
-           ec == ae::network_down || ec == ae::network_reset || ec == ae::host_not_found ||
+           ec == ae::host_unreachable || ec == ae::network_unreachable || ec == ae::network_down ||
+           ec == ae::network_reset || ec == ae::host_not_found ||
            ec == ae::host_not_found_try_again || ec == ae::timed_out ||
            ec == boost::beast::http::error::end_of_stream ||
            ec == boost::beast::http::error::partial_message;
@@ -92,32 +92,55 @@ class error_category_impl final : public boost::system::error_category {
 
     std::string message(int value) const override {
         switch (static_cast<error>(value)) {
-            case error::bad_request: return "bad request (400)";
-            case error::unauthorized: return "unauthorized: the API key is missing or invalid (401)";
-            case error::forbidden: return "forbidden (403)";
-            case error::not_found: return "not found (404)";
-            case error::http_request_timeout: return "the server timed out waiting for the request (408)";
-            case error::conflict: return "conflict: the object already exists (409)";
-            case error::validation_failed: return "validation failed (422)";
-            case error::sync_timeout: return "the PDP did not receive the update in time (424)";
-            case error::rate_limited: return "rate limited (429)";
-            case error::internal_server_error: return "internal server error (500)";
-            case error::not_implemented: return "not implemented (501)";
-            case error::bad_gateway: return "bad gateway (502)";
-            case error::service_unavailable: return "service unavailable (503)";
-            case error::gateway_timeout: return "gateway timeout (504)";
-            case error::client_error_status: return "the request was refused (4xx)";
-            case error::server_error_status: return "server error (5xx)";
-            case error::unexpected_status: return "unexpected HTTP status";
-            case error::invalid_response: return "the response is not the documented JSON";
-            case error::response_too_large: return "the response is larger than the configured limit";
-            case error::connect_timeout: return "connecting timed out";
-            case error::handshake_timeout: return "the TLS handshake timed out";
-            case error::request_timeout: return "the request timed out";
+            case error::bad_request:
+                return "bad request (400)";
+            case error::unauthorized:
+                return "unauthorized: the API key is missing or invalid (401)";
+            case error::forbidden:
+                return "forbidden (403)";
+            case error::not_found:
+                return "not found (404)";
+            case error::http_request_timeout:
+                return "the server timed out waiting for the request (408)";
+            case error::conflict:
+                return "conflict: the object already exists (409)";
+            case error::validation_failed:
+                return "validation failed (422)";
+            case error::sync_timeout:
+                return "the PDP did not receive the update in time (424)";
+            case error::rate_limited:
+                return "rate limited (429)";
+            case error::internal_server_error:
+                return "internal server error (500)";
+            case error::not_implemented:
+                return "not implemented (501)";
+            case error::bad_gateway:
+                return "bad gateway (502)";
+            case error::service_unavailable:
+                return "service unavailable (503)";
+            case error::gateway_timeout:
+                return "gateway timeout (504)";
+            case error::client_error_status:
+                return "the request was refused (4xx)";
+            case error::server_error_status:
+                return "server error (5xx)";
+            case error::unexpected_status:
+                return "unexpected HTTP status";
+            case error::invalid_response:
+                return "the response is not the documented JSON";
+            case error::response_too_large:
+                return "the response is larger than the configured limit";
+            case error::connect_timeout:
+                return "connecting timed out";
+            case error::handshake_timeout:
+                return "the TLS handshake timed out";
+            case error::request_timeout:
+                return "the request timed out";
             case error::environment_key_required:
                 return "this call needs an environment: use an environment-level API key, or set "
                        "config.project_id and config.environment_id";
-            case error::invalid_argument: return "invalid argument";
+            case error::invalid_argument:
+                return "invalid argument";
         }
         return "unknown permit error";
     }
@@ -133,18 +156,30 @@ class condition_category_impl final : public boost::system::error_category {
 
     std::string message(int value) const override {
         switch (static_cast<condition>(value)) {
-            case condition::not_found: return "not found";
-            case condition::conflict: return "conflict";
-            case condition::unauthorized: return "unauthorized";
-            case condition::forbidden: return "forbidden";
-            case condition::validation_failed: return "validation failed";
-            case condition::rate_limited: return "rate limited";
-            case condition::server_error: return "server error";
-            case condition::timeout: return "timeout";
-            case condition::tls: return "TLS error";
-            case condition::network: return "network error";
-            case condition::sync_timeout: return "sync timeout";
-            case condition::retryable: return "retryable error";
+            case condition::not_found:
+                return "not found";
+            case condition::conflict:
+                return "conflict";
+            case condition::unauthorized:
+                return "unauthorized";
+            case condition::forbidden:
+                return "forbidden";
+            case condition::validation_failed:
+                return "validation failed";
+            case condition::rate_limited:
+                return "rate limited";
+            case condition::server_error:
+                return "server error";
+            case condition::timeout:
+                return "timeout";
+            case condition::tls:
+                return "TLS error";
+            case condition::network:
+                return "network error";
+            case condition::sync_timeout:
+                return "sync timeout";
+            case condition::retryable:
+                return "retryable error";
         }
         return "unknown permit condition";
     }
@@ -178,21 +213,36 @@ inline boost::system::error_condition make_error_condition(condition c) noexcept
 /// The code for an HTTP status that is not a success (the client never calls it for 2xx).
 inline error error_from_status(unsigned status) noexcept {
     switch (status) {
-        case 400: return error::bad_request;
-        case 401: return error::unauthorized;
-        case 403: return error::forbidden;
-        case 404: return error::not_found;
-        case 408: return error::http_request_timeout;
-        case 409: return error::conflict;
-        case 422: return error::validation_failed;
-        case 424: return error::sync_timeout;
-        case 429: return error::rate_limited;
-        case 500: return error::internal_server_error;
-        case 501: return error::not_implemented;
-        case 502: return error::bad_gateway;
-        case 503: return error::service_unavailable;
-        case 504: return error::gateway_timeout;
-        default: break;
+        case 400:
+            return error::bad_request;
+        case 401:
+            return error::unauthorized;
+        case 403:
+            return error::forbidden;
+        case 404:
+            return error::not_found;
+        case 408:
+            return error::http_request_timeout;
+        case 409:
+            return error::conflict;
+        case 422:
+            return error::validation_failed;
+        case 424:
+            return error::sync_timeout;
+        case 429:
+            return error::rate_limited;
+        case 500:
+            return error::internal_server_error;
+        case 501:
+            return error::not_implemented;
+        case 502:
+            return error::bad_gateway;
+        case 503:
+            return error::service_unavailable;
+        case 504:
+            return error::gateway_timeout;
+        default:
+            break;
     }
     if (status >= 400 && status < 500) return error::client_error_status;
     if (status >= 500 && status < 600) return error::server_error_status;
@@ -212,14 +262,18 @@ namespace permit::detail {
 // A permit::error belongs to a condition when the condition's rule says so.
 inline bool error_in_condition(error e, condition c) noexcept {
     switch (c) {
-        case condition::not_found: return e == error::not_found;
-        case condition::conflict: return e == error::conflict;
-        case condition::unauthorized: return e == error::unauthorized;
+        case condition::not_found:
+            return e == error::not_found;
+        case condition::conflict:
+            return e == error::conflict;
+        case condition::unauthorized:
+            return e == error::unauthorized;
         case condition::forbidden:
             return e == error::forbidden || e == error::environment_key_required;
         case condition::validation_failed:
             return e == error::validation_failed || e == error::bad_request;
-        case condition::rate_limited: return e == error::rate_limited;
+        case condition::rate_limited:
+            return e == error::rate_limited;
         case condition::server_error:
             return e == error::internal_server_error || e == error::not_implemented ||
                    e == error::bad_gateway || e == error::service_unavailable ||
@@ -228,9 +282,12 @@ inline bool error_in_condition(error e, condition c) noexcept {
             return e == error::connect_timeout || e == error::handshake_timeout ||
                    e == error::request_timeout || e == error::http_request_timeout ||
                    e == error::gateway_timeout;
-        case condition::tls: return false;
-        case condition::network: return false;
-        case condition::sync_timeout: return e == error::sync_timeout;
+        case condition::tls:
+            return false;
+        case condition::network:
+            return false;
+        case condition::sync_timeout:
+            return e == error::sync_timeout;
         case condition::retryable:
             return e == error::http_request_timeout || e == error::rate_limited ||
                    e == error::internal_server_error || e == error::bad_gateway ||
@@ -254,11 +311,14 @@ inline bool condition_category_impl::equivalent(const boost::system::error_code&
     switch (c) {
         case condition::timeout:
             return code == boost::beast::error::timeout || code == boost::asio::error::timed_out;
-        case condition::tls: return is_tls_error(code);
-        case condition::network: return is_network_error(code);
+        case condition::tls:
+            return is_tls_error(code);
+        case condition::network:
+            return is_network_error(code);
         case condition::retryable:
             return is_network_error(code) || code == boost::beast::error::timeout;
-        default: return false;
+        default:
+            return false;
     }
 }
 

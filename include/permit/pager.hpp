@@ -58,8 +58,8 @@ class pager {
         bool done = false;
     };
 
-    static boost::asio::awaitable<detail::outcome<std::vector<T>>> fetch(
-        std::shared_ptr<state> st, diagnostics* diag) {
+    static boost::asio::awaitable<detail::outcome<std::vector<T>>> fetch(std::shared_ptr<state> st,
+                                                                         diagnostics* diag) {
         detail::outcome<std::vector<T>> out;
         if (st->done) co_return out;
         // Built before the co_await: g++ 12 destroys temporaries in a co_await expression twice.

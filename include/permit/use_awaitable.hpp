@@ -34,9 +34,9 @@ struct awaitable_adapter {
     static boost::asio::awaitable<T> run(Initiation init, diagnostics* user_diag, Args... args) {
         diagnostics diag;
         auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
-        auto result =
-            co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code, T)>(
-                std::move(init), token, &diag, std::move(args)...);
+        auto result = co_await boost::asio::async_initiate<decltype(token),
+                                                           void(boost::system::error_code, T)>(
+            std::move(init), token, &diag, std::move(args)...);
         if (user_diag) *user_diag = diag;
         if (std::get<0>(result)) throw api_error(std::get<0>(result), std::move(diag));
         co_return std::move(std::get<1>(result));

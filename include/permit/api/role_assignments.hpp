@@ -61,8 +61,8 @@ class role_assignments_api : detail::api_base {
     template <class CompletionToken = use_awaitable_t>
     auto assign(const role_assignment_create& a, diagnostics& diag,
                 CompletionToken&& token = {}) const {
-        return call<role_assignment>(assign_spec(a), detail::json_decoder<role_assignment>{},
-                                     &diag, std::forward<CompletionToken>(token));
+        return call<role_assignment>(assign_spec(a), detail::json_decoder<role_assignment>{}, &diag,
+                                     std::forward<CompletionToken>(token));
     }
 
     /// Takes a role away from a user (`DELETE /role_assignments`). Signature: `void(error_code)`.
@@ -135,24 +135,32 @@ class role_assignments_api : detail::api_base {
         // `total_count` instead of a bare array (permit-api.md §2).
         query.add_flag("include_total_count", true);
         query.add_number("page", page).add_number("per_page", per_page);
-        return {.method = verb::get, .base = facts, .path = "/role_assignments",
+        return {.method = verb::get,
+                .base = facts,
+                .path = "/role_assignments",
                 .query = std::move(query).str()};
     }
     static detail::call_spec assign_spec(const role_assignment_create& a) {
-        return {.method = verb::post, .base = facts, .path = "/role_assignments",
-                .body = to_json(a)};
+        return {
+            .method = verb::post, .base = facts, .path = "/role_assignments", .body = to_json(a)};
     }
     static detail::call_spec unassign_spec(const role_assignment_remove& a) {
-        return {.method = verb::delete_, .base = facts, .path = "/role_assignments",
+        return {.method = verb::delete_,
+                .base = facts,
+                .path = "/role_assignments",
                 .body = to_json(a)};
     }
     // The bulk bodies are bare JSON arrays, not wrapped in an object.
     static detail::call_spec bulk_assign_spec(std::vector<role_assignment_create> items) {
-        return {.method = verb::post, .base = facts, .path = "/role_assignments/bulk",
+        return {.method = verb::post,
+                .base = facts,
+                .path = "/role_assignments/bulk",
                 .body = to_json(items)};
     }
     static detail::call_spec bulk_unassign_spec(std::vector<role_assignment_remove> items) {
-        return {.method = verb::delete_, .base = facts, .path = "/role_assignments/bulk",
+        return {.method = verb::delete_,
+                .base = facts,
+                .path = "/role_assignments/bulk",
                 .body = to_json(items)};
     }
 };

@@ -58,22 +58,19 @@ class tenants_api : detail::api_base {
     /// Signature: `void(error_code, permit::page<permit::tenant>)`, with `total_count`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto list(const tenant_list_query& q = {}, CompletionToken&& token = {}) const {
-        return call<page<tenant>>(list_spec(q, q.page, q.per_page),
-                                  detail::list_decoder<tenant>{}, nullptr,
-                                  std::forward<CompletionToken>(token));
+        return call<page<tenant>>(list_spec(q, q.page, q.per_page), detail::list_decoder<tenant>{},
+                                  nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto list(const tenant_list_query& q, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<page<tenant>>(list_spec(q, q.page, q.per_page),
-                                  detail::list_decoder<tenant>{}, &diag,
-                                  std::forward<CompletionToken>(token));
+        return call<page<tenant>>(list_spec(q, q.page, q.per_page), detail::list_decoder<tenant>{},
+                                  &diag, std::forward<CompletionToken>(token));
     }
 
     /// Every tenant matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<tenant> list_all(tenant_list_query q = {}) const {
-        return pager<tenant>(impl_, q.per_page, [q](int page, int per_page) {
-            return list_spec(q, page, per_page);
-        });
+        return pager<tenant>(impl_, q.per_page,
+                             [q](int page, int per_page) { return list_spec(q, page, per_page); });
     }
 
     /// Overwrites the fields given in `changes` (`PATCH /tenants/{tenant}`); `attributes`, when
@@ -164,11 +161,15 @@ class tenants_api : detail::api_base {
         // `total_count` instead of a bare array (permit-api.md §2).
         query.add_flag("include_total_count", true);
         query.add_number("page", page).add_number("per_page", per_page);
-        return {.method = verb::get, .base = facts, .path = "/tenants",
+        return {.method = verb::get,
+                .base = facts,
+                .path = "/tenants",
                 .query = std::move(query).str()};
     }
     static detail::call_spec update_spec(std::string_view key, const tenant_update& t) {
-        return {.method = verb::patch, .base = facts, .path = path("/tenants", key),
+        return {.method = verb::patch,
+                .base = facts,
+                .path = path("/tenants", key),
                 .body = to_json(t)};
     }
     static detail::call_spec remove_spec(std::string_view key) {
@@ -180,15 +181,21 @@ class tenants_api : detail::api_base {
         if (q.include_resource_instance_roles)
             query.add_flag("include_resource_instance_roles", true);
         query.add_number("page", q.page).add_number("per_page", q.per_page);
-        return {.method = verb::get, .base = facts, .path = path("/tenants", key) + "/users",
+        return {.method = verb::get,
+                .base = facts,
+                .path = path("/tenants", key) + "/users",
                 .query = std::move(query).str()};
     }
     static detail::call_spec bulk_create_spec(std::vector<tenant_create> tenants) {
-        return {.method = verb::post, .base = facts, .path = "/bulk/tenants",
+        return {.method = verb::post,
+                .base = facts,
+                .path = "/bulk/tenants",
                 .body = to_json(tenant_bulk_operation{std::move(tenants)})};
     }
     static detail::call_spec bulk_delete_spec(std::vector<std::string> keys) {
-        return {.method = verb::delete_, .base = facts, .path = "/bulk/tenants",
+        return {.method = verb::delete_,
+                .base = facts,
+                .path = "/bulk/tenants",
                 .body = to_json(bulk_delete_operation{std::move(keys)})};
     }
 };

@@ -83,15 +83,15 @@ class users_api : detail::api_base {
 
     /// Every user matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<user> list_all(user_list_query q = {}) const {
-        return pager<user>(impl_, q.per_page, [q](int page, int per_page) {
-            return list_spec(q, page, per_page);
-        });
+        return pager<user>(impl_, q.per_page,
+                           [q](int page, int per_page) { return list_spec(q, page, per_page); });
     }
 
     /// Overwrites the fields given in `changes` (`PATCH /users/{user}`); `attributes`, when
     /// given, replaces the stored attributes. Signature: `void(error_code, permit::user)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const user_update& changes, CompletionToken&& token = {}) const {
+    auto update(std::string_view key, const user_update& changes,
+                CompletionToken&& token = {}) const {
         return call<user>(update_spec(key, changes), detail::json_decoder<user>{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
@@ -165,16 +165,16 @@ class users_api : detail::api_base {
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto get_assigned_roles(std::string_view key, std::optional<std::string> tenant = {},
                             CompletionToken&& token = {}) const {
-        return call<std::vector<role_assignment>>(assigned_spec(key, tenant),
-                                                  detail::json_decoder<std::vector<role_assignment>>{},
-                                                  nullptr, std::forward<CompletionToken>(token));
+        return call<std::vector<role_assignment>>(
+            assigned_spec(key, tenant), detail::json_decoder<std::vector<role_assignment>>{},
+            nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto get_assigned_roles(std::string_view key, std::optional<std::string> tenant,
                             diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<std::vector<role_assignment>>(assigned_spec(key, tenant),
-                                                  detail::json_decoder<std::vector<role_assignment>>{},
-                                                  &diag, std::forward<CompletionToken>(token));
+        return call<std::vector<role_assignment>>(
+            assigned_spec(key, tenant), detail::json_decoder<std::vector<role_assignment>>{}, &diag,
+            std::forward<CompletionToken>(token));
     }
 
     /// Creates up to 3,000 users in one request (`POST /bulk/users`). Not idempotent.
@@ -231,39 +231,57 @@ class users_api : detail::api_base {
     static detail::call_spec list_spec(const user_list_query& q, int page, int per_page) {
         detail::query_builder query;
         query.add_optional("search", q.search).add_optional("role", q.role);
-        if (q.include_resource_instance_roles) query.add_flag("include_resource_instance_roles", true);
+        if (q.include_resource_instance_roles)
+            query.add_flag("include_resource_instance_roles", true);
         query.add_number("page", page).add_number("per_page", per_page);
-        return {.method = verb::get, .base = facts, .path = "/users", .query = std::move(query).str()};
+        return {
+            .method = verb::get, .base = facts, .path = "/users", .query = std::move(query).str()};
     }
     static detail::call_spec update_spec(std::string_view key, const user_update& u) {
-        return {.method = verb::patch, .base = facts, .path = path("/users", key), .body = to_json(u)};
+        return {
+            .method = verb::patch, .base = facts, .path = path("/users", key), .body = to_json(u)};
     }
     static detail::call_spec sync_spec(const user_create& u) {
-        return {.method = verb::put, .base = facts, .path = path("/users", u.key), .body = to_json(u)};
+        return {
+            .method = verb::put, .base = facts, .path = path("/users", u.key), .body = to_json(u)};
     }
     static detail::call_spec remove_spec(std::string_view key) {
         return {.method = verb::delete_, .base = facts, .path = path("/users", key)};
     }
     static detail::call_spec assign_spec(std::string_view key, const user_role_create& r) {
-        return {.method = verb::post, .base = facts, .path = path("/users", key) + "/roles",
+        return {.method = verb::post,
+                .base = facts,
+                .path = path("/users", key) + "/roles",
                 .body = to_json(r)};
     }
     static detail::call_spec unassign_spec(std::string_view key, const user_role_remove& r) {
-        return {.method = verb::delete_, .base = facts, .path = path("/users", key) + "/roles",
+        return {.method = verb::delete_,
+                .base = facts,
+                .path = path("/users", key) + "/roles",
                 .body = to_json(r)};
     }
-    static detail::call_spec assigned_spec(std::string_view key, const std::optional<std::string>& tenant) {
+    static detail::call_spec assigned_spec(std::string_view key,
+                                           const std::optional<std::string>& tenant) {
         detail::query_builder query;
-        query.add("user", key).add_optional("tenant", tenant).add_number("page", 1).add_number("per_page", 100);
-        return {.method = verb::get, .base = facts, .path = "/role_assignments",
+        query.add("user", key)
+            .add_optional("tenant", tenant)
+            .add_number("page", 1)
+            .add_number("per_page", 100);
+        return {.method = verb::get,
+                .base = facts,
+                .path = "/role_assignments",
                 .query = std::move(query).str()};
     }
     static detail::call_spec bulk_spec(verb method, std::vector<user_create> users) {
-        return {.method = method, .base = facts, .path = "/bulk/users",
+        return {.method = method,
+                .base = facts,
+                .path = "/bulk/users",
                 .body = to_json(user_bulk_operation{std::move(users)})};
     }
     static detail::call_spec bulk_delete_spec(std::vector<std::string> keys) {
-        return {.method = verb::delete_, .base = facts, .path = "/bulk/users",
+        return {.method = verb::delete_,
+                .base = facts,
+                .path = "/bulk/users",
                 .body = to_json(bulk_delete_operation{std::move(keys)})};
     }
 };

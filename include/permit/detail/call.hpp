@@ -84,8 +84,8 @@ struct boost::asio::associator<Associator, permit::detail::outcome_handler<Handl
         const permit::detail::outcome_handler<Handler, T>& h) noexcept {
         return Associator<Handler, Default>::get(h.handler);
     }
-    static auto get(const permit::detail::outcome_handler<Handler, T>& h,
-                    const Default& d) noexcept -> decltype(Associator<Handler, Default>::get(h.handler, d)) {
+    static auto get(const permit::detail::outcome_handler<Handler, T>& h, const Default& d) noexcept
+        -> decltype(Associator<Handler, Default>::get(h.handler, d)) {
         return Associator<Handler, Default>::get(h.handler, d);
     }
 };

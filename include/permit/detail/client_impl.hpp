@@ -40,10 +40,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     using executor_type = boost::asio::any_io_executor;
 
     client_impl(executor_type ex, config cfg)
-        : cfg_(std::move(cfg)),
-          ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex),
-          tls_context_(http::make_tls_context(cfg_.tls)),
-          scope_gate_(ex_) {
+        : cfg_(std::move(cfg))
+        , ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex)
+        , tls_context_(http::make_tls_context(cfg_.tls))
+        , scope_gate_(ex_) {
         if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
         auto settings = http::connection_settings::from(cfg_);
         auto api = http::origin::parse(cfg_.api_url);
@@ -69,9 +69,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     /// Runs one call and decodes its result. Never throws: every failure becomes `ec` plus `diag`.
     template <class T, class Decoder>
-    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self,
-                                                  call_spec spec, Decoder decode,
-                                                  diagnostics* user_diag) {
+    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self, call_spec spec,
+                                                  Decoder decode, diagnostics* user_diag) {
         // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         co_await boost::asio::this_coro::reset_cancellation_state(
@@ -198,8 +197,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 }
                 const auto request = diag.request;
                 diag = scope_diag_;
-                diag.client_message = "could not fetch the API key's scope (GET /v2/api-key/scope)" +
-                                      (diag.client_message.empty() ? "" : ": " + diag.client_message);
+                diag.client_message =
+                    "could not fetch the API key's scope (GET /v2/api-key/scope)" +
+                    (diag.client_message.empty() ? "" : ": " + diag.client_message);
                 if (diag.request.empty()) diag.request = request;
                 co_return scope_error_;
             }
@@ -207,11 +207,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         auto project = cfg_.project_id ? cfg_.project_id : scope_->project_id;
         auto environment = cfg_.environment_id ? cfg_.environment_id : scope_->environment_id;
         if (!project || !environment) {
-            diag.client_message = std::string("the API key is ") +
-                                  (scope_->project_id ? "project" : "organization") +
-                                  "-level: set config.environment_id" +
-                                  (project ? "" : " and config.project_id") +
-                                  " to call environment-level routes";
+            diag.client_message =
+                std::string("the API key is ") + (scope_->project_id ? "project" : "organization") +
+                "-level: set config.environment_id" + (project ? "" : " and config.project_id") +
+                " to call environment-level routes";
             co_return error::environment_key_required;
         }
         ids = {std::move(*project), std::move(*environment)};
@@ -224,8 +223,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         // co_await expression twice.
         call_spec spec{.method = boost::beast::http::verb::get, .path = "/v2/api-key/scope"};
         self->scope_diag_.clear();
-        auto result = co_await run<api_key_scope>(self, std::move(spec),
-                                                  json_decoder<api_key_scope>{}, &self->scope_diag_);
+        auto result = co_await run<api_key_scope>(
+            self, std::move(spec), json_decoder<api_key_scope>{}, &self->scope_diag_);
         if (!result.ec) self->scope_ = std::move(result.value);
         self->scope_error_ = result.ec;
         self->scope_in_flight_ = false;
@@ -257,8 +256,9 @@ struct spawn_initiation {
 
     template <class Handler, class Factory>
     void operator()(Handler&& handler, diagnostics* diag, Factory make) const {
-        boost::asio::co_spawn(ex, make(diag),
-                              outcome_handler<std::decay_t<Handler>, T>{std::forward<Handler>(handler)});
+        boost::asio::co_spawn(
+            ex, make(diag),
+            outcome_handler<std::decay_t<Handler>, T>{std::forward<Handler>(handler)});
     }
 };
 

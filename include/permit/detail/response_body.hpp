@@ -28,7 +28,9 @@ inline boost::json::value parse_body(const std::string& body) {
 /// Decodes a 2xx body into `T` (one of the models).
 template <class T>
 struct json_decoder {
-    T operator()(const http::response& r) const { return boost::json::value_to<T>(parse_body(r.body)); }
+    T operator()(const http::response& r) const {
+        return boost::json::value_to<T>(parse_body(r.body));
+    }
 };
 
 /// Decodes a list reply, in either of its shapes, into a `page<T>`.
@@ -64,7 +66,8 @@ inline void read_error_body(const http::response& r, diagnostics& d) {
         }
         if (detail->is_array()) {
             try {
-                d.validation_errors = boost::json::value_to<std::vector<validation_error_item>>(*detail);
+                d.validation_errors =
+                    boost::json::value_to<std::vector<validation_error_item>>(*detail);
                 return;
             } catch (const model_error&) {
             }

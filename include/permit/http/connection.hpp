@@ -76,8 +76,8 @@ class connection {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         const auto deadline = std::chrono::steady_clock::now() + s.connect_timeout;
-        auto [rec, endpoints] = co_await resolver_.async_resolve(where_.host, where_.port,
-                                                                 as_tuple(use_awaitable));
+        auto [rec, endpoints] =
+            co_await resolver_.async_resolve(where_.host, where_.port, as_tuple(use_awaitable));
         if (rec) {
             note = "could not resolve " + where_.host + ": " + rec.message();
             co_return rec;
@@ -178,11 +178,11 @@ class connection {
         auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
         if (wec) co_return translate(wec);
         bhttp::response_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(
-            std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
+        parser.header_limit(
+            static_cast<std::uint32_t>(std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
         parser.body_limit(s.max_response_body);
-        auto [rec, read] = co_await bhttp::async_read(stream, buffer_, parser,
-                                                      as_tuple(use_awaitable));
+        auto [rec, read] =
+            co_await bhttp::async_read(stream, buffer_, parser, as_tuple(use_awaitable));
         tcp.expires_never();
         if (rec) co_return translate(rec);
         auto& msg = parser.get();
@@ -229,8 +229,7 @@ inline boost::asio::ssl::context make_tls_context(const tls_options& options) {
     ctx.set_verify_mode(ssl::verify_peer);
     if (options.use_system_store) ctx.set_default_verify_paths();
     if (!options.ca_file.empty()) ctx.load_verify_file(options.ca_file);
-    if (!options.ca_pem.empty())
-        ctx.add_certificate_authority(boost::asio::buffer(options.ca_pem));
+    if (!options.ca_pem.empty()) ctx.add_certificate_authority(boost::asio::buffer(options.ca_pem));
     return ctx;
 }
 

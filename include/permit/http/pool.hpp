@@ -39,11 +39,11 @@ class pool {
     pool(executor_type ex, origin where, boost::asio::ssl::context* tls_context,
          connection_settings settings, std::size_t max_connections,
          std::chrono::steady_clock::duration idle_timeout)
-        : ex_(std::move(ex)),
-          where_(std::move(where)),
-          tls_context_(tls_context),
-          settings_(settings),
-          state_(max_connections, idle_timeout) {}
+        : ex_(std::move(ex))
+        , where_(std::move(where))
+        , tls_context_(tls_context)
+        , settings_(settings)
+        , state_(max_connections, idle_timeout) {}
 
     pool(const pool&) = delete;
     pool& operator=(const pool&) = delete;

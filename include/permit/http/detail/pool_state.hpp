@@ -22,13 +22,15 @@ class pool_state {
 
     /// `max_connections` is at least 1.
     pool_state(std::size_t max_connections, duration idle_timeout)
-        : max_connections_(std::max<std::size_t>(1, max_connections)), idle_timeout_(idle_timeout) {}
+        : max_connections_(std::max<std::size_t>(1, max_connections))
+        , idle_timeout_(idle_timeout) {}
 
     /// What a caller that wants a connection should do.
     struct acquire_decision {
         enum class kind {
             reuse,  ///< take `connection`, an idle keep-alive connection
-            open,   ///< a slot is reserved: open a new connection (and release the slot if that fails)
+            open,   ///< a slot is reserved: open a new connection (and release the slot if that
+                    ///< fails)
             wait,   ///< every slot is busy: wait as `waiter` for a hand-off
         } what;
         Connection connection{};

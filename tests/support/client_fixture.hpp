@@ -1,0 +1,214 @@
+// Boost.Test fixture for the client's integration tests: a fresh emulator (plain HTTP, or HTTPS
+// with a certificate from a throwaway CA), a permit::client for it on the fixture's own
+// io_context, and `run()`, which drives one test coroutine to its end under a time limit.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <permit/permit.hpp>
+#include <permit/testing/emulator.hpp>
+
+#include "support/certificates.hpp"
+#include "support/watchdog.hpp"
+
+namespace permit_test {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+/// The type parameters of the tests that run over both schemes.
+struct http_scheme {
+    static constexpr bool tls = false;
+};
+struct https_scheme {
+    static constexpr bool tls = true;
+};
+using both_schemes = std::tuple<http_scheme, https_scheme>;
+
+/// The route names of the emulator's counters (`emulator_stats::route`).
+inline const std::string scope_route = "GET /v2/api-key/scope";
+inline const std::string list_users_route = "GET /v2/facts/{proj_id}/{env_id}/users";
+inline const std::string get_user_route = "GET /v2/facts/{proj_id}/{env_id}/users/{user_id}";
+
+/// An emulator, a client of it, and the io_context the client runs on.
+struct client_fixture {
+    /// `tls`: serve HTTPS with a certificate for 127.0.0.1 and localhost, which the client trusts
+    /// (and nothing else: not the system store). `adjust` edits the client's config.
+    explicit client_fixture(bool tls = false, permit::testing::emulator_config emu_config = {},
+                            const std::function<void(permit::config&)>& adjust = {})
+        : pki(tls ? std::optional<test_pki>(make_test_pki()) : std::nullopt)
+        , emu(serve_tls(std::move(emu_config), pki))
+        , permit(ioc.get_executor(), adjusted(client_config(), adjust)) {}
+
+    ~client_fixture() {
+        BOOST_CHECK_MESSAGE(!dog.fired(), "the watchdog stopped an emulator: a test hung");
+    }
+
+    client_fixture(const client_fixture&) = delete;
+    client_fixture& operator=(const client_fixture&) = delete;
+
+    /// A config for a client of this emulator: both URLs at its origin, its API key, and for
+    /// HTTPS its CA as the only one trusted.
+    permit::config client_config() const {
+        permit::config cfg{.api_key = emu.config().api_key, .api_url = emu.url(),
+                           .pdp_url = emu.url()};
+        if (pki) cfg.tls = {.use_system_store = false, .ca_pem = pki->ca_cert_pem};
+        return cfg;
+    }
+
+    /// Another client on the fixture's io_context.
+    std::unique_ptr<permit::client> make_client(permit::config cfg) {
+        return std::make_unique<permit::client>(ioc.get_executor(), std::move(cfg));
+    }
+
+    /// Runs `body` on the fixture's io_context until it ends, and rethrows what it threw (a
+    /// failed BOOST_TEST_REQUIRE included). A body still running after `limit` fails the test.
+    void run(asio::awaitable<void> body, std::chrono::milliseconds limit = 20s) {
+        struct outcome {
+            bool done = false;
+            std::exception_ptr error;
+        };
+        auto result = std::make_shared<outcome>();
+        asio::co_spawn(ioc, std::move(body), [result](std::exception_ptr e) {
+            result->done = true;
+            result->error = std::move(e);
+        });
+        ioc.restart();
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!result->done && !ioc.stopped() && std::chrono::steady_clock::now() < deadline)
+            ioc.run_one_until(deadline);
+        if (!result->done)
+            BOOST_FAIL("the test coroutine did not finish within "
+                       << limit.count() << " ms" << (ioc.stopped() ? " (it waits on nothing)" : ""));
+        if (result->error) std::rethrow_exception(result->error);
+    }
+
+    /// Runs ready handlers (completions of cancelled operations, say) without waiting.
+    void drain() {
+        ioc.restart();
+        ioc.poll();
+    }
+
+    // ----- the emulator's state --------------------------------------------------------------
+
+    /// The object with `key` in a collection of `emu.snapshot()` ("users", "tenants", "roles",
+    /// "resources"), or null.
+    json::value stored(std::string_view collection, std::string_view key) const {
+        const auto snap = emu.snapshot();
+        if (const auto* list = snap.at(collection).if_array())
+            for (const auto& item : *list)
+                if (const auto* k = item.at("key").if_string(); k && *k == key) return item;
+        return nullptr;
+    }
+
+    /// The keys of a collection of `emu.snapshot()`, in order.
+    std::vector<std::string> stored_keys(std::string_view collection) const {
+        std::vector<std::string> out;
+        const auto snap = emu.snapshot();
+        if (const auto* list = snap.at(collection).if_array())
+            for (const auto& item : *list) out.emplace_back(item.at("key").as_string());
+        return out;
+    }
+
+    /// `user/role/tenant` of every role assignment the emulator holds, sorted.
+    std::vector<std::string> stored_assignments() const {
+        std::vector<std::string> out;
+        const auto snap = emu.snapshot();
+        for (const auto& a : snap.at("role_assignments").as_array()) {
+            const auto& o = a.as_object();
+            const auto* tenant = o.if_contains("tenant");
+            out.push_back(std::string(o.at("user").as_string()) + "/" +
+                          std::string(o.at("role").as_string()) + "/" +
+                          (tenant && tenant->is_string() ? std::string(tenant->as_string())
+                                                         : std::string("<none>")));
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+    // ----- setup through the client --------------------------------------------------------------
+
+    /// Creates a role with these `"<resource>:<action>"` permissions.
+    asio::awaitable<void> create_role(std::string key, std::vector<std::string> permissions = {}) {
+        permit::role_create role{.key = key, .name = key, .permissions = std::move(permissions)};
+        co_await permit.roles.create(role);
+    }
+
+    /// Creates a tenant.
+    asio::awaitable<void> create_tenant(std::string key, std::string name = "") {
+        permit::tenant_create tenant{.key = key, .name = name.empty() ? key : name};
+        co_await permit.tenants.create(tenant);
+    }
+
+    /// Creates a resource type with these actions.
+    asio::awaitable<void> create_resource(std::string key, std::vector<std::string> actions) {
+        permit::resource_create resource{.key = key, .name = key};
+        for (const auto& a : actions) resource.actions[a] = permit::action_block{};
+        co_await permit.resources.create(resource);
+    }
+
+    std::optional<test_pki> pki;  // set when serving HTTPS
+    permit::testing::emulator emu;
+    watchdog dog{emu, std::chrono::seconds(40)};
+    asio::io_context ioc;
+    permit::client permit;
+
+  private:
+    static permit::testing::emulator_config serve_tls(permit::testing::emulator_config cfg,
+                                                      const std::optional<test_pki>& pki) {
+        if (pki) {
+            cfg.tls_certificate_pem = pki->leaf_cert_pem;
+            cfg.tls_private_key_pem = pki->leaf_key_pem;
+        }
+        return cfg;
+    }
+
+    static permit::config adjusted(permit::config cfg,
+                                   const std::function<void(permit::config&)>& adjust) {
+        if (adjust) adjust(cfg);
+        return cfg;
+    }
+};
+
+/// The `key` of every item, in order.
+template <class T>
+std::vector<std::string> keys_of(const std::vector<T>& items) {
+    std::vector<std::string> out;
+    for (const auto& item : items) out.push_back(item.key);
+    return out;
+}
+
+/// `user/role/tenant` of role assignments, sorted.
+inline std::vector<std::string> assignments_of(const std::vector<permit::role_assignment>& items) {
+    std::vector<std::string> out;
+    for (const auto& a : items) out.push_back(a.user + "/" + a.role + "/" + a.tenant.value_or("<none>"));
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// A copy of `v`, sorted.
+inline std::vector<std::string> sorted(std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+}
+
+}  // namespace permit_test
