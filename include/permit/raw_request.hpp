@@ -12,9 +12,10 @@ namespace permit {
 /// A request to send as-is through the client's pools, with its authentication.
 struct raw_request {
     boost::beast::http::verb method = boost::beast::http::verb::get;
-    /// Path and optional query, e.g. `/v2/facts/{proj_id}/{env_id}/users?page=2`. The
-    /// placeholders `{proj_id}` and `{env_id}` are replaced by the project and environment (from
-    /// the config or the API key's scope). The caller percent-encodes the rest.
+    /// Path and optional query, e.g. `/v2/facts/{proj_id}/{env_id}/users?page=2`. A target that
+    /// starts with `/v2/facts/{proj_id}/{env_id}` or `/v2/schema/{proj_id}/{env_id}` gets the
+    /// project and environment filled in (from the config or the API key's scope), as the typed
+    /// calls do. The caller percent-encodes the rest.
     std::string target;
     /// A JSON body, sent when set.
     std::optional<boost::json::value> body;

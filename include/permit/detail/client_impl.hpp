@@ -35,6 +35,14 @@ struct scope_ids {
     std::string environment;
 };
 
+/// A cancellation filter that turns every type of cancellation into terminal cancellation.
+struct cancel_as_terminal {
+    boost::asio::cancellation_type_t operator()(boost::asio::cancellation_type_t type) const {
+        return type == boost::asio::cancellation_type::none ? type
+                                                            : boost::asio::cancellation_type::terminal;
+    }
+};
+
 class client_impl : public std::enable_shared_from_this<client_impl> {
   public:
     using executor_type = boost::asio::any_io_executor;
@@ -73,8 +81,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                                                   Decoder decode, diagnostics* user_diag) {
         // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
+        // Any type of cancellation aborts the call, and reaches the socket as terminal: Beast's
+        // composed reads let only terminal cancellation through.
         co_await boost::asio::this_coro::reset_cancellation_state(
-            boost::asio::enable_total_cancellation());
+            boost::asio::enable_total_cancellation(), cancel_as_terminal{});
         outcome<T> out;
         diagnostics diag;
         try {
@@ -87,7 +97,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                     out.ec = error::invalid_response;
                     diag.status = resp.status;
                     diag.client_message = e.what();
-                } catch (const boost::system::system_error& e) {
+                } catch (const std::exception& e) {
+                    // Not JSON (system_error from the parser), or a value out of range.
                     out.ec = error::invalid_response;
                     diag.status = resp.status;
                     diag.client_message = e.what();

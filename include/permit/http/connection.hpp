@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -23,6 +24,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -76,9 +78,24 @@ class connection {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         const auto deadline = std::chrono::steady_clock::now() + s.connect_timeout;
+        // The resolver has no timeout of its own: a timer cancels it at the deadline. The flags
+        // are shared with the timer's handler, which may run after the resolve has ended.
+        auto race = std::make_shared<resolve_race>();
+        boost::asio::steady_timer resolve_timer(resolver_.get_executor(), deadline);
+        resolve_timer.async_wait([race, resolver = &resolver_](boost::system::error_code ec) {
+            if (ec || race->finished) return;
+            race->timed_out = true;
+            resolver->cancel();
+        });
         auto [rec, endpoints] =
             co_await resolver_.async_resolve(where_.host, where_.port, as_tuple(use_awaitable));
+        race->finished = true;
+        resolve_timer.cancel();
         if (rec) {
+            if (race->timed_out) {
+                note = "resolving " + where_.host + " timed out";
+                co_return make_error_code(error::connect_timeout);
+            }
             note = "could not resolve " + where_.host + ": " + rec.message();
             co_return rec;
         }
@@ -140,6 +157,13 @@ class connection {
     std::size_t exchanges() const noexcept { return exchanges_; }
 
   private:
+    // Declared here rather than inside connect(): g++ 12 crashes (ICE in write_encoding) on a
+    // local class of a coroutine given to make_shared.
+    struct resolve_race {
+        bool finished = false;
+        bool timed_out = false;
+    };
+
     boost::beast::tcp_stream& lowest_layer() noexcept {
         return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
     }
