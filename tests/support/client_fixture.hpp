@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -28,6 +29,29 @@
 
 #include "support/certificates.hpp"
 #include "support/watchdog.hpp"
+
+// How Boost.Test prints the values the tests compare.
+namespace permit {
+inline std::ostream& boost_test_print_type(std::ostream& os, condition c) {
+    return os << "permit::condition(" << make_error_condition(c).message() << ")";
+}
+inline std::ostream& boost_test_print_type(std::ostream& os, error e) {
+    return os << make_error_code(e);
+}
+inline std::ostream& boost_test_print_type(std::ostream& os, const diagnostics& d) {
+    return os << "diagnostics{" << d.to_string() << "}";
+}
+}  // namespace permit
+
+template <class T>
+struct boost::test_tools::tt_detail::print_log_value<std::optional<T>> {
+    void operator()(std::ostream& os, const std::optional<T>& v) {
+        if (v)
+            print_log_value<T>()(os, *v);
+        else
+            os << "<nullopt>";
+    }
+};
 
 namespace permit_test {
 
@@ -69,8 +93,8 @@ struct client_fixture {
     /// A config for a client of this emulator: both URLs at its origin, its API key, and for
     /// HTTPS its CA as the only one trusted.
     permit::config client_config() const {
-        permit::config cfg{.api_key = emu.config().api_key, .api_url = emu.url(),
-                           .pdp_url = emu.url()};
+        permit::config cfg{
+            .api_key = emu.config().api_key, .api_url = emu.url(), .pdp_url = emu.url()};
         if (pki) cfg.tls = {.use_system_store = false, .ca_pem = pki->ca_cert_pem};
         return cfg;
     }
@@ -98,14 +122,27 @@ struct client_fixture {
             ioc.run_one_until(deadline);
         if (!result->done)
             BOOST_FAIL("the test coroutine did not finish within "
-                       << limit.count() << " ms" << (ioc.stopped() ? " (it waits on nothing)" : ""));
+                       << limit.count() << " ms"
+                       << (ioc.stopped() ? " (it waits on nothing)" : ""));
         if (result->error) std::rethrow_exception(result->error);
     }
 
-    /// Runs ready handlers (completions of cancelled operations, say) without waiting.
-    void drain() {
+    /// Runs the io_context until `done()` holds; false (and a failed check) after `limit`.
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
         ioc.restart();
-        ioc.poll();
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        while (!done() && !ioc.stopped() && std::chrono::steady_clock::now() < deadline)
+            ioc.run_one_until(deadline);
+        BOOST_CHECK_MESSAGE(done(), "still waiting after "
+                                        << limit.count() << " ms"
+                                        << (ioc.stopped() ? " (on nothing)" : ""));
+        return done();
+    }
+
+    /// Runs the io_context for `d`, or until it runs out of work.
+    void run_for(std::chrono::milliseconds d) {
+        ioc.restart();
+        ioc.run_for(d);
     }
 
     // ----- the emulator's state --------------------------------------------------------------
@@ -147,9 +184,14 @@ struct client_fixture {
 
     // ----- setup through the client --------------------------------------------------------------
 
+    // These take the permissions and actions as separate arguments: a braced list inside a
+    // co_await expression is what g++ 12 rejects ("array used as initializer").
+
     /// Creates a role with these `"<resource>:<action>"` permissions.
-    asio::awaitable<void> create_role(std::string key, std::vector<std::string> permissions = {}) {
-        permit::role_create role{.key = key, .name = key, .permissions = std::move(permissions)};
+    template <class... Permission>
+    asio::awaitable<void> create_role(std::string key, Permission... permissions) {
+        permit::role_create role{.key = key, .name = key};
+        (role.permissions.emplace_back(permissions), ...);
         co_await permit.roles.create(role);
     }
 
@@ -160,9 +202,10 @@ struct client_fixture {
     }
 
     /// Creates a resource type with these actions.
-    asio::awaitable<void> create_resource(std::string key, std::vector<std::string> actions) {
+    template <class... Action>
+    asio::awaitable<void> create_resource(std::string key, Action... actions) {
         permit::resource_create resource{.key = key, .name = key};
-        for (const auto& a : actions) resource.actions[a] = permit::action_block{};
+        (resource.actions.emplace(std::string(actions), permit::action_block{}), ...);
         co_await permit.resources.create(resource);
     }
 
@@ -200,7 +243,8 @@ std::vector<std::string> keys_of(const std::vector<T>& items) {
 /// `user/role/tenant` of role assignments, sorted.
 inline std::vector<std::string> assignments_of(const std::vector<permit::role_assignment>& items) {
     std::vector<std::string> out;
-    for (const auto& a : items) out.push_back(a.user + "/" + a.role + "/" + a.tenant.value_or("<none>"));
+    for (const auto& a : items)
+        out.push_back(a.user + "/" + a.role + "/" + a.tenant.value_or("<none>"));
     std::sort(out.begin(), out.end());
     return out;
 }

@@ -35,7 +35,9 @@ struct scope_ids {
     std::string environment;
 };
 
-/// A cancellation filter that turns every type of cancellation into terminal cancellation.
+/// A cancellation filter that turns every type of cancellation into terminal cancellation: Beast's
+/// reads and writes honour only terminal cancellation, and a connection whose exchange was
+/// interrupted is closed anyway, so a partial or total request must become terminal to work.
 struct cancel_as_terminal {
     boost::asio::cancellation_type_t operator()(boost::asio::cancellation_type_t type) const {
         return type == boost::asio::cancellation_type::none ? type

@@ -1,0 +1,75 @@
+// The thread-safe mode: one client shared by the threads of a multi-threaded io_context.
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <permit/permit.hpp>
+#include <permit/testing/emulator.hpp>
+
+namespace asio = boost::asio;
+
+BOOST_AUTO_TEST_SUITE(client_threads)
+
+BOOST_AUTO_TEST_CASE(a_thread_safe_client_serves_coroutines_on_four_threads) {
+    permit::testing::emulator emu;
+    asio::thread_pool threads(4);
+    permit::client permit(threads.get_executor(), permit::config{.api_key = emu.config().api_key,
+                                                                 .api_url = emu.url(),
+                                                                 .pdp_url = emu.url(),
+                                                                 .api_max_connections = 4,
+                                                                 .thread_safe = true});
+    constexpr int calls = 400;
+    std::atomic<int> succeeded{0};
+    std::atomic<int> failed{0};
+    for (int i = 0; i < calls; ++i) {
+        // Spawned on the pool itself, not on the client's strand: the client must serialise.
+        asio::co_spawn(
+            threads,
+            [&permit, i]() -> asio::awaitable<void> {
+                permit::user_create who{.key = "user-" + std::to_string(i)};
+                co_await permit.users.sync(who);
+            },
+            [&](std::exception_ptr e) { (e ? failed : succeeded) += 1; });
+    }
+    threads.join();
+    BOOST_TEST(succeeded.load() == calls);
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(emu.user_count() == static_cast<std::size_t>(calls));
+    BOOST_TEST(emu.stats().connections_accepted <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(cancel_from_another_thread_aborts_calls_of_a_thread_safe_client) {
+    permit::testing::emulator_config config;
+    config.faults = {{.method = "GET",
+                      .path = "/v2/facts/*/*/users/*",
+                      .kind = permit::testing::fault_kind::delay,
+                      .delay = std::chrono::seconds(5)}};
+    permit::testing::emulator emu(config);
+    asio::thread_pool threads(2);
+    permit::client permit(threads.get_executor(), permit::config{.api_key = emu.config().api_key,
+                                                                 .api_url = emu.url(),
+                                                                 .pdp_url = emu.url(),
+                                                                 .thread_safe = true});
+    std::atomic<int> aborted{0};
+    constexpr int calls = 8;
+    for (int i = 0; i < calls; ++i) {
+        permit.users.get("slow", [&](boost::system::error_code ec, permit::user) {
+            if (ec == asio::error::operation_aborted) ++aborted;
+        });
+    }
+    // Once the requests are out, cancel from this (foreign) thread.
+    for (int i = 0; i < 200 && emu.stats().requests < calls; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    permit.cancel();
+    threads.join();
+    // Without the cancel, each call would succeed once its 5 s delay is over.
+    BOOST_TEST(aborted.load() == calls);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
