@@ -2,16 +2,31 @@
 // (`/v2/schema/{proj}/{env}/resources`).
 #pragma once
 
-#include <permit/api/api_base.hpp>
-#include <permit/api/list_queries.hpp>
-#include <permit/models/page.hpp>
+#include <permit/api/keyed_collection.hpp>
 #include <permit/models/resource.hpp>
-
-#include <string>
 
 namespace permit {
 
-/// The resource types of the environment's policy. Reached as `client.resources`.
+namespace detail {
+struct resource_traits {
+    using create_type = resource_create;
+    using read_type = resource;
+    using update_type = resource_update;
+    using query_type = schema_list_query;
+    static constexpr path_base base = path_base::schema;
+    static constexpr std::string_view collection = "/resources";
+    static void add_filters(query_builder& query, const schema_list_query& q) {
+        add_search_with_totals(query, q);
+    }
+};
+}  // namespace detail
+
+/// The resource types of the environment's policy, with their actions. Reached as
+/// `client.resources`.
+///
+/// `create`, `get`, `list`, `update` and `remove` work on `/resources` (see
+/// `detail::keyed_collection_api`); in `update`, `actions`, when given, replaces the stored
+/// actions.
 ///
 /// Every function starts one request and completes with the signature it names; the last
 /// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
@@ -21,130 +36,26 @@ namespace permit {
 /// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
 /// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
 /// as the `permit::client` it belongs to.
-class resources_api : detail::api_base {
+class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
   public:
-    explicit resources_api(std::shared_ptr<detail::client_impl> impl) : api_base(std::move(impl)) {}
+    explicit resources_api(std::shared_ptr<detail::client_impl> impl)
+        : keyed_collection_api(std::move(impl)) {}
 
-    /// Creates a resource type with its actions (`POST /resources`).
-    /// Signature: `void(error_code, permit::resource)`. A resource with this key exists:
-    /// `error::conflict`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto create(const resource_create& r, CompletionToken&& token = {}) const {
-        return call<resource>(create_spec(r), detail::json_decoder<resource>{}, nullptr,
-                              std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto create(const resource_create& r, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<resource>(create_spec(r), detail::json_decoder<resource>{}, &diag,
-                              std::forward<CompletionToken>(token));
-    }
-
-    /// Reads a resource type by key or id (`GET /resources/{resource}`).
-    /// Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, CompletionToken&& token = {}) const {
-        return call<resource>(get_spec(key), detail::json_decoder<resource>{}, nullptr,
-                              std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<resource>(get_spec(key), detail::json_decoder<resource>{}, &diag,
-                              std::forward<CompletionToken>(token));
-    }
-
-    /// Reads one page of resource types (`GET /resources`).
-    /// Signature: `void(error_code, permit::page<permit::resource>)`, with `total_count`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto list(const schema_list_query& q = {}, CompletionToken&& token = {}) const {
-        return call<page<resource>>(list_spec(q), detail::list_decoder<resource>{}, nullptr,
-                                    std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto list(const schema_list_query& q, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<page<resource>>(list_spec(q), detail::list_decoder<resource>{}, &diag,
-                                    std::forward<CompletionToken>(token));
-    }
-
-    /// Overwrites the fields given in `changes` (`PATCH /resources/{resource}`); `actions`, when
-    /// given, replaces the stored actions. Signature: `void(error_code, permit::resource)`.
-    /// Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const resource_update& changes,
-                CompletionToken&& token = {}) const {
-        return call<resource>(update_spec(key, changes), detail::json_decoder<resource>{}, nullptr,
-                              std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const resource_update& changes, diagnostics& diag,
-                CompletionToken&& token = {}) const {
-        return call<resource>(update_spec(key, changes), detail::json_decoder<resource>{}, &diag,
-                              std::forward<CompletionToken>(token));
-    }
-
-    /// Replaces a resource type whole (`PUT /resources/{resource}`).
-    /// Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.
+    /// Replaces a resource type whole (`PUT /resources/{resource}`): `name` and `actions` are
+    /// required. Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto replace(std::string_view key, const resource_replace& r,
                  CompletionToken&& token = {}) const {
-        return call<resource>(replace_spec(key, r), detail::json_decoder<resource>{}, nullptr,
+        return call<resource>(item_spec(verb::put, key, to_json(r)),
+                              detail::json_decoder<resource>{}, nullptr,
                               std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto replace(std::string_view key, const resource_replace& r, diagnostics& diag,
                  CompletionToken&& token = {}) const {
-        return call<resource>(replace_spec(key, r), detail::json_decoder<resource>{}, &diag,
+        return call<resource>(item_spec(verb::put, key, to_json(r)),
+                              detail::json_decoder<resource>{}, &diag,
                               std::forward<CompletionToken>(token));
-    }
-
-    /// Deletes a resource type (`DELETE /resources/{resource}`).
-    /// Signature: `void(error_code)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
-    }
-
-  private:
-    using verb = boost::beast::http::verb;
-    static constexpr auto schema = detail::path_base::schema;
-
-    static detail::call_spec create_spec(const resource_create& r) {
-        return {.method = verb::post, .base = schema, .path = "/resources", .body = to_json(r)};
-    }
-    static detail::call_spec get_spec(std::string_view key) {
-        return {.method = verb::get, .base = schema, .path = path("/resources", key)};
-    }
-    static detail::call_spec list_spec(const schema_list_query& q) {
-        detail::query_builder query;
-        query.add_optional("search", q.search);
-        // Marked deprecated in the newest spec, but the only way to get the envelope with
-        // `total_count` instead of a bare array (permit-api.md §2).
-        query.add_flag("include_total_count", true);
-        query.add_number("page", q.page).add_number("per_page", q.per_page);
-        return {.method = verb::get,
-                .base = schema,
-                .path = "/resources",
-                .query = std::move(query).str()};
-    }
-    static detail::call_spec update_spec(std::string_view key, const resource_update& r) {
-        return {.method = verb::patch,
-                .base = schema,
-                .path = path("/resources", key),
-                .body = to_json(r)};
-    }
-    static detail::call_spec replace_spec(std::string_view key, const resource_replace& r) {
-        return {.method = verb::put,
-                .base = schema,
-                .path = path("/resources", key),
-                .body = to_json(r)};
-    }
-    static detail::call_spec remove_spec(std::string_view key) {
-        return {.method = verb::delete_, .base = schema, .path = path("/resources", key)};
     }
 };
 

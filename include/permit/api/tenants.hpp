@@ -1,8 +1,7 @@
 // permit.tenants: the tenants of an environment (`/v2/facts/{proj}/{env}/tenants`).
 #pragma once
 
-#include <permit/api/api_base.hpp>
-#include <permit/api/list_queries.hpp>
+#include <permit/api/keyed_collection.hpp>
 #include <permit/models/bulk.hpp>
 #include <permit/models/tenant.hpp>
 #include <permit/models/user.hpp>
@@ -13,7 +12,26 @@
 
 namespace permit {
 
+namespace detail {
+struct tenant_traits {
+    using create_type = tenant_create;
+    using read_type = tenant;
+    using update_type = tenant_update;
+    using query_type = tenant_list_query;
+    static constexpr path_base base = path_base::facts;
+    static constexpr std::string_view collection = "/tenants";
+    static void add_filters(query_builder& query, const tenant_list_query& q) {
+        add_search_with_totals(query, q);
+    }
+};
+}  // namespace detail
+
 /// The tenants of the environment. Reached as `client.tenants`.
+///
+/// `create`, `get`, `list`, `update` and `remove` work on `/tenants` (see
+/// `detail::keyed_collection_api`): `list` searches names and keys; in `update`, `attributes`,
+/// when given, replaces the stored attributes; `remove` deletes the tenant and all its related
+/// data, its role assignments included.
 ///
 /// Every function starts one request and completes with the signature it names; the last
 /// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
@@ -23,83 +41,15 @@ namespace permit {
 /// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
 /// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
 /// as the `permit::client` it belongs to.
-class tenants_api : detail::api_base {
+class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
   public:
-    explicit tenants_api(std::shared_ptr<detail::client_impl> impl) : api_base(std::move(impl)) {}
-
-    /// Creates a tenant (`POST /tenants`).
-    /// Signature: `void(error_code, permit::tenant)`. A tenant with this key exists:
-    /// `error::conflict`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto create(const tenant_create& t, CompletionToken&& token = {}) const {
-        return call<tenant>(create_spec(t), detail::json_decoder<tenant>{}, nullptr,
-                            std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto create(const tenant_create& t, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<tenant>(create_spec(t), detail::json_decoder<tenant>{}, &diag,
-                            std::forward<CompletionToken>(token));
-    }
-
-    /// Reads a tenant by key or id (`GET /tenants/{tenant}`).
-    /// Signature: `void(error_code, permit::tenant)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, CompletionToken&& token = {}) const {
-        return call<tenant>(get_spec(key), detail::json_decoder<tenant>{}, nullptr,
-                            std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<tenant>(get_spec(key), detail::json_decoder<tenant>{}, &diag,
-                            std::forward<CompletionToken>(token));
-    }
-
-    /// Reads one page of tenants (`GET /tenants`).
-    /// Signature: `void(error_code, permit::page<permit::tenant>)`, with `total_count`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto list(const tenant_list_query& q = {}, CompletionToken&& token = {}) const {
-        return call<page<tenant>>(list_spec(q, q.page, q.per_page), detail::list_decoder<tenant>{},
-                                  nullptr, std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto list(const tenant_list_query& q, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<page<tenant>>(list_spec(q, q.page, q.per_page), detail::list_decoder<tenant>{},
-                                  &diag, std::forward<CompletionToken>(token));
-    }
+    explicit tenants_api(std::shared_ptr<detail::client_impl> impl)
+        : keyed_collection_api(std::move(impl)) {}
 
     /// Every tenant matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<tenant> list_all(tenant_list_query q = {}) const {
         return pager<tenant>(impl_, q.per_page,
                              [q](int page, int per_page) { return list_spec(q, page, per_page); });
-    }
-
-    /// Overwrites the fields given in `changes` (`PATCH /tenants/{tenant}`); `attributes`, when
-    /// given, replaces the stored attributes. Signature: `void(error_code, permit::tenant)`.
-    /// Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const tenant_update& changes,
-                CompletionToken&& token = {}) const {
-        return call<tenant>(update_spec(key, changes), detail::json_decoder<tenant>{}, nullptr,
-                            std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const tenant_update& changes, diagnostics& diag,
-                CompletionToken&& token = {}) const {
-        return call<tenant>(update_spec(key, changes), detail::json_decoder<tenant>{}, &diag,
-                            std::forward<CompletionToken>(token));
-    }
-
-    /// Deletes a tenant and all its related data (`DELETE /tenants/{tenant}`).
-    /// Signature: `void(error_code)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
     }
 
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
@@ -121,82 +71,43 @@ class tenants_api : detail::api_base {
     /// Signature: `void(error_code)`. A key already taken: `error::conflict`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<tenant_create> tenants, CompletionToken&& token = {}) const {
-        return call<void>(bulk_create_spec(std::move(tenants)), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::post, to_json(tenant_bulk_operation{std::move(tenants)})),
+                          detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<tenant_create> tenants, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return call<void>(bulk_create_spec(std::move(tenants)), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::post, to_json(tenant_bulk_operation{std::move(tenants)})),
+                          detail::no_decoder{}, &diag, std::forward<CompletionToken>(token));
     }
 
     /// Deletes tenants by key or id (`DELETE /bulk/tenants`). Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, CompletionToken&& token = {}) const {
-        return call<void>(bulk_delete_spec(std::move(keys)), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
+                          detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return call<void>(bulk_delete_spec(std::move(keys)), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
+                          detail::no_decoder{}, &diag, std::forward<CompletionToken>(token));
     }
 
   private:
-    using verb = boost::beast::http::verb;
-    static constexpr auto facts = detail::path_base::facts;
-
-    static detail::call_spec create_spec(const tenant_create& t) {
-        return {.method = verb::post, .base = facts, .path = "/tenants", .body = to_json(t)};
-    }
-    static detail::call_spec get_spec(std::string_view key) {
-        return {.method = verb::get, .base = facts, .path = path("/tenants", key)};
-    }
-    static detail::call_spec list_spec(const tenant_list_query& q, int page, int per_page) {
-        detail::query_builder query;
-        query.add_optional("search", q.search);
-        // Marked deprecated in the newest spec, but the only way to get the envelope with
-        // `total_count` instead of a bare array (permit-api.md §2).
-        query.add_flag("include_total_count", true);
-        query.add_number("page", page).add_number("per_page", per_page);
-        return {.method = verb::get,
-                .base = facts,
-                .path = "/tenants",
-                .query = std::move(query).str()};
-    }
-    static detail::call_spec update_spec(std::string_view key, const tenant_update& t) {
-        return {.method = verb::patch,
-                .base = facts,
-                .path = path("/tenants", key),
-                .body = to_json(t)};
-    }
-    static detail::call_spec remove_spec(std::string_view key) {
-        return {.method = verb::delete_, .base = facts, .path = path("/tenants", key)};
-    }
     static detail::call_spec list_users_spec(std::string_view key, const user_list_query& q) {
         detail::query_builder query;
-        query.add_optional("search", q.search).add_optional("role", q.role);
-        if (q.include_resource_instance_roles)
-            query.add_flag("include_resource_instance_roles", true);
+        detail::add_user_filters(query, q);
         query.add_number("page", q.page).add_number("per_page", q.per_page);
-        return {.method = verb::get,
-                .base = facts,
-                .path = path("/tenants", key) + "/users",
-                .query = std::move(query).str()};
+        auto spec = item_spec(verb::get, key, {}, "/users");
+        spec.query = std::move(query).str();
+        return spec;
     }
-    static detail::call_spec bulk_create_spec(std::vector<tenant_create> tenants) {
-        return {.method = verb::post,
-                .base = facts,
+    static detail::call_spec bulk_spec(verb method, std::optional<std::string> body) {
+        return {.method = method,
+                .base = detail::path_base::facts,
                 .path = "/bulk/tenants",
-                .body = to_json(tenant_bulk_operation{std::move(tenants)})};
-    }
-    static detail::call_spec bulk_delete_spec(std::vector<std::string> keys) {
-        return {.method = verb::delete_,
-                .base = facts,
-                .path = "/bulk/tenants",
-                .body = to_json(bulk_delete_operation{std::move(keys)})};
+                .body = std::move(body)};
     }
 };
 

@@ -1,8 +1,7 @@
 // permit.users: the users of an environment (`/v2/facts/{proj}/{env}/users`).
 #pragma once
 
-#include <permit/api/api_base.hpp>
-#include <permit/api/list_queries.hpp>
+#include <permit/api/keyed_collection.hpp>
 #include <permit/models/bulk.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/user.hpp>
@@ -21,6 +20,18 @@ struct user_sync_result {
 };
 
 namespace detail {
+struct user_traits {
+    using create_type = user_create;
+    using read_type = user;
+    using update_type = user_update;
+    using query_type = user_list_query;
+    static constexpr path_base base = path_base::facts;
+    static constexpr std::string_view collection = "/users";
+    static void add_filters(query_builder& query, const user_list_query& q) {
+        add_user_filters(query, q);
+    }
+};
+
 struct user_sync_decoder {
     user_sync_result operator()(const http::response& r) const {
         return {json_decoder<permit::user>{}(r), r.status == 201};
@@ -30,6 +41,12 @@ struct user_sync_decoder {
 
 /// The users of the environment. Reached as `client.users`.
 ///
+/// `create`, `get`, `list`, `update` and `remove` work on `/users` (see
+/// `detail::keyed_collection_api`): `create` takes the user's initial `role_assignments`; `list`
+/// filters by email text (`search`) and role, and always returns the totals; in `update`,
+/// `attributes`, when given, replaces the stored attributes; `remove` deletes the user with its
+/// role assignments.
+///
 /// Every function starts one request and completes with the signature it names; the last
 /// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
 /// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
@@ -38,68 +55,15 @@ struct user_sync_decoder {
 /// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
 /// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
 /// as the `permit::client` it belongs to.
-class users_api : detail::api_base {
+class users_api : public detail::keyed_collection_api<detail::user_traits> {
   public:
-    explicit users_api(std::shared_ptr<detail::client_impl> impl) : api_base(std::move(impl)) {}
-
-    /// Creates a user, with its initial role assignments (`POST /users`).
-    /// Signature: `void(error_code, permit::user)`. A user with this key exists: `error::conflict`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto create(const user_create& u, CompletionToken&& token = {}) const {
-        return call<user>(create_spec(u), detail::json_decoder<user>{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto create(const user_create& u, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<user>(create_spec(u), detail::json_decoder<user>{}, &diag,
-                          std::forward<CompletionToken>(token));
-    }
-
-    /// Reads a user by key or id (`GET /users/{user}`).
-    /// Signature: `void(error_code, permit::user)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, CompletionToken&& token = {}) const {
-        return call<user>(get_spec(key), detail::json_decoder<user>{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<user>(get_spec(key), detail::json_decoder<user>{}, &diag,
-                          std::forward<CompletionToken>(token));
-    }
-
-    /// Reads one page of users (`GET /users`).
-    /// Signature: `void(error_code, permit::page<permit::user>)`, with `total_count`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto list(const user_list_query& q = {}, CompletionToken&& token = {}) const {
-        return call<page<user>>(list_spec(q, q.page, q.per_page), detail::list_decoder<user>{},
-                                nullptr, std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto list(const user_list_query& q, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<page<user>>(list_spec(q, q.page, q.per_page), detail::list_decoder<user>{},
-                                &diag, std::forward<CompletionToken>(token));
-    }
+    explicit users_api(std::shared_ptr<detail::client_impl> impl)
+        : keyed_collection_api(std::move(impl)) {}
 
     /// Every user matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<user> list_all(user_list_query q = {}) const {
         return pager<user>(impl_, q.per_page,
                            [q](int page, int per_page) { return list_spec(q, page, per_page); });
-    }
-
-    /// Overwrites the fields given in `changes` (`PATCH /users/{user}`); `attributes`, when
-    /// given, replaces the stored attributes. Signature: `void(error_code, permit::user)`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const user_update& changes,
-                CompletionToken&& token = {}) const {
-        return call<user>(update_spec(key, changes), detail::json_decoder<user>{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto update(std::string_view key, const user_update& changes, diagnostics& diag,
-                CompletionToken&& token = {}) const {
-        return call<user>(update_spec(key, changes), detail::json_decoder<user>{}, &diag,
-                          std::forward<CompletionToken>(token));
     }
 
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
@@ -113,19 +77,6 @@ class users_api : detail::api_base {
     auto sync(const user_create& u, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<user_sync_result>(sync_spec(u), detail::user_sync_decoder{}, &diag,
                                       std::forward<CompletionToken>(token));
-    }
-
-    /// Deletes a user and its role assignments (`DELETE /users/{user}`).
-    /// Signature: `void(error_code)`. Missing: `error::not_found`.
-    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
-    }
-    template <class CompletionToken = use_awaitable_t>
-    auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<void>(remove_spec(key), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
     }
 
     /// Gives the user a role, in a tenant or on a resource instance (`POST /users/{user}/roles`).
@@ -181,13 +132,13 @@ class users_api : detail::api_base {
     /// Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<user_create> users, CompletionToken&& token = {}) const {
-        return call<void>(bulk_spec(boost::beast::http::verb::post, std::move(users)),
+        return call<void>(bulk_spec(verb::post, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<user_create> users, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return call<void>(bulk_spec(boost::beast::http::verb::post, std::move(users)),
+        return call<void>(bulk_spec(verb::post, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, &diag, std::forward<CompletionToken>(token));
     }
 
@@ -195,94 +146,54 @@ class users_api : detail::api_base {
     /// Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_replace(std::vector<user_create> users, CompletionToken&& token = {}) const {
-        return call<void>(bulk_spec(boost::beast::http::verb::put, std::move(users)),
+        return call<void>(bulk_spec(verb::put, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto bulk_replace(std::vector<user_create> users, diagnostics& diag,
                       CompletionToken&& token = {}) const {
-        return call<void>(bulk_spec(boost::beast::http::verb::put, std::move(users)),
+        return call<void>(bulk_spec(verb::put, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, &diag, std::forward<CompletionToken>(token));
     }
 
     /// Deletes users by key or id (`DELETE /bulk/users`). Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, CompletionToken&& token = {}) const {
-        return call<void>(bulk_delete_spec(std::move(keys)), detail::no_decoder{}, nullptr,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
+                          detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
     template <class CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return call<void>(bulk_delete_spec(std::move(keys)), detail::no_decoder{}, &diag,
-                          std::forward<CompletionToken>(token));
+        return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
+                          detail::no_decoder{}, &diag, std::forward<CompletionToken>(token));
     }
 
   private:
-    using verb = boost::beast::http::verb;
-    static constexpr auto facts = detail::path_base::facts;
-
-    static detail::call_spec create_spec(const user_create& u) {
-        return {.method = verb::post, .base = facts, .path = "/users", .body = to_json(u)};
-    }
-    static detail::call_spec get_spec(std::string_view key) {
-        return {.method = verb::get, .base = facts, .path = path("/users", key)};
-    }
-    static detail::call_spec list_spec(const user_list_query& q, int page, int per_page) {
-        detail::query_builder query;
-        query.add_optional("search", q.search).add_optional("role", q.role);
-        if (q.include_resource_instance_roles)
-            query.add_flag("include_resource_instance_roles", true);
-        query.add_number("page", page).add_number("per_page", per_page);
-        return {
-            .method = verb::get, .base = facts, .path = "/users", .query = std::move(query).str()};
-    }
-    static detail::call_spec update_spec(std::string_view key, const user_update& u) {
-        return {
-            .method = verb::patch, .base = facts, .path = path("/users", key), .body = to_json(u)};
-    }
     static detail::call_spec sync_spec(const user_create& u) {
-        return {
-            .method = verb::put, .base = facts, .path = path("/users", u.key), .body = to_json(u)};
-    }
-    static detail::call_spec remove_spec(std::string_view key) {
-        return {.method = verb::delete_, .base = facts, .path = path("/users", key)};
+        return item_spec(verb::put, u.key, to_json(u));
     }
     static detail::call_spec assign_spec(std::string_view key, const user_role_create& r) {
-        return {.method = verb::post,
-                .base = facts,
-                .path = path("/users", key) + "/roles",
-                .body = to_json(r)};
+        return item_spec(verb::post, key, to_json(r), "/roles");
     }
     static detail::call_spec unassign_spec(std::string_view key, const user_role_remove& r) {
-        return {.method = verb::delete_,
-                .base = facts,
-                .path = path("/users", key) + "/roles",
-                .body = to_json(r)};
+        return item_spec(verb::delete_, key, to_json(r), "/roles");
     }
     static detail::call_spec assigned_spec(std::string_view key,
                                            const std::optional<std::string>& tenant) {
         detail::query_builder query;
-        query.add("user", key)
-            .add_optional("tenant", tenant)
-            .add_number("page", 1)
-            .add_number("per_page", 100);
+        query.add("user", key).add_optional("tenant", tenant);
+        query.add_number("page", 1).add_number("per_page", 100);
         return {.method = verb::get,
-                .base = facts,
+                .base = detail::path_base::facts,
                 .path = "/role_assignments",
                 .query = std::move(query).str()};
     }
-    static detail::call_spec bulk_spec(verb method, std::vector<user_create> users) {
+    static detail::call_spec bulk_spec(verb method, std::optional<std::string> body) {
         return {.method = method,
-                .base = facts,
+                .base = detail::path_base::facts,
                 .path = "/bulk/users",
-                .body = to_json(user_bulk_operation{std::move(users)})};
-    }
-    static detail::call_spec bulk_delete_spec(std::vector<std::string> keys) {
-        return {.method = verb::delete_,
-                .base = facts,
-                .path = "/bulk/users",
-                .body = to_json(bulk_delete_operation{std::move(keys)})};
+                .body = std::move(body)};
     }
 };
 

@@ -1,0 +1,151 @@
+// The five calls every keyed collection of the API has (users, tenants, roles, resources):
+// create, get, list, update and remove, written once for all of them.
+#pragma once
+
+#include <permit/api/api_base.hpp>
+#include <permit/api/list_queries.hpp>
+#include <permit/models/page.hpp>
+
+#include <boost/beast/http/verb.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace permit::detail {
+
+/// The calls of a collection described by `Traits`:
+/// - `create_type`, `read_type`, `update_type`, `query_type`: the models;
+/// - `base` (`path_base`) and `collection` (e.g. `"/tenants"`): where it lives;
+/// - `add_filters(query_builder&, const query_type&)`: the list filters.
+///
+/// Each call has the overloads of every operation (see `permit::client`): one taking a completion
+/// token, and one taking a `permit::diagnostics&` before it.
+template <class Traits>
+class keyed_collection_api : protected api_base {
+  public:
+    using create_type = typename Traits::create_type;
+    using read_type = typename Traits::read_type;
+    using update_type = typename Traits::update_type;
+    using query_type = typename Traits::query_type;
+
+    /// Creates one (`POST <collection>`). Signature: `void(error_code, read_type)`.
+    /// The key is taken: `error::conflict`. Not retried: POST is not idempotent.
+    template <not_diagnostics CompletionToken = use_awaitable_t>
+    auto create(const create_type& item, CompletionToken&& token = {}) const {
+        return call<read_type>(create_spec(item), json_decoder<read_type>{}, nullptr,
+                               std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto create(const create_type& item, diagnostics& diag, CompletionToken&& token = {}) const {
+        return call<read_type>(create_spec(item), json_decoder<read_type>{}, &diag,
+                               std::forward<CompletionToken>(token));
+    }
+
+    /// Reads one by key or id (`GET <collection>/{key}`). Signature:
+    /// `void(error_code, read_type)`. Missing: `error::not_found`.
+    template <not_diagnostics CompletionToken = use_awaitable_t>
+    auto get(std::string_view key, CompletionToken&& token = {}) const {
+        return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, nullptr,
+                               std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
+        return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, &diag,
+                               std::forward<CompletionToken>(token));
+    }
+
+    /// Reads one page (`GET <collection>`), `q.per_page` (at most 100) from `q.page`.
+    /// Signature: `void(error_code, permit::page<read_type>)`, with `total_count`.
+    template <not_diagnostics CompletionToken = use_awaitable_t>
+    auto list(const query_type& q = {}, CompletionToken&& token = {}) const {
+        return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
+                                     nullptr, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto list(const query_type& q, diagnostics& diag, CompletionToken&& token = {}) const {
+        return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
+                                     &diag, std::forward<CompletionToken>(token));
+    }
+
+    /// Overwrites the fields set in `changes` (`PATCH <collection>/{key}`); a field left unset
+    /// keeps its value. Signature: `void(error_code, read_type)`. Missing: `error::not_found`.
+    template <not_diagnostics CompletionToken = use_awaitable_t>
+    auto update(std::string_view key, const update_type& changes,
+                CompletionToken&& token = {}) const {
+        return call<read_type>(item_spec(verb::patch, key, to_json(changes)),
+                               json_decoder<read_type>{}, nullptr,
+                               std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto update(std::string_view key, const update_type& changes, diagnostics& diag,
+                CompletionToken&& token = {}) const {
+        return call<read_type>(item_spec(verb::patch, key, to_json(changes)),
+                               json_decoder<read_type>{}, &diag,
+                               std::forward<CompletionToken>(token));
+    }
+
+    /// Deletes one and what depends on it (`DELETE <collection>/{key}`). Signature:
+    /// `void(error_code)`. Missing: `error::not_found`.
+    template <not_diagnostics CompletionToken = use_awaitable_t>
+    auto remove(std::string_view key, CompletionToken&& token = {}) const {
+        return call<void>(item_spec(verb::delete_, key), no_decoder{}, nullptr,
+                          std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
+        return call<void>(item_spec(verb::delete_, key), no_decoder{}, &diag,
+                          std::forward<CompletionToken>(token));
+    }
+
+  protected:
+    using verb = boost::beast::http::verb;
+
+    using api_base::api_base;
+
+    /// A request on the collection itself.
+    static call_spec collection_spec(verb method, std::optional<std::string> body = {}) {
+        return {.method = method,
+                .base = Traits::base,
+                .path = std::string(Traits::collection),
+                .body = std::move(body)};
+    }
+
+    /// A request on one item, or below it (`suffix` such as `/roles`).
+    static call_spec item_spec(verb method, std::string_view key,
+                               std::optional<std::string> body = {}, std::string_view suffix = {}) {
+        return {.method = method,
+                .base = Traits::base,
+                .path = path(Traits::collection, key) + std::string(suffix),
+                .body = std::move(body)};
+    }
+
+    static call_spec create_spec(const create_type& item) {
+        return collection_spec(verb::post, to_json(item));
+    }
+
+    static call_spec list_spec(const query_type& q, int page, int per_page) {
+        query_builder query;
+        Traits::add_filters(query, q);
+        query.add_number("page", page).add_number("per_page", per_page);
+        auto spec = collection_spec(verb::get);
+        spec.query = std::move(query).str();
+        return spec;
+    }
+};
+
+/// The filters of a user list, shared by `users.list` and `tenants.list_users`.
+inline void add_user_filters(query_builder& query, const user_list_query& q) {
+    query.add_optional("search", q.search).add_optional("role", q.role);
+    if (q.include_resource_instance_roles) query.add_flag("include_resource_instance_roles", true);
+}
+
+/// The filters of the lists that answer a bare array by default: `search`, and
+/// `include_total_count=true`. The flag is marked deprecated in the newest spec, but it is the
+/// only way to get the envelope with `total_count` (permit-api.md §2).
+template <class Query>
+void add_search_with_totals(query_builder& query, const Query& q) {
+    query.add_optional("search", q.search).add_flag("include_total_count", true);
+}
+
+}  // namespace permit::detail
