@@ -79,6 +79,13 @@ struct user_permissions_decoder {
 /// `co_await` returns the value or throws `permit::api_error`), and has an overload that fills a
 /// `permit::diagnostics&` instead of losing the details when the token does not throw.
 ///
+/// Errors of every operation: `permit::error` codes for HTTP statuses (compare them with
+/// `permit::condition`), network and TLS errors, the client's timeouts (`connect_timeout`,
+/// `handshake_timeout`, `request_timeout`), and `error::invalid_response` for a 2xx body that is
+/// not the documented JSON. Cancellation: any per-operation cancellation type aborts the call with
+/// `operation_aborted`, whether it waits for a connection or is in flight (a write already sent
+/// may still have been applied by the server).
+///
 /// Requests run on pooled keep-alive connections, one pool per origin (REST API, PDP).
 /// The project and environment are taken from the config, or fetched once from
 /// `GET /v2/api-key/scope` by the first call that needs them.

@@ -5,6 +5,7 @@
 #include <permit/api/api_base.hpp>
 #include <permit/api/list_queries.hpp>
 #include <permit/models/page.hpp>
+#include <permit/pager.hpp>
 
 #include <boost/beast/http/verb.hpp>
 
@@ -19,8 +20,14 @@ namespace permit::detail {
 /// - `base` (`path_base`) and `collection` (e.g. `"/tenants"`): where it lives;
 /// - `add_filters(query_builder&, const query_type&)`: the list filters.
 ///
-/// Each call has the overloads of every operation (see `permit::client`): one taking a completion
-/// token, and one taking a `permit::diagnostics&` before it.
+/// Every function starts one request and completes with the signature it names; the last
+/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
+/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
+/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
+/// `permit::condition`), network and TLS errors, the client's timeouts, and
+/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
+/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
+/// as the `permit::client` it belongs to.
 template <class Traits>
 class keyed_collection_api : protected api_base {
   public:
@@ -66,6 +73,13 @@ class keyed_collection_api : protected api_base {
     auto list(const query_type& q, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
                                      &diag, std::forward<CompletionToken>(token));
+    }
+
+    /// Every item matching `q`, page by page from `q.page`, `q.per_page` at a time.
+    pager<read_type> list_all(query_type q = {}) const {
+        return pager<read_type>(impl_, q.per_page, [q](int page, int per_page) {
+            return list_spec(q, page, per_page);
+        });
     }
 
     /// Overwrites the fields set in `changes` (`PATCH <collection>/{key}`); a field left unset

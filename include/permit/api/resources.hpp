@@ -28,14 +28,8 @@ struct resource_traits {
 /// `detail::keyed_collection_api`); in `update`, `actions`, when given, replaces the stored
 /// actions.
 ///
-/// Every function starts one request and completes with the signature it names; the last
-/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
-/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
-/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
-/// `permit::condition`), network and TLS errors, the client's timeouts, and
-/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
-/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
-/// as the `permit::client` it belongs to.
+/// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
+/// as for every operation (see `permit::client`).
 class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
   public:
     explicit resources_api(std::shared_ptr<detail::client_impl> impl)

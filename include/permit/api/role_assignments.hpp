@@ -14,14 +14,8 @@ namespace permit {
 
 /// Role assignments, across users and tenants. Reached as `client.role_assignments`.
 ///
-/// Every function starts one request and completes with the signature it names; the last
-/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
-/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
-/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
-/// `permit::condition`), network and TLS errors, the client's timeouts, and
-/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
-/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
-/// as the `permit::client` it belongs to.
+/// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
+/// as for every operation (see `permit::client`).
 class role_assignments_api : detail::api_base {
   public:
     explicit role_assignments_api(std::shared_ptr<detail::client_impl> impl)

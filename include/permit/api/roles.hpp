@@ -30,14 +30,8 @@ struct role_traits {
 /// in `update`, a list given, even empty, replaces the stored one; `remove` also drops the
 /// permissions granted to the role.
 ///
-/// Every function starts one request and completes with the signature it names; the last
-/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
-/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
-/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
-/// `permit::condition`), network and TLS errors, the client's timeouts, and
-/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
-/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
-/// as the `permit::client` it belongs to.
+/// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
+/// as for every operation (see `permit::client`).
 class roles_api : public detail::keyed_collection_api<detail::role_traits> {
   public:
     explicit roles_api(std::shared_ptr<detail::client_impl> impl)

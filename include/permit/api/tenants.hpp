@@ -33,24 +33,12 @@ struct tenant_traits {
 /// when given, replaces the stored attributes; `remove` deletes the tenant and all its related
 /// data, its role assignments included.
 ///
-/// Every function starts one request and completes with the signature it names; the last
-/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
-/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
-/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
-/// `permit::condition`), network and TLS errors, the client's timeouts, and
-/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
-/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
-/// as the `permit::client` it belongs to.
+/// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
+/// as for every operation (see `permit::client`).
 class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
   public:
     explicit tenants_api(std::shared_ptr<detail::client_impl> impl)
         : keyed_collection_api(std::move(impl)) {}
-
-    /// Every tenant matching `q`, page by page from `q.page`, `q.per_page` at a time.
-    pager<tenant> list_all(tenant_list_query q = {}) const {
-        return pager<tenant>(impl_, q.per_page,
-                             [q](int page, int per_page) { return list_spec(q, page, per_page); });
-    }
 
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
     /// Signature: `void(error_code, permit::page<permit::user>)`. Missing: `error::not_found`.

@@ -47,24 +47,12 @@ struct user_sync_decoder {
 /// `attributes`, when given, replaces the stored attributes; `remove` deletes the user with its
 /// role assignments.
 ///
-/// Every function starts one request and completes with the signature it names; the last
-/// argument is any Asio completion token (default: `permit::use_awaitable`, which throws
-/// `permit::api_error`). Each has an overload taking a `permit::diagnostics&` before the token,
-/// filled when the call fails. Errors: `permit::error` codes for HTTP statuses (compare with
-/// `permit::condition`), network and TLS errors, the client's timeouts, and
-/// `error::invalid_response`. Cancellation: any per-operation cancellation type aborts the call
-/// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
-/// as the `permit::client` it belongs to.
+/// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
+/// as for every operation (see `permit::client`).
 class users_api : public detail::keyed_collection_api<detail::user_traits> {
   public:
     explicit users_api(std::shared_ptr<detail::client_impl> impl)
         : keyed_collection_api(std::move(impl)) {}
-
-    /// Every user matching `q`, page by page from `q.page`, `q.per_page` at a time.
-    pager<user> list_all(user_list_query q = {}) const {
-        return pager<user>(impl_, q.per_page,
-                           [q](int page, int per_page) { return list_spec(q, page, per_page); });
-    }
 
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
     /// sign-in. Idempotent. Signature: `void(error_code, permit::user_sync_result)`.
