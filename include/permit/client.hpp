@@ -7,6 +7,7 @@
 #include <permit/api/roles.hpp>
 #include <permit/api/tenants.hpp>
 #include <permit/api/users.hpp>
+#include <permit/call_options.hpp>
 #include <permit/check.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/client_impl.hpp>
@@ -71,7 +72,8 @@ struct user_permissions_decoder {
 
 }  // namespace detail
 
-/// A client of the Permit.io REST API and of a PDP.
+/// The operations of a `permit::client`; also what `client::with` returns, a view of the same
+/// client whose calls use other `call_options`.
 ///
 /// Operations are grouped as in the official SDKs: `users`, `tenants`, `role_assignments`,
 /// `roles`, `resources`, plus `check`, `bulk_check`, `get_user_permissions` and the raw
@@ -86,6 +88,15 @@ struct user_permissions_decoder {
 /// `operation_aborted`, whether it waits for a connection or is in flight (a write already sent
 /// may still have been applied by the server).
 ///
+/// Retries (`config::retry`, or `with({.retry = ...})`): transport errors and 408/429/500/502/
+/// 503/504 are retried with exponential backoff and full jitter, honouring `Retry-After`, for
+/// idempotent requests only (GET, PUT, DELETE, and PDP decisions; never a POST or PATCH to the
+/// REST API, which could apply twice). A request that fails on a reused keep-alive connection
+/// before any byte of the response arrived is sent once more on a new connection, whatever its
+/// verb. A client-wide budget (`config::retry_budget`) caps retries during an outage. Requests to
+/// the REST API wait for the client-side rate limiter when it is on (`config::rate_limits`).
+/// `diagnostics` records the attempts, the waits and why retrying stopped.
+///
 /// Requests run on pooled keep-alive connections, one pool per origin (REST API, PDP).
 /// The project and environment are taken from the config, or fetched once from
 /// `GET /v2/api-key/scope` by the first call that needs them.
@@ -93,33 +104,28 @@ struct user_permissions_decoder {
 /// Thread safety: distinct objects, safe. A shared object: safe from many coroutines on one
 /// thread; from several threads only with `config::thread_safe` (everything then runs on a
 /// strand). Handlers run on their associated executor, by default the client's executor.
-class client {
+class client_view {
   public:
     using executor_type = boost::asio::any_io_executor;
 
-    /// Makes a client that runs on `ex`. Connects lazily: nothing happens until the first call.
-    /// Throws `std::invalid_argument` if `cfg.api_key` is empty or a URL is invalid, and
-    /// `boost::system::system_error` if a CA file or PEM cannot be loaded.
-    client(executor_type ex, config cfg)
-        : client(std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg))) {}
-
-    client(const client&) = delete;
-    client& operator=(const client&) = delete;
-
-    /// Shuts the client down: every call in flight completes with `operation_aborted`.
-    ~client() { shutdown(); }
-
     /// The executor the client runs on (a strand of it in thread-safe mode).
-    executor_type get_executor() const noexcept { return impl_->executor(); }
+    executor_type get_executor() const noexcept { return impl_.impl->executor(); }
 
     /// The configuration the client was made with.
-    const config& get_config() const noexcept { return impl_->cfg(); }
+    const config& get_config() const noexcept { return impl_.impl->cfg(); }
 
-    /// Completes every call in flight, and every call waiting for a connection, with
-    /// `operation_aborted`, and closes every connection. Later calls work as usual.
-    /// Thread safety: as any call (posted to the strand in thread-safe mode).
-    void cancel() {
-        boost::asio::dispatch(impl_->executor(), [impl = impl_] { impl->cancel(); });
+    /// A view of the same client whose calls use `options` (fields left unset keep this view's
+    /// settings): `auto strict = permit.with({.retry = permit::retry_policy::none()});` then
+    /// `co_await strict.users.get(key)` (a local: g++ 12 destroys aggregate temporaries inside a
+    /// `co_await` expression twice).
+    /// The view shares the client's connections, limits and budget, and is cheap to make and to
+    /// copy. It must not outlive the `permit::client` it came from for calls to succeed (they then
+    /// fail with `operation_aborted`). Thread safety: as the client.
+    client_view with(const call_options& options) const {
+        auto merged = impl_.options ? *impl_.options : call_options{};
+        if (options.retry) merged.retry = options.retry;
+        return client_view(detail::client_handle{
+            impl_.impl, std::make_shared<const call_options>(std::move(merged))});
     }
 
     /// The users of the environment.
@@ -226,24 +232,16 @@ class client {
                                                 std::forward<CompletionToken>(token));
     }
 
+  protected:
+    explicit client_view(detail::client_handle handle)
+        : users(handle)
+        , tenants(handle)
+        , role_assignments(handle)
+        , roles(handle)
+        , resources(handle)
+        , impl_(std::move(handle)) {}
+
   private:
-    explicit client(std::shared_ptr<detail::client_impl> impl)
-        : users(impl)
-        , tenants(impl)
-        , role_assignments(impl)
-        , roles(impl)
-        , resources(impl)
-        , impl_(std::move(impl)) {}
-
-    void shutdown() noexcept {
-        if (!impl_) return;
-        try {
-            boost::asio::dispatch(impl_->executor(), [impl = impl_] { impl->shutdown(); });
-        } catch (...) {
-            // The executor refused the work (its context is gone): nothing is in flight.
-        }
-    }
-
     check_query make_query(check_subject user, std::string_view action,
                            check_resource resource) const {
         return {.user = std::move(user).get(),
@@ -255,7 +253,7 @@ class client {
     // into the resource's context as the Python SDK does.
     check_query normalize(check_query q) const {
         if (!q.resource.tenant || q.resource.tenant->empty())
-            q.resource.tenant = impl_->cfg().default_tenant;
+            q.resource.tenant = impl_.impl->cfg().default_tenant;
         if (!q.resource.context.contains("tenant"))
             q.resource.context["tenant"] = *q.resource.tenant;
         return q;
@@ -309,7 +307,44 @@ class client {
         return spec;
     }
 
-    std::shared_ptr<detail::client_impl> impl_;
+  protected:
+    detail::client_handle impl_;
+};
+
+/// A client of the Permit.io REST API and of a PDP: owns the connections, the limits and the
+/// retry budget; every operation is a member of its `client_view` base.
+class client : public client_view {
+  public:
+    /// Makes a client that runs on `ex`. Connects lazily: nothing happens until the first call.
+    /// Throws `std::invalid_argument` if `cfg.api_key` is empty or a URL is invalid, and
+    /// `boost::system::system_error` if a CA file or PEM cannot be loaded.
+    client(executor_type ex, config cfg)
+        : client_view(detail::client_handle{
+              std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg)), nullptr}) {}
+
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+
+    /// Shuts the client down: every call in flight completes with `operation_aborted`.
+    ~client() { shutdown(); }
+
+    /// Completes every call in flight, every call waiting for a connection, for the rate limiter
+    /// or to retry, with `operation_aborted`, and closes every connection. Later calls work as
+    /// usual. Thread safety: as any call (posted to the strand in thread-safe mode).
+    void cancel() {
+        boost::asio::dispatch(impl_.impl->executor(), [impl = impl_.impl] { impl->cancel(); });
+    }
+
+  private:
+    void shutdown() noexcept {
+        if (!impl_.impl) return;
+        try {
+            boost::asio::dispatch(impl_.impl->executor(),
+                                  [impl = impl_.impl] { impl->shutdown(); });
+        } catch (...) {
+            // The executor refused the work (its context is gone): nothing is in flight.
+        }
+    }
 };
 
 }  // namespace permit

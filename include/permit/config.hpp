@@ -1,6 +1,9 @@
 // How a permit::client is set up: a plain struct, filled by designated initializers.
 #pragma once
 
+#include <permit/rate/limits.hpp>
+#include <permit/retry/policy.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdlib>
@@ -20,6 +23,18 @@ struct tls_options {
     /// Turns off certificate and host name verification. Anyone on the path can then read the API
     /// key. Only for debugging against a server with a certificate you cannot fix.
     bool insecure_disable_verification = false;
+};
+
+/// HTTP/1.1 pipelining for the requests of one origin: up to `max_depth` requests written on a
+/// connection before their responses arrive, answered in order. Only idempotent requests are
+/// pipelined (GET, PUT, DELETE, PDP decisions); the others use the ordinary pool. Pipelined
+/// requests have connections of their own, up to the origin's `max_connections`. When a
+/// connection dies mid-pipeline, the requests it had not answered are sent again on an ordinary
+/// connection. Off by default: some proxies and servers handle pipelining badly.
+struct pipelining_options {
+    bool enabled = false;
+    /// The most requests in flight on one connection.
+    std::size_t max_depth = 8;
 };
 
 /// Everything a `permit::client` needs. Every field has a usable default except `api_key`.
@@ -43,6 +58,11 @@ struct config {
     std::size_t api_max_connections = 16;
     /// The most connections open at once to the PDP.
     std::size_t pdp_max_connections = 16;
+    /// HTTP/1.1 pipelining of idempotent requests to the REST API (off by default).
+    pipelining_options api_pipelining;
+    /// HTTP/1.1 pipelining of decisions to the PDP (off by default). When the PDP shares the REST
+    /// API's origin, `api_pipelining` applies to both.
+    pipelining_options pdp_pipelining;
     /// An idle keep-alive connection older than this is closed instead of reused.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(15)};
 
@@ -63,6 +83,13 @@ struct config {
 
     /// The tenant `check()` uses when the resource names none (what the official SDKs do).
     std::string default_tenant = "default";
+
+    /// How failed calls are retried (every call; `client::with` overrides it for some).
+    retry_policy retry;
+    /// The client-wide cap on retries, so that an outage does not become a retry storm.
+    retry_budget_options retry_budget;
+    /// Pacing under the REST API's documented rate limits (on by default for Permit's cloud).
+    rate_limit_options rate_limits;
 
     /// Run everything behind a strand, so that the client may be called from several threads of a
     /// multi-threaded `io_context`. Off: the client must be used from one thread at a time.

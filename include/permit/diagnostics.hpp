@@ -3,9 +3,11 @@
 #pragma once
 
 #include <permit/models/error_body.hpp>
+#include <permit/retry/policy.hpp>
 
 #include <boost/system/system_error.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -35,8 +37,17 @@ struct diagnostics {
     std::string client_message;
     /// The request that failed, as `"<METHOD> <path>"` (no query, no headers).
     std::string request;
-    /// How many times the request was sent.
+    /// How many times the request was sent (retries and replays included).
     unsigned attempts = 0;
+    /// The waits before each retry, in order (backoff, or the server's `Retry-After`).
+    std::vector<std::chrono::milliseconds> retry_delays;
+    /// Why no further retry was made: `retry_stop::none` when the call succeeded.
+    retry_stop stop_reason = retry_stop::none;
+    /// The request was sent again on a new connection because a reused keep-alive connection
+    /// failed before any byte of the response arrived (the server had closed it).
+    bool replayed = false;
+    /// How long the call waited for the client-side rate limiter, all attempts together.
+    std::chrono::milliseconds rate_limit_wait{0};
 
     /// The largest `raw_body` kept.
     static constexpr std::size_t max_raw_body = 1024;
@@ -75,12 +86,34 @@ struct diagnostics {
         append(server_message());
         append(client_message);
         if (!request_id.empty()) out += " [request id " + request_id + "]";
-        if (attempts > 1) out += " [" + std::to_string(attempts) + " attempts]";
+        if (attempts > 1) {
+            out += " [" + std::to_string(attempts) + " attempts";
+            if (!retry_delays.empty()) {
+                out += ", waited";
+                for (const auto d : retry_delays) out += " " + std::to_string(d.count()) + " ms";
+            }
+            out += "]";
+        }
+        if (stop_reason != retry_stop::none && stop_reason != retry_stop::not_retryable)
+            out += std::string(" [not retried: ") + permit::to_string(stop_reason) + "]";
         return out;
     }
 
     /// Forgets everything, so that the object can serve another call.
     void clear() { *this = diagnostics{}; }
+
+    /// Forgets what the last failed attempt said (status, bodies, notes), and keeps the history
+    /// of the call (request, attempts, waits).
+    void clear_failure() {
+        status = 0;
+        details.reset();
+        validation_errors.clear();
+        detail.clear();
+        raw_body.clear();
+        request_id.clear();
+        client_message.clear();
+        stop_reason = retry_stop::none;
+    }
 
     friend bool operator==(const diagnostics&, const diagnostics&) = default;
 };

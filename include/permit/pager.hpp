@@ -41,7 +41,7 @@ class pager {
     }
 
     /// Used by the list_all functions.
-    pager(std::shared_ptr<detail::client_impl> impl, int per_page,
+    pager(detail::client_handle impl, int per_page,
           std::function<detail::call_spec(int page, int per_page)> make_spec)
         : state_(std::make_shared<state>()) {
         state_->impl = std::move(impl);
@@ -51,7 +51,7 @@ class pager {
 
   private:
     struct state {
-        std::shared_ptr<detail::client_impl> impl;
+        detail::client_handle impl;
         std::function<detail::call_spec(int, int)> make_spec;
         int page = 1;
         int per_page = 100;
@@ -64,8 +64,8 @@ class pager {
         if (st->done) co_return out;
         // Built before the co_await: g++ 12 destroys temporaries in a co_await expression twice.
         auto spec = st->make_spec(st->page, st->per_page);
-        auto result = co_await detail::client_impl::run<page<T>>(st->impl, std::move(spec),
-                                                                 detail::list_decoder<T>{}, diag);
+        auto result = co_await detail::client_impl::run<page<T>>(
+            st->impl.impl, std::move(spec), detail::list_decoder<T>{}, diag, st->impl.options);
         if (result.ec) {
             out.ec = result.ec;
             co_return out;
@@ -82,7 +82,7 @@ class pager {
     template <class CompletionToken>
     auto next_impl(diagnostics* diag, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, detail::signature_t<std::vector<T>>>(
-            detail::spawn_initiation<std::vector<T>>{state_->impl->executor()}, token, diag,
+            detail::spawn_initiation<std::vector<T>>{state_->impl.impl->executor()}, token, diag,
             [st = state_](diagnostics* d) { return fetch(st, d); });
     }
 

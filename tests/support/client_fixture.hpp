@@ -38,6 +38,9 @@ inline std::ostream& boost_test_print_type(std::ostream& os, condition c) {
 inline std::ostream& boost_test_print_type(std::ostream& os, error e) {
     return os << make_error_code(e);
 }
+inline std::ostream& boost_test_print_type(std::ostream& os, retry_stop r) {
+    return os << "retry_stop(" << to_string(r) << ")";
+}
 inline std::ostream& boost_test_print_type(std::ostream& os, const diagnostics& d) {
     return os << "diagnostics{" << d.to_string() << "}";
 }

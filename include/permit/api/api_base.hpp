@@ -18,7 +18,7 @@ namespace permit::detail {
 
 class api_base {
   protected:
-    explicit api_base(std::shared_ptr<client_impl> impl) : impl_(std::move(impl)) {}
+    explicit api_base(client_handle impl) : impl_(std::move(impl)) {}
 
     template <class T, class Decoder, class Token>
     auto call(call_spec spec, Decoder decode, diagnostics* diag, Token&& token) const {
@@ -40,7 +40,7 @@ class api_base {
         return out;
     }
 
-    std::shared_ptr<client_impl> impl_;
+    client_handle impl_;
 };
 
 }  // namespace permit::detail

@@ -32,8 +32,7 @@ struct resource_traits {
 /// as for every operation (see `permit::client`).
 class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
   public:
-    explicit resources_api(std::shared_ptr<detail::client_impl> impl)
-        : keyed_collection_api(std::move(impl)) {}
+    explicit resources_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Replaces a resource type whole (`PUT /resources/{resource}`): `name` and `actions` are
     /// required. Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.

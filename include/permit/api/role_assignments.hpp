@@ -18,8 +18,7 @@ namespace permit {
 /// as for every operation (see `permit::client`).
 class role_assignments_api : detail::api_base {
   public:
-    explicit role_assignments_api(std::shared_ptr<detail::client_impl> impl)
-        : api_base(std::move(impl)) {}
+    explicit role_assignments_api(detail::client_handle impl) : api_base(std::move(impl)) {}
 
     /// Reads one page of role assignments matching `q` (`GET /role_assignments`).
     /// Signature: `void(error_code, permit::page<permit::role_assignment>)`, with `total_count`.

@@ -34,8 +34,7 @@ struct role_traits {
 /// as for every operation (see `permit::client`).
 class roles_api : public detail::keyed_collection_api<detail::role_traits> {
   public:
-    explicit roles_api(std::shared_ptr<detail::client_impl> impl)
-        : keyed_collection_api(std::move(impl)) {}
+    explicit roles_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Grants `"<resource>:<action>"` permissions to the role (`POST /roles/{role}/permissions`);
     /// those already granted are skipped. Signature: `void(error_code, permit::role)`.

@@ -37,8 +37,7 @@ struct tenant_traits {
 /// as for every operation (see `permit::client`).
 class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
   public:
-    explicit tenants_api(std::shared_ptr<detail::client_impl> impl)
-        : keyed_collection_api(std::move(impl)) {}
+    explicit tenants_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
     /// Signature: `void(error_code, permit::page<permit::user>)`. Missing: `error::not_found`.

@@ -51,8 +51,7 @@ struct user_sync_decoder {
 /// as for every operation (see `permit::client`).
 class users_api : public detail::keyed_collection_api<detail::user_traits> {
   public:
-    explicit users_api(std::shared_ptr<detail::client_impl> impl)
-        : keyed_collection_api(std::move(impl)) {}
+    explicit users_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
     /// sign-in. Idempotent. Signature: `void(error_code, permit::user_sync_result)`.

@@ -29,6 +29,8 @@ struct call_spec {
     std::string path;   ///< after the base; starts with '/'; segments already percent-encoded
     std::string query;  ///< without the '?'
     std::optional<std::string> body;  ///< JSON text
+    /// Whether the request may be sent twice; unset: by its verb (`retry::is_idempotent`).
+    std::optional<bool> idempotent;
 };
 
 /// The completion signature of an operation that yields `T` (nothing for `void`).

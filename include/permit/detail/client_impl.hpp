@@ -2,14 +2,20 @@
 // and the coroutine that carries one call from its description to its result.
 #pragma once
 
+#include <permit/call_options.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/response_body.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
+#include <permit/http/pipeline_pool.hpp>
 #include <permit/http/pool.hpp>
 #include <permit/models/scope.hpp>
+#include <permit/rate/limiter.hpp>
+#include <permit/retry/budget.hpp>
+#include <permit/retry/decision.hpp>
+#include <permit/retry/idempotency.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -23,8 +29,10 @@
 
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace permit::detail {
@@ -40,8 +48,9 @@ struct scope_ids {
 /// interrupted is closed anyway, so a partial or total request must become terminal to work.
 struct cancel_as_terminal {
     boost::asio::cancellation_type_t operator()(boost::asio::cancellation_type_t type) const {
-        return type == boost::asio::cancellation_type::none ? type
-                                                            : boost::asio::cancellation_type::terminal;
+        return type == boost::asio::cancellation_type::none
+                   ? type
+                   : boost::asio::cancellation_type::terminal;
     }
 };
 
@@ -53,18 +62,31 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         : cfg_(std::move(cfg))
         , ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex)
         , tls_context_(http::make_tls_context(cfg_.tls))
-        , scope_gate_(ex_) {
+        , scope_gate_(ex_)
+        , budget_(cfg_.retry_budget, std::chrono::steady_clock::now())
+        , random_(std::random_device{}()) {
         if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
         auto settings = http::connection_settings::from(cfg_);
         auto api = http::origin::parse(cfg_.api_url);
         auto pdp = http::origin::parse(cfg_.pdp_url);
         api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
                                                  cfg_.api_max_connections, cfg_.idle_timeout);
+        if (cfg_.api_pipelining.enabled)
+            api_pipeline_ = std::make_unique<http::pipeline_pool>(ex_, api, &tls_context_, settings,
+                                                                  cfg_.api_max_connections,
+                                                                  cfg_.api_pipelining.max_depth);
         // One pool per origin: the emulator, for one, serves both at the same address.
-        if (pdp.key() != api.key())
+        if (pdp.key() != api.key()) {
             pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, &tls_context_, settings,
                                                      cfg_.pdp_max_connections, cfg_.idle_timeout);
+            if (cfg_.pdp_pipelining.enabled)
+                pdp_pipeline_ = std::make_unique<http::pipeline_pool>(
+                    ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
+                    cfg_.pdp_pipelining.max_depth);
+        }
         authorization_ = "Bearer " + cfg_.api_key;
+        if (cfg_.rate_limits.applies_to(api.host))
+            limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
     }
 
     client_impl(const client_impl&) = delete;
@@ -77,10 +99,16 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         return s == service::pdp && pdp_pool_ ? *pdp_pool_ : *api_pool_;
     }
 
+    /// The pipelined connections for `s`, or null when pipelining is off for it.
+    http::pipeline_pool* pipeline_for(service s) noexcept {
+        return s == service::pdp && pdp_pool_ ? pdp_pipeline_.get() : api_pipeline_.get();
+    }
+
     /// Runs one call and decodes its result. Never throws: every failure becomes `ec` plus `diag`.
     template <class T, class Decoder>
-    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self, call_spec spec,
-                                                  Decoder decode, diagnostics* user_diag) {
+    static boost::asio::awaitable<outcome<T>> run(
+        std::shared_ptr<client_impl> self, call_spec spec, Decoder decode, diagnostics* user_diag,
+        std::shared_ptr<const call_options> options = {}) {
         // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
         co_await boost::asio::this_coro::throw_if_cancelled(false);
         // Any type of cancellation aborts the call, and reaches the socket as terminal: Beast's
@@ -91,7 +119,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         diagnostics diag;
         try {
             http::response resp;
-            out.ec = co_await self->execute(spec, diag, resp);
+            const retry_policy& policy =
+                options && options->retry ? *options->retry : self->cfg_.retry;
+            out.ec = co_await self->execute(spec, policy, diag, resp);
             if (!out.ec) {
                 try {
                     if constexpr (!std::is_void_v<T>) out.value = decode(resp);
@@ -114,15 +144,18 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         co_return out;
     }
 
-    /// Sends `spec` and reads the response into `resp`. A non-2xx status is an error, described
-    /// in `diag`.
+    /// Sends `spec` and reads the response into `resp`, retrying under `policy`. A non-2xx status
+    /// is an error, described in `diag` (the last attempt's).
     boost::asio::awaitable<boost::system::error_code> execute(const call_spec& spec,
+                                                              const retry_policy& policy,
                                                               diagnostics& diag,
                                                               http::response& resp) {
         namespace bhttp = boost::beast::http;
+        using clock = std::chrono::steady_clock;
         diag.request = std::string(bhttp::to_string(spec.method)) + " " + spec.path;
         if (stopped_) {
             diag.client_message = "the client is shut down";
+            diag.stop_reason = retry_stop::cancelled;
             co_return boost::asio::error::operation_aborted;
         }
         http::pool& pool = pool_for(spec.target);
@@ -137,11 +170,119 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         }
         target += spec.path;
         diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
+        // Requests to the REST API are paced; the PDP's are not (a local PDP has no limits).
+        const bool paced = limiter_ && spec.target == service::api;
+        const rate::class_set classes = rate::classes_of(spec.method, target);
         if (!spec.query.empty()) {
             target += '?';
             target += spec.query;
         }
+        http::request req = make_request(spec, pool, std::move(target));
 
+        const bool idempotent = spec.idempotent.value_or(
+            retry::is_idempotent(spec.method, spec.target == service::pdp));
+        const auto started = clock::now();
+        retry::retry_state<> retries(policy, idempotent, started);
+        budget_.on_call(started);
+        const auto epoch = cancel_epoch_;
+        bool fresh = false;
+        for (;;) {
+            if (paced) {
+                const auto waiting_since = clock::now();
+                const auto ec = co_await limiter_->acquire(classes);
+                diag.rate_limit_wait += std::chrono::duration_cast<std::chrono::milliseconds>(
+                    clock::now() - waiting_since);
+                if (ec) {
+                    diag.client_message = "cancelled while waiting for the client-side rate limit";
+                    diag.stop_reason = retry_stop::cancelled;
+                    co_return boost::asio::error::operation_aborted;
+                }
+            }
+            // Pipelined only when idempotent: a request in a pipeline that dies is sent again.
+            // A replay always takes an ordinary connection.
+            http::pipeline_pool* pipeline = pipeline_for(spec.target);
+            auto result = pipeline && idempotent && !diag.replayed
+                              ? co_await pipeline->exchange(req)
+                              : co_await pool.exchange(req, fresh);
+            fresh = false;
+            diag.attempts += 1;
+            if (paced) limiter_->release(classes, result.sent);
+            diag.clear_failure();
+            retry::attempt_result attempt;
+            if (result.ec) {
+                diag.client_message = std::move(result.note);
+                // Whatever broke while the client was being cancelled, the cause is the cancel.
+                if (epoch != cancel_epoch_ || stopped_) {
+                    diag.stop_reason = retry_stop::cancelled;
+                    co_return boost::asio::error::operation_aborted;
+                }
+                // The server closed an idle keep-alive connection as the request went out: it
+                // never saw the request, so it is sent once more, on a new connection, whatever
+                // its verb (what browsers and curl do).
+                if (result.reused && !result.response_started && !diag.replayed &&
+                    retry::is_closed_connection_error(result.ec)) {
+                    diag.replayed = true;
+                    fresh = true;
+                    continue;
+                }
+                // A pipelined connection died before this request's response: it goes again, on
+                // an ordinary connection (pipelined requests are idempotent).
+                if (result.unanswered && !diag.replayed) {
+                    diag.replayed = true;
+                    continue;
+                }
+                attempt.ec = result.ec;
+            } else {
+                resp = std::move(result.resp);
+                if (resp.status >= 200 && resp.status < 300) co_return boost::system::error_code{};
+                read_error_body(resp, diag);
+                attempt.ec = error_from_status(resp.status);
+                attempt.status = resp.status;
+                attempt.retry_after = resp.retry_after;
+                if (resp.status == 429 && paced)
+                    limiter_->on_rate_limited(classes, retry_after_of(resp));
+            }
+            const auto decision = retries.after_failure(
+                attempt, clock::now(), std::chrono::system_clock::now(), random_unit(),
+                cfg_.retry_budget.enabled ? &budget_ : nullptr);
+            if (!decision.retry) {
+                diag.stop_reason = decision.stop;
+                note_stop(diag, decision.stop, spec.method, policy);
+                co_return attempt.ec;
+            }
+            diag.retry_delays.push_back(decision.delay);
+            if (!co_await sleep(decision.delay) || epoch != cancel_epoch_ || stopped_) {
+                diag.client_message = "cancelled while waiting to retry";
+                diag.stop_reason = retry_stop::cancelled;
+                co_return boost::asio::error::operation_aborted;
+            }
+        }
+    }
+
+    /// Completes every call in flight with `operation_aborted`. Later calls work again.
+    void cancel() {
+        ++cancel_epoch_;
+        for (auto* timer : sleepers_) timer->cancel();
+        if (limiter_) limiter_->cancel_all();
+        api_pool_->close_all();
+        if (pdp_pool_) pdp_pool_->close_all();
+        if (api_pipeline_) api_pipeline_->close_all();
+        if (pdp_pipeline_) pdp_pipeline_->close_all();
+        scope_gate_.cancel();
+    }
+
+    /// As `cancel()`, and later calls fail at once with `operation_aborted`.
+    void shutdown() {
+        stopped_ = true;
+        cancel();
+    }
+
+    /// The client-side rate limiter, when the config turns it on for the API's host.
+    rate::limiter* limiter() noexcept { return limiter_.get(); }
+
+  private:
+    http::request make_request(const call_spec& spec, http::pool& pool, std::string target) const {
+        namespace bhttp = boost::beast::http;
         http::request req{spec.method, target, 11};
         req.set(bhttp::field::host, pool.where().host_header);
         req.set(bhttp::field::authorization, authorization_);
@@ -152,39 +293,70 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
             req.body() = *spec.body;
         }
         req.prepare_payload();
+        return req;
+    }
 
-        const auto epoch = cancel_epoch_;
-        auto result = co_await pool.exchange(req);
-        diag.attempts += 1;
-        if (result.ec) {
-            diag.client_message = std::move(result.note);
-            // Whatever broke while the client was being cancelled, the cause is the cancel.
-            if (epoch != cancel_epoch_ || stopped_) co_return boost::asio::error::operation_aborted;
-            co_return result.ec;
+    static std::optional<std::chrono::milliseconds> retry_after_of(const http::response& resp) {
+        if (resp.retry_after.empty()) return std::nullopt;
+        auto wait = retry::parse_retry_after(resp.retry_after, std::chrono::system_clock::now());
+        if (!wait) return std::nullopt;
+        return std::chrono::duration_cast<std::chrono::milliseconds>(*wait);
+    }
+
+    // Says in the diagnostics why a failure that could have been retried was not.
+    static void note_stop(diagnostics& diag, retry_stop stop, boost::beast::http::verb method,
+                          const retry_policy& policy) {
+        std::string why;
+        switch (stop) {
+            case retry_stop::not_idempotent:
+                why = "not retried: " + std::string(boost::beast::http::to_string(method)) +
+                      " is not idempotent, and the server may have applied it";
+                break;
+            case retry_stop::attempts_exhausted:
+                if (policy.max_attempts > 1)
+                    why = "gave up after " + std::to_string(policy.max_attempts) + " attempts";
+                break;
+            case retry_stop::time_exhausted:
+                why = "gave up: the next retry would end after retry_policy::max_elapsed";
+                break;
+            case retry_stop::budget_empty:
+                why =
+                    "not retried: the client's retry budget is empty (too many retries across "
+                    "the client; see config::retry_budget)";
+                break;
+            default:
+                return;
         }
-        resp = std::move(result.resp);
-        if (resp.status < 200 || resp.status >= 300) {
-            read_error_body(resp, diag);
-            co_return error_from_status(resp.status);
+        if (why.empty()) return;
+        if (!diag.client_message.empty()) diag.client_message += "; ";
+        diag.client_message += why;
+    }
+
+    double random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
+
+    // Waits `delay`; false when cancelled (by the caller, or by `cancel()`).
+    boost::asio::awaitable<bool> sleep(std::chrono::milliseconds delay) {
+        boost::asio::steady_timer timer(ex_, delay);
+        sleeper_registration registration(sleepers_, timer);
+        auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        co_return !ec;
+    }
+
+    // Lists a sleeping timer for `cancel()` while it exists. (A class of the client rather than of
+    // the coroutine: g++ 12 mishandles local classes in coroutines.)
+    struct sleeper_registration {
+        sleeper_registration(std::unordered_set<boost::asio::steady_timer*>& s,
+                             boost::asio::steady_timer& t)
+            : set(s), timer(&t) {
+            set.insert(timer);
         }
-        co_return boost::system::error_code{};
-    }
+        sleeper_registration(const sleeper_registration&) = delete;
+        sleeper_registration& operator=(const sleeper_registration&) = delete;
+        ~sleeper_registration() { set.erase(timer); }
+        std::unordered_set<boost::asio::steady_timer*>& set;
+        boost::asio::steady_timer* timer;
+    };
 
-    /// Completes every call in flight with `operation_aborted`. Later calls work again.
-    void cancel() {
-        ++cancel_epoch_;
-        api_pool_->close_all();
-        if (pdp_pool_) pdp_pool_->close_all();
-        scope_gate_.cancel();
-    }
-
-    /// As `cancel()`, and later calls fail at once with `operation_aborted`.
-    void shutdown() {
-        stopped_ = true;
-        cancel();
-    }
-
-  private:
     // The project and environment for an API path: from the config, or from the key's scope,
     // fetched once however many calls ask for it at the same time.
     boost::asio::awaitable<boost::system::error_code> resolve_scope(diagnostics& diag,
@@ -249,6 +421,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     boost::asio::ssl::context tls_context_;
     std::unique_ptr<http::pool> api_pool_;
     std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
+    std::unique_ptr<http::pipeline_pool> api_pipeline_;  // null unless pipelining is on
+    std::unique_ptr<http::pipeline_pool> pdp_pipeline_;
     std::string authorization_;
 
     std::optional<api_key_scope> scope_;
@@ -256,6 +430,11 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     boost::system::error_code scope_error_;
     diagnostics scope_diag_;
     boost::asio::steady_timer scope_gate_;  // never expires; cancelled to wake the waiters
+
+    retry::budget<> budget_;
+    std::minstd_rand random_;
+    std::unique_ptr<rate::limiter> limiter_;                   // null when the limits do not apply
+    std::unordered_set<boost::asio::steady_timer*> sleepers_;  // calls waiting to retry
 
     std::uint64_t cancel_epoch_ = 0;
     bool stopped_ = false;
@@ -275,14 +454,22 @@ struct spawn_initiation {
     }
 };
 
+/// What an API group or a view of the client calls through: the client, and the options of the
+/// view (null: the client's configuration).
+struct client_handle {
+    std::shared_ptr<client_impl> impl;
+    std::shared_ptr<const call_options> options;
+};
+
 /// Starts an operation yielding `T` with any completion token.
 template <class T, class Decoder, class Token>
-auto async_call(const std::shared_ptr<client_impl>& impl, call_spec spec, Decoder decode,
-                diagnostics* diag, Token&& token) {
+auto async_call(const client_handle& handle, call_spec spec, Decoder decode, diagnostics* diag,
+                Token&& token) {
     return boost::asio::async_initiate<Token, signature_t<T>>(
-        spawn_initiation<T>{impl->executor()}, token, diag,
-        [impl, spec = std::move(spec), decode = std::move(decode)](diagnostics* d) mutable {
-            return client_impl::run<T>(impl, std::move(spec), std::move(decode), d);
+        spawn_initiation<T>{handle.impl->executor()}, token, diag,
+        [handle, spec = std::move(spec), decode = std::move(decode)](diagnostics* d) mutable {
+            return client_impl::run<T>(handle.impl, std::move(spec), std::move(decode), d,
+                                       handle.options);
         });
 }
 

@@ -137,9 +137,29 @@ class connection {
     /// error. After a failure the connection must not be reused.
     boost::asio::awaitable<boost::system::error_code> exchange(request& req, response& out,
                                                                const connection_settings& s) {
+        if (auto ec = co_await write(req, s); ec) {
+            response_started_ = false;
+            co_return ec;
+        }
+        co_return co_await read(out, s);
+    }
+
+    /// Writes `req`, within `request_timeout`. With HTTP/1.1 pipelining, one `write` may run while
+    /// one `read` (of an earlier response) does; never two writes at once.
+    boost::asio::awaitable<boost::system::error_code> write(request& req,
+                                                            const connection_settings& s) {
         ++exchanges_;
-        if (tls_) co_return co_await exchange_on(*tls_, req, out, s);
-        co_return co_await exchange_on(*plain_, req, out, s);
+        if (tls_) co_return co_await write_on(*tls_, req, s);
+        co_return co_await write_on(*plain_, req, s);
+    }
+
+    /// Reads the next response into `out`, within `request_timeout`; responses come in the order
+    /// of the requests. Never two reads at once.
+    boost::asio::awaitable<boost::system::error_code> read(response& out,
+                                                           const connection_settings& s) {
+        response_started_ = false;
+        if (tls_) co_return co_await read_on(*tls_, out, s);
+        co_return co_await read_on(*plain_, out, s);
     }
 
     /// Closes the socket; pending operations complete with `operation_aborted`.
@@ -155,6 +175,11 @@ class connection {
 
     /// How many exchanges were started on this connection.
     std::size_t exchanges() const noexcept { return exchanges_; }
+
+    /// Whether any byte of a response arrived during the last exchange. A request that failed on
+    /// a reused connection before that was most likely never seen by the server (it had closed
+    /// the idle connection), so it may be sent again.
+    bool response_started() const noexcept { return response_started_; }
 
   private:
     // Declared here rather than inside connect(): g++ 12 crashes (ICE in write_encoding) on a
@@ -190,24 +215,35 @@ class connection {
         return {static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category()};
     }
 
+    // Beast's stream keeps separate read and write timers: setting the expiry while the other
+    // direction is pending leaves that one's timer alone, which is what pipelining needs.
     template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, request& req,
-                                                                  response& out,
-                                                                  const connection_settings& s) {
+    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, request& req,
+                                                               const connection_settings& s) {
+        namespace bhttp = boost::beast::http;
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        lowest_layer().expires_after(s.request_timeout);
+        auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
+        if (wec) co_return translate(wec);
+        co_return boost::system::error_code{};
+    }
+
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> read_on(Stream& stream, response& out,
+                                                              const connection_settings& s) {
         namespace bhttp = boost::beast::http;
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         auto& tcp = lowest_layer();
         tcp.expires_after(s.request_timeout);
-        auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
-        if (wec) co_return translate(wec);
         bhttp::response_parser<bhttp::string_body> parser;
         parser.header_limit(
             static_cast<std::uint32_t>(std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
         parser.body_limit(s.max_response_body);
         auto [rec, read] =
             co_await bhttp::async_read(stream, buffer_, parser, as_tuple(use_awaitable));
-        tcp.expires_never();
+        response_started_ = parser.got_some() || buffer_.size() > 0 || read > 0;
         if (rec) co_return translate(rec);
         auto& msg = parser.get();
         out.status = msg.result_int();
@@ -236,6 +272,7 @@ class connection {
     std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
     boost::beast::flat_buffer buffer_;
     std::size_t exchanges_ = 0;
+    bool response_started_ = false;
 };
 
 /// The TLS client context for `options`: TLS 1.2 at least, peer verification unless disabled.

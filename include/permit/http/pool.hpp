@@ -28,6 +28,15 @@ struct exchange_result {
     response resp;
     /// What the client found, for `diagnostics::client_message` (empty on success).
     std::string note;
+    /// The request went out on a connection that had served an earlier exchange.
+    bool reused = false;
+    /// The request may have reached the server: a connection was established and writing began.
+    bool sent = false;
+    /// Some of the response arrived before the failure (see `connection::response_started`).
+    bool response_started = false;
+    /// Pipelining only: the connection closed before this request was answered; the request is
+    /// idempotent and is to be sent again on another connection.
+    bool unanswered = false;
 };
 
 /// Connections to one origin. Not thread-safe: the client runs it on one executor (a strand in
@@ -51,18 +60,22 @@ class pool {
     const origin& where() const noexcept { return where_; }
 
     /// Sends `req` on a pooled connection and reads the response. Waits for a connection when
-    /// `max_connections` are busy. Cancellation (any type) while waiting leaves the queue; while
-    /// connecting or exchanging, it closes that connection. Completes with `operation_aborted`
-    /// after `close_all()`.
-    boost::asio::awaitable<exchange_result> exchange(request& req) {
+    /// `max_connections` are busy. `fresh`: on a newly opened connection, never an idle one (for
+    /// a replay after a stale connection). Cancellation (any type) while waiting leaves the queue;
+    /// while connecting or exchanging, it closes that connection. Completes with
+    /// `operation_aborted` after `close_all()`.
+    boost::asio::awaitable<exchange_result> exchange(request& req, bool fresh = false) {
         exchange_result out;
-        auto [ec, conn] = co_await acquire(out.note);
+        auto [ec, conn] = co_await acquire(out.note, fresh);
         if (ec) {
             out.ec = ec;
             co_return out;
         }
         lease held(*this, conn);
+        out.reused = conn->exchanges() > 0;
+        out.sent = true;
         out.ec = co_await conn->exchange(req, out.resp, settings_);
+        out.response_started = conn->response_started();
         if (out.ec) {
             out.note = out.ec == error::request_timeout
                            ? "no complete response within the request timeout"
@@ -133,13 +146,15 @@ class pool {
     };
 
     boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> acquire(
-        std::string& note) {
+        std::string& note, bool fresh) {
         for (auto& c : state_.take_expired(std::chrono::steady_clock::now())) forget(c);
-        auto decision = state_.acquire();
+        auto decision = state_.acquire(fresh);
         switch (decision.what) {
             case state_type::acquire_decision::kind::reuse:
                 co_return std::pair{boost::system::error_code{}, std::move(decision.connection)};
             case state_type::acquire_decision::kind::open:
+                // With `fresh`, the slot may come from an idle connection, closed here.
+                if (decision.connection) forget(decision.connection);
                 co_return co_await open(note);
             case state_type::acquire_decision::kind::wait:
                 break;
@@ -150,8 +165,12 @@ class pool {
                                boost::asio::cancellation_type::none;
         if (w.handed && !cancelled && !w.aborted) {
             auto handed = std::exchange(w.handed, std::nullopt);
-            if (handed->what == state_type::handoff::kind::connection)
-                co_return std::pair{boost::system::error_code{}, std::move(handed->connection)};
+            if (handed->what == state_type::handoff::kind::connection) {
+                if (!fresh)
+                    co_return std::pair{boost::system::error_code{}, std::move(handed->connection)};
+                // A replay wants a new connection: this one's slot is reused for it.
+                forget(handed->connection);
+            }
             co_return co_await open(note);
         }
         // Cancelled by the caller, or the pool was closed: `w` gives back anything it was handed.

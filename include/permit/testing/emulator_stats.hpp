@@ -25,6 +25,9 @@ struct emulator_stats {
     std::map<std::string, std::uint64_t> faults_injected;
     /// Requests refused with 429 by the rate limiter (not counting injected 429 faults).
     std::uint64_t rate_limited = 0;
+    /// Requests read while bytes of the next request on the same connection had already arrived,
+    /// before this one was answered: the client pipelines (HTTP/1.1).
+    std::uint64_t pipelined_requests = 0;
 
     std::uint64_t route(const std::string& name) const {
         auto it = requests_by_route.find(name);

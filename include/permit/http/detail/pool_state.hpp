@@ -49,7 +49,15 @@ class pool_state {
     };
 
     /// Call `take_expired` first, so that a connection past its idle timeout is not reused.
-    acquire_decision acquire() {
+    /// `fresh`: the caller needs a new connection; an idle one, if any, gives up its slot (it is
+    /// returned in `connection` with kind `open`, for the caller to close).
+    acquire_decision acquire(bool fresh = false) {
+        if (fresh && !idle_.empty()) {
+            // The oldest: the one most likely to have been closed by the server too.
+            Connection c = std::move(idle_.front().connection);
+            idle_.pop_front();
+            return {acquire_decision::kind::open, std::move(c), 0};
+        }
         if (!idle_.empty()) {
             // The most recently used one: the others then age out when traffic drops.
             Connection c = std::move(idle_.back().connection);

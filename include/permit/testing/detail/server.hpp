@@ -243,6 +243,12 @@ class server : public std::enable_shared_from_this<server> {
                 co_return co_await refuse(stream, lowest, 400, "Bad request: " + ec.message());
             if (ec) co_return;  // closed, reset, or idle too long
             lowest.expires_never();
+            // Bytes of the next request already here: the client did not wait for this response.
+            const bool pipelined_behind = buffer.size() > 0;
+            if (pipelined_behind) {
+                std::lock_guard lock(mutex_);
+                ++stats_.pipelined_requests;
+            }
             if (!co_await answer(stream, lowest, timer, parser.get(), id)) co_return;
         }
     }
