@@ -94,7 +94,16 @@ asio::awaitable<std::vector<std::string>> run_mixed(permit::client& permit, int 
 BOOST_AUTO_TEST_SUITE(client_pipelining)
 
 BOOST_AUTO_TEST_CASE(ten_thousand_gets_and_puts_eight_deep_on_one_connection_match_in_order) {
-    client_fixture f{false, with_seeded_users(), pipelined(1, 8)};
+    // A tenth of the reads are answered 2 ms late: the requests written meanwhile pile up, which
+    // the emulator then sees as pipelined (it cannot tell otherwise when it answers faster than
+    // the client writes).
+    auto emu_cfg = with_seeded_users();
+    emu_cfg.faults = {{.method = "GET",
+                       .path = "/v2/facts/*/*/users/*",
+                       .kind = fault_kind::delay,
+                       .rate = 0.1,
+                       .delay = 2ms}};
+    client_fixture f{false, emu_cfg, pipelined(1, 8)};
     std::vector<std::string> problems;
     f.run([&]() -> asio::awaitable<void> { problems = co_await run_mixed(f.permit, 10000, 64); }(),
           60s);
@@ -103,7 +112,9 @@ BOOST_AUTO_TEST_CASE(ten_thousand_gets_and_puts_eight_deep_on_one_connection_mat
     const auto stats = f.emu.stats();
     BOOST_TEST(stats.connections_accepted == 1u);
     BOOST_TEST(stats.requests == 10000u);
-    BOOST_TEST(stats.pipelined_requests > 5000u,
+    BOOST_TEST_MESSAGE("requests seen pipelined: " << stats.pipelined_requests << " of "
+                                                   << stats.requests);
+    BOOST_TEST(stats.pipelined_requests > 2000u,
                "requests written before the previous answer: " << stats.pipelined_requests);
     BOOST_TEST(f.emu.user_count() == std::size_t(seeded_users + 5000));
 }

@@ -201,9 +201,12 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
             // Pipelined only when idempotent: a request in a pipeline that dies is sent again.
             // A replay always takes an ordinary connection.
             http::pipeline_pool* pipeline = pipeline_for(spec.target);
-            auto result = pipeline && idempotent && !diag.replayed
-                              ? co_await pipeline->exchange(req)
-                              : co_await pool.exchange(req, fresh);
+            // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
+            http::exchange_result result;
+            if (pipeline && idempotent && !diag.replayed)
+                result = co_await pipeline->exchange(req);
+            else
+                result = co_await pool.exchange(req, fresh);
             fresh = false;
             diag.attempts += 1;
             if (paced) limiter_->release(classes, result.sent);

@@ -171,8 +171,9 @@ class pipeline_pool {
         out.reused = p.conn.exchanges() > 0;
         turn mine(ex_);
 
-        // Wait for the turn to write.
-        if (p.writing || !p.write_queue.empty()) {
+        // Wait for the turn to write. The writer before hands its turn over (`writing` stays
+        // set), so that a request arriving meanwhile cannot slip in between.
+        if (p.writing) {
             p.write_queue.push_back(&mine);
             co_await mine.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
             if (!mine.woken) {
@@ -183,23 +184,22 @@ class pipeline_pool {
                 co_return out;
             }
             mine.woken = false;
+        } else {
+            p.writing = true;
         }
-        if (p.broken) co_return unanswered(out);
-        p.writing = true;
+        if (p.broken) {
+            pass_write_turn(p);
+            co_return unanswered(out);
+        }
         p.read_queue.push_back(&mine);
         out.sent = true;
         const auto wec = co_await p.conn.write(req, settings_);
-        const bool broken_meanwhile = p.broken;
-        p.writing = false;
-        if (!p.write_queue.empty()) {
-            turn* next = p.write_queue.front();
-            p.write_queue.pop_front();
-            next->wake();
-        }
-        if (wec || broken_meanwhile) {
+        const bool broken_while_writing = p.broken;
+        pass_write_turn(p);
+        if (wec || broken_while_writing) {
             std::erase(p.read_queue, &mine);
             break_pipeline(p);
-            if (wec == boost::asio::error::operation_aborted && !broken_meanwhile) {
+            if (wec == boost::asio::error::operation_aborted && !broken_while_writing) {
                 out.ec = wec;
                 out.note = "cancelled while writing on a pipelined connection";
                 co_return out;
@@ -224,13 +224,13 @@ class pipeline_pool {
             co_return unanswered(out);
         }
         const auto rec = co_await p.conn.read(out.resp, settings_);
-        const bool broken_meanwhile = p.broken;  // by another request, or close_all
+        const bool broken_while_reading = p.broken;  // by another request, or close_all
         p.read_queue.pop_front();
         out.response_started = p.conn.response_started();
         if (rec) {
             break_pipeline(p);
             // Idempotent, so a response cut short counts as none: the request goes elsewhere.
-            if (broken_meanwhile ||
+            if (broken_while_reading ||
                 (rec != boost::asio::error::operation_aborted && rec != error::request_timeout &&
                  retry::is_closed_connection_error(rec)))
                 co_return unanswered(out);
@@ -247,6 +247,17 @@ class pipeline_pool {
             p.read_queue.front()->wake();
         }
         co_return out;
+    }
+
+    // The next queued writer goes, or nobody writes.
+    static void pass_write_turn(pipeline& p) {
+        if (p.write_queue.empty()) {
+            p.writing = false;
+            return;
+        }
+        turn* next = p.write_queue.front();
+        p.write_queue.pop_front();
+        next->wake();
     }
 
     exchange_result& unanswered(exchange_result& out) {

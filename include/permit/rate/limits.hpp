@@ -2,6 +2,9 @@
 // as plain values in `permit::config`.
 #pragma once
 
+// Before verb.hpp, which streams a string_view without including <ostream> (Boost 1.81).
+#include <ostream>
+
 #include <boost/beast/http/verb.hpp>
 
 #include <chrono>

@@ -1,6 +1,9 @@
 // Which requests may be sent twice: the rule that keeps a retry from creating a user twice.
 #pragma once
 
+// Before verb.hpp, which streams a string_view without including <ostream> (Boost 1.81).
+#include <ostream>
+
 #include <boost/beast/http/verb.hpp>
 
 namespace permit::retry {
