@@ -65,30 +65,6 @@ asio::awaitable<std::string> mixed_operation(permit::client& permit, int i) {
     co_return "";
 }
 
-/// Runs operations 0 .. count-1 on `concurrency` coroutines; returns the problems seen.
-asio::awaitable<std::vector<std::string>> run_mixed(permit::client& permit, int count,
-                                                    int concurrency) {
-    std::vector<std::string> problems;
-    int next = 0;
-    int running = concurrency;
-    auto ex = co_await asio::this_coro::executor;
-    asio::steady_timer all_done(ex, clock_type::time_point::max());
-    for (int w = 0; w < concurrency; ++w) {
-        asio::co_spawn(
-            ex,
-            [&]() -> asio::awaitable<void> {
-                while (next < count) {
-                    auto problem = co_await mixed_operation(permit, next++);
-                    if (!problem.empty()) problems.push_back(std::move(problem));
-                }
-                if (--running == 0) all_done.cancel();
-            },
-            asio::detached);
-    }
-    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return problems;
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(client_pipelining)
@@ -105,8 +81,12 @@ BOOST_AUTO_TEST_CASE(ten_thousand_gets_and_puts_eight_deep_on_one_connection_mat
                        .delay = 2ms}};
     client_fixture f{false, emu_cfg, pipelined(1, 8)};
     std::vector<std::string> problems;
-    f.run([&]() -> asio::awaitable<void> { problems = co_await run_mixed(f.permit, 10000, 64); }(),
-          60s);
+    f.run(
+        [&]() -> asio::awaitable<void> {
+            problems = co_await run_concurrently(
+                10000, 64, [&](int i) { return mixed_operation(f.permit, i); });
+        }(),
+        60s);
     BOOST_TEST(problems.empty(), problems.size() << " wrong results, first: "
                                                  << (problems.empty() ? "" : problems.front()));
     const auto stats = f.emu.stats();
@@ -133,8 +113,12 @@ BOOST_AUTO_TEST_CASE(a_connection_reset_mid_pipeline_loses_no_request) {
     };
     client_fixture f{false, emu_cfg, pipelined(2, 8)};
     std::vector<std::string> problems;
-    f.run([&]() -> asio::awaitable<void> { problems = co_await run_mixed(f.permit, 2000, 32); }(),
-          60s);
+    f.run(
+        [&]() -> asio::awaitable<void> {
+            problems = co_await run_concurrently(
+                2000, 32, [&](int i) { return mixed_operation(f.permit, i); });
+        }(),
+        60s);
     BOOST_TEST(problems.empty(),
                problems.size() << " failed, first: " << (problems.empty() ? "" : problems.front()));
     const auto stats = f.emu.stats();

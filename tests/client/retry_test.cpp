@@ -24,6 +24,13 @@ using clock_type = std::chrono::steady_clock;
 const std::string sync_user_route = "PUT /v2/facts/{proj_id}/{env_id}/users/{user_id}";
 const std::string create_user_route = "POST /v2/facts/{proj_id}/{env_id}/users";
 
+/// An emulator whose connection is reset by the first `POST /users`, before or after applying it.
+emulator_config cutting_the_first_create(fault_kind kind) {
+    emulator_config cfg;
+    cfg.faults = {{.method = "POST", .path = "/v2/facts/*/*/users", .kind = kind, .max_count = 1}};
+    return cfg;
+}
+
 /// A policy that retries quickly, so that tests with many faults stay short.
 permit::retry_policy quick_retries(unsigned attempts) {
     permit::retry_policy p;
@@ -38,32 +45,6 @@ permit::retry_policy quick_retries(unsigned attempts) {
 void with_scope(permit::config& c) {
     c.project_id = "default";
     c.environment_id = "production";
-}
-
-/// Runs `count` calls of `op(i)` on `concurrency` coroutines; returns the errors seen.
-template <class Op>
-asio::awaitable<std::vector<boost::system::error_code>> run_concurrently(int count, int concurrency,
-                                                                         Op op) {
-    std::vector<boost::system::error_code> errors;
-    int next = 0;
-    int running = concurrency;
-    auto ex = co_await asio::this_coro::executor;
-    asio::steady_timer all_done(ex, clock_type::time_point::max());
-    for (int w = 0; w < concurrency; ++w) {
-        asio::co_spawn(
-            ex,
-            [&]() -> asio::awaitable<void> {
-                while (next < count) {
-                    const int i = next++;
-                    auto ec = co_await op(i);
-                    if (ec) errors.push_back(ec);
-                }
-                if (--running == 0) all_done.cancel();
-            },
-            asio::detached);
-    }
-    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-    co_return errors;
 }
 
 }  // namespace
@@ -112,11 +93,7 @@ BOOST_AUTO_TEST_CASE(two_thousand_syncs_survive_twenty_percent_503_and_429) {
 }
 
 BOOST_AUTO_TEST_CASE(a_create_whose_response_was_lost_is_not_sent_again) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/v2/facts/*/*/users",
-                       .kind = fault_kind::reset_after_apply,
-                       .max_count = 1}};
+    auto emu_cfg = cutting_the_first_create(fault_kind::reset_after_apply);
     client_fixture f{false, emu_cfg, with_scope};
     f.run([&]() -> asio::awaitable<void> {
         permit::diagnostics diag;
@@ -137,11 +114,7 @@ BOOST_AUTO_TEST_CASE(a_create_whose_response_was_lost_is_not_sent_again) {
 }
 
 BOOST_AUTO_TEST_CASE(a_create_cut_on_a_reused_connection_is_replayed_once_on_a_new_one) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/v2/facts/*/*/users",
-                       .kind = fault_kind::reset_before_apply,
-                       .max_count = 1}};
+    auto emu_cfg = cutting_the_first_create(fault_kind::reset_before_apply);
     emu_cfg.initial_state = json::parse(R"({"users":[{"key":"jane"}]})");
     client_fixture f{false, emu_cfg, with_scope};
     f.run([&]() -> asio::awaitable<void> {
@@ -167,11 +140,7 @@ BOOST_AUTO_TEST_CASE(a_create_cut_on_a_reused_connection_is_replayed_once_on_a_n
 }
 
 BOOST_AUTO_TEST_CASE(a_create_cut_on_a_new_connection_is_not_replayed) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/v2/facts/*/*/users",
-                       .kind = fault_kind::reset_before_apply,
-                       .max_count = 1}};
+    auto emu_cfg = cutting_the_first_create(fault_kind::reset_before_apply);
     client_fixture f{false, emu_cfg, with_scope};
     f.run([&]() -> asio::awaitable<void> {
         permit::diagnostics diag;

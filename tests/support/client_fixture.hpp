@@ -19,7 +19,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
@@ -250,6 +253,42 @@ inline std::vector<std::string> assignments_of(const std::vector<permit::role_as
         out.push_back(a.user + "/" + a.role + "/" + a.tenant.value_or("<none>"));
     std::sort(out.begin(), out.end());
     return out;
+}
+
+/// Whether the result of one concurrent operation is a failure worth reporting.
+inline bool failed(const boost::system::error_code& ec) {
+    return static_cast<bool>(ec);
+}
+inline bool failed(const std::string& problem) {
+    return !problem.empty();
+}
+
+/// Runs `op(0)` ... `op(count - 1)` on `concurrency` coroutines of the current executor, and
+/// returns the results that are failures (`failed`): error codes, or descriptions of what went
+/// wrong.
+template <class Op>
+auto run_concurrently(int count, int concurrency, Op op)
+    -> asio::awaitable<std::vector<typename decltype(op(0))::value_type>> {
+    using result_type = typename decltype(op(0))::value_type;
+    std::vector<result_type> failures;
+    int next = 0;
+    int running = concurrency;
+    auto ex = co_await asio::this_coro::executor;
+    asio::steady_timer all_done(ex, std::chrono::steady_clock::time_point::max());
+    for (int w = 0; w < concurrency; ++w) {
+        asio::co_spawn(
+            ex,
+            [&]() -> asio::awaitable<void> {
+                while (next < count) {
+                    auto result = co_await op(next++);
+                    if (failed(result)) failures.push_back(std::move(result));
+                }
+                if (--running == 0) all_done.cancel();
+            },
+            asio::detached);
+    }
+    co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_return failures;
 }
 
 /// A copy of `v`, sorted.

@@ -19,6 +19,8 @@
 #include <permit/rate/limiter_state.hpp>
 #include <permit/rate/limits.hpp>
 
+#include "support/fake_clock.hpp"
+
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
 using permit::rate::bit;
@@ -28,16 +30,7 @@ using permit::rate::limit_class;
 
 namespace {
 
-// The state takes its clock as a template parameter; the tests pass every time point explicitly,
-// so the clock is never read.
-struct fake_clock {
-    using rep = std::int64_t;
-    using period = std::nano;
-    using duration = std::chrono::nanoseconds;
-    using time_point = std::chrono::time_point<fake_clock>;
-    static constexpr bool is_steady = true;
-    static time_point now() noexcept { return time_point{}; }
-};
+using permit_test::fake_clock;
 
 using state = permit::rate::limiter_state<fake_clock>;
 using time_point = fake_clock::time_point;

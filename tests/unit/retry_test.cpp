@@ -27,20 +27,13 @@
 #include <permit/retry/policy.hpp>
 #include <permit/retry/retry_after.hpp>
 
+#include "support/fake_clock.hpp"
+
 using namespace std::chrono_literals;
 
 namespace {
 
-// The budget and the retry state take their clock as a template parameter; the tests pass every
-// time point explicitly, so the clock is never read.
-struct fake_clock {
-    using rep = std::int64_t;
-    using period = std::nano;
-    using duration = std::chrono::nanoseconds;
-    using time_point = std::chrono::time_point<fake_clock>;
-    static constexpr bool is_steady = true;
-    static time_point now() noexcept { return time_point{}; }
-};
+using permit_test::fake_clock;
 
 using fake_budget = permit::retry::budget<fake_clock>;
 using fake_retry_state = permit::retry::retry_state<fake_clock>;

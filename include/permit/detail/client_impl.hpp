@@ -72,9 +72,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
                                                  cfg_.api_max_connections, cfg_.idle_timeout);
         if (cfg_.api_pipelining.enabled)
-            api_pipeline_ = std::make_unique<http::pipeline_pool>(ex_, api, &tls_context_, settings,
-                                                                  cfg_.api_max_connections,
-                                                                  cfg_.api_pipelining.max_depth);
+            api_pipeline_ = std::make_unique<http::pipeline_pool>(
+                ex_, api, &tls_context_, settings, cfg_.api_max_connections,
+                cfg_.api_pipelining.max_depth, cfg_.idle_timeout);
         // One pool per origin: the emulator, for one, serves both at the same address.
         if (pdp.key() != api.key()) {
             pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, &tls_context_, settings,
@@ -82,7 +82,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
             if (cfg_.pdp_pipelining.enabled)
                 pdp_pipeline_ = std::make_unique<http::pipeline_pool>(
                     ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
-                    cfg_.pdp_pipelining.max_depth);
+                    cfg_.pdp_pipelining.max_depth, cfg_.idle_timeout);
         }
         authorization_ = "Bearer " + cfg_.api_key;
         if (cfg_.rate_limits.applies_to(api.host))

@@ -31,13 +31,15 @@ class pipeline_pool {
     using executor_type = boost::asio::any_io_executor;
 
     pipeline_pool(executor_type ex, origin where, boost::asio::ssl::context* tls_context,
-                  connection_settings settings, std::size_t max_connections, std::size_t max_depth)
+                  connection_settings settings, std::size_t max_connections, std::size_t max_depth,
+                  std::chrono::steady_clock::duration idle_timeout)
         : ex_(std::move(ex))
         , where_(std::move(where))
         , tls_context_(tls_context)
         , settings_(settings)
         , max_connections_(std::max<std::size_t>(1, max_connections))
-        , max_depth_(std::max<std::size_t>(1, max_depth)) {}
+        , max_depth_(std::max<std::size_t>(1, max_depth))
+        , idle_timeout_(idle_timeout) {}
 
     pipeline_pool(const pipeline_pool&) = delete;
     pipeline_pool& operator=(const pipeline_pool&) = delete;
@@ -51,6 +53,7 @@ class pipeline_pool {
     /// matched); the other requests on it come back `unanswered`.
     boost::asio::awaitable<exchange_result> exchange(request& req) {
         exchange_result out;
+        close_expired(std::chrono::steady_clock::now());
         std::shared_ptr<pipeline> p;
         while (!p) {
             p = least_busy();
@@ -59,9 +62,11 @@ class pipeline_pool {
                 p = std::make_shared<pipeline>(ex_, where_, tls_context_);
                 pipelines_.push_back(p);
                 p->joinable = false;  // until connected
+                p->idle_since = std::chrono::steady_clock::now();
                 const auto ec = co_await p->conn.connect(settings_, out.note);
                 if (ec || p->broken) {
                     discard(p);
+                    wake_room_waiters(1);  // its place is free again
                     out.ec =
                         ec ? ec : boost::system::error_code(boost::asio::error::operation_aborted);
                     co_return out;
@@ -118,7 +123,8 @@ class pipeline_pool {
         pipeline(const executor_type& ex, const origin& where, boost::asio::ssl::context* tls)
             : conn(ex, where, tls) {}
         connection conn;
-        std::size_t depth = 0;  // requests joined and not finished
+        std::size_t depth = 0;                             // requests joined and not finished
+        std::chrono::steady_clock::time_point idle_since;  // when depth last fell to 0
         bool joinable = true;
         bool broken = false;
         bool writing = false;
@@ -155,7 +161,7 @@ class pipeline_pool {
         membership(const membership&) = delete;
         membership& operator=(const membership&) = delete;
         ~membership() {
-            --p->depth;
+            if (--p->depth == 0) p->idle_since = std::chrono::steady_clock::now();
             if (p->broken && p->depth == 0) owner.discard(p);
             owner.wake_room_waiters(1);  // a place is free: in this pipeline, or a connection
         }
@@ -287,6 +293,15 @@ class pipeline_pool {
         pipelines_.remove(p);
     }
 
+    // Closes the connections idle for longer than the idle timeout, as the ordinary pool does.
+    void close_expired(std::chrono::steady_clock::time_point now) {
+        pipelines_.remove_if([&](const std::shared_ptr<pipeline>& p) {
+            if (p->depth != 0 || !p->joinable || now - p->idle_since < idle_timeout_) return false;
+            p->conn.close();
+            return true;
+        });
+    }
+
     std::shared_ptr<pipeline> least_busy() {
         std::shared_ptr<pipeline> best;
         for (auto& p : pipelines_) {
@@ -314,6 +329,7 @@ class pipeline_pool {
     connection_settings settings_;
     std::size_t max_connections_;
     std::size_t max_depth_;
+    std::chrono::steady_clock::duration idle_timeout_;
     std::list<std::shared_ptr<pipeline>> pipelines_;  // open or opening, broken ones excluded
     std::list<room_waiter*> room_waiters_;
     std::size_t deepest_ = 0;
