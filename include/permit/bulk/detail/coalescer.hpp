@@ -1,0 +1,112 @@
+// The queue of one kind of bulk item (users, tenants or role assignments): when a batch is due,
+// and which items it carries. No I/O; the batcher drives it with the clock readings.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace permit::bulk::detail {
+
+/// Items waiting to be sent in batches of at most `max_batch`. A batch is due when `max_batch`
+/// items wait, when the oldest has waited `linger`, or, for a partial batch, when the caller may
+/// send at once (a bulk rate-limit token is free and no full batch is waiting elsewhere). Under a
+/// backlog every batch is full. At most `capacity` items wait: `push` refuses more, which is
+/// how backpressure reaches the callers.
+///
+/// Not thread-safe; one per item kind.
+template <class Item, class Clock = std::chrono::steady_clock>
+class coalescer {
+  public:
+    using time_point = typename Clock::time_point;
+    using duration = typename Clock::duration;
+
+    coalescer(std::size_t max_batch, duration linger, std::size_t capacity)
+        : max_batch_(std::max<std::size_t>(1, max_batch))
+        , linger_(linger)
+        , capacity_(std::max(capacity, max_batch_)) {}
+
+    /// Whether `push` would refuse an item.
+    bool full() const noexcept { return waiting_.size() >= capacity_; }
+
+    /// Queues `item`, which arrived at `now`. False (and nothing queued) when full.
+    bool push(Item item, time_point now) {
+        if (full()) return false;
+        waiting_.push_back({std::move(item), now});
+        high_water_ = std::max(high_water_, waiting_.size());
+        return true;
+    }
+
+    /// Queues `items` again ahead of everything else, keeping their order: the halves of a batch
+    /// that was split to isolate a rejected item. They count as arrived long ago (due at once),
+    /// and may exceed `capacity` (they were admitted before).
+    void push_front(std::vector<Item> items) {
+        for (auto it = items.rbegin(); it != items.rend(); ++it)
+            waiting_.push_front({std::move(*it), time_point::min()});
+        high_water_ = std::max(high_water_, waiting_.size());
+    }
+
+    /// Whether a full batch waits.
+    bool has_full_batch() const noexcept { return waiting_.size() >= max_batch_; }
+
+    /// The batch due at `now`, oldest items first, if any: a full one, or a partial one when the
+    /// oldest item has lingered long enough or `send_partial_now`.
+    std::optional<std::vector<Item>> take(time_point now, bool send_partial_now) {
+        if (waiting_.empty()) return std::nullopt;
+        const bool lingered =
+            now - waiting_.front().since >= linger_ || waiting_.front().since == time_point::min();
+        if (!has_full_batch() && !lingered && !send_partial_now) return std::nullopt;
+        const std::size_t n = std::min(max_batch_, waiting_.size());
+        std::vector<Item> batch;
+        batch.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            batch.push_back(std::move(waiting_.front().item));
+            waiting_.pop_front();
+        }
+        return batch;
+    }
+
+    /// When the oldest waiting item's linger ends (a partial batch is due then), if any waits.
+    std::optional<time_point> deadline() const {
+        if (waiting_.empty()) return std::nullopt;
+        if (waiting_.front().since == time_point::min()) return time_point::min();
+        return waiting_.front().since + linger_;
+    }
+
+    std::size_t size() const noexcept { return waiting_.size(); }
+    bool empty() const noexcept { return waiting_.empty(); }
+    std::size_t max_batch() const noexcept { return max_batch_; }
+    std::size_t capacity() const noexcept { return capacity_; }
+    /// The most items that ever waited at once.
+    std::size_t high_water() const noexcept { return high_water_; }
+
+  private:
+    struct entry {
+        Item item;
+        time_point since;
+    };
+
+    std::size_t max_batch_;
+    duration linger_;
+    std::size_t capacity_;
+    std::deque<entry> waiting_;
+    std::size_t high_water_ = 0;
+};
+
+/// The two halves of a batch that was rejected as a whole (422), to find the items at fault: the
+/// first half gets the extra item of an odd count. A batch of one is not split.
+template <class Item>
+std::pair<std::vector<Item>, std::vector<Item>> split_in_half(std::vector<Item> batch) {
+    const std::size_t first = (batch.size() + 1) / 2;
+    std::vector<Item> second(
+        std::make_move_iterator(batch.begin() + static_cast<std::ptrdiff_t>(first)),
+        std::make_move_iterator(batch.end()));
+    batch.resize(first);
+    return {std::move(batch), std::move(second)};
+}
+
+}  // namespace permit::bulk::detail
