@@ -31,6 +31,13 @@ emulator_config cutting_the_first_create(fault_kind kind) {
     return cfg;
 }
 
+/// An emulator that answers every read of a user with 503.
+emulator_config failing_user_reads() {
+    emulator_config cfg;
+    cfg.faults = {{.method = "GET", .path = "/v2/facts/*/*/users/*", .kind = fault_kind::http_503}};
+    return cfg;
+}
+
 /// A policy that retries quickly, so that tests with many faults stay short.
 permit::retry_policy quick_retries(unsigned attempts) {
     permit::retry_policy p;
@@ -217,9 +224,7 @@ BOOST_AUTO_TEST_CASE(a_permanent_error_is_not_retried) {
 }
 
 BOOST_AUTO_TEST_CASE(attempts_are_bounded_and_reported) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {
-        {.method = "GET", .path = "/v2/facts/*/*/users/*", .kind = fault_kind::http_503}};
+    const auto emu_cfg = failing_user_reads();
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
                          c.retry = quick_retries(3);
@@ -240,9 +245,7 @@ BOOST_AUTO_TEST_CASE(attempts_are_bounded_and_reported) {
 }
 
 BOOST_AUTO_TEST_CASE(a_view_with_another_policy_overrides_the_client_for_its_calls) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {
-        {.method = "GET", .path = "/v2/facts/*/*/users/*", .kind = fault_kind::http_503}};
+    const auto emu_cfg = failing_user_reads();
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
                          c.retry = quick_retries(4);
@@ -300,9 +303,7 @@ BOOST_AUTO_TEST_CASE(pdp_decisions_are_retried_although_they_are_posts) {
 }
 
 BOOST_AUTO_TEST_CASE(an_outage_empties_the_retry_budget_and_calls_then_fail_fast) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {
-        {.method = "GET", .path = "/v2/facts/*/*/users/*", .kind = fault_kind::http_503}};
+    const auto emu_cfg = failing_user_reads();
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
                          c.retry = quick_retries(4);
@@ -332,9 +333,7 @@ BOOST_AUTO_TEST_CASE(an_outage_empties_the_retry_budget_and_calls_then_fail_fast
 }
 
 BOOST_AUTO_TEST_CASE(a_call_waiting_to_retry_can_be_cancelled) {
-    emulator_config emu_cfg;
-    emu_cfg.faults = {
-        {.method = "GET", .path = "/v2/facts/*/*/users/*", .kind = fault_kind::http_503}};
+    const auto emu_cfg = failing_user_reads();
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
                          c.retry.initial_backoff = 10s;

@@ -172,7 +172,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
         // Requests to the REST API are paced; the PDP's are not (a local PDP has no limits).
         const bool paced = limiter_ && spec.target == service::api;
-        const rate::class_set classes = rate::classes_of(spec.method, target);
+        const rate::class_set classes = paced ? rate::classes_of(spec.method, target) : 0;
         if (!spec.query.empty()) {
             target += '?';
             target += spec.query;

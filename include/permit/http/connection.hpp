@@ -225,8 +225,7 @@ class connection {
         using boost::asio::use_awaitable;
         lowest_layer().expires_after(s.request_timeout);
         auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
-        if (wec) co_return translate(wec);
-        co_return boost::system::error_code{};
+        co_return translate(wec);
     }
 
     template <class Stream>
