@@ -7,8 +7,10 @@
 #include <permit/api/roles.hpp>
 #include <permit/api/tenants.hpp>
 #include <permit/api/users.hpp>
+#include <permit/bulk/bulk_api.hpp>
 #include <permit/call_options.hpp>
 #include <permit/check.hpp>
+#include <permit/client_stats.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/client_impl.hpp>
 #include <permit/diagnostics.hpp>
@@ -138,6 +140,13 @@ class client_view {
     roles_api roles;
     /// The resource types of the environment's policy.
     resources_api resources;
+    /// The auto-batching pipeline: `co_await permit.bulk.sync_user(u)` from any number of
+    /// coroutines (see `bulk_api`).
+    bulk_api bulk;
+
+    /// Requests sent, retries and 429s received since the client was made, over every call.
+    /// Thread safety: callable from any thread.
+    client_stats stats() const noexcept { return impl_.impl->stats(); }
 
     /// Asks the PDP whether `user` may do `action` on `resource` (`POST /allowed`).
     /// `resource` is a type (`"document"`) or an instance (`"document:42"`); the tenant is
@@ -239,6 +248,7 @@ class client_view {
         , role_assignments(handle)
         , roles(handle)
         , resources(handle)
+        , bulk(handle)
         , impl_(std::move(handle)) {}
 
   private:

@@ -1,6 +1,7 @@
 // How a permit::client is set up: a plain struct, filled by designated initializers.
 #pragma once
 
+#include <permit/bulk/options.hpp>
 #include <permit/rate/limits.hpp>
 #include <permit/retry/policy.hpp>
 
@@ -81,7 +82,8 @@ struct config {
     /// The largest response header block accepted.
     std::size_t max_response_header = 64 * 1024;
 
-    /// The tenant `check()` uses when the resource names none (what the official SDKs do).
+    /// The tenant `check()` uses when the resource names none (what the official SDKs do). The
+    /// bulk pipeline takes it as existing.
     std::string default_tenant = "default";
 
     /// How failed calls are retried (every call; `client::with` overrides it for some).
@@ -90,6 +92,8 @@ struct config {
     retry_budget_options retry_budget;
     /// Pacing under the REST API's documented rate limits (on by default for Permit's cloud).
     rate_limit_options rate_limits;
+    /// The auto-batching pipeline behind `client::bulk`.
+    bulk_options bulk;
 
     /// Run everything behind a strand, so that the client may be called from several threads of a
     /// multi-threaded `io_context`. Off: the client must be used from one thread at a time.

@@ -82,16 +82,6 @@ BOOST_AUTO_TEST_CASE(the_capacity_holds_at_least_one_batch) {
     BOOST_TEST(q.capacity() == 10u);
 }
 
-BOOST_AUTO_TEST_CASE(split_halves_go_first_in_order_and_are_due_at_once) {
-    queue q(100, 1h, 1000);
-    q.push(50, t0);
-    q.push_front({1, 2, 3});
-    BOOST_TEST((q.deadline() == fake_clock::time_point::min()));
-    auto due = q.take(t0, false);
-    BOOST_REQUIRE(due);
-    BOOST_TEST(*due == (batch{1, 2, 3, 50}), boost::test_tools::per_element());
-}
-
 BOOST_AUTO_TEST_CASE(a_batch_splits_into_halves_the_first_one_larger) {
     auto [a, b] = permit::bulk::detail::split_in_half(batch{1, 2, 3, 4, 5});
     BOOST_TEST(a == (batch{1, 2, 3}), boost::test_tools::per_element());

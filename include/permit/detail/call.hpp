@@ -31,6 +31,9 @@ struct call_spec {
     std::optional<std::string> body;  ///< JSON text
     /// Whether the request may be sent twice; unset: by its verb (`retry::is_idempotent`).
     std::optional<bool> idempotent;
+    /// The caller holds the client-side rate-limit token for the first attempt (the bulk pipeline
+    /// waits for a token before it forms a batch). Ignored when the client does not pace.
+    bool rate_token_held = false;
 };
 
 /// The completion signature of an operation that yields `T` (nothing for `void`).

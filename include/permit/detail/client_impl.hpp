@@ -3,6 +3,7 @@
 #pragma once
 
 #include <permit/call_options.hpp>
+#include <permit/client_stats.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
 #include <permit/detail/encoding.hpp>
@@ -27,6 +28,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <random>
@@ -41,6 +43,14 @@ namespace permit::detail {
 struct scope_ids {
     std::string project;
     std::string environment;
+};
+
+/// A part of the client that keeps calls of its own (the bulk pipeline): cancelled with the
+/// client's calls. `shutdown` is true when the client goes away.
+class client_service {
+  public:
+    virtual ~client_service() = default;
+    virtual void cancel(bool shutdown) = 0;
 };
 
 /// A cancellation filter that turns every type of cancellation into terminal cancellation: Beast's
@@ -94,6 +104,19 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     const executor_type& executor() const noexcept { return ex_; }
     const config& cfg() const noexcept { return cfg_; }
+    /// Whether the client was shut down (its owner is gone): new calls fail at once.
+    bool stopped() const noexcept { return stopped_; }
+
+    /// The requests, retries and 429s so far.
+    client_stats stats() const noexcept {
+        return {.requests = requests_.load(std::memory_order_relaxed),
+                .retries = retries_.load(std::memory_order_relaxed),
+                .rate_limited = rate_limited_.load(std::memory_order_relaxed),
+                .replays = replays_.load(std::memory_order_relaxed)};
+    }
+
+    /// The bulk pipeline, made by the first `bulk_api` (on the thread that makes the client).
+    std::shared_ptr<client_service>& bulk_service() noexcept { return bulk_; }
 
     http::pool& pool_for(service s) noexcept {
         return s == service::pdp && pdp_pool_ ? *pdp_pool_ : *api_pool_;
@@ -153,7 +176,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         namespace bhttp = boost::beast::http;
         using clock = std::chrono::steady_clock;
         diag.request = std::string(bhttp::to_string(spec.method)) + " " + spec.path;
+        // A rate-limit token taken for this call goes back unused if the call ends before it is
+        // sent.
+        const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
+        auto give_back_token = [&] {
+            if (token_held) limiter_->release(rate::classes_of(spec.method, spec.path), false);
+        };
         if (stopped_) {
+            give_back_token();
             diag.client_message = "the client is shut down";
             diag.stop_reason = retry_stop::cancelled;
             co_return boost::asio::error::operation_aborted;
@@ -162,7 +192,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         std::string target = pool.where().base_path;
         if (spec.base != path_base::none) {
             scope_ids ids;
-            if (auto ec = co_await resolve_scope(diag, ids); ec) co_return ec;
+            if (auto ec = co_await resolve_scope(diag, ids); ec) {
+                give_back_token();
+                co_return ec;
+            }
             target += spec.base == path_base::facts ? "/v2/facts/" : "/v2/schema/";
             target += percent_encode(ids.project);
             target += '/';
@@ -186,8 +219,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         budget_.on_call(started);
         const auto epoch = cancel_epoch_;
         bool fresh = false;
+        bool holds_token = token_held;
         for (;;) {
-            if (paced) {
+            if (paced && !std::exchange(holds_token, false)) {
                 const auto waiting_since = clock::now();
                 const auto ec = co_await limiter_->acquire(classes);
                 diag.rate_limit_wait += std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -209,6 +243,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 result = co_await pool.exchange(req, fresh);
             fresh = false;
             diag.attempts += 1;
+            requests_.fetch_add(1, std::memory_order_relaxed);
             if (paced) limiter_->release(classes, result.sent);
             diag.clear_failure();
             retry::attempt_result attempt;
@@ -225,6 +260,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 if (result.reused && !result.response_started && !diag.replayed &&
                     retry::is_closed_connection_error(result.ec)) {
                     diag.replayed = true;
+                    replays_.fetch_add(1, std::memory_order_relaxed);
                     fresh = true;
                     continue;
                 }
@@ -232,6 +268,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 // an ordinary connection (pipelined requests are idempotent).
                 if (result.unanswered && !diag.replayed) {
                     diag.replayed = true;
+                    replays_.fetch_add(1, std::memory_order_relaxed);
                     continue;
                 }
                 attempt.ec = result.ec;
@@ -242,8 +279,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 attempt.ec = error_from_status(resp.status);
                 attempt.status = resp.status;
                 attempt.retry_after = resp.retry_after;
-                if (resp.status == 429 && paced)
-                    limiter_->on_rate_limited(classes, retry_after_of(resp));
+                if (resp.status == 429) {
+                    rate_limited_.fetch_add(1, std::memory_order_relaxed);
+                    if (paced) limiter_->on_rate_limited(classes, retry_after_of(resp));
+                }
             }
             const auto decision = retries.after_failure(
                 attempt, clock::now(), std::chrono::system_clock::now(), random_unit(),
@@ -254,6 +293,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 co_return attempt.ec;
             }
             diag.retry_delays.push_back(decision.delay);
+            retries_.fetch_add(1, std::memory_order_relaxed);
             if (!co_await sleep(decision.delay) || epoch != cancel_epoch_ || stopped_) {
                 diag.client_message = "cancelled while waiting to retry";
                 diag.stop_reason = retry_stop::cancelled;
@@ -265,6 +305,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     /// Completes every call in flight with `operation_aborted`. Later calls work again.
     void cancel() {
         ++cancel_epoch_;
+        if (bulk_) bulk_->cancel(stopped_);
         for (auto* timer : sleepers_) timer->cancel();
         if (limiter_) limiter_->cancel_all();
         api_pool_->close_all();
@@ -441,6 +482,13 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     std::uint64_t cancel_epoch_ = 0;
     bool stopped_ = false;
+
+    std::shared_ptr<client_service> bulk_;  // null until the first bulk_api
+    // Read from any thread by `client::stats()`.
+    std::atomic<std::uint64_t> requests_{0};
+    std::atomic<std::uint64_t> retries_{0};
+    std::atomic<std::uint64_t> rate_limited_{0};
+    std::atomic<std::uint64_t> replays_{0};
 };
 
 /// The initiation of every operation: runs the coroutine that `make(diag)` returns on the

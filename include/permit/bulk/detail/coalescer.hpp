@@ -41,15 +41,6 @@ class coalescer {
         return true;
     }
 
-    /// Queues `items` again ahead of everything else, keeping their order: the halves of a batch
-    /// that was split to isolate a rejected item. They count as arrived long ago (due at once),
-    /// and may exceed `capacity` (they were admitted before).
-    void push_front(std::vector<Item> items) {
-        for (auto it = items.rbegin(); it != items.rend(); ++it)
-            waiting_.push_front({std::move(*it), time_point::min()});
-        high_water_ = std::max(high_water_, waiting_.size());
-    }
-
     /// Whether a full batch waits.
     bool has_full_batch() const noexcept { return waiting_.size() >= max_batch_; }
 
@@ -57,8 +48,7 @@ class coalescer {
     /// oldest item has lingered long enough or `send_partial_now`.
     std::optional<std::vector<Item>> take(time_point now, bool send_partial_now) {
         if (waiting_.empty()) return std::nullopt;
-        const bool lingered =
-            now - waiting_.front().since >= linger_ || waiting_.front().since == time_point::min();
+        const bool lingered = now - waiting_.front().since >= linger_;
         if (!has_full_batch() && !lingered && !send_partial_now) return std::nullopt;
         const std::size_t n = std::min(max_batch_, waiting_.size());
         std::vector<Item> batch;
@@ -73,7 +63,6 @@ class coalescer {
     /// When the oldest waiting item's linger ends (a partial batch is due then), if any waits.
     std::optional<time_point> deadline() const {
         if (waiting_.empty()) return std::nullopt;
-        if (waiting_.front().since == time_point::min()) return time_point::min();
         return waiting_.front().since + linger_;
     }
 
@@ -97,8 +86,9 @@ class coalescer {
     std::size_t high_water_ = 0;
 };
 
-/// The two halves of a batch that was rejected as a whole (422), to find the items at fault: the
-/// first half gets the extra item of an odd count. A batch of one is not split.
+/// The two halves of a batch that was rejected as a whole (422) without naming the items at
+/// fault, to find them: the first half gets the extra item of an odd count. A batch of one is not
+/// split.
 template <class Item>
 std::pair<std::vector<Item>, std::vector<Item>> split_in_half(std::vector<Item> batch) {
     const std::size_t first = (batch.size() + 1) / 2;

@@ -1,0 +1,151 @@
+// permit.bulk: the auto-batching pipeline, for syncing many users from many coroutines.
+#pragma once
+
+#include <permit/bulk/detail/batcher.hpp>
+#include <permit/bulk/stats.hpp>
+#include <permit/detail/call.hpp>
+#include <permit/detail/client_impl.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/models/role_assignment.hpp>
+#include <permit/models/tenant.hpp>
+#include <permit/models/user.hpp>
+#include <permit/use_awaitable.hpp>
+
+#include <boost/asio/async_result.hpp>
+
+#include <chrono>
+#include <utility>
+
+namespace permit {
+
+/// The bulk pipeline of a client. Reached as `client.bulk`.
+///
+/// Each call hands one item to a pipeline shared by the whole client, and completes when the API
+/// has acknowledged that item, or with that item's own error. Items from any number of callers
+/// are coalesced into `PUT /bulk/users`, `POST /bulk/tenants` and `POST /role_assignments/bulk`
+/// requests of up to `config::bulk` items each. A batch goes out when it is full, when its oldest
+/// item has waited `bulk_options::linger`, or during a `flush()`; when the client paces itself
+/// (`config::rate_limits`), a due batch also waits for a bulk rate-limit token and then takes
+/// everything waiting. Under a backlog every batch is full.
+///
+/// - **Order**: a role assignment is sent only after its user (when that user is in the pipeline)
+///   and its tenant were acknowledged. Tenants are created when not known to exist; a tenant that
+///   exists already is success.
+/// - **Rejections**: when the API rejects a batch for some of its items (400/422, or a 404 for
+///   assignments naming a missing user or role), those items fail alone with the API's reason in
+///   their `diagnostics`; the rest of the batch is sent again. Items named in a 422 are removed at
+///   once; otherwise the batch is split in halves until the bad item is alone.
+/// - **Retries**: each bulk request is retried under `bulk_options::retry` (replaying a bulk
+/// request
+///   is harmless). A failure that outlasts it fails every caller of the batch with that error.
+/// - **Backpressure**: at most `bulk_options::max_pending` calls are admitted and unfinished;
+///   later callers wait for room, in arrival order. Memory is bounded whatever the load.
+///
+/// Every caller is resumed exactly once. Completion tokens, the `diagnostics&` overloads and
+/// thread safety are as for every operation (see `permit::client`). Views made by
+/// `client::with` share the one pipeline; their retry policy does not apply to it.
+///
+/// Cancellation: cancelling a call completes it with `operation_aborted` at once; its items are
+/// still sent if their batch is already out. `client::cancel()` and the client's destruction
+/// complete every waiting call (and `flush()`) with `operation_aborted`.
+class bulk_api {
+    using client_handle = detail::client_handle;
+
+  public:
+    explicit bulk_api(client_handle client) : client_(std::move(client)) {
+        bulk::detail::batcher::of(*client_.impl);
+    }
+
+    /// Syncs a user: creates it or replaces it whole (`PUT /bulk/users`), then gives it each of
+    /// its `role_assignments` (creating their tenants first when needed). Completes when all of
+    /// it is acknowledged. Signature: `void(error_code)`. Errors: the API's (e.g.
+    /// `error::validation_failed` for an invalid email, with the field in `diagnostics`), or a
+    /// transport error that outlasted the retries.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto sync_user(user_create user, CompletionToken&& token = {}) const {
+        return start(user_admission{std::move(user)}, nullptr,
+                     std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto sync_user(user_create user, diagnostics& diag, CompletionToken&& token = {}) const {
+        return start(user_admission{std::move(user)}, &diag, std::forward<CompletionToken>(token));
+    }
+
+    /// Gives a user a role (`POST /role_assignments/bulk`), once the user (when it is being synced
+    /// through this pipeline) and the tenant exist; the tenant is created when needed. A user
+    /// unknown to the API fails the call with `error::not_found`. Signature: `void(error_code)`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto assign_role(role_assignment_create assignment, CompletionToken&& token = {}) const {
+        return start(assignment_admission{std::move(assignment)}, nullptr,
+                     std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto assign_role(role_assignment_create assignment, diagnostics& diag,
+                     CompletionToken&& token = {}) const {
+        return start(assignment_admission{std::move(assignment)}, &diag,
+                     std::forward<CompletionToken>(token));
+    }
+
+    /// Makes sure a tenant exists (`POST /bulk/tenants`; one that exists already is success).
+    /// Completes at once for a tenant the pipeline knows. Signature: `void(error_code)`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto ensure_tenant(tenant_create tenant, CompletionToken&& token = {}) const {
+        return start(tenant_admission{std::move(tenant)}, nullptr,
+                     std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken = use_awaitable_t>
+    auto ensure_tenant(tenant_create tenant, diagnostics& diag,
+                       CompletionToken&& token = {}) const {
+        return start(tenant_admission{std::move(tenant)}, &diag,
+                     std::forward<CompletionToken>(token));
+    }
+
+    /// Sends what is waiting at once and completes when every call made before it (admitted or
+    /// waiting for room) is finished. Signature: `void(error_code)`; `operation_aborted` when
+    /// cancelled.
+    template <class CompletionToken = use_awaitable_t>
+    auto flush(CompletionToken&& token = {}) const {
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            detail::spawn_initiation<void>{client_.impl->executor()}, token, nullptr,
+            [impl = client_.impl](diagnostics*) { return bulk::detail::batcher::flush(impl); });
+    }
+
+    /// The pipeline's counters. Thread safety: callable from any thread.
+    bulk_stats stats() const { return bulk::detail::batcher::of(*client_.impl).stats(); }
+
+  private:
+    using state = bulk::detail::pipeline_state<>;
+    using time_point = std::chrono::steady_clock::time_point;
+
+    struct user_admission {
+        user_create user;
+        void operator()(state& s, state::ticket_id id, time_point now) {
+            s.sync_user(id, std::move(user), now);
+        }
+    };
+    struct assignment_admission {
+        role_assignment_create assignment;
+        void operator()(state& s, state::ticket_id id, time_point now) {
+            s.assign_role(id, std::move(assignment), now);
+        }
+    };
+    struct tenant_admission {
+        tenant_create tenant;
+        void operator()(state& s, state::ticket_id id, time_point now) {
+            s.ensure_tenant(id, std::move(tenant), now);
+        }
+    };
+
+    template <class Admission, class CompletionToken>
+    auto start(Admission admission, diagnostics* diag, CompletionToken&& token) const {
+        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+            detail::spawn_initiation<void>{client_.impl->executor()}, token, diag,
+            [impl = client_.impl, admission = std::move(admission)](diagnostics* d) mutable {
+                return bulk::detail::batcher::submit(impl, std::move(admission), d);
+            });
+    }
+
+    client_handle client_;
+};
+
+}  // namespace permit

@@ -1,0 +1,671 @@
+// The bulk pipeline's bookkeeping, without I/O: which calls wait for what, which batch goes out
+// next, and what each caller is told when a batch comes back. `batcher` drives it with the clock
+// and the HTTP results; unit tests drive it alone.
+#pragma once
+
+#include <permit/bulk/detail/coalescer.hpp>
+#include <permit/bulk/options.hpp>
+#include <permit/bulk/stats.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/models/role_assignment.hpp>
+#include <permit/models/tenant.hpp>
+#include <permit/models/user.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace permit::bulk::detail {
+
+/// The kinds of bulk request, in the order the pipeline prefers to send them: tenants unblock
+/// assignments, and assignments finish callers (which makes room for more).
+enum class lane : std::uint8_t { tenants, assignments, users };
+
+/// A bulk request to send: `POST /bulk/tenants`, `POST /role_assignments/bulk` or
+/// `PUT /bulk/users`, with its JSON body.
+struct outgoing_batch {
+    std::uint64_t id = 0;
+    detail::lane lane = lane::users;
+    std::size_t size = 0;
+    std::string body;
+};
+
+/// What one caller is told.
+struct completion {
+    std::uint64_t ticket = 0;
+    boost::system::error_code ec;
+    diagnostics diag;
+};
+
+/// The pipeline between the callers and the bulk requests.
+///
+/// A call (a *ticket*) is admitted while fewer than `max_pending` calls are unfinished. Its items
+/// wait in one queue per lane (see `coalescer`). A role assignment is parked until the user it
+/// names (when that user is in the pipeline) and its tenant (unless known to exist) are
+/// confirmed; only then is it queued. A rejected batch (400/422, a 404 for assignments, a 409 for
+/// tenants) is narrowed down: the items a 422 names fail alone and the rest go again; otherwise the
+/// batch is split in halves until the bad item is alone; a lone tenant that gets 409 exists, which
+/// is success. Any other failure fails every item of the batch. Each ticket completes once: with
+/// the first failure of any of its items, or with success when all of them are confirmed.
+///
+/// Not thread-safe.
+template <class Clock = std::chrono::steady_clock>
+class pipeline_state {
+  public:
+    using ticket_id = std::uint64_t;
+    using time_point = typename Clock::time_point;
+
+    pipeline_state(const bulk_options& options, std::string default_tenant)
+        : options_(options)
+        , default_tenant_(std::move(default_tenant))
+        , tenants_(options.tenants_per_batch, options.linger, unbounded)
+        , users_(options.users_per_batch, options.linger, unbounded)
+        , assignments_(options.assignments_per_batch, options.linger, unbounded) {}
+
+    // ---- admission ----
+
+    /// A number for a call that just arrived, whether or not it is admitted yet: calls are
+    /// admitted in this order, and `drained_before` compares with it.
+    ticket_id arrive() noexcept { return next_ticket_++; }
+
+    /// How many more calls may be admitted now.
+    std::size_t room() const noexcept {
+        const std::size_t cap = std::max<std::size_t>(1, options_.max_pending);
+        return tickets_.size() >= cap ? 0 : cap - tickets_.size();
+    }
+
+    /// Admits `sync_user(u)`: the user goes out in a user batch; each of its role assignments
+    /// after the user and the assignment's tenant (created when not known) are confirmed.
+    void sync_user(ticket_id id, user_create u, time_point now) {
+        ticket& t = admit(id);
+        auto roles = std::move(u.role_assignments);
+        u.role_assignments.clear();
+        const std::string key = u.key;
+        t.deps += 1;
+        t.refs += 1;
+        ++pending_users_[key].items;
+        users_.push({id, std::move(u)}, now);
+        std::vector<std::string> tenants_waited;
+        for (auto& r : roles) {
+            if (r.tenant && !is_known(*r.tenant) &&
+                std::find(tenants_waited.begin(), tenants_waited.end(), *r.tenant) ==
+                    tenants_waited.end()) {
+                tenants_waited.push_back(*r.tenant);
+                depend_on_tenant(id, t, {.key = *r.tenant, .name = *r.tenant}, now);
+            }
+            t.parked.push_back({.user = key,
+                                .role = std::move(r.role),
+                                .tenant = std::move(r.tenant),
+                                .resource_instance = std::move(r.resource_instance)});
+        }
+        settle(id, now);
+    }
+
+    /// Admits `assign_role(a)`: queued once its tenant exists and, when its user is in the
+    /// pipeline, once that user is confirmed.
+    void assign_role(ticket_id id, role_assignment_create a, time_point now) {
+        ticket& t = admit(id);
+        if (a.tenant && !is_known(*a.tenant))
+            depend_on_tenant(id, t, {.key = *a.tenant, .name = *a.tenant}, now);
+        if (auto it = pending_users_.find(a.user); it != pending_users_.end()) {
+            it->second.dependents.push_back(id);
+            t.deps += 1;
+            t.refs += 1;
+        }
+        t.parked.push_back(std::move(a));
+        settle(id, now);
+    }
+
+    /// Admits `ensure_tenant(tc)`: done at once when the tenant is known to exist.
+    void ensure_tenant(ticket_id id, tenant_create tc, time_point now) {
+        ticket& t = admit(id);
+        if (!is_known(tc.key)) depend_on_tenant(id, t, std::move(tc), now);
+        settle(id, now);
+    }
+
+    /// The caller of `id` stopped waiting (cancelled). Its items that are not sent yet are
+    /// dropped when their batch is formed; its completion is not reported.
+    void abandon(ticket_id id) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end() || it->second.done) return;
+        it->second.done = true;
+        it->second.parked.clear();
+        stats_.calls_failed += 1;
+        release_if_unreferenced(it);
+    }
+
+    // ---- sending ----
+
+    /// Whether any item waits to be sent.
+    bool has_queued() const noexcept {
+        return !tenants_.empty() || !users_.empty() || !assignments_.empty() ||
+               !reformed_tenants_.empty() || !reformed_users_.empty() ||
+               !reformed_assignments_.empty();
+    }
+
+    /// When the next batch is due (`time_point::min()` for now), if any item waits.
+    std::optional<time_point> next_due() const {
+        if (!reformed_tenants_.empty() || !reformed_users_.empty() ||
+            !reformed_assignments_.empty())
+            return time_point::min();
+        std::optional<time_point> out;
+        auto consider = [&](const auto& queue) {
+            if (queue.empty()) return;
+            const time_point at =
+                queue.has_full_batch() || flushing_ > 0 ? time_point::min() : *queue.deadline();
+            if (!out || at < *out) out = at;
+        };
+        consider(tenants_);
+        consider(assignments_);
+        consider(users_);
+        return out;
+    }
+
+    /// Whether a batch is due at `now`.
+    bool due(time_point now) const {
+        const auto at = next_due();
+        return at && *at <= now;
+    }
+
+    /// The next batch due at `now`, tenants first, then assignments, then users; nothing if none
+    /// is due. Items of callers that are already finished are left out.
+    std::optional<outgoing_batch> take(time_point now) {
+        for (;;) {
+            if (auto b = take_from(reformed_tenants_, tenants_, lane::tenants, now)) return b;
+            if (auto b = take_from(reformed_assignments_, assignments_, lane::assignments, now))
+                return b;
+            if (auto b = take_from(reformed_users_, users_, lane::users, now)) return b;
+            if (!due(now)) return std::nullopt;
+            // Every item of the due batch belonged to a finished caller: look again.
+        }
+    }
+
+    /// Bulk requests taken and not yet reported back.
+    std::size_t in_flight() const noexcept { return in_flight_.size(); }
+
+    /// Batch `id` was accepted (2xx).
+    void on_success(std::uint64_t id, time_point now) {
+        auto node = in_flight_.extract(id);
+        if (node.empty()) return;
+        std::visit([&](auto& items) { confirm_all(items, now); }, node.mapped());
+    }
+
+    /// Batch `id` failed with `ec` (after the client's retries); `diag` describes the last attempt.
+    void on_failure(std::uint64_t id, boost::system::error_code ec, const diagnostics& diag,
+                    time_point now) {
+        auto node = in_flight_.extract(id);
+        if (node.empty()) return;
+        std::visit([&](auto& items) { narrow_down(std::move(items), ec, diag, now); },
+                   node.mapped());
+    }
+
+    /// What the callers are to be told, since the last call.
+    std::vector<completion> take_completions() { return std::exchange(completions_, {}); }
+
+    /// Finishes every unfinished call with `ec` and `why` and forgets every queued item. Batches in
+    /// flight are reported back as usual, but no caller waits for them any more.
+    void fail_all(boost::system::error_code ec, const std::string& why) {
+        for (auto& [id, t] : tickets_) {
+            if (t.done) continue;
+            diagnostics diag;
+            diag.client_message = why;
+            finish(id, t, ec, std::move(diag));
+        }
+        tickets_.clear();
+        pending_users_.clear();
+        pending_tenants_.clear();
+        tenants_ =
+            coalescer<tenant_create, Clock>(options_.tenants_per_batch, options_.linger, unbounded);
+        users_ = coalescer<user_item, Clock>(options_.users_per_batch, options_.linger, unbounded);
+        assignments_ = coalescer<assignment_item, Clock>(options_.assignments_per_batch,
+                                                         options_.linger, unbounded);
+        reformed_tenants_.clear();
+        reformed_users_.clear();
+        reformed_assignments_.clear();
+    }
+
+    /// While flushing, partial batches are due at once.
+    void begin_flush() noexcept { ++flushing_; }
+    void end_flush() noexcept { --flushing_; }
+
+    /// Whether every call admitted with a number below `mark` is finished, and its items out of the
+    /// pipeline.
+    bool drained_before(ticket_id mark) const noexcept {
+        return tickets_.empty() || tickets_.begin()->first >= mark;
+    }
+
+    /// Whether the tenant is known to exist (the default tenant always is).
+    bool is_known(const std::string& tenant) const {
+        return tenant == default_tenant_ || known_tenants_.contains(tenant);
+    }
+
+    /// The counters (`pending` included).
+    bulk_stats stats() const noexcept {
+        bulk_stats out = stats_;
+        out.pending = tickets_.size();
+        return out;
+    }
+
+  private:
+    static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
+
+    struct ticket {
+        unsigned deps = 0;                           // the user item and tenants not yet confirmed
+        std::size_t assignments_left = 0;            // queued assignments not yet confirmed
+        std::vector<role_assignment_create> parked;  // waiting for `deps`
+        std::size_t refs = 0;  // queued or in-flight items, registrations as a dependent
+        bool done = false;     // its completion is reported (or it was abandoned)
+    };
+    struct user_item {
+        ticket_id ticket;
+        user_create user;
+    };
+    struct assignment_item {
+        ticket_id ticket;
+        role_assignment_create assignment;
+    };
+    // Calls waiting for a user or tenant that is in the pipeline.
+    struct pending_user {
+        std::size_t items = 0;  // user items with this key, queued or in flight
+        std::vector<ticket_id> dependents;
+    };
+    struct pending_tenant {
+        std::vector<ticket_id> dependents;
+    };
+    using flight = std::variant<std::vector<tenant_create>, std::vector<assignment_item>,
+                                std::vector<user_item>>;
+
+    ticket& admit(ticket_id id) {
+        ticket& t = tickets_[id];
+        stats_.pending_high_water =
+            std::max<std::uint64_t>(stats_.pending_high_water, tickets_.size());
+        return t;
+    }
+
+    void depend_on_tenant(ticket_id id, ticket& t, tenant_create tc, time_point now) {
+        auto [it, fresh] = pending_tenants_.try_emplace(tc.key);
+        if (fresh) tenants_.push(std::move(tc), now);
+        it->second.dependents.push_back(id);
+        t.deps += 1;
+        t.refs += 1;
+    }
+
+    void remember_tenant(const std::string& key) {
+        if (is_known(key) || options_.known_tenants == 0) return;
+        known_tenants_.insert(key);
+        known_order_.push_back(key);
+        while (known_order_.size() > options_.known_tenants) {
+            known_tenants_.erase(known_order_.front());
+            known_order_.pop_front();
+        }
+    }
+
+    // Queues the parked assignments of a ticket whose dependencies are confirmed, and reports the
+    // ticket done when nothing of it is left.
+    void settle(ticket_id id, time_point now) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end()) return;
+        ticket& t = it->second;
+        if (t.done) return release_if_unreferenced(it);
+        if (t.deps > 0) return;
+        for (auto& a : t.parked) {
+            assignments_.push({id, std::move(a)}, now);
+            t.assignments_left += 1;
+            t.refs += 1;
+        }
+        t.parked.clear();
+        if (t.assignments_left == 0) {
+            finish(id, t, {}, {});
+            release_if_unreferenced(it);
+        }
+    }
+
+    void finish(ticket_id id, ticket& t, boost::system::error_code ec, diagnostics diag) {
+        t.done = true;
+        t.parked.clear();
+        if (ec) stats_.calls_failed += 1;
+        completions_.push_back({id, ec, std::move(diag)});
+    }
+
+    void fail(ticket_id id, boost::system::error_code ec, const diagnostics& diag) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end() || it->second.done) return;
+        finish(id, it->second, ec, diag);
+    }
+
+    // Drops one reference from ticket `id`; the ticket goes once it is done and unreferenced.
+    void unref(ticket_id id) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end()) return;
+        if (it->second.refs > 0) it->second.refs -= 1;
+        release_if_unreferenced(it);
+    }
+
+    void release_if_unreferenced(typename std::map<ticket_id, ticket>::iterator it) {
+        if (it->second.done && it->second.refs == 0) tickets_.erase(it);
+    }
+
+    // A dependency of ticket `id` is confirmed.
+    void dependency_met(ticket_id id, time_point now) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end()) return;
+        if (it->second.refs > 0) it->second.refs -= 1;
+        if (!it->second.done && it->second.deps > 0) it->second.deps -= 1;
+        settle(id, now);
+    }
+
+    void dependency_failed(ticket_id id, boost::system::error_code ec, const diagnostics& diag) {
+        fail(id, ec, diag);
+        unref(id);
+    }
+
+    // One user item with `key` is over: confirmed (`ok`) or not.
+    void user_resolved(const std::string& key, bool ok, boost::system::error_code ec,
+                       const diagnostics& diag, time_point now) {
+        auto it = pending_users_.find(key);
+        if (it == pending_users_.end()) return;
+        auto dependents = std::exchange(it->second.dependents, {});
+        const bool last = --it->second.items == 0;
+        if (last) pending_users_.erase(it);
+        if (ok) {
+            for (auto id : dependents) dependency_met(id, now);
+        } else if (last) {
+            diagnostics why = diag;
+            prepend(why, "user '" + key + "' was not synced");
+            for (auto id : dependents) dependency_failed(id, ec, why);
+        } else {
+            // Another item with the same key is still on its way: wait for that one.
+            pending_users_[key].dependents = std::move(dependents);
+        }
+    }
+
+    void tenant_resolved(const std::string& key, bool ok, boost::system::error_code ec,
+                         const diagnostics& diag, time_point now) {
+        auto node = pending_tenants_.extract(key);
+        if (node.empty()) return;
+        if (ok) {
+            remember_tenant(key);
+            for (auto id : node.mapped().dependents) dependency_met(id, now);
+            return;
+        }
+        diagnostics why = diag;
+        prepend(why, "tenant '" + key + "' could not be created");
+        for (auto id : node.mapped().dependents) dependency_failed(id, ec, why);
+    }
+
+    static void prepend(diagnostics& diag, const std::string& note) {
+        diag.client_message =
+            diag.client_message.empty() ? note : note + ": " + diag.client_message;
+    }
+
+    // ---- batches ----
+
+    template <class Item>
+    std::optional<outgoing_batch> take_from(std::deque<std::vector<Item>>& reformed,
+                                            coalescer<Item, Clock>& queue, detail::lane which,
+                                            time_point now) {
+        std::vector<Item> items;
+        if (!reformed.empty()) {
+            items = std::move(reformed.front());
+            reformed.pop_front();
+        } else {
+            const bool partial_due =
+                flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
+            auto taken = queue.take(now, partial_due);
+            if (!taken) return std::nullopt;
+            items = std::move(*taken);
+        }
+        drop_finished(items, now);
+        if (items.empty()) return std::nullopt;
+        outgoing_batch out{
+            .id = next_batch_++, .lane = which, .size = items.size(), .body = body_of(items)};
+        count_batch(which);
+        in_flight_.emplace(out.id, flight(std::in_place_type<std::vector<Item>>, std::move(items)));
+        stats_.in_flight_high_water =
+            std::max<std::uint64_t>(stats_.in_flight_high_water, in_flight_.size());
+        return out;
+    }
+
+    void count_batch(detail::lane which) {
+        switch (which) {
+            case lane::tenants:
+                stats_.tenant_batches += 1;
+                break;
+            case lane::assignments:
+                stats_.assignment_batches += 1;
+                break;
+            case lane::users:
+                stats_.user_batches += 1;
+                break;
+        }
+    }
+
+    bool finished(ticket_id id) const {
+        auto it = tickets_.find(id);
+        return it == tickets_.end() || it->second.done;
+    }
+
+    // Tenants are shared by callers and always sent; a user or an assignment whose caller is
+    // finished (failed or gone) is not.
+    void drop_finished(std::vector<tenant_create>&, time_point) {}
+    void drop_finished(std::vector<user_item>& items, time_point now) {
+        std::erase_if(items, [&](user_item& item) {
+            if (!finished(item.ticket)) return false;
+            diagnostics diag;
+            diag.client_message = "its sync was cancelled";
+            user_resolved(item.user.key, false, boost::asio::error::operation_aborted, diag, now);
+            unref(item.ticket);
+            return true;
+        });
+    }
+    void drop_finished(std::vector<assignment_item>& items, time_point) {
+        std::erase_if(items, [&](assignment_item& item) {
+            if (!finished(item.ticket)) return false;
+            unref(item.ticket);
+            return true;
+        });
+    }
+
+    static std::string body_of(const std::vector<tenant_create>& items) {
+        boost::json::array ops;
+        ops.reserve(items.size());
+        for (const auto& t : items) ops.push_back(boost::json::value_from(t));
+        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+    }
+    static std::string body_of(const std::vector<user_item>& items) {
+        boost::json::array ops;
+        ops.reserve(items.size());
+        for (const auto& item : items) ops.push_back(boost::json::value_from(item.user));
+        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+    }
+    static std::string body_of(const std::vector<assignment_item>& items) {
+        boost::json::array list;
+        list.reserve(items.size());
+        for (const auto& item : items) list.push_back(boost::json::value_from(item.assignment));
+        return boost::json::serialize(list);
+    }
+
+    // ---- results ----
+
+    void confirm_all(std::vector<tenant_create>& items, time_point now) {
+        for (const auto& t : items) {
+            stats_.tenants_created += 1;
+            tenant_resolved(t.key, true, {}, {}, now);
+        }
+    }
+    void confirm_all(std::vector<user_item>& items, time_point now) {
+        for (const auto& item : items) {
+            stats_.users_synced += 1;
+            user_resolved(item.user.key, true, {}, {}, now);
+            dependency_met(item.ticket, now);
+        }
+    }
+    void confirm_all(std::vector<assignment_item>& items, time_point now) {
+        for (const auto& item : items) {
+            stats_.assignments_created += 1;
+            auto it = tickets_.find(item.ticket);
+            if (it == tickets_.end()) continue;
+            if (it->second.refs > 0) it->second.refs -= 1;
+            if (!it->second.done && it->second.assignments_left > 0)
+                it->second.assignments_left -= 1;
+            settle(item.ticket, now);
+        }
+    }
+
+    static constexpr bool lane_rejects_items(detail::lane which, unsigned status) {
+        if (status == 400 || status == 422) return true;
+        // The assignments of a missing user, role or tenant: 404 names none of them.
+        if (which == lane::assignments && status == 404) return true;
+        // A tenant that exists already.
+        return which == lane::tenants && status == 409;
+    }
+
+    static constexpr detail::lane lane_of(const std::vector<tenant_create>*) {
+        return lane::tenants;
+    }
+    static constexpr detail::lane lane_of(const std::vector<user_item>*) { return lane::users; }
+    static constexpr detail::lane lane_of(const std::vector<assignment_item>*) {
+        return lane::assignments;
+    }
+
+    std::deque<std::vector<tenant_create>>& reformed(std::vector<tenant_create>*) {
+        return reformed_tenants_;
+    }
+    std::deque<std::vector<user_item>>& reformed(std::vector<user_item>*) {
+        return reformed_users_;
+    }
+    std::deque<std::vector<assignment_item>>& reformed(std::vector<assignment_item>*) {
+        return reformed_assignments_;
+    }
+
+    template <class Item>
+    void narrow_down(std::vector<Item> items, boost::system::error_code ec, const diagnostics& diag,
+                     time_point now) {
+        const detail::lane which = lane_of(&items);
+        if (!lane_rejects_items(which, diag.status)) {
+            for (auto& item : items) fail_item(item, ec, diag, now);
+            return;
+        }
+        if constexpr (std::is_same_v<Item, tenant_create>) {
+            if (diag.status == 409 && items.size() == 1) {
+                stats_.tenants_existing += 1;
+                tenant_resolved(items.front().key, true, {}, {}, now);
+                return;
+            }
+        }
+        auto& again = reformed(&items);
+        if (diag.status == 400 || diag.status == 422) {
+            auto named = named_items(diag, which, items.size());
+            if (!named.empty()) {
+                std::vector<Item> rest;
+                for (std::size_t i = 0; i < items.size(); ++i) {
+                    auto bad = named.find(i);
+                    if (bad == named.end()) {
+                        rest.push_back(std::move(items[i]));
+                        continue;
+                    }
+                    stats_.items_rejected += 1;
+                    fail_item(items[i], ec, item_diagnostics(diag, std::move(bad->second)), now);
+                }
+                if (!rest.empty()) again.push_front(std::move(rest));
+                return;
+            }
+        }
+        if (items.size() > 1) {
+            stats_.batches_split += 1;
+            auto [first, second] = split_in_half(std::move(items));
+            again.push_front(std::move(second));
+            again.push_front(std::move(first));
+            return;
+        }
+        stats_.items_rejected += 1;
+        fail_item(items.front(), ec, diag, now);
+    }
+
+    // The items a 422 names, by index, with their own errors; empty unless every error names an
+    // item of the batch (`["body","operations",i,...]`, or `["body",i,...]` for a bare array).
+    static std::map<std::size_t, std::vector<validation_error_item>> named_items(
+        const diagnostics& diag, detail::lane which, std::size_t size) {
+        std::map<std::size_t, std::vector<validation_error_item>> out;
+        const std::size_t index_at = which == lane::assignments ? 1 : 2;
+        for (const auto& e : diag.validation_errors) {
+            const auto& loc = e.loc;
+            if (loc.size() <= index_at || loc[0] != "body") return {};
+            if (which != lane::assignments && loc[1] != "operations") return {};
+            const auto* index = loc[index_at].if_int64();
+            if (!index || *index < 0 || static_cast<std::uint64_t>(*index) >= size) return {};
+            validation_error_item own = e;
+            // The caller knows its item, not its place in the batch: keep the field path only.
+            own.loc = boost::json::array(loc.begin() + static_cast<std::ptrdiff_t>(index_at) + 1,
+                                         loc.end());
+            out[static_cast<std::size_t>(*index)].push_back(std::move(own));
+        }
+        return out;
+    }
+
+    static diagnostics item_diagnostics(const diagnostics& batch,
+                                        std::vector<validation_error_item> errors) {
+        diagnostics d = batch;
+        d.validation_errors = std::move(errors);
+        prepend(d, "rejected in a bulk request; the other items were sent again");
+        return d;
+    }
+
+    void fail_item(tenant_create& t, boost::system::error_code ec, const diagnostics& diag,
+                   time_point now) {
+        tenant_resolved(t.key, false, ec, diag, now);
+    }
+    void fail_item(user_item& item, boost::system::error_code ec, const diagnostics& diag,
+                   time_point now) {
+        user_resolved(item.user.key, false, ec, diag, now);
+        fail(item.ticket, ec, diag);
+        unref(item.ticket);
+    }
+    void fail_item(assignment_item& item, boost::system::error_code ec, const diagnostics& diag,
+                   time_point) {
+        fail(item.ticket, ec, diag);
+        unref(item.ticket);
+    }
+
+    bulk_options options_;
+    std::string default_tenant_;
+    ticket_id next_ticket_ = 1;
+    std::uint64_t next_batch_ = 1;
+    int flushing_ = 0;
+
+    std::map<ticket_id, ticket> tickets_;  // ordered: the oldest unfinished call is first
+    std::unordered_map<std::string, pending_user> pending_users_;
+    std::unordered_map<std::string, pending_tenant> pending_tenants_;
+    std::unordered_set<std::string> known_tenants_;
+    std::deque<std::string> known_order_;  // oldest first, to forget beyond `known_tenants`
+
+    coalescer<tenant_create, Clock> tenants_;
+    coalescer<user_item, Clock> users_;
+    coalescer<assignment_item, Clock> assignments_;
+    // Batches formed again after a rejection (the rest of a batch, or its halves): sent first,
+    // as they are.
+    std::deque<std::vector<tenant_create>> reformed_tenants_;
+    std::deque<std::vector<user_item>> reformed_users_;
+    std::deque<std::vector<assignment_item>> reformed_assignments_;
+
+    std::unordered_map<std::uint64_t, flight> in_flight_;
+    std::vector<completion> completions_;
+    bulk_stats stats_;
+};
+
+}  // namespace permit::bulk::detail

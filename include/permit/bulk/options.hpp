@@ -1,0 +1,42 @@
+// How the bulk pipeline batches, paces and retries: `config::bulk`.
+#pragma once
+
+#include <permit/retry/policy.hpp>
+
+#include <chrono>
+#include <cstddef>
+
+namespace permit {
+
+/// Settings of the auto-batching pipeline behind `client::bulk` (see `bulk_api`).
+///
+/// The batch sizes default to the API's documented limits (permit-api.md §3 "Bulk limits");
+/// lower them only to test, or for a server with smaller limits.
+struct bulk_options {
+    /// Users per `PUT /bulk/users` request.
+    std::size_t users_per_batch = 3000;
+    /// Tenants per `POST /bulk/tenants` request.
+    std::size_t tenants_per_batch = 2000;
+    /// Role assignments per `POST /role_assignments/bulk` request.
+    std::size_t assignments_per_batch = 2000;
+    /// How long the oldest waiting item may wait for others before a partial batch goes out.
+    /// When the client paces itself (`config::rate_limits`), a batch that is due waits for a
+    /// bulk token too, and takes everything that arrived meanwhile.
+    std::chrono::milliseconds linger{50};
+    /// The most bulk requests in flight at once, over all kinds.
+    std::size_t max_batches_in_flight = 4;
+    /// The most calls (`sync_user`, `assign_role`, `ensure_tenant`) admitted and not yet finished;
+    /// later callers wait for room (backpressure). Keep it at least `users_per_batch`, or user
+    /// batches cannot fill up.
+    std::size_t max_pending = 12000;
+    /// How many tenant keys the pipeline remembers as existing, so that they are not created again.
+    std::size_t known_tenants = 100000;
+    /// The retry policy of each bulk request; the requests are idempotent for the pipeline (a
+    /// replayed create finds its tenants existing), so this is more patient than `config::retry`.
+    retry_policy retry = {.max_attempts = 8,
+                          .max_elapsed = std::chrono::minutes(10),
+                          .initial_backoff = std::chrono::milliseconds(500),
+                          .max_backoff = std::chrono::seconds(30)};
+};
+
+}  // namespace permit
