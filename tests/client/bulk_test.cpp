@@ -100,6 +100,7 @@ std::size_t batches_needed(std::size_t items, std::size_t per_batch) {
 asio::awaitable<void> create_roles(client_fixture& f) {
     co_await f.create_role("viewer");
     co_await f.create_role("editor");
+    co_await f.create_role("admin");
 }
 
 }  // namespace
@@ -253,7 +254,40 @@ BOOST_AUTO_TEST_CASE(an_assignment_naming_a_missing_role_fails_alone_with_not_fo
     BOOST_TEST(failures_of(results) == 1u);
     BOOST_TEST(results[17].ec == permit::error::not_found);
     BOOST_TEST(results[17].diag.status == 404u);
-    BOOST_TEST(f.permit.bulk.stats().batches_split > 0u);
+    const auto why = results[17].diag.to_string();
+    BOOST_TEST(why.find("role 'no-such-role' does not exist") != std::string::npos, why);
+    // The role was looked up before any assignment went out: no batch failed for it.
+    BOOST_TEST(f.permit.bulk.stats().batches_split == 0u);
+    BOOST_TEST(f.emu.stats().status(404) == 1u);  // the lookup
+}
+
+BOOST_AUTO_TEST_CASE(an_assignment_to_a_missing_user_is_isolated_by_splitting_its_batch) {
+    client_fixture f;
+    std::vector<call_result> results(31);
+    f.run([&]() -> asio::awaitable<void> {
+        co_await create_roles(f);
+        co_await sync_all(f.permit, make_users(30));
+        auto ex = co_await asio::this_coro::executor;
+        asio::steady_timer all_done(ex, clock_type::time_point::max());
+        std::size_t left = results.size();
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            // User 30 was never synced; the API answers the whole batch 404, naming no item.
+            permit::role_assignment_create a{.user = "user-" + std::to_string(i), .role = "admin"};
+            f.permit.bulk.assign_role(std::move(a), results[i].diag,
+                                      [&, i](boost::system::error_code ec) {
+                                          results[i].ec = ec;
+                                          if (++results[i].completions == 1 && --left == 0)
+                                              all_done.cancel();
+                                      });
+        }
+        co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+    }());
+    BOOST_TEST(failures_of(results) == 1u);
+    BOOST_TEST(results[30].ec == permit::error::not_found);
+    BOOST_TEST(results[30].diag.status == 404u);
+    // The last of 31: 31 -> 15 -> 7 -> 3 -> 1, four splits on the way down to it.
+    BOOST_TEST(f.permit.bulk.stats().batches_split == 4u);
+    BOOST_TEST(f.emu.role_assignment_count() == 30u + 30u);
 }
 
 BOOST_AUTO_TEST_CASE(existing_tenants_are_not_an_error) {
@@ -413,6 +447,7 @@ BOOST_AUTO_TEST_CASE(client_cancel_completes_every_waiting_call_and_later_calls_
 
 BOOST_AUTO_TEST_CASE(destroying_the_client_completes_every_waiting_call) {
     client_fixture f;
+    f.run(create_roles(f));
     auto cfg = f.client_config();
     cfg.bulk.linger = std::chrono::hours(1);
     auto client = f.make_client(cfg);

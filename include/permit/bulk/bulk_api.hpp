@@ -30,7 +30,9 @@ namespace permit {
 ///
 /// - **Order**: a role assignment is sent only after its user (when that user is in the pipeline)
 ///   and its tenant were acknowledged. Tenants are created when not known to exist; a tenant that
-///   exists already is success.
+///   exists already is success. Each role is looked up once (`GET /roles/{key}`) before the first
+///   assignment naming it is sent: an assignment to a role that does not exist fails alone with
+///   `error::not_found` instead of sinking its batch.
 /// - **Rejections**: when the API rejects a batch for some of its items (400/422, or a 404 for
 ///   assignments naming a missing user or role), those items fail alone with the API's reason in
 ///   their `diagnostics`; the rest of the batch is sent again. Items named in a 422 are removed at

@@ -187,6 +187,7 @@ class batcher final : public permit::detail::client_service {
     // Resumes the callers whose outcome is known, lets waiting callers in, finishes flushes, and
     // makes sure a due batch goes out.
     void after_change() {
+        start_role_checks();
         deliver();
         while (!room_waiters_.empty() && state_.room() > reserved_) {
             auto* w = room_waiters_.front();
@@ -203,6 +204,25 @@ class batcher final : public permit::detail::client_service {
         }
         publish();
         poke();
+    }
+
+    // Looks up the roles that new assignments name, each once, concurrently.
+    void start_role_checks() {
+        if (client_.stopped()) return;
+        while (auto role = state_.take_role_check())
+            boost::asio::co_spawn(client_.executor(),
+                                  check_role(client_.shared_from_this(), std::move(*role)),
+                                  boost::asio::detached);
+    }
+
+    awaitable<void> check_role(std::shared_ptr<client_impl> client, std::string role) {
+        permit::detail::call_spec spec{.base = permit::detail::path_base::schema,
+                                       .path = "/roles/" + permit::detail::percent_encode(role)};
+        diagnostics diag;
+        auto result = co_await client_impl::run<void>(client, std::move(spec),
+                                                      permit::detail::no_decoder{}, &diag, retry_);
+        state_.on_role_checked(role, result.ec, diag, clock::now());
+        after_change();
     }
 
     void deliver() {

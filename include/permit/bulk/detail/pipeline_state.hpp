@@ -22,6 +22,7 @@
 #include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -56,12 +57,13 @@ struct completion {
 ///
 /// A call (a *ticket*) is admitted while fewer than `max_pending` calls are unfinished. Its items
 /// wait in one queue per lane (see `coalescer`). A role assignment is parked until the user it
-/// names (when that user is in the pipeline) and its tenant (unless known to exist) are
-/// confirmed; only then is it queued. A rejected batch (400/422, a 404 for assignments, a 409 for
-/// tenants) is narrowed down: the items a 422 names fail alone and the rest go again; otherwise the
-/// batch is split in halves until the bad item is alone; a lone tenant that gets 409 exists, which
-/// is success. Any other failure fails every item of the batch. Each ticket completes once: with
-/// the first failure of any of its items, or with success when all of them are confirmed.
+/// names (when that user is in the pipeline), its tenant (unless known to exist) and its role
+/// (looked up once, see `take_role_check`) are confirmed; only then is it queued. A rejected batch
+/// (400/422, a 404 for assignments, a 409 for tenants) is narrowed down: the items a 422 names fail
+/// alone and the rest go again; otherwise the batch is split in halves until the bad item is alone;
+/// a lone tenant that gets 409 exists, which is success. Any other failure fails every item of the
+/// batch. Each ticket completes once: with the first failure of any of its items, or with success
+/// when all of them are confirmed.
 ///
 /// Not thread-safe.
 template <class Clock = std::chrono::steady_clock>
@@ -100,14 +102,17 @@ class pipeline_state {
         t.refs += 1;
         ++pending_users_[key].items;
         users_.push({id, std::move(u)}, now);
-        std::vector<std::string> tenants_waited;
+        std::vector<std::string> waited;  // tenants and roles this call already waits for
+        auto first_time = [&waited](const std::string& what) {
+            if (std::find(waited.begin(), waited.end(), what) != waited.end()) return false;
+            waited.push_back(what);
+            return true;
+        };
         for (auto& r : roles) {
-            if (r.tenant && !is_known(*r.tenant) &&
-                std::find(tenants_waited.begin(), tenants_waited.end(), *r.tenant) ==
-                    tenants_waited.end()) {
-                tenants_waited.push_back(*r.tenant);
+            if (r.tenant && !is_known(*r.tenant) && first_time("tenant:" + *r.tenant))
                 depend_on_tenant(id, t, {.key = *r.tenant, .name = *r.tenant}, now);
-            }
+            if (!known_roles_.contains(r.role) && first_time("role:" + r.role))
+                depend_on_role(id, t, r.role);
             t.parked.push_back({.user = key,
                                 .role = std::move(r.role),
                                 .tenant = std::move(r.tenant),
@@ -122,6 +127,7 @@ class pipeline_state {
         ticket& t = admit(id);
         if (a.tenant && !is_known(*a.tenant))
             depend_on_tenant(id, t, {.key = *a.tenant, .name = *a.tenant}, now);
+        if (!known_roles_.contains(a.role)) depend_on_role(id, t, a.role);
         if (auto it = pending_users_.find(a.user); it != pending_users_.end()) {
             it->second.dependents.push_back(id);
             t.deps += 1;
@@ -195,11 +201,39 @@ class pipeline_state {
         }
     }
 
-    /// Bulk requests taken and not yet reported back.
-    std::size_t in_flight() const noexcept { return in_flight_.size(); }
+    /// Bulk requests taken and not yet reported back (those orphaned by `fail_all` included).
+    std::size_t in_flight() const noexcept { return in_flight_.size() + orphaned_.size(); }
+
+    /// A role to look up (`GET /roles/{key}`) before assignments naming it are sent: a missing
+    /// role would fail a whole assignment batch with a 404 that names no item. Each role is
+    /// looked up once while the pipeline remembers it.
+    std::optional<std::string> take_role_check() {
+        if (roles_to_check_.empty()) return std::nullopt;
+        auto role = std::move(roles_to_check_.front());
+        roles_to_check_.pop_front();
+        return role;
+    }
+
+    /// The lookup of `role` came back: found (`!ec`), or not (`error::not_found`, or the error
+    /// that outlasted the retries). The calls waiting for it go on or fail.
+    void on_role_checked(const std::string& role, boost::system::error_code ec,
+                         const diagnostics& diag, time_point now) {
+        if (!ec) known_roles_.insert(role);
+        auto node = pending_roles_.extract(role);
+        if (node.empty()) return;
+        if (!ec) {
+            for (auto id : node.mapped()) dependency_met(id, now);
+            return;
+        }
+        diagnostics why = diag;
+        prepend(why, "role '" + role + "'" +
+                         (diag.status == 404 ? " does not exist" : " could not be looked up"));
+        for (auto id : node.mapped()) dependency_failed(id, ec, why);
+    }
 
     /// Batch `id` was accepted (2xx).
     void on_success(std::uint64_t id, time_point now) {
+        if (orphaned_.erase(id) > 0) return;  // nobody waits for it any more
         auto node = in_flight_.extract(id);
         if (node.empty()) return;
         std::visit([&](auto& items) { confirm_all(items, now); }, node.mapped());
@@ -208,6 +242,7 @@ class pipeline_state {
     /// Batch `id` failed with `ec` (after the client's retries); `diag` describes the last attempt.
     void on_failure(std::uint64_t id, boost::system::error_code ec, const diagnostics& diag,
                     time_point now) {
+        if (orphaned_.erase(id) > 0) return;
         auto node = in_flight_.extract(id);
         if (node.empty()) return;
         std::visit([&](auto& items) { narrow_down(std::move(items), ec, diag, now); },
@@ -229,6 +264,11 @@ class pipeline_state {
         tickets_.clear();
         pending_users_.clear();
         pending_tenants_.clear();
+        pending_roles_.clear();
+        roles_to_check_.clear();
+        // Their results must not decide for later calls with the same keys.
+        for (const auto& [id, items] : in_flight_) orphaned_.insert(id);
+        in_flight_.clear();
         tenants_ =
             coalescer<tenant_create, Clock>(options_.tenants_per_batch, options_.linger, unbounded);
         users_ = coalescer<user_item, Clock>(options_.users_per_batch, options_.linger, unbounded);
@@ -270,6 +310,9 @@ class pipeline_state {
         std::vector<role_assignment_create> parked;  // waiting for `deps`
         std::size_t refs = 0;  // queued or in-flight items, registrations as a dependent
         bool done = false;     // its completion is reported (or it was abandoned)
+        // Why it failed (unset: abandoned), for the calls that wait for its user.
+        boost::system::error_code failed_with;
+        std::shared_ptr<const diagnostics> failure;
     };
     struct user_item {
         ticket_id ticket;
@@ -295,6 +338,14 @@ class pipeline_state {
         stats_.pending_high_water =
             std::max<std::uint64_t>(stats_.pending_high_water, tickets_.size());
         return t;
+    }
+
+    void depend_on_role(ticket_id id, ticket& t, const std::string& role) {
+        auto [it, fresh] = pending_roles_.try_emplace(role);
+        if (fresh) roles_to_check_.push_back(role);
+        it->second.push_back(id);
+        t.deps += 1;
+        t.refs += 1;
     }
 
     void depend_on_tenant(ticket_id id, ticket& t, tenant_create tc, time_point now) {
@@ -338,7 +389,11 @@ class pipeline_state {
     void finish(ticket_id id, ticket& t, boost::system::error_code ec, diagnostics diag) {
         t.done = true;
         t.parked.clear();
-        if (ec) stats_.calls_failed += 1;
+        if (ec) {
+            stats_.calls_failed += 1;
+            t.failed_with = ec;
+            if (t.refs > 0) t.failure = std::make_shared<const diagnostics>(diag);
+        }
         completions_.push_back({id, ec, std::move(diag)});
     }
 
@@ -466,9 +521,16 @@ class pipeline_state {
     void drop_finished(std::vector<user_item>& items, time_point now) {
         std::erase_if(items, [&](user_item& item) {
             if (!finished(item.ticket)) return false;
+            // The calls waiting for this user learn why its sync stopped.
+            auto it = tickets_.find(item.ticket);
+            boost::system::error_code ec = boost::asio::error::operation_aborted;
             diagnostics diag;
             diag.client_message = "its sync was cancelled";
-            user_resolved(item.user.key, false, boost::asio::error::operation_aborted, diag, now);
+            if (it != tickets_.end() && it->second.failed_with) {
+                ec = it->second.failed_with;
+                if (it->second.failure) diag = *it->second.failure;
+            }
+            user_resolved(item.user.key, false, ec, diag, now);
             unref(item.ticket);
             return true;
         });
@@ -651,6 +713,9 @@ class pipeline_state {
     std::map<ticket_id, ticket> tickets_;  // ordered: the oldest unfinished call is first
     std::unordered_map<std::string, pending_user> pending_users_;
     std::unordered_map<std::string, pending_tenant> pending_tenants_;
+    std::unordered_map<std::string, std::vector<ticket_id>> pending_roles_;  // waiting for lookup
+    std::deque<std::string> roles_to_check_;
+    std::unordered_set<std::string> known_roles_;
     std::unordered_set<std::string> known_tenants_;
     std::deque<std::string> known_order_;  // oldest first, to forget beyond `known_tenants`
 
@@ -664,6 +729,7 @@ class pipeline_state {
     std::deque<std::vector<assignment_item>> reformed_assignments_;
 
     std::unordered_map<std::uint64_t, flight> in_flight_;
+    std::unordered_set<std::uint64_t> orphaned_;  // in flight when `fail_all` forgot their callers
     std::vector<completion> completions_;
     bulk_stats stats_;
 };

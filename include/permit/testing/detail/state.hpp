@@ -574,20 +574,32 @@ class state {
                    std::find(wanted.begin(), wanted.end(), id) != wanted.end();
         };
         std::vector<const assignment_record*> out;
-        for (const auto& [seq, a] : assignments_) {
+        auto consider = [&](const assignment_record& a) {
             const auto* user = users_.find(a.user);
             const auto* role = roles_.find(a.role);
             const auto* tenant = tenants_.find(a.tenant);
-            if (!match(f.users, a.user, user ? user->id : "")) continue;
-            if (!match(f.roles, a.role, role ? role->id : "")) continue;
-            if (!match(f.tenants, a.tenant, tenant ? tenant->id : "")) continue;
+            if (!match(f.users, a.user, user ? user->id : "")) return;
+            if (!match(f.roles, a.role, role ? role->id : "")) return;
+            if (!match(f.tenants, a.tenant, tenant ? tenant->id : "")) return;
             if (f.resource &&
                 (!a.resource_instance ||
                  a.resource_instance->substr(0, a.resource_instance->find(':')) != *f.resource))
-                continue;
-            if (f.resource_instance && a.resource_instance != f.resource_instance) continue;
+                return;
+            if (f.resource_instance && a.resource_instance != f.resource_instance) return;
             out.push_back(&a);
+        };
+        if (f.users.empty()) {
+            for (const auto& [seq, a] : assignments_) consider(a);
+            return out;
         }
+        // Filtered by user: only those users' assignments, in creation order (the listing of one
+        // user's roles must not cost a scan of the whole environment).
+        std::set<std::uint64_t> seqs;
+        for (const auto& ident : f.users)
+            if (const auto* user = find_user(ident))
+                if (auto it = assignments_by_user_.find(user->key); it != assignments_by_user_.end())
+                    seqs.insert(it->second.begin(), it->second.end());
+        for (const auto seq : seqs) consider(assignments_.at(seq));
         return out;
     }
 
