@@ -62,24 +62,40 @@ struct call_result {
     int completions = 0;
 };
 
-/// Starts `sync_user` for every user at once, each with a plain callback, and waits until all
-/// completed.
-asio::awaitable<std::vector<call_result>> sync_all(permit::client_view& permit,
-                                                   std::vector<permit::user_create> users) {
+/// Starts `start(item, diag, handler)` for every item at once, each with a plain callback, and
+/// waits until all completed.
+template <class Item, class Start>
+asio::awaitable<std::vector<call_result>> call_all(std::vector<Item> items, Start start) {
     auto ex = co_await asio::this_coro::executor;
-    auto results = std::make_shared<std::vector<call_result>>(users.size());
-    auto left = std::make_shared<std::size_t>(users.size());
+    auto results = std::make_shared<std::vector<call_result>>(items.size());
+    auto left = std::make_shared<std::size_t>(items.size());
     auto all_done = std::make_shared<asio::steady_timer>(ex, clock_type::time_point::max());
-    for (std::size_t i = 0; i < users.size(); ++i) {
-        permit.bulk.sync_user(std::move(users[i]), (*results)[i].diag,
-                              [results, left, all_done, i](boost::system::error_code ec) {
-                                  auto& r = (*results)[i];
-                                  r.ec = ec;
-                                  if (++r.completions == 1 && --*left == 0) all_done->cancel();
-                              });
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        start(std::move(items[i]), (*results)[i].diag,
+              [results, left, all_done, i](boost::system::error_code ec) {
+                  auto& r = (*results)[i];
+                  r.ec = ec;
+                  if (++r.completions == 1 && --*left == 0) all_done->cancel();
+              });
     }
     if (*left > 0) co_await all_done->async_wait(asio::as_tuple(asio::use_awaitable));
     co_return *results;
+}
+
+/// `bulk.sync_user` for every user at once.
+asio::awaitable<std::vector<call_result>> sync_all(permit::client_view& permit,
+                                                   std::vector<permit::user_create> users) {
+    return call_all(std::move(users), [&permit](auto item, auto& diag, auto handler) {
+        permit.bulk.sync_user(std::move(item), diag, std::move(handler));
+    });
+}
+
+/// `bulk.assign_role` for every assignment at once.
+asio::awaitable<std::vector<call_result>> assign_all(
+    permit::client_view& permit, std::vector<permit::role_assignment_create> assignments) {
+    return call_all(std::move(assignments), [&permit](auto item, auto& diag, auto handler) {
+        permit.bulk.assign_role(std::move(item), diag, std::move(handler));
+    });
 }
 
 /// How many results failed, and that each call completed exactly once.
@@ -230,26 +246,17 @@ BOOST_AUTO_TEST_CASE(a_batch_over_the_servers_limit_is_split_until_accepted) {
 
 BOOST_AUTO_TEST_CASE(an_assignment_naming_a_missing_role_fails_alone_with_not_found) {
     client_fixture f;
-    std::vector<call_result> results(41);
+    std::vector<call_result> results;
     f.run([&]() -> asio::awaitable<void> {
         co_await create_roles(f);
         co_await f.create_tenant("acme");
         std::vector<permit::user_create> owner{make_user(0)};
         co_await sync_all(f.permit, std::move(owner));
-        auto ex = co_await asio::this_coro::executor;
-        asio::steady_timer all_done(ex, clock_type::time_point::max());
-        std::size_t left = results.size();
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            permit::role_assignment_create a{
-                .user = "user-0", .role = i == 17 ? "no-such-role" : "viewer", .tenant = "acme"};
-            f.permit.bulk.assign_role(std::move(a), results[i].diag,
-                                      [&, i](boost::system::error_code ec) {
-                                          results[i].ec = ec;
-                                          if (++results[i].completions == 1 && --left == 0)
-                                              all_done.cancel();
-                                      });
-        }
-        co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+        std::vector<permit::role_assignment_create> assignments;
+        for (std::size_t i = 0; i < 41; ++i)
+            assignments.push_back(
+                {.user = "user-0", .role = i == 17 ? "no-such-role" : "viewer", .tenant = "acme"});
+        results = co_await assign_all(f.permit, std::move(assignments));
     }());
     BOOST_TEST(failures_of(results) == 1u);
     BOOST_TEST(results[17].ec == permit::error::not_found);
@@ -263,24 +270,15 @@ BOOST_AUTO_TEST_CASE(an_assignment_naming_a_missing_role_fails_alone_with_not_fo
 
 BOOST_AUTO_TEST_CASE(an_assignment_to_a_missing_user_is_isolated_by_splitting_its_batch) {
     client_fixture f;
-    std::vector<call_result> results(31);
+    std::vector<call_result> results;
     f.run([&]() -> asio::awaitable<void> {
         co_await create_roles(f);
         co_await sync_all(f.permit, make_users(30));
-        auto ex = co_await asio::this_coro::executor;
-        asio::steady_timer all_done(ex, clock_type::time_point::max());
-        std::size_t left = results.size();
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            // User 30 was never synced; the API answers the whole batch 404, naming no item.
-            permit::role_assignment_create a{.user = "user-" + std::to_string(i), .role = "admin"};
-            f.permit.bulk.assign_role(std::move(a), results[i].diag,
-                                      [&, i](boost::system::error_code ec) {
-                                          results[i].ec = ec;
-                                          if (++results[i].completions == 1 && --left == 0)
-                                              all_done.cancel();
-                                      });
-        }
-        co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+        // User 30 was never synced; the API answers the whole batch 404, naming no item.
+        std::vector<permit::role_assignment_create> assignments;
+        for (std::size_t i = 0; i < 31; ++i)
+            assignments.push_back({.user = "user-" + std::to_string(i), .role = "admin"});
+        results = co_await assign_all(f.permit, std::move(assignments));
     }());
     BOOST_TEST(failures_of(results) == 1u);
     BOOST_TEST(results[30].ec == permit::error::not_found);

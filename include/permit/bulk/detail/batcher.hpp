@@ -130,6 +130,7 @@ class batcher final : public permit::detail::client_service {
             co_return boost::asio::error::operation_aborted;
         }
         const auto id = state_.arrive();
+        const auto epoch = epoch_;
         // Callers are admitted in arrival order: a newcomer waits behind those already waiting.
         if (!room_waiters_.empty() || state_.room() <= reserved_) {
             room_waiter w(client_.executor(), id);
@@ -139,6 +140,8 @@ class batcher final : public permit::detail::client_service {
             auto cancellation = co_await boost::asio::this_coro::cancellation_state;
             const bool cancelled = cancellation.cancelled() != boost::asio::cancellation_type::none;
             if (w.woken) --reserved_;
+            // A caller woken for room just before `client::cancel()` is cancelled too.
+            if (epoch != epoch_) w.aborted = true;
             if (w.aborted || cancelled || !w.woken) {
                 diag.client_message = w.aborted ? "the bulk pipeline was cancelled"
                                                 : "cancelled while waiting for room in the bulk "
