@@ -261,6 +261,7 @@ class sync_job {
             co_await room_.async_wait(asio::as_tuple(asio::use_awaitable));
         }
         done_ = true;
+        finished_ = steady::now();
         ticker_.cancel();
         rejects_.flush();
         if (options_.resume) save_checkpoint();
@@ -276,8 +277,8 @@ class sync_job {
         t.retries += client.retries;
         t.rate_limited += client.rate_limited;
         t.tenants_synced += bulk.tenants_created + bulk.tenants_existing;
-        t.elapsed +=
-            std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started_);
+        const auto end = done_ ? finished_ : steady::now();
+        t.elapsed += std::chrono::duration_cast<std::chrono::milliseconds>(end - started_);
         return t;
     }
 
@@ -364,6 +365,7 @@ class sync_job {
     asio::steady_timer ticker_;
     bool done_ = false;
     steady::time_point started_ = steady::now();
+    steady::time_point finished_;
 
     pbs::input_identity identity_;
     pbs::ack_tracker acks_;
@@ -389,8 +391,9 @@ class verifier {
             co_return false;
         }
         // What the input says. The sample is spread over the input: every `stride`-th user.
-        std::unordered_set<std::string> keys;
-        std::unordered_set<std::string> assignments;
+        // Hashes rather than strings: millions of users fit in a few tens of megabytes.
+        std::unordered_set<std::uint64_t> keys;
+        std::unordered_set<std::uint64_t> assignments;
         std::set<std::string> tenants;
         std::vector<permit::user_create> sample;
         constexpr std::size_t sample_size = 200;
@@ -399,10 +402,11 @@ class verifier {
         while (auto item = source->next()) {
             auto* rec = std::get_if<pbs::sync_record>(&item->parsed);
             if (!rec || !pbs::in_shard(rec->user.key, options_.shard)) continue;
-            keys.insert(rec->user.key);
+            keys.insert(pbs::fnv1a_64(rec->user.key));
             for (const auto& a : rec->user.role_assignments) {
-                assignments.insert(rec->user.key + "/" + a.role + "/" +
-                                   a.tenant.value_or(permit_.get_config().default_tenant));
+                assignments.insert(
+                    pbs::fnv1a_64(rec->user.key + "/" + a.role + "/" +
+                                  a.tenant.value_or(permit_.get_config().default_tenant)));
                 if (a.tenant) tenants.insert(*a.tenant);
             }
             if (seen++ % stride == 0) {
