@@ -260,15 +260,17 @@ class sync_job {
             room_.expires_at(steady::time_point::max());
             co_await room_.async_wait(asio::as_tuple(asio::use_awaitable));
         }
+        final_ = totals();
         done_ = true;
-        finished_ = steady::now();
         ticker_.cancel();
         rejects_.flush();
         if (options_.resume) save_checkpoint();
     }
 
-    /// The figures of the whole input so far (earlier runs of a resumed sync included).
+    /// The figures of the whole input so far (earlier runs of a resumed sync included), up to
+    /// the end of the sync (what a verification does afterwards is not counted).
     pbs::sync_totals totals() const {
+        if (done_) return final_;
         pbs::sync_totals t = before_;
         t += live_;
         const auto client = permit_.stats();
@@ -277,8 +279,8 @@ class sync_job {
         t.retries += client.retries;
         t.rate_limited += client.rate_limited;
         t.tenants_synced += bulk.tenants_created + bulk.tenants_existing;
-        const auto end = done_ ? finished_ : steady::now();
-        t.elapsed += std::chrono::duration_cast<std::chrono::milliseconds>(end - started_);
+        t.elapsed +=
+            std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started_);
         return t;
     }
 
@@ -365,7 +367,7 @@ class sync_job {
     asio::steady_timer ticker_;
     bool done_ = false;
     steady::time_point started_ = steady::now();
-    steady::time_point finished_;
+    pbs::sync_totals final_;  // the totals when the sync ended
 
     pbs::input_identity identity_;
     pbs::ack_tracker acks_;
