@@ -1,5 +1,7 @@
 // The thread-safe mode: one client shared by the threads of a multi-threaded io_context.
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -7,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <permit/permit.hpp>
@@ -42,6 +45,45 @@ BOOST_AUTO_TEST_CASE(a_thread_safe_client_serves_coroutines_on_four_threads) {
     BOOST_TEST(failed.load() == 0);
     BOOST_TEST(emu.user_count() == static_cast<std::size_t>(calls));
     BOOST_TEST(emu.stats().connections_accepted <= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(the_bulk_pipeline_of_a_thread_safe_client_serves_callers_on_four_threads) {
+    permit::testing::emulator_config config;
+    config.initial_state = boost::json::parse(R"({"roles":[{"key":"member","name":"Member"}]})");
+    permit::testing::emulator emu(config);
+    asio::thread_pool threads(4);
+    permit::client permit(threads.get_executor(), permit::config{.api_key = emu.config().api_key,
+                                                                 .api_url = emu.url(),
+                                                                 .pdp_url = emu.url(),
+                                                                 .thread_safe = true});
+    constexpr int calls = 4000;
+    std::atomic<int> succeeded{0};
+    std::atomic<int> failed{0};
+    for (int i = 0; i < calls; ++i) {
+        asio::co_spawn(
+            threads,
+            [&permit, i]() -> asio::awaitable<void> {
+                permit::user_create who{.key = "user-" + std::to_string(i)};
+                who.role_assignments.push_back(
+                    {.role = "member", .tenant = "company-" + std::to_string(i % 10)});
+                co_await permit.bulk.sync_user(std::move(who));
+            },
+            [&](std::exception_ptr e) { (e ? failed : succeeded) += 1; });
+    }
+    // The counters are read from a foreign thread while the pipeline runs.
+    std::uint64_t last_synced = 0;
+    while (succeeded.load() + failed.load() < calls) {
+        const auto stats = permit.bulk.stats();
+        BOOST_TEST(stats.users_synced >= last_synced);
+        last_synced = stats.users_synced;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    threads.join();
+    BOOST_TEST(succeeded.load() == calls);
+    BOOST_TEST(failed.load() == 0);
+    BOOST_TEST(emu.user_count() == static_cast<std::size_t>(calls));
+    BOOST_TEST(emu.role_assignment_count() == static_cast<std::size_t>(calls));
+    BOOST_TEST(permit.bulk.stats().users_synced == static_cast<std::uint64_t>(calls));
 }
 
 BOOST_AUTO_TEST_CASE(cancel_from_another_thread_aborts_calls_of_a_thread_safe_client) {
