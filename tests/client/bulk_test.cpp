@@ -308,6 +308,12 @@ BOOST_AUTO_TEST_CASE(existing_tenants_are_not_an_error) {
     const auto bulk = f.permit.bulk.stats();
     BOOST_TEST(bulk.tenants_existing == 2u);
     BOOST_TEST(bulk.tenants_created == tenant_count - 2);
+    // tenant-1 alone (409: exists); then the seven others (409), each looked up once, and the six
+    // missing ones created in one more batch.
+    const auto stats = f.emu.stats();
+    BOOST_TEST(stats.route(tenant_batch_route) == 3u);
+    BOOST_TEST(stats.route("GET /v2/facts/{proj_id}/{env_id}/tenants/{tenant_id}") == 7u);
+    BOOST_TEST(bulk.batches_split == 0u);
     BOOST_TEST(bulk.assignments_created == 16u);
 }
 

@@ -142,16 +142,17 @@ struct pipeline {
     std::map<ticket, completion> outcomes;
     std::vector<ticket> told_twice;
 
-    // Roles the fake server does not have; every other role exists. The lookups are answered as
-    // soon as a call asks for one, and counted.
+    // Roles the fake server does not have (every other role exists), and the tenants it has.
+    // Lookups are answered as soon as the pipeline asks, and counted.
     std::set<std::string> missing_roles;
+    std::set<std::string> existing_tenants;
     std::map<std::string, int> role_lookups;
+    std::map<std::string, int> tenant_lookups;
 
     ticket sync_user(permit::user_create u) {
         const ticket id = s.arrive();
         admitted.insert(id);
         s.sync_user(id, std::move(u), now);
-        answer_role_lookups();
         collect();
         return id;
     }
@@ -159,18 +160,21 @@ struct pipeline {
         const ticket id = s.arrive();
         admitted.insert(id);
         s.assign_role(id, std::move(a), now);
-        answer_role_lookups();
         collect();
         return id;
     }
-    void answer_role_lookups() {
-        while (auto role = s.take_role_check()) {
-            ++role_lookups[*role];
-            if (missing_roles.contains(*role))
-                s.on_role_checked(*role, code(permit::error::not_found),
-                                  with_status(404, "Role not found"), now);
+    void answer_lookups() {
+        using kind = permit::bulk::detail::lookup::kind;
+        while (auto l = s.take_lookup()) {
+            const bool role = l->what == kind::role;
+            ++(role ? role_lookups : tenant_lookups)[l->key];
+            const bool found =
+                role ? !missing_roles.contains(l->key) : existing_tenants.contains(l->key);
+            if (found)
+                s.on_looked_up(*l, {}, {}, now);
             else
-                s.on_role_checked(*role, {}, {}, now);
+                s.on_looked_up(*l, code(permit::error::not_found), with_status(404, "not found"),
+                               now);
         }
     }
     ticket ensure_tenant(permit::tenant_create t) {
@@ -224,6 +228,7 @@ struct pipeline {
     }
 
     void collect() {
+        answer_lookups();
         for (auto& c : s.take_completions()) {
             const ticket id = c.ticket;
             if (!outcomes.emplace(id, std::move(c)).second) told_twice.push_back(id);
@@ -714,8 +719,9 @@ BOOST_AUTO_TEST_CASE(a_404_on_an_assignment_batch_splits_until_the_missing_user_
     p.check_each_call_told_once();
 }
 
-BOOST_AUTO_TEST_CASE(a_409_splits_a_tenant_batch_and_a_lone_existing_tenant_is_success) {
+BOOST_AUTO_TEST_CASE(a_409_on_tenants_looks_them_up_and_creates_only_the_missing_ones) {
     pipeline p(options(10));
+    p.existing_tenants = {"old"};
     const ticket a = p.ensure_tenant(tenant("a"));
     const ticket b = p.ensure_tenant(tenant("b"));
     const ticket old = p.ensure_tenant(tenant("old"));
@@ -730,15 +736,17 @@ BOOST_AUTO_TEST_CASE(a_409_splits_a_tenant_batch_and_a_lone_existing_tenant_is_s
     std::vector<keys> tenant_batches;
     for (const auto& batch : sent)
         if (batch.lane == lane::tenants) tenant_batches.push_back(keys_of(batch));
-    BOOST_TEST(tenant_batches.size() == 5u);
+    BOOST_REQUIRE_EQUAL(tenant_batches.size(), 2u);
     BOOST_TEST(tenant_batches.front() == (keys{"a", "b", "old", "c"}),
                boost::test_tools::per_element());
+    BOOST_TEST(tenant_batches.back() == (keys{"a", "b", "c"}), boost::test_tools::per_element());
+    BOOST_TEST(p.tenant_lookups.size() == 4u);
     for (const ticket id : {a, b, old, c, user_in_old, assign_in_old})
         BOOST_TEST(p.succeeded(id), "ticket " << id);
     const auto stats = p.s.stats();
     BOOST_TEST(stats.tenants_existing == 1u);
     BOOST_TEST(stats.tenants_created == 3u);
-    BOOST_TEST(stats.batches_split == 2u);
+    BOOST_TEST(stats.batches_split == 0u);
     BOOST_TEST(stats.items_rejected == 0u);
     BOOST_TEST(stats.calls_failed == 0u);
     BOOST_TEST(stats.assignments_created == 2u);
@@ -1224,6 +1232,22 @@ BOOST_AUTO_TEST_CASE(a_missing_role_fails_only_the_calls_that_name_it_and_no_bat
     for (const auto& b : sent) BOOST_TEST(!contains(b, "u2:ghost"));
     BOOST_TEST(p.succeeded(good));
     BOOST_TEST(p.outcome(bad).ec == code(permit::error::not_found));
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(ensure_tenant_gives_its_name_to_a_tenant_a_sync_queued_first) {
+    pipeline p;
+    p.sync_user(user("u1", {role_in("viewer", "acme")}));
+    permit::tenant_create named{.key = "acme", .name = "Acme Inc", .description = "the first"};
+    const ticket ensured = p.ensure_tenant(named);
+    const auto sent = p.run(accept_all);
+    BOOST_REQUIRE(!sent.empty());
+    BOOST_TEST((sent.front().lane == lane::tenants));
+    const auto body = boost::json::parse(sent.front().body);
+    const auto& op = body.at("operations").as_array().at(0).as_object();
+    BOOST_TEST(op.at("name").as_string() == "Acme Inc");
+    BOOST_TEST(op.at("description").as_string() == "the first");
+    BOOST_TEST(p.succeeded(ensured));
     p.check_each_call_told_once();
 }
 

@@ -34,9 +34,11 @@ namespace permit {
 ///   assignment naming it is sent: an assignment to a role that does not exist fails alone with
 ///   `error::not_found` instead of sinking its batch.
 /// - **Rejections**: when the API rejects a batch for some of its items (400/422, or a 404 for
-///   assignments naming a missing user or role), those items fail alone with the API's reason in
-///   their `diagnostics`; the rest of the batch is sent again. Items named in a 422 are removed at
-///   once; otherwise the batch is split in halves until the bad item is alone.
+///   assignments naming a missing user), those items fail alone with the API's reason in their
+///   `diagnostics`; the rest of the batch is sent again. Items named in a 422 are removed at
+///   once; otherwise the batch is split in halves until the bad item is alone. A tenant batch
+///   answered 409 has its tenants looked up (`GET /tenants/{key}`): those that exist are success,
+///   the others are created in one more batch.
 /// - **Retries**: each bulk request is retried under `bulk_options::retry` (replaying a bulk
 /// request
 ///   is harmless). A failure that outlasts it fails every caller of the batch with that error.
@@ -88,8 +90,10 @@ class bulk_api {
                      std::forward<CompletionToken>(token));
     }
 
-    /// Makes sure a tenant exists (`POST /bulk/tenants`; one that exists already is success).
-    /// Completes at once for a tenant the pipeline knows. Signature: `void(error_code)`.
+    /// Makes sure a tenant exists (`POST /bulk/tenants`; one that exists already is success, and
+    /// is left as it is). Its name, description and attributes are used when it is created, even
+    /// when a `sync_user` queued the same tenant first (with its key as its name). Completes at
+    /// once for a tenant the pipeline knows. Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, CompletionToken&& token = {}) const {
         return start(tenant_admission{std::move(tenant)}, nullptr,

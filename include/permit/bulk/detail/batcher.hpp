@@ -190,7 +190,7 @@ class batcher final : public permit::detail::client_service {
     // Resumes the callers whose outcome is known, lets waiting callers in, finishes flushes, and
     // makes sure a due batch goes out.
     void after_change() {
-        start_role_checks();
+        start_lookups();
         deliver();
         while (!room_waiters_.empty() && state_.room() > reserved_) {
             auto* w = room_waiters_.front();
@@ -209,22 +209,25 @@ class batcher final : public permit::detail::client_service {
         poke();
     }
 
-    // Looks up the roles that new assignments name, each once, concurrently.
-    void start_role_checks() {
+    // Starts the lookups the pipeline asks for (roles before their first assignment, tenants of
+    // a batch answered 409), concurrently.
+    void start_lookups() {
         if (client_.stopped()) return;
-        while (auto role = state_.take_role_check())
+        while (auto next = state_.take_lookup())
             boost::asio::co_spawn(client_.executor(),
-                                  check_role(client_.shared_from_this(), std::move(*role)),
+                                  look_up(client_.shared_from_this(), std::move(*next)),
                                   boost::asio::detached);
     }
 
-    awaitable<void> check_role(std::shared_ptr<client_impl> client, std::string role) {
-        permit::detail::call_spec spec{.base = permit::detail::path_base::schema,
-                                       .path = "/roles/" + permit::detail::percent_encode(role)};
+    awaitable<void> look_up(std::shared_ptr<client_impl> client, lookup what) {
+        const bool role = what.what == lookup::kind::role;
+        permit::detail::call_spec spec{
+            .base = role ? permit::detail::path_base::schema : permit::detail::path_base::facts,
+            .path = (role ? "/roles/" : "/tenants/") + permit::detail::percent_encode(what.key)};
         diagnostics diag;
         auto result = co_await client_impl::run<void>(client, std::move(spec),
                                                       permit::detail::no_decoder{}, &diag, retry_);
-        state_.on_role_checked(role, result.ec, diag, clock::now());
+        state_.on_looked_up(what, result.ec, diag, clock::now());
         after_change();
     }
 

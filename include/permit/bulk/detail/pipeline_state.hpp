@@ -46,6 +46,16 @@ struct outgoing_batch {
     std::string body;
 };
 
+/// Something the pipeline must know exists before it goes on: a role, before the assignments that
+/// name it are sent (`GET /roles/{key}`); or a tenant of a batch that was answered 409, to tell
+/// the tenants that exist from those still to create (`GET /tenants/{key}`).
+struct lookup {
+    enum class kind : std::uint8_t { role, tenant };
+    lookup::kind what = kind::role;
+    std::string key;
+    std::uint64_t probe = 0;  // tenants: the rejected batch they came from
+};
+
 /// What one caller is told.
 struct completion {
     std::uint64_t ticket = 0;
@@ -58,12 +68,12 @@ struct completion {
 /// A call (a *ticket*) is admitted while fewer than `max_pending` calls are unfinished. Its items
 /// wait in one queue per lane (see `coalescer`). A role assignment is parked until the user it
 /// names (when that user is in the pipeline), its tenant (unless known to exist) and its role
-/// (looked up once, see `take_role_check`) are confirmed; only then is it queued. A rejected batch
-/// (400/422, a 404 for assignments, a 409 for tenants) is narrowed down: the items a 422 names fail
-/// alone and the rest go again; otherwise the batch is split in halves until the bad item is alone;
-/// a lone tenant that gets 409 exists, which is success. Any other failure fails every item of the
-/// batch. Each ticket completes once: with the first failure of any of its items, or with success
-/// when all of them are confirmed.
+/// (looked up once, see `take_lookup`) are confirmed; only then is it queued. A rejected batch is
+/// narrowed down: the items a 422 names fail alone and the rest go again; a 400/422 naming no item,
+/// or a 404 for assignments, splits the batch in halves until the bad item is alone; a 409 for
+/// tenants has each tenant looked up, and those that exist are success while the others go again.
+/// Any other failure fails every item of the batch. Each ticket completes once: with the first
+/// failure of any of its items, or with success when all of them are confirmed.
 ///
 /// Not thread-safe.
 template <class Clock = std::chrono::steady_clock>
@@ -140,7 +150,7 @@ class pipeline_state {
     /// Admits `ensure_tenant(tc)`: done at once when the tenant is known to exist.
     void ensure_tenant(ticket_id id, tenant_create tc, time_point now) {
         ticket& t = admit(id);
-        if (!is_known(tc.key)) depend_on_tenant(id, t, std::move(tc), now);
+        if (!is_known(tc.key)) depend_on_tenant(id, t, std::move(tc), now, true);
         settle(id, now);
     }
 
@@ -204,31 +214,38 @@ class pipeline_state {
     /// Bulk requests taken and not yet reported back (those orphaned by `fail_all` included).
     std::size_t in_flight() const noexcept { return in_flight_.size() + orphaned_.size(); }
 
-    /// A role to look up (`GET /roles/{key}`) before assignments naming it are sent: a missing
-    /// role would fail a whole assignment batch with a 404 that names no item. Each role is
-    /// looked up once while the pipeline remembers it.
-    std::optional<std::string> take_role_check() {
-        if (roles_to_check_.empty()) return std::nullopt;
-        auto role = std::move(roles_to_check_.front());
-        roles_to_check_.pop_front();
-        return role;
+    /// The next object to look up, if any. A role is looked up once while the pipeline remembers
+    /// it: a missing role would otherwise fail a whole assignment batch with a 404 that names no
+    /// item.
+    std::optional<lookup> take_lookup() {
+        if (lookups_.empty()) return std::nullopt;
+        auto next = std::move(lookups_.front());
+        lookups_.pop_front();
+        return next;
     }
 
-    /// The lookup of `role` came back: found (`!ec`), or not (`error::not_found`, or the error
-    /// that outlasted the retries). The calls waiting for it go on or fail.
-    void on_role_checked(const std::string& role, boost::system::error_code ec,
-                         const diagnostics& diag, time_point now) {
-        if (!ec) known_roles_.insert(role);
-        auto node = pending_roles_.extract(role);
-        if (node.empty()) return;
+    /// The lookup came back: found (`!ec`), missing (a 404), or failed (the error that outlasted
+    /// the retries). The calls waiting for it go on or fail.
+    void on_looked_up(const lookup& l, boost::system::error_code ec, const diagnostics& diag,
+                      time_point now) {
+        if (l.what == lookup::kind::role) return role_looked_up(l.key, ec, diag, now);
+        auto probe = probes_.find(l.probe);
+        if (probe == probes_.end()) return;  // forgotten by `fail_all`
+        auto& p = probe->second;
+        p.outstanding -= 1;
         if (!ec) {
-            for (auto id : node.mapped()) dependency_met(id, now);
-            return;
+            stats_.tenants_existing += 1;
+            tenant_resolved(l.key, true, {}, {}, now);
+        } else if (diag.status == 404) {
+            auto it = std::find_if(p.tenants.begin(), p.tenants.end(),
+                                   [&](const tenant_create& t) { return t.key == l.key; });
+            if (it != p.tenants.end()) p.missing.push_back(std::move(*it));
+        } else {
+            tenant_resolved(l.key, false, ec, diag, now);
         }
-        diagnostics why = diag;
-        prepend(why, "role '" + role + "'" +
-                         (diag.status == 404 ? " does not exist" : " could not be looked up"));
-        for (auto id : node.mapped()) dependency_failed(id, ec, why);
+        if (p.outstanding > 0) return;
+        if (!p.missing.empty()) reformed_tenants_.push_back(std::move(p.missing));
+        probes_.erase(probe);
     }
 
     /// Batch `id` was accepted (2xx).
@@ -265,7 +282,8 @@ class pipeline_state {
         pending_users_.clear();
         pending_tenants_.clear();
         pending_roles_.clear();
-        roles_to_check_.clear();
+        lookups_.clear();
+        probes_.clear();
         // Their results must not decide for later calls with the same keys.
         for (const auto& [id, items] : in_flight_) orphaned_.insert(id);
         in_flight_.clear();
@@ -329,6 +347,9 @@ class pipeline_state {
     };
     struct pending_tenant {
         std::vector<ticket_id> dependents;
+        // What `ensure_tenant` asked for, when the tenant was queued before by a `sync_user`
+        // (which knows its key only): sent instead, unless the batch has left.
+        std::optional<tenant_create> definition;
     };
     using flight = std::variant<std::vector<tenant_create>, std::vector<assignment_item>,
                                 std::vector<user_item>>;
@@ -340,17 +361,38 @@ class pipeline_state {
         return t;
     }
 
+    void role_looked_up(const std::string& role, boost::system::error_code ec,
+                        const diagnostics& diag, time_point now) {
+        if (!ec) known_roles_.insert(role);
+        auto node = pending_roles_.extract(role);
+        if (node.empty()) return;
+        if (!ec) {
+            for (auto id : node.mapped()) dependency_met(id, now);
+            return;
+        }
+        diagnostics why = diag;
+        prepend(why, "role '" + role + "'" +
+                         (diag.status == 404 ? " does not exist" : " could not be looked up"));
+        for (auto id : node.mapped()) dependency_failed(id, ec, why);
+    }
+
     void depend_on_role(ticket_id id, ticket& t, const std::string& role) {
         auto [it, fresh] = pending_roles_.try_emplace(role);
-        if (fresh) roles_to_check_.push_back(role);
+        if (fresh) lookups_.push_back({.what = lookup::kind::role, .key = role});
         it->second.push_back(id);
         t.deps += 1;
         t.refs += 1;
     }
 
-    void depend_on_tenant(ticket_id id, ticket& t, tenant_create tc, time_point now) {
+    // `defined`: `tc` is the caller's own definition (name, description, attributes), not one made
+    // up from the key.
+    void depend_on_tenant(ticket_id id, ticket& t, tenant_create tc, time_point now,
+                          bool defined = false) {
         auto [it, fresh] = pending_tenants_.try_emplace(tc.key);
-        if (fresh) tenants_.push(std::move(tc), now);
+        if (fresh)
+            tenants_.push(std::move(tc), now);
+        else if (defined && !it->second.definition)
+            it->second.definition = std::move(tc);
         it->second.dependents.push_back(id);
         t.deps += 1;
         t.refs += 1;
@@ -515,9 +557,15 @@ class pipeline_state {
         return it == tickets_.end() || it->second.done;
     }
 
-    // Tenants are shared by callers and always sent; a user or an assignment whose caller is
-    // finished (failed or gone) is not.
-    void drop_finished(std::vector<tenant_create>&, time_point) {}
+    // Tenants are shared by callers and always sent (with the definition an `ensure_tenant` gave,
+    // if any); a user or an assignment whose caller is finished (failed or gone) is not.
+    void drop_finished(std::vector<tenant_create>& items, time_point) {
+        for (auto& item : items) {
+            auto it = pending_tenants_.find(item.key);
+            if (it != pending_tenants_.end() && it->second.definition)
+                item = std::move(*std::exchange(it->second.definition, std::nullopt));
+        }
+    }
     void drop_finished(std::vector<user_item>& items, time_point now) {
         std::erase_if(items, [&](user_item& item) {
             if (!finished(item.ticket)) return false;
@@ -624,9 +672,20 @@ class pipeline_state {
             return;
         }
         if constexpr (std::is_same_v<Item, tenant_create>) {
-            if (diag.status == 409 && items.size() == 1) {
-                stats_.tenants_existing += 1;
-                tenant_resolved(items.front().key, true, {}, {}, now);
+            if (diag.status == 409) {
+                if (items.size() == 1) {
+                    stats_.tenants_existing += 1;
+                    tenant_resolved(items.front().key, true, {}, {}, now);
+                    return;
+                }
+                // Some exist already: look each one up, and create the others in one batch.
+                // Halving would cost about 2k log2(n/k) bulk calls for k existing tenants.
+                const auto id = next_probe_++;
+                for (const auto& t : items)
+                    lookups_.push_back({.what = lookup::kind::tenant, .key = t.key, .probe = id});
+                const std::size_t count = items.size();
+                probes_.emplace(id,
+                                tenant_probe{.tenants = std::move(items), .outstanding = count});
                 return;
             }
         }
@@ -714,8 +773,16 @@ class pipeline_state {
     std::unordered_map<std::string, pending_user> pending_users_;
     std::unordered_map<std::string, pending_tenant> pending_tenants_;
     std::unordered_map<std::string, std::vector<ticket_id>> pending_roles_;  // waiting for lookup
-    std::deque<std::string> roles_to_check_;
     std::unordered_set<std::string> known_roles_;
+    std::deque<lookup> lookups_;  // to be started
+    // A tenant batch answered 409, while its tenants are looked up.
+    struct tenant_probe {
+        std::vector<tenant_create> tenants;
+        std::size_t outstanding = 0;
+        std::vector<tenant_create> missing;  // to create
+    };
+    std::unordered_map<std::uint64_t, tenant_probe> probes_;
+    std::uint64_t next_probe_ = 1;
     std::unordered_set<std::string> known_tenants_;
     std::deque<std::string> known_order_;  // oldest first, to forget beyond `known_tenants`
 
