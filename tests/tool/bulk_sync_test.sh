@@ -70,13 +70,14 @@ start_emulator
 "$TOOL" "$WORK/users.jsonl" --api-url "$EMULATOR_URL" "${REMOTE[@]}" --resume "$WORK/checkpoint.json" \
     >/dev/null 2>&1 &
 victim=$!
-# Killed at a random point after its first checkpoint (written every second).
-for _ in $(seq 200); do [[ -f $WORK/checkpoint.json ]] && break; sleep 0.05; done
-[[ -f $WORK/checkpoint.json ]] || fail "no checkpoint was written"
+# Killed at a random point after its first checkpoint past line 1 (written every second).
+checkpoint_line() { sed -n 's/.*"next_line":\([0-9]*\).*/\1/p' "$WORK/checkpoint.json" 2>/dev/null; }
+for _ in $(seq 600); do [[ $(checkpoint_line) -gt 1 ]] 2>/dev/null && break; sleep 0.05; done
+[[ $(checkpoint_line) -gt 1 ]] || fail "no checkpoint past line 1 was written"
 sleep "$(awk -v r=$RANDOM 'BEGIN { printf "%.2f", 1.5 * r / 32767 }')"
 kill -9 "$victim" 2>/dev/null || fail "the first run ended before it could be killed"
 wait "$victim" 2>/dev/null || true
-echo "killed at line $(sed -n 's/.*"next_line":\([0-9]*\).*/\1/p' "$WORK/checkpoint.json")"
+echo "killed; the checkpoint says line $(checkpoint_line)"
 "$TOOL" "$WORK/users.jsonl" --api-url "$EMULATOR_URL" "${REMOTE[@]}" --resume "$WORK/checkpoint.json" \
     --verify >"$WORK/out.txt" 2>"$WORK/err.txt" ||
     { cat "$WORK/out.txt" "$WORK/err.txt"; fail "the resumed run did not verify"; }
