@@ -1,0 +1,134 @@
+// Single operations against a running emulator: `users.sync` (PUT), `users.create` (POST) or
+// `check`, from C coroutines for D seconds. Prints one JSON object: operations/s, p50 and p99
+// latency, and the client's CPU time per operation (user + sys of this process / operations).
+//
+//   bench-single-ops URL OPERATION CONCURRENCY SECONDS [--pipelining]
+//
+// Every operation is checked (an error stops the run), so that a fast wrong answer cannot count.
+#include <permit/permit.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+double cpu_seconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct run_state {
+    std::string operation;
+    steady::time_point deadline;
+    std::vector<double> latencies_us;  // of every completed operation
+    std::uint64_t next_key = 0;
+    std::string error;
+};
+
+asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
+    while (steady::now() < run.deadline && run.error.empty()) {
+        const auto n = run.next_key++;
+        const auto started = steady::now();
+        permit::diagnostics diag;
+        boost::system::error_code ec;
+        if (run.operation == "sync") {
+            permit::user_create who{.key = "bench-" + std::to_string(id) + "-" + std::to_string(n),
+                                    .email = "bench" + std::to_string(n) + "@example.com"};
+            auto [e, result] =
+                co_await permit.users.sync(who, diag, asio::as_tuple(asio::use_awaitable));
+            ec = e;
+        } else if (run.operation == "create") {
+            permit::user_create who{.key = "bench-" + std::to_string(id) + "-" + std::to_string(n),
+                                    .email = "bench" + std::to_string(n) + "@example.com"};
+            auto [e, result] =
+                co_await permit.users.create(who, diag, asio::as_tuple(asio::use_awaitable));
+            ec = e;
+        } else {
+            auto [e, allowed] = co_await permit.check("bench-user", "read", "document", diag,
+                                                      asio::as_tuple(asio::use_awaitable));
+            ec = e;
+        }
+        if (ec) {
+            run.error = diag.to_string();
+            break;
+        }
+        run.latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(steady::now() - started).count());
+    }
+}
+
+double percentile(std::vector<double>& v, double p) {
+    if (v.empty()) return 0;
+    const auto at = static_cast<std::size_t>(p * double(v.size() - 1));
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
+    return v[at];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 5) {
+        std::cerr << "usage: bench-single-ops URL sync|create|check CONCURRENCY SECONDS "
+                     "[--pipelining]\n";
+        return 2;
+    }
+    const std::string url = argv[1];
+    run_state run{.operation = argv[2]};
+    const int concurrency = std::atoi(argv[3]);
+    const double seconds = std::atof(argv[4]);
+    const bool pipelining = argc > 5 && std::string(argv[5]) == "--pipelining";
+
+    asio::io_context ioc(1);
+    permit::config cfg{.api_key = "permit_key_emulator", .api_url = url, .pdp_url = url};
+    cfg.api_max_connections = static_cast<std::size_t>(std::min(concurrency, 64));
+    cfg.pdp_max_connections = cfg.api_max_connections;
+    cfg.api_pipelining.enabled = pipelining;
+    cfg.pdp_pipelining.enabled = pipelining;
+    permit::client permit(ioc.get_executor(), cfg);
+
+    const double cpu_before = cpu_seconds();
+    const auto started = steady::now();
+    run.deadline = started + std::chrono::duration_cast<steady::duration>(
+                                 std::chrono::duration<double>(seconds));
+    for (int i = 0; i < concurrency; ++i)
+        asio::co_spawn(ioc, worker(permit, run, i), asio::detached);
+    ioc.run();
+    const double elapsed = std::chrono::duration<double>(steady::now() - started).count();
+    const double cpu = cpu_seconds() - cpu_before;
+
+    if (!run.error.empty()) {
+        std::cerr << "bench-single-ops: " << run.error << '\n';
+        return 1;
+    }
+    const auto ops = run.latencies_us.size();
+    boost::json::object out{
+        {"operation", run.operation},
+        {"concurrency", concurrency},
+        {"pipelining", pipelining},
+        {"operations", ops},
+        {"ops_per_second", double(ops) / elapsed},
+        {"p50_us", percentile(run.latencies_us, 0.50)},
+        {"p99_us", percentile(run.latencies_us, 0.99)},
+        {"cpu_us_per_op", ops ? cpu * 1e6 / double(ops) : 0.0},
+    };
+    std::cout << boost::json::serialize(out) << '\n';
+    return 0;
+}
