@@ -216,8 +216,9 @@ BOOST_AUTO_TEST_CASE(each_bad_json_line_is_rejected_with_its_reason) {
 BOOST_AUTO_TEST_CASE(a_reject_reason_quotes_a_value_safely_and_briefly) {
     const auto long_key = std::string(1000, 'x') + " y";
     const auto r = reason(json(R"({"key":")" + long_key + R"("})"));
-    BOOST_TEST(r.size() < 150u, r);
-    BOOST_TEST(r.starts_with("invalid key \"xxx"));
+    // The first 64 bytes of the value, then an ellipsis inside the quotes.
+    BOOST_TEST(r == "invalid key \"" + std::string(64, 'x') +
+                        R"(...": must match ^[A-Za-z0-9|@+\-\._]+$)");
     BOOST_TEST(reason(json(R"({"key":"a\nb"})")) ==
                R"(invalid key "a\u000ab": must match ^[A-Za-z0-9|@+\-\._]+$)");
 }
