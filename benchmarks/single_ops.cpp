@@ -1,10 +1,15 @@
 // Single operations against a running emulator: `users.sync` (PUT), `users.create` (POST) or
-// `check`, from C coroutines for D seconds. Prints one JSON object: operations/s, p50 and p99
-// latency, and the client's CPU time per operation (user + sys of this process / operations).
+// `check`, from C coroutines for D seconds, on C connections. Prints one JSON object: operations/s,
+// p50 and p99 latency, and the client's CPU time per operation (user + sys of this process over
+// the measured window / operations).
 //
-//   bench-single-ops URL OPERATION CONCURRENCY SECONDS [--pipelining]
+//   bench-single-ops URL sync|create|check CONCURRENCY SECONDS [--prefix P] [--pipelining]
 //
-// Every operation is checked (an error stops the run), so that a fast wrong answer cannot count.
+// Users get keys `P-<worker>-<n>` (P defaults to "bench"), so that each run adds exactly one new
+// user per counted operation and the runner can check the emulator against the count. Every
+// operation is checked (an error, or a check that is not allowed, stops the run), so that a fast
+// wrong answer cannot count. `check` asks whether `bench-user` may `read` a `document`, which the
+// runner's seed allows.
 #include <permit/permit.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -37,11 +42,16 @@ double cpu_seconds() {
 
 struct run_state {
     std::string operation;
+    std::string prefix = "bench";
     steady::time_point deadline;
     std::vector<double> latencies_us;  // of every completed operation
     std::uint64_t next_key = 0;
     std::string error;
 };
+
+std::string key_of(const run_state& run, int worker, std::uint64_t n) {
+    return run.prefix + "-" + std::to_string(worker) + "-" + std::to_string(n);
+}
 
 asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
     while (steady::now() < run.deadline && run.error.empty()) {
@@ -50,13 +60,13 @@ asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
         permit::diagnostics diag;
         boost::system::error_code ec;
         if (run.operation == "sync") {
-            permit::user_create who{.key = "bench-" + std::to_string(id) + "-" + std::to_string(n),
+            permit::user_create who{.key = key_of(run, id, n),
                                     .email = "bench" + std::to_string(n) + "@example.com"};
             auto [e, result] =
                 co_await permit.users.sync(who, diag, asio::as_tuple(asio::use_awaitable));
             ec = e;
         } else if (run.operation == "create") {
-            permit::user_create who{.key = "bench-" + std::to_string(id) + "-" + std::to_string(n),
+            permit::user_create who{.key = key_of(run, id, n),
                                     .email = "bench" + std::to_string(n) + "@example.com"};
             auto [e, result] =
                 co_await permit.users.create(who, diag, asio::as_tuple(asio::use_awaitable));
@@ -65,6 +75,10 @@ asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
             auto [e, allowed] = co_await permit.check("bench-user", "read", "document", diag,
                                                       asio::as_tuple(asio::use_awaitable));
             ec = e;
+            if (!ec && !allowed) {
+                run.error = "check: bench-user was denied reading a document";
+                break;
+            }
         }
         if (ec) {
             run.error = diag.to_string();
@@ -87,18 +101,34 @@ double percentile(std::vector<double>& v, double p) {
 int main(int argc, char** argv) {
     if (argc < 5) {
         std::cerr << "usage: bench-single-ops URL sync|create|check CONCURRENCY SECONDS "
-                     "[--pipelining]\n";
+                     "[--prefix P] [--pipelining]\n";
         return 2;
     }
     const std::string url = argv[1];
     run_state run{.operation = argv[2]};
     const int concurrency = std::atoi(argv[3]);
     const double seconds = std::atof(argv[4]);
-    const bool pipelining = argc > 5 && std::string(argv[5]) == "--pipelining";
+    bool pipelining = false;
+    for (int i = 5; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--pipelining")
+            pipelining = true;
+        else if (arg == "--prefix" && i + 1 < argc)
+            run.prefix = argv[++i];
+        else {
+            std::cerr << "bench-single-ops: unknown argument " << arg << '\n';
+            return 2;
+        }
+    }
+    if (concurrency < 1 || seconds <= 0) {
+        std::cerr << "bench-single-ops: CONCURRENCY and SECONDS must be positive\n";
+        return 2;
+    }
 
     asio::io_context ioc(1);
     permit::config cfg{.api_key = "permit_key_emulator", .api_url = url, .pdp_url = url};
-    cfg.api_max_connections = static_cast<std::size_t>(std::min(concurrency, 64));
+    // One connection per worker, as wrk and the Node SDK's agent have.
+    cfg.api_max_connections = static_cast<std::size_t>(concurrency);
     cfg.pdp_max_connections = cfg.api_max_connections;
     cfg.api_pipelining.enabled = pipelining;
     cfg.pdp_pipelining.enabled = pipelining;

@@ -1,17 +1,19 @@
 // The official Node SDK doing what bench-single-ops does, against the same emulator: users.sync
 // (PUT), users.create (POST) or check, from C concurrent loops for D seconds. Prints one JSON
-// object: operations/s, p50 and p99 latency, and the process's CPU time per operation.
+// object: operations/s, p50 and p99 latency, and the process's CPU time per operation over the
+// measured window.
 //
-//   node single_ops.js URL sync|create|check CONCURRENCY SECONDS
+//   node single_ops.js URL sync|create|check CONCURRENCY SECONDS [PREFIX]
 //
-// Every operation is checked (an error stops the run), so that a fast wrong answer cannot count.
+// Users get keys `PREFIX-<worker>-<n>`. Every operation is checked (an error, or a check that is
+// not allowed, stops the run), so that a fast wrong answer cannot count.
 'use strict';
 const { Permit } = require('permitio');
 
 async function main() {
-  const [url, operation, concurrencyText, secondsText] = process.argv.slice(2);
+  const [url, operation, concurrencyText, secondsText, prefix = 'node'] = process.argv.slice(2);
   if (!url || !operation || !concurrencyText || !secondsText) {
-    console.error('usage: node single_ops.js URL sync|create|check CONCURRENCY SECONDS');
+    console.error('usage: node single_ops.js URL sync|create|check CONCURRENCY SECONDS [PREFIX]');
     process.exit(2);
   }
   const concurrency = Number(concurrencyText);
@@ -30,11 +32,13 @@ async function main() {
       const n = nextKey++;
       const t0 = process.hrtime.bigint();
       if (operation === 'sync') {
-        await permit.api.users.sync({ key: `bench-${id}-${n}`, email: `bench${n}@example.com` });
+        await permit.api.users.sync({ key: `${prefix}-${id}-${n}`, email: `bench${n}@example.com` });
       } else if (operation === 'create') {
-        await permit.api.users.create({ key: `bench-${id}-${n}`, email: `bench${n}@example.com` });
+        await permit.api.users.create({ key: `${prefix}-${id}-${n}`, email: `bench${n}@example.com` });
       } else {
-        await permit.check('bench-user', 'read', 'document');
+        if (!(await permit.check('bench-user', 'read', 'document'))) {
+          throw new Error('check: bench-user was denied reading a document');
+        }
       }
       latencies.push(Number(process.hrtime.bigint() - t0) / 1e3);
     }

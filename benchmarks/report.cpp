@@ -1,0 +1,550 @@
+// Turns the benchmark runner's raw results into the figures published with the project: a JSON
+// list of every figure, a Markdown comparison table and a throughput chart.
+//
+//   bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
+//
+// RAW.jsonl holds one JSON object per line, one run of one system in one scenario:
+//
+//   {"scenario":"users.sync c=64","kind":"single","operation":"sync","concurrency":64,
+//    "pipelining":false,"system":"permit-cpp"|"node-sdk"|"wrk",
+//    "result":{...the harness's own JSON...},"process":{"wall_s":5.2,"cpu_s":3.1,"max_rss_kb":1}}
+//
+// where kind is "single", "bulk", "burst" or "compile". Written to OUT_DIR (created if missing):
+//
+//   latest.json     every figure, one {scenario, system, metric, value, unit} row per line
+//   run.json        {date, machine}: where and when the figures were measured
+//   latest.md       the comparison table (also printed to stdout)
+//   throughput.dat  throughput.gp  throughput.png   single-operation throughput by concurrency
+//
+// A malformed line stops the program (exit 1) rather than leaving a figure silently out. A chart
+// that gnuplot cannot draw only warns: the table and the JSON are the main product.
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The systems compared, in the order of the table's columns and of the chart's legend.
+struct system_info {
+    std::string_view id;     // as written by the runner
+    std::string_view title;  // as shown in the table
+};
+constexpr system_info systems[] = {
+    {"permit-cpp", "permit-cpp"}, {"node-sdk", "Node SDK"}, {"wrk", "wrk"}};
+
+struct row {
+    std::string scenario;
+    std::string system;
+    std::string metric;
+    double value = 0;  // already rounded to the unit's precision
+    std::string unit;
+};
+
+// What the chart needs of a single-operation scenario, beyond its rows.
+struct single_run {
+    std::string system;
+    std::string operation;
+    long long concurrency = 0;
+    bool pipelining = false;
+    double ops_per_second = 0;
+};
+
+struct report {
+    std::vector<row> rows;
+    std::vector<single_run> single_runs;
+};
+
+// A malformed line; main() adds the line number.
+struct bad_line : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Digits after the decimal point, by unit: enough to compare systems, not so many that run-to-run
+// noise reads as precision.
+int decimals_of(std::string_view unit) {
+    if (unit == "us" || unit == "MB") return 1;
+    if (unit == "s") return 2;
+    return 0;  // ops/s, users/s, requests, ops
+}
+
+double rounded(double value, int decimals) {
+    const double scale = std::pow(10.0, decimals);
+    return std::round(value * scale) / scale;
+}
+
+// ---- reading RAW.jsonl ----------------------------------------------------------------------
+
+const json::value& field(const json::object& object, std::string_view name, std::string_view in) {
+    if (const auto* value = object.if_contains(name)) return *value;
+    throw bad_line("missing \"" + std::string(name) + "\" in " + std::string(in));
+}
+
+const json::object& object_field(const json::object& object, std::string_view name,
+                                 std::string_view in) {
+    const auto& value = field(object, name, in);
+    if (!value.is_object())
+        throw bad_line("\"" + std::string(name) + "\" in " + std::string(in) + " is not an object");
+    return value.get_object();
+}
+
+std::string string_field(const json::object& object, std::string_view name, std::string_view in) {
+    const auto& value = field(object, name, in);
+    if (!value.is_string())
+        throw bad_line("\"" + std::string(name) + "\" in " + std::string(in) + " is not a string");
+    return std::string(value.get_string());
+}
+
+double number_field(const json::object& object, std::string_view name, std::string_view in) {
+    const auto& value = field(object, name, in);
+    boost::system::error_code ec;
+    const double number = value.to_number<double>(ec);
+    if (ec || !std::isfinite(number))
+        throw bad_line("\"" + std::string(name) + "\" in " + std::string(in) + " is not a number");
+    return number;
+}
+
+bool bool_field(const json::object& object, std::string_view name, std::string_view in) {
+    const auto& value = field(object, name, in);
+    if (!value.is_bool())
+        throw bad_line("\"" + std::string(name) + "\" in " + std::string(in) + " is not a boolean");
+    return value.get_bool();
+}
+
+// "process" is the runner's measure of the whole process; only some figures need it.
+const json::object& process_of(const json::object& line) {
+    return object_field(line, "process", "the line");
+}
+
+// Peak memory: the harness's own figure when it has one, else the runner's.
+double peak_rss_kb(const json::object& line, const json::object& result) {
+    if (result.contains("max_rss_kb")) return number_field(result, "max_rss_kb", "result");
+    return number_field(process_of(line), "max_rss_kb", "process");
+}
+
+// Emits the figures of one line, each under its metric name and unit.
+class row_writer {
+  public:
+    row_writer(report& out, std::string scenario, std::string system)
+        : out_(out), scenario_(std::move(scenario)), system_(std::move(system)) {
+        // A scenario run again (e.g. after a failed first attempt) replaces the earlier figures
+        // in place, so that the JSON and the table agree on one value and keep their order.
+        const bool seen = std::any_of(out_.rows.begin(), out_.rows.end(), [&](const row& r) {
+            return r.scenario == scenario_ && r.system == system_;
+        });
+        if (seen)
+            std::cerr << "bench-report: warning: " << scenario_ << " / " << system_
+                      << " appears more than once; keeping the last run\n";
+    }
+
+    void add(std::string metric, double value, std::string unit) {
+        const double value_rounded = rounded(value, decimals_of(unit));
+        for (auto& existing : out_.rows) {
+            if (existing.scenario == scenario_ && existing.system == system_ &&
+                existing.metric == metric) {
+                existing.value = value_rounded;
+                existing.unit = std::move(unit);
+                return;
+            }
+        }
+        out_.rows.push_back(
+            {scenario_, system_, std::move(metric), value_rounded, std::move(unit)});
+    }
+
+  private:
+    report& out_;
+    std::string scenario_;
+    std::string system_;
+};
+
+// The emulator's CPU time during the run, per operation: with the client's, where the machine's
+// time went (both share its cores).
+void add_server_cpu(const json::object& line, double operations, std::string metric,
+                    row_writer& rows) {
+    const auto& process = process_of(line);
+    if (operations > 0 && process.contains("server_cpu_s"))
+        rows.add(std::move(metric),
+                 number_field(process, "server_cpu_s", "process") * 1e6 / operations, "us");
+}
+
+void read_single(const json::object& line, const json::object& result, const std::string& system,
+                 row_writer& rows, report& out) {
+    const double operations = number_field(result, "operations", "result");
+    const double ops_per_second = number_field(result, "ops_per_second", "result");
+    rows.add("throughput", ops_per_second, "ops/s");
+    rows.add("p50_latency", number_field(result, "p50_us", "result"), "us");
+    rows.add("p99_latency", number_field(result, "p99_us", "result"), "us");
+    if (result.contains("cpu_us_per_op")) {
+        rows.add("cpu_per_op", number_field(result, "cpu_us_per_op", "result"), "us");
+    } else if (operations > 0) {
+        // wrk does not measure its own CPU time; the runner does, for the whole process.
+        rows.add("cpu_per_op",
+                 number_field(process_of(line), "cpu_s", "process") * 1e6 / operations, "us");
+    }
+    add_server_cpu(line, operations, "server_cpu_per_op", rows);
+    rows.add("operations", operations, "ops");
+
+    out.single_runs.push_back({
+        .system = system,
+        .operation = string_field(line, "operation", "the line"),
+        .concurrency = static_cast<long long>(number_field(line, "concurrency", "the line")),
+        .pipelining = bool_field(line, "pipelining", "the line"),
+        .ops_per_second = ops_per_second,
+    });
+}
+
+// The client's whole-process CPU time (user + sys, measured by the runner) per user synced, and
+// the emulator's.
+void add_cpu_per_user(const json::object& line, const json::object& result, row_writer& rows) {
+    const double users = number_field(result, "users", "result");
+    if (users > 0)
+        rows.add("cpu_per_user", number_field(process_of(line), "cpu_s", "process") * 1e6 / users,
+                 "us");
+    add_server_cpu(line, users, "server_cpu_per_user", rows);
+}
+
+void read_bulk(const json::object& line, const json::object& result, row_writer& rows) {
+    rows.add("users_per_second", number_field(result, "users_per_second", "result"), "users/s");
+    rows.add("seconds", number_field(result, "seconds", "result"), "s");
+    rows.add("requests", number_field(result, "requests", "result"), "requests");
+    rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
+    add_cpu_per_user(line, result, rows);
+}
+
+void read_burst(const json::object& line, const json::object& result, row_writer& rows) {
+    rows.add("seconds", number_field(result, "seconds", "result"), "s");
+    rows.add("requests", number_field(result, "requests", "result"), "requests");
+    rows.add("users_per_second", number_field(result, "users_per_second", "result"), "users/s");
+    rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
+    add_cpu_per_user(line, result, rows);
+}
+
+void read_compile(const json::object& line, const json::object& result, row_writer& rows) {
+    rows.add("seconds", number_field(result, "seconds", "result"), "s");
+    rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
+}
+
+bool is_known_system(std::string_view id) {
+    return std::any_of(std::begin(systems), std::end(systems),
+                       [&](const system_info& s) { return s.id == id; });
+}
+
+void read_line(std::string_view text, report& out) {
+    boost::system::error_code ec;
+    const json::value parsed = json::parse(text, ec);
+    if (ec) throw bad_line("not valid JSON (" + ec.message() + ")");
+    if (!parsed.is_object()) throw bad_line("not a JSON object");
+    const auto& line = parsed.get_object();
+
+    const std::string kind = string_field(line, "kind", "the line");
+    const std::string system = string_field(line, "system", "the line");
+    if (!is_known_system(system))
+        throw bad_line("unknown system \"" + system + "\" (expected permit-cpp, node-sdk or wrk)");
+    const auto& result = object_field(line, "result", "the line");
+    row_writer rows(out, string_field(line, "scenario", "the line"), system);
+
+    if (kind == "single") return read_single(line, result, system, rows, out);
+    if (kind == "bulk") return read_bulk(line, result, rows);
+    if (kind == "burst") return read_burst(line, result, rows);
+    if (kind == "compile") return read_compile(line, result, rows);
+    throw bad_line("unknown kind \"" + kind + "\" (expected single, bulk, burst or compile)");
+}
+
+bool is_blank(std::string_view text) {
+    return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Reads every line, or throws a message naming the first bad one.
+report read_raw(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    report out;
+    std::string text;
+    for (int number = 1; std::getline(in, text); ++number) {
+        if (is_blank(text)) continue;  // e.g. a trailing newline
+        try {
+            read_line(text, out);
+        } catch (const bad_line& e) {
+            throw std::runtime_error(path.string() + ":" + std::to_string(number) + ": " +
+                                     e.what());
+        }
+    }
+    return out;
+}
+
+// ---- formatting -----------------------------------------------------------------------------
+
+std::string fixed(double value, int decimals) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+    return buffer;
+}
+
+// 24755 -> "24,755": large figures are read at a glance; small ones keep their plain form.
+std::string with_thousands(double value, int decimals) {
+    const std::string text = fixed(value, decimals);
+    if (std::fabs(value) < 10000) return text;
+    const std::size_t digits_start = text[0] == '-' ? 1 : 0;
+    const std::size_t digits_end = std::min(text.find('.'), text.size());
+    std::string grouped = text.substr(0, digits_start);
+    for (std::size_t at = digits_start; at < digits_end; ++at) {
+        // A separator before each group of three digits that ends the integer part.
+        if (at > digits_start && (digits_end - at) % 3 == 0) grouped += ',';
+        grouped += text[at];
+    }
+    return grouped + text.substr(digits_end);
+}
+
+std::string json_string(std::string_view text) {
+    return json::serialize(json::string(text));
+}
+
+// ---- latest.json and run.json ---------------------------------------------------------------
+
+void write_file(const fs::path& path, const std::string& content) {
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+// Written by hand rather than with json::serialize, which prints 1.5 as 1.5E0 and all rows on
+// one line; one row per line keeps the file readable and its diffs small.
+std::string latest_json(const std::vector<row>& rows) {
+    std::string text = "[\n";
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        text += "  {\"scenario\": " + json_string(r.scenario) +
+                ", \"system\": " + json_string(r.system) +
+                ", \"metric\": " + json_string(r.metric) +
+                ", \"value\": " + fixed(r.value, decimals_of(r.unit)) +
+                ", \"unit\": " + json_string(r.unit) + "}";
+        text += i + 1 < rows.size() ? ",\n" : "\n";
+    }
+    return text + "]\n";
+}
+
+std::string run_json(const std::string& machine, const std::string& date) {
+    return json::serialize(json::object{{"date", date}, {"machine", machine}}) + "\n";
+}
+
+// ---- latest.md ------------------------------------------------------------------------------
+
+// One table row: a (scenario, metric) and its value for each system, if measured.
+struct table_row {
+    std::string scenario;
+    std::string metric;
+    std::string unit;
+    std::map<std::string, double, std::less<>> values;  // by system id
+};
+
+std::vector<table_row> table_rows(const std::vector<row>& rows) {
+    std::vector<table_row> table;
+    for (const auto& r : rows) {
+        if (r.metric == "operations") continue;  // a by-product of throughput, not a comparison
+        auto same = [&](const table_row& t) {
+            return t.scenario == r.scenario && t.metric == r.metric;
+        };
+        auto it = std::find_if(table.begin(), table.end(), same);
+        if (it == table.end()) it = table.insert(table.end(), {r.scenario, r.metric, r.unit, {}});
+        it->values[r.system] = r.value;
+    }
+    return table;
+}
+
+std::string value_cell(const table_row& t, std::string_view system) {
+    const auto it = t.values.find(system);
+    return it == t.values.end() ? "–" : with_thousands(it->second, decimals_of(t.unit));
+}
+
+std::string ratio_cell(const table_row& t, std::string_view numerator,
+                       std::string_view denominator) {
+    const auto top = t.values.find(numerator);
+    const auto bottom = t.values.find(denominator);
+    if (top == t.values.end() || bottom == t.values.end() || bottom->second == 0) return "–";
+    return fixed(top->second / bottom->second, 2) + "×";
+}
+
+std::string latest_md(const std::vector<row>& rows, const std::string& machine,
+                      const std::string& date) {
+    std::ostringstream md;
+    md << "Measured on " << machine << ", " << date << ".\n\n";
+    md << "| scenario | metric";
+    for (const auto& s : systems) md << " | " << s.title;
+    md << " | permit-cpp / Node SDK | permit-cpp / wrk |\n";
+    md << "|---|---|--:|--:|--:|--:|--:|\n";
+    for (const auto& t : table_rows(rows)) {
+        md << "| " << t.scenario << " | " << t.metric << " (" << t.unit << ")";
+        for (const auto& s : systems) md << " | " << value_cell(t, s.id);
+        md << " | " << ratio_cell(t, "permit-cpp", "node-sdk") << " | "
+           << ratio_cell(t, "permit-cpp", "wrk") << " |\n";
+    }
+    return md.str();
+}
+
+// ---- throughput chart -----------------------------------------------------------------------
+
+// Operations whose throughput the chart shows; the others (e.g. check) are in the table only.
+constexpr std::string_view charted_operations[] = {"sync", "create"};
+
+// One line of the chart: ops/s by concurrency for one system and one operation.
+struct series {
+    std::string title;  // e.g. "permit-cpp users.sync"
+    std::string_view system;
+    std::string_view operation;
+    std::map<long long, double> ops_per_second;  // by concurrency
+};
+
+std::vector<series> chart_series(const std::vector<single_run>& runs) {
+    std::vector<series> chart;
+    for (const auto& s : systems) {
+        for (const auto operation : charted_operations) {
+            series line{
+                std::string(s.id) + " users." + std::string(operation), s.id, operation, {}};
+            for (const auto& run : runs) {
+                // Pipelining is a different client setting; mixing it in would hide the effect
+                // of concurrency.
+                if (run.system == s.id && run.operation == operation && !run.pipelining)
+                    line.ops_per_second[run.concurrency] = run.ops_per_second;
+            }
+            if (!line.ops_per_second.empty()) chart.push_back(std::move(line));
+        }
+    }
+    return chart;
+}
+
+// gnuplot's data file: one block per series, which the script selects with `index`.
+std::string throughput_dat(const std::vector<series>& chart) {
+    std::string text;
+    for (const auto& line : chart) {
+        text += "# " + line.title + "\n# concurrency ops_per_second\n";
+        for (const auto& [concurrency, ops] : line.ops_per_second)
+            text += std::to_string(concurrency) + " " + fixed(ops, 0) + "\n";
+        text += "\n\n";
+    }
+    return text;
+}
+
+// A gnuplot single-quoted string: nothing is special inside but the quote, written twice.
+std::string gnuplot_quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    return quoted + "'";
+}
+
+std::string_view colour_of(std::string_view system) {
+    if (system == "permit-cpp") return "#1f77b4";
+    if (system == "node-sdk") return "#2ca02c";
+    return "#7f7f7f";
+}
+
+// The script names its files by absolute path, so that it draws the same chart from any cwd.
+std::string throughput_gp(const std::vector<series>& chart, const fs::path& dat,
+                          const fs::path& png) {
+    std::map<long long, bool> concurrencies;
+    for (const auto& line : chart)
+        for (const auto& [concurrency, ops] : line.ops_per_second)
+            concurrencies[concurrency] = true;
+
+    std::string tics;
+    for (const auto& [concurrency, unused] : concurrencies)
+        tics += (tics.empty() ? "" : ", ") + std::to_string(concurrency);
+    // Half a doubling of margin on either side keeps the end points off the frame.
+    const double low = double(concurrencies.begin()->first) / 1.5;
+    const double high = double(concurrencies.rbegin()->first) * 1.5;
+
+    std::ostringstream gp;
+    gp << "set terminal pngcairo size 900,540 noenhanced font ',10'\n"
+       << "set output " << gnuplot_quoted(png.string()) << "\n"
+       << "set title 'Single operations against the emulator (higher is better)'\n"
+       << "set xlabel 'concurrency (requests in flight)'\n"
+       << "set ylabel 'ops/s'\n"
+       << "set logscale x 2\n"
+       << "set xrange [" << fixed(low, 3) << ":" << fixed(high, 3) << "]\n"
+       << "set xtics (" << tics << ")\n"
+       << "set yrange [0:*]\n"
+       << "set format y '%.0f'\n"
+       << "set grid\n"
+       << "set key top left\n"
+       << "plot \\\n";
+    for (std::size_t i = 0; i < chart.size(); ++i) {
+        const auto& line = chart[i];
+        // Colour tells the system, dashes the operation.
+        gp << "  " << gnuplot_quoted(dat.string()) << " index " << i
+           << " using 1:2 with linespoints lw 2 pt 7 lc rgb '" << colour_of(line.system) << "' dt "
+           << (line.operation == "sync" ? 1 : 2) << " title " << gnuplot_quoted(line.title)
+           << (i + 1 < chart.size() ? ", \\\n" : "\n");
+    }
+    return gp.str();
+}
+
+std::string shell_quoted(const std::string& text) {
+    std::string quoted = "'";
+    for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return quoted + "'";
+}
+
+// Writes the data and the script, then runs gnuplot; any failure here is only a warning.
+void draw_throughput(const std::vector<single_run>& runs, const fs::path& out_dir) {
+    const auto chart = chart_series(runs);
+    if (chart.empty()) {
+        std::cerr << "bench-report: no single sync/create runs without pipelining; no chart\n";
+        return;
+    }
+    const auto dat = out_dir / "throughput.dat";
+    const auto gp = out_dir / "throughput.gp";
+    write_file(dat, throughput_dat(chart));
+    write_file(gp, throughput_gp(chart, dat, out_dir / "throughput.png"));
+
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) {
+        std::cerr << "bench-report: warning: gnuplot not found; throughput.png not drawn\n";
+        return;
+    }
+    if (std::system(("gnuplot " + shell_quoted(gp.string())).c_str()) != 0)
+        std::cerr << "bench-report: warning: gnuplot failed; throughput.png not drawn\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 5) {
+        std::cerr << "usage: bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE\n";
+        return 2;
+    }
+    const fs::path raw = argv[1];
+    const std::string machine = argv[3];
+    const std::string date = argv[4];
+    try {
+        const fs::path out_dir = fs::absolute(argv[2]);
+        const report figures = read_raw(raw);
+        fs::create_directories(out_dir);
+
+        write_file(out_dir / "latest.json", latest_json(figures.rows));
+        write_file(out_dir / "run.json", run_json(machine, date));
+        const std::string md = latest_md(figures.rows, machine, date);
+        write_file(out_dir / "latest.md", md);
+        draw_throughput(figures.single_runs, out_dir);
+        std::cout << md;
+    } catch (const std::exception& e) {
+        std::cerr << "bench-report: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

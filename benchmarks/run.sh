@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# The benchmark runner behind `./dev bench`: every scenario for permit-cpp, the official Node SDK
+# and (where it applies) wrk, one after the other, each against a fresh `permit-emulator` process
+# on 127.0.0.1 seeded with benchmarks/seed.json. Each run's claim is checked against what the
+# emulator holds afterwards; a run that fails its check stops the whole benchmark, so that a fast
+# wrong answer is never reported.
+#
+#   benchmarks/run.sh BUILD_DIR
+#
+# Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
+# the benchmark markers of README.md. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
+# default 5), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=$1
+bench=$build/benchmarks
+seconds=${PERMIT_BENCH_SECONDS:-5}
+bulk_users=${PERMIT_BENCH_BULK_USERS:-1000000}
+burst_users=${PERMIT_BENCH_BURST_USERS:-100000}
+results=benchmarks/results
+work=$(mktemp -d)
+raw=$work/raw.jsonl
+key=permit_key_emulator
+emulator_pid=
+trap 'stop_emulator; rm -rf "$work"' EXIT
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+
+start_emulator() {
+    "$build/tools/permit-emulator" --seed benchmarks/seed.json >"$work/emulator.log" 2>&1 &
+    emulator_pid=$!
+    for _ in $(seq 100); do
+        url=$(sed -n 's/^listening on //p' "$work/emulator.log")
+        [[ -n $url ]] && return
+        sleep 0.05
+    done
+    die "the emulator did not start: $(cat "$work/emulator.log")"
+}
+
+stop_emulator() {
+    [[ -n $emulator_pid ]] || return 0
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+    emulator_pid=
+}
+
+# The emulator's CPU time so far (user + sys, seconds): where the time of a run goes on the server.
+emulator_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$emulator_pid/stat"
+}
+
+# GET on the emulator's REST API, independently of the client under test.
+api_get() { curl -sf -H "Authorization: Bearer $key" "$url/v2/facts/default/production/$1"; }
+users_count() { api_get 'users?per_page=1' | grep -o '"total_count":[0-9]*' | cut -d: -f2; }
+assignments_count() {
+    api_get 'role_assignments?per_page=1&include_total_count=true' |
+        grep -o '"total_count":[0-9]*' | cut -d: -f2
+}
+field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2 | tr -d '"'; }
+
+# Runs a client under /usr/bin/time: $result is its last line of output (its JSON), $process the
+# process's wall time, CPU time (user + sys) and peak RSS, and the emulator's CPU time meanwhile.
+measure() {
+    local server_before
+    server_before=$(emulator_cpu)
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" ||
+        die "$* failed: $(tail -5 "$work/err")"
+    result=$(tail -1 "$work/out")
+    [[ $result == "{"* ]] || die "$* printed no result: $(tail -5 "$work/out")"
+    process=$(awk -v server="$(emulator_cpu)" -v before="$server_before" \
+        '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s,\"server_cpu_s\":%.3f}",
+                 $1, $2 + $3, $4, server - before}' "$work/time")
+}
+
+record() {  # scenario kind operation concurrency pipelining system
+    printf '{"scenario":"%s","kind":"%s","operation":"%s","concurrency":%s,"pipelining":%s,' \
+        "$1" "$2" "$3" "$4" "$5" >>"$raw"
+    printf '"system":"%s","result":%s,"process":%s}\n' "$6" "$result" "$process" >>"$raw"
+}
+
+# Checks that the emulator gained between $1 and $2 users during the last run.
+expect_new_users() {
+    local now gained
+    now=$(users_count)
+    gained=$((now - users_before))
+    ((gained >= $1 && gained <= $2)) ||
+        die "$scenario ($system): the emulator gained $gained users, expected $1..$2"
+}
+
+single_op() {  # system operation concurrency [--pipelining]
+    system=$1
+    local op=$2 c=$3 pipelining=${4:-} prefix="$1-$2-$3${4:+-p}"
+    local name=$op
+    [[ $op == check ]] || name=users.$op
+    scenario="$name c=$c${pipelining:+ pipelined}"
+    start_emulator
+    users_before=$(users_count)
+    case $system in
+        permit-cpp)
+            measure "$bench/bench-single-ops" "$url" "$op" "$c" "$seconds" --prefix "$prefix" \
+                $pipelining ;;
+        node-sdk)
+            measure node benchmarks/node/single_ops.js "$url" "$op" "$c" "$seconds" "$prefix" ;;
+        wrk)
+            measure wrk -t1 -c"$c" -d"${seconds}s" -s benchmarks/wrk/single_ops.lua "$url" \
+                -- "$op" "$prefix"
+            [[ $(field failures "$result") == 0 && $(field socket_errors "$result") == 0 ]] ||
+                die "$scenario (wrk): $result" ;;
+    esac
+    local ops
+    ops=$(field operations "$result")
+    ((ops > 0)) || die "$scenario ($system): no operation completed"
+    if [[ $op == check ]]; then
+        expect_new_users 0 0
+    elif [[ $system == wrk ]]; then
+        # wrk stops with up to C requests in flight: the emulator may have applied them.
+        expect_new_users "$ops" $((ops + c))
+    else
+        expect_new_users "$ops" "$ops"
+    fi
+    stop_emulator
+    record "$scenario" single "$op" "$c" "$([[ -n $pipelining ]] && echo true || echo false)" \
+        "$system"
+    printf '  %-28s %-10s %.0f ops/s\n' "$scenario" "$system" "$(field ops_per_second "$result")" >&2
+}
+
+# The last generated user must hold exactly what the generator gave it.
+expect_generated_user() {  # prefix index
+    local user
+    user=$(api_get "users/$1-$2") || die "$scenario ($system): user $1-$2 is missing"
+    [[ $(field email "$user") == "user$2@example.com" && $(field last_name "$user") == "Last$2" ]] ||
+        die "$scenario ($system): user $1-$2 is not the generated one: $user"
+}
+
+bulk_sync() {  # system
+    system=$1 scenario="bulk sync of $bulk_users users"
+    start_emulator
+    users_before=$(users_count)
+    if [[ $system == permit-cpp ]]; then
+        measure "$bench/bench-bulk" "$url" stream "$bulk_users" --prefix bulk
+    else
+        measure node benchmarks/node/bulk_replace.js "$url" "$bulk_users" bulk 3000 4
+    fi
+    expect_new_users "$bulk_users" "$bulk_users"
+    expect_generated_user bulk $((bulk_users - 1))
+    stop_emulator
+    record "$scenario" bulk bulk 0 false "$system"
+    printf '  %-28s %-10s %.0f users/s\n' "$scenario" "$system" "$(field users_per_second "$result")" >&2
+}
+
+burst() {  # [--role ROLE --tenant TENANT]
+    system=permit-cpp scenario="sign-up burst of $burst_users${1:+ with a role}"
+    start_emulator
+    users_before=$(users_count)
+    local assignments_before
+    assignments_before=$(assignments_count)
+    measure "$bench/bench-bulk" "$url" burst "$burst_users" --prefix burst "$@"
+    expect_new_users "$burst_users" "$burst_users"
+    expect_generated_user burst $((burst_users - 1))
+    if (($#)); then
+        (($(assignments_count) - assignments_before == burst_users)) ||
+            die "$scenario: the emulator does not hold $burst_users new role assignments"
+    fi
+    stop_emulator
+    record "$scenario" burst burst 0 false permit-cpp
+    printf '  %-28s %-10s %.2f s, %d requests\n' "$scenario" "$system" "$(field seconds "$result")" \
+        "$(field requests "$result")" >&2
+}
+
+compile_time() {
+    system=permit-cpp scenario="compile a TU with <permit/permit.hpp>"
+    # The flags of the Release build (-O3 -DNDEBUG), without ccache.
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${CXX:-g++}" -std=c++20 -O3 -DNDEBUG \
+        -Iinclude -c benchmarks/compile_time.cpp -o "$work/compile_time.o" ||
+        die "benchmarks/compile_time.cpp does not compile"
+    result=$(awk '{printf "{\"seconds\":%s,\"max_rss_kb\":%s}", $1, $4}' "$work/time")
+    process=$(awk '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s}", $1, $2 + $3, $4}' \
+        "$work/time")
+    record "$scenario" compile compile 0 false permit-cpp
+    printf '  %-28s %-10s %.1f s\n' "compile" "$system" "$(field seconds "$result")" >&2
+}
+
+machine() {
+    local cpu os
+    cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+    os=$(. /etc/os-release && echo "$PRETTY_NAME")
+    printf '%s vCPU %s, %s GB RAM, %s, g++ %s, Node %s, %s' "$(nproc)" "$cpu" \
+        "$(free -g | awk '/^Mem:/ {print $2}')" "$os" "$(g++ -dumpfullversion)" \
+        "$(node --version)" "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
+}
+
+log "Node SDK (npm ci)"
+[[ -d benchmarks/node/node_modules/permitio ]] ||
+    (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
+
+log "single operations, $seconds s each"
+for op in sync create; do
+    for c in 1 16 64 256; do
+        for system in permit-cpp node-sdk wrk; do single_op "$system" "$op" "$c"; done
+    done
+done
+for c in 1 64; do
+    for system in permit-cpp node-sdk wrk; do single_op "$system" check "$c"; done
+done
+log "HTTP/1.1 pipelining"
+for c in 16 64 256; do single_op permit-cpp sync "$c" --pipelining; done
+single_op permit-cpp check 64 --pipelining
+
+log "bulk sync of $bulk_users generated users"
+bulk_sync permit-cpp
+bulk_sync node-sdk
+
+log "sign-up burst of $burst_users concurrent bulk.sync_user calls"
+burst
+burst --role viewer --tenant acme
+
+log "compile time"
+compile_time
+
+log "report"
+mkdir -p "$results"
+cp "$raw" "$results/raw.jsonl"
+"$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine)" "$(date -u +%Y-%m-%d)" \
+    >"$work/table.md"
+# The README shows the latest table and chart between its benchmark markers.
+awk -v table="$work/table.md" '
+    /<!-- benchmarks:begin -->/ { print; while ((getline line < table) > 0) print line;
+                                   print ""; print "![Throughput against concurrency](benchmarks/results/throughput.png)"; skip = 1; next }
+    /<!-- benchmarks:end -->/ { skip = 0 }
+    !skip' README.md >"$work/README.md"
+cp "$work/README.md" README.md
+cat "$work/table.md"
