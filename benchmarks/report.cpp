@@ -300,7 +300,7 @@ std::string fixed(double value, int decimals) {
 // 24755 -> "24,755": large figures are read at a glance; small ones keep their plain form.
 std::string with_thousands(double value, int decimals) {
     const std::string text = fixed(value, decimals);
-    if (std::fabs(value) < 10000) return text;
+    if (std::fabs(value) < 1000) return text;
     const std::size_t digits_start = text[0] == '-' ? 1 : 0;
     const std::size_t digits_end = std::min(text.find('.'), text.size());
     std::string grouped = text.substr(0, digits_start);
