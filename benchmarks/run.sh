@@ -9,13 +9,15 @@
 #
 # Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
 # the benchmark markers of README.md. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
-# default 5), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000).
+# default 3), PERMIT_BENCH_REPEAT (runs per system and single-operation scenario, the median kept;
+# default 3), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=$1
 bench=$build/benchmarks
-seconds=${PERMIT_BENCH_SECONDS:-5}
+seconds=${PERMIT_BENCH_SECONDS:-3}
+repeat=${PERMIT_BENCH_REPEAT:-3}
 bulk_users=${PERMIT_BENCH_BULK_USERS:-1000000}
 burst_users=${PERMIT_BENCH_BURST_USERS:-100000}
 results=benchmarks/results
@@ -74,10 +76,22 @@ measure() {
                  $1, $2 + $3, $4, server - before}' "$work/time")
 }
 
-record() {  # scenario kind operation concurrency pipelining system
+record() {  # scenario kind operation concurrency pipelining system [file]
+    local into=${7:-$raw}
     printf '{"scenario":"%s","kind":"%s","operation":"%s","concurrency":%s,"pipelining":%s,' \
-        "$1" "$2" "$3" "$4" "$5" >>"$raw"
-    printf '"system":"%s","result":%s,"process":%s}\n' "$6" "$result" "$process" >>"$raw"
+        "$1" "$2" "$3" "$4" "$5" >>"$into"
+    printf '"system":"%s","result":%s,"process":%s}\n' "$6" "$result" "$process" >>"$into"
+}
+
+# Keeps the run of median throughput among the repeated runs in FILE: on a shared machine one
+# run can be slowed by a neighbour.
+keep_median() {
+    local count
+    count=$(wc -l <"$1")
+    while read -r line; do
+        printf '%s\t%s\n' "$(grep -o '"ops_per_second":[^,}]*' <<<"$line" | head -1 | cut -d: -f2)" \
+            "$line"
+    done <"$1" | sort -g | sed -n "$(((count + 1) / 2))p" | cut -f2- >>"$raw"
 }
 
 # Checks that the emulator gained between $1 and $2 users during the last run.
@@ -122,8 +136,19 @@ single_op() {  # system operation concurrency [--pipelining]
     fi
     stop_emulator
     record "$scenario" single "$op" "$c" "$([[ -n $pipelining ]] && echo true || echo false)" \
-        "$system"
+        "$system" "$work/runs.$system.$prefix"
     printf '  %-28s %-10s %.0f ops/s\n' "$scenario" "$system" "$(field ops_per_second "$result")" >&2
+}
+
+# Each system in turn, PERMIT_BENCH_REPEAT times, so that a slow moment of the machine falls on
+# one run of each rather than on all runs of one; the median run of each system is kept.
+single_scenario() {  # operation concurrency [--pipelining]
+    local systems=(permit-cpp node-sdk wrk) system_
+    [[ -z ${3:-} ]] || systems=(permit-cpp)
+    for _ in $(seq "$repeat"); do
+        for system_ in "${systems[@]}"; do single_op "$system_" "$@"; done
+    done
+    for system_ in "${systems[@]}"; do keep_median "$work/runs.$system_.$system_-$1-$2${3:+-p}"; done
 }
 
 # The last generated user must hold exactly what the generator gave it.
@@ -195,18 +220,14 @@ log "Node SDK (npm ci)"
 [[ -d benchmarks/node/node_modules/permitio ]] ||
     (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
 
-log "single operations, $seconds s each"
+log "single operations, $seconds s per run, the median of $repeat runs"
 for op in sync create; do
-    for c in 1 16 64 256; do
-        for system in permit-cpp node-sdk wrk; do single_op "$system" "$op" "$c"; done
-    done
+    for c in 1 16 64 256; do single_scenario "$op" "$c"; done
 done
-for c in 1 64; do
-    for system in permit-cpp node-sdk wrk; do single_op "$system" check "$c"; done
-done
+for c in 1 64; do single_scenario check "$c"; done
 log "HTTP/1.1 pipelining"
-for c in 16 64 256; do single_op permit-cpp sync "$c" --pipelining; done
-single_op permit-cpp check 64 --pipelining
+for c in 16 64 256; do single_scenario sync "$c" --pipelining; done
+single_scenario check 64 --pipelining
 
 log "bulk sync of $bulk_users generated users"
 bulk_sync permit-cpp

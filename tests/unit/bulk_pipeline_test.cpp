@@ -308,6 +308,33 @@ BOOST_AUTO_TEST_CASE(the_linger_counts_from_the_oldest_waiting_item) {
     BOOST_TEST(keys_of(b) == (keys{"a", "b"}), boost::test_tools::per_element());
 }
 
+BOOST_AUTO_TEST_CASE(an_assignment_that_waited_for_its_user_does_not_linger_again) {
+    pipeline p(options(10));
+    const ticket call = p.sync_user(user("u1", {role_in("admin", "acme")}));
+    p.answer_lookups();
+    p.now = t0 + 50ms;
+    auto tenants = p.take_one(lane::tenants);
+    auto users = p.take_one(lane::users);
+    p.now = t0 + 60ms;
+    p.succeed(tenants);
+    p.succeed(users);
+    // The call has waited 60 ms, more than the linger: its assignment goes out at once.
+    BOOST_TEST((p.s.next_due() == t0 + 50ms));
+    const auto assignments = p.take_one(lane::assignments);
+    BOOST_TEST(keys_of(assignments) == keys{"u1:admin"}, boost::test_tools::per_element());
+    p.succeed(assignments);
+    BOOST_TEST(p.succeeded(call));
+
+    // An assignment with nothing to wait for lingers as any item does.
+    p.assign_role(assignment("u1", "viewer", "acme"));
+    p.answer_lookups();
+    BOOST_TEST((p.s.next_due() == t0 + 110ms));
+    BOOST_TEST(!p.take().has_value());
+    p.now = t0 + 110ms;
+    p.succeed(p.take_one(lane::assignments));
+    p.check_each_call_told_once();
+}
+
 BOOST_AUTO_TEST_CASE(a_flush_makes_a_partial_batch_due_at_once) {
     pipeline p(options(10));
     for (int i = 0; i < 3; ++i) p.sync_user(user("u" + std::to_string(i)));

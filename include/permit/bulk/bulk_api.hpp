@@ -24,7 +24,8 @@ namespace permit {
 /// has acknowledged that item, or with that item's own error. Items from any number of callers
 /// are coalesced into `PUT /bulk/users`, `POST /bulk/tenants` and `POST /role_assignments/bulk`
 /// requests of up to `config::bulk` items each. A batch goes out when it is full, when its oldest
-/// item has waited `bulk_options::linger`, or during a `flush()`; when the client paces itself
+/// item has waited `bulk_options::linger` (a role assignment that waited for its user counts from
+/// its call's arrival), or during a `flush()`; when the client paces itself
 /// (`config::rate_limits`), a due batch also waits for a bulk rate-limit token and then takes
 /// everything waiting. Under a backlog every batch is full.
 ///

@@ -20,8 +20,10 @@ struct bulk_options {
     /// Role assignments per `POST /role_assignments/bulk` request.
     std::size_t assignments_per_batch = 2000;
     /// How long the oldest waiting item may wait for others before a partial batch goes out.
-    /// When the client paces itself (`config::rate_limits`), a batch that is due waits for a
-    /// bulk token too, and takes everything that arrived meanwhile.
+    /// A role assignment that waited for its user or tenant counts from its call's arrival, so a
+    /// `sync_user` with roles lingers once, not twice. When the client paces itself
+    /// (`config::rate_limits`), a batch that is due waits for a bulk token too, and takes
+    /// everything that arrived meanwhile.
     std::chrono::milliseconds linger{50};
     /// The most bulk requests in flight at once, over all kinds.
     std::size_t max_batches_in_flight = 4;

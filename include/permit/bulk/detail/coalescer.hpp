@@ -41,6 +41,19 @@ class coalescer {
         return true;
     }
 
+    /// Queues `item`, whose call arrived at `arrived` and already waited elsewhere (e.g. for a
+    /// dependency), ahead of the others: its linger counts from its call's arrival, or from the
+    /// oldest waiting item's if that is earlier, so it never waits longer than its call was
+    /// promised. False (and nothing queued) when full.
+    bool push_waited(Item item, time_point arrived) {
+        if (full()) return false;
+        const time_point since =
+            waiting_.empty() ? arrived : std::min(arrived, waiting_.front().since);
+        waiting_.push_front({std::move(item), since});
+        high_water_ = std::max(high_water_, waiting_.size());
+        return true;
+    }
+
     /// Whether a full batch waits.
     bool has_full_batch() const noexcept { return waiting_.size() >= max_batch_; }
 

@@ -104,7 +104,7 @@ class pipeline_state {
     /// Admits `sync_user(u)`: the user goes out in a user batch; each of its role assignments
     /// after the user and the assignment's tenant (created when not known) are confirmed.
     void sync_user(ticket_id id, user_create u, time_point now) {
-        ticket& t = admit(id);
+        ticket& t = admit(id, now);
         auto roles = std::move(u.role_assignments);
         u.role_assignments.clear();
         const std::string key = u.key;
@@ -134,7 +134,7 @@ class pipeline_state {
     /// Admits `assign_role(a)`: queued once its tenant exists and, when its user is in the
     /// pipeline, once that user is confirmed.
     void assign_role(ticket_id id, role_assignment_create a, time_point now) {
-        ticket& t = admit(id);
+        ticket& t = admit(id, now);
         if (a.tenant && !is_known(*a.tenant))
             depend_on_tenant(id, t, {.key = *a.tenant, .name = *a.tenant}, now);
         if (!known_roles_.contains(a.role)) depend_on_role(id, t, a.role);
@@ -149,7 +149,7 @@ class pipeline_state {
 
     /// Admits `ensure_tenant(tc)`: done at once when the tenant is known to exist.
     void ensure_tenant(ticket_id id, tenant_create tc, time_point now) {
-        ticket& t = admit(id);
+        ticket& t = admit(id, now);
         if (!is_known(tc.key)) depend_on_tenant(id, t, std::move(tc), now, true);
         settle(id, now);
     }
@@ -323,6 +323,7 @@ class pipeline_state {
     static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
     struct ticket {
+        time_point arrived{};                        // when the call was admitted
         unsigned deps = 0;                           // the user item and tenants not yet confirmed
         std::size_t assignments_left = 0;            // queued assignments not yet confirmed
         std::vector<role_assignment_create> parked;  // waiting for `deps`
@@ -354,8 +355,9 @@ class pipeline_state {
     using flight = std::variant<std::vector<tenant_create>, std::vector<assignment_item>,
                                 std::vector<user_item>>;
 
-    ticket& admit(ticket_id id) {
+    ticket& admit(ticket_id id, time_point now) {
         ticket& t = tickets_[id];
+        t.arrived = now;
         stats_.pending_high_water =
             std::max<std::uint64_t>(stats_.pending_high_water, tickets_.size());
         return t;
@@ -417,7 +419,11 @@ class pipeline_state {
         if (t.done) return release_if_unreferenced(it);
         if (t.deps > 0) return;
         for (auto& a : t.parked) {
-            assignments_.push({id, std::move(a)}, now);
+            // An assignment that waited for its user or tenant does not linger again.
+            if (now > t.arrived)
+                assignments_.push_waited({id, std::move(a)}, t.arrived);
+            else
+                assignments_.push({id, std::move(a)}, now);
             t.assignments_left += 1;
             t.refs += 1;
         }

@@ -1,0 +1,305 @@
+// signup-server: a Beast HTTP server whose sign-up handler puts every new user into Permit, and
+// whose document route asks Permit whether the user may read. It shows the library where it is
+// used: one thread-safe client shared by the handlers of a multi-threaded io_context, sign-ups
+// coalesced into bulk calls by `client.bulk`, and a shutdown that loses nobody.
+//
+//   signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]
+//                 [--api-url URL] [--pdp-url URL] [--api-key KEY]
+//
+// The connection settings also come from PERMIT_API_KEY, PERMIT_API_URL and PERMIT_PDP_URL. With
+// no key it starts a Permit emulator in the process, with the policy below. Against Permit, the
+// role (--role, default "member") must exist and grant `document:read`.
+//
+//   POST /signup          {"email","first_name","last_name","company"}
+//                         201 {"id","tenant"} once Permit has the user, in the company's tenant
+//                         (made on first use) with the role; 400 with each bad field; 409 when
+//                         the email has an account; 503 with Permit's reason when it failed
+//   GET /documents/{id}   header X-User-Id: 200 when the user may read documents, 403 if not,
+//                         401 for an unknown user
+//   GET /metrics          counters as JSON: sign-ups, checks and their latency, Permit requests
+//
+// SIGINT or SIGTERM: stop accepting, finish the requests being handled (their sign-ups reach
+// Permit), flush the bulk pipeline, and exit 0.
+#include "signup_server/accounts.hpp"
+#include "signup_server/http_server.hpp"
+#include "signup_server/metrics.hpp"
+#include "signup_server/signup_form.hpp"
+
+#include <permit/permit.hpp>
+#include <permit/testing/emulator.hpp>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+#include <csignal>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace signup_server;
+
+namespace {
+
+struct server_options {
+    std::string host = "127.0.0.1";
+    unsigned short port = 8080;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string role = "member";
+    permit::config permit = permit::config::from_environment();
+    bool help = false;
+};
+
+/// What the handlers share. The client is thread-safe (`config::thread_safe`): each handler calls
+/// it from whichever thread runs it.
+struct application {
+    permit::client& permit;
+    const server_options& options;
+    const http_server& server;
+    account_store accounts;
+    server_metrics metrics;
+};
+
+asio::awaitable<response> route(application& app, const request& req);
+std::optional<server_options> parse_options(int argc, char** argv);
+json::value emulator_policy(const std::string& role);
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    auto options = parse_options(argc, argv);
+    if (!options) return 2;
+    if (options->help) return 0;
+
+    // With no API key: a Permit emulator in this process, with the policy the routes rely on.
+    std::optional<permit::testing::emulator> emulator;
+    if (options->permit.api_key.empty()) {
+        permit::testing::emulator_config local;
+        local.initial_state = emulator_policy(options->role);
+        emulator.emplace(local);
+        options->permit.api_key = emulator->config().api_key;
+        options->permit.api_url = options->permit.pdp_url = emulator->url();
+        std::cout << "no API key given: using a Permit emulator at " << emulator->url() << '\n';
+    }
+
+    try {
+        asio::io_context ioc(static_cast<int>(options->threads));
+        // One client for the whole server, shared by every thread.
+        options->permit.thread_safe = true;
+        permit::client permit(ioc.get_executor(), options->permit);
+
+        std::optional<application> app;
+        http_server server(ioc, {asio::ip::make_address(options->host), options->port},
+                           [&](const request& req) { return route(*app, req); });
+        app.emplace(permit, *options, server);
+        server.start();
+        std::cout << "listening on http://" << options->host << ':' << server.port() << std::endl;
+
+        // SIGINT/SIGTERM: the requests in progress are answered first, so every sign-up that was
+        // accepted reaches Permit; then the pipeline is flushed and the threads return.
+        asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code ec, int) {
+            if (ec) return;
+            std::cout << "stopping: answering the requests in progress" << std::endl;
+            asio::co_spawn(
+                ioc,
+                [&]() -> asio::awaitable<void> {
+                    co_await server.stop();
+                    co_await permit.bulk.flush();
+                    ioc.stop();
+                },
+                asio::detached);
+        });
+
+        std::vector<std::jthread> threads;
+        for (unsigned i = 1; i < options->threads; ++i) threads.emplace_back([&] { ioc.run(); });
+        ioc.run();
+        threads.clear();  // joins
+        std::cout << "stopped: " << app->metrics.signups << " sign-ups acknowledged by Permit in "
+                  << permit.bulk.stats().user_batches << " user batches" << std::endl;
+    } catch (const std::exception& e) {
+        std::cerr << "signup-server: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+namespace {
+
+response json_response(const request& req, http::status status, const json::value& body) {
+    response res(status, req.version());
+    res.set(http::field::content_type, "application/json");
+    res.body() = json::serialize(body);
+    res.prepare_payload();
+    return res;
+}
+
+json::value error_body(std::string_view error, std::string_view reason) {
+    return json::object{{"error", error}, {"reason", reason}};
+}
+
+// ---- the routes ----
+
+asio::awaitable<response> sign_up(application& app, const request& req) {
+    auto parsed = parse_signup_form(req.body());
+    if (!parsed.form) {
+        ++app.metrics.signups_invalid;
+        json::array fields;
+        for (const auto& e : parsed.errors)
+            fields.push_back(json::object{{"field", e.field}, {"message", e.message}});
+        co_return json_response(req, http::status::bad_request,
+                                json::object{{"error", "invalid_signup"}, {"fields", fields}});
+    }
+    const signup_form& form = *parsed.form;
+    auto account = app.accounts.open(form);
+    if (!account) {
+        ++app.metrics.signups_taken;
+        co_return json_response(req, http::status::conflict,
+                                error_body("email_taken", "this email has an account"));
+    }
+
+    permit::diagnostics diag;
+    boost::system::error_code ec;
+    // The company's first sign-up makes its tenant with the company's name; later ones only
+    // name it (the pipeline knows it by then).
+    if (app.accounts.first_of_tenant(form.tenant)) {
+        permit::tenant_create tenant{.key = form.tenant, .name = form.company};
+        std::tie(ec) = co_await app.permit.bulk.ensure_tenant(tenant, diag,
+                                                              asio::as_tuple(asio::use_awaitable));
+        if (ec) app.accounts.forget_tenant(form.tenant);
+    }
+    if (!ec) {
+        permit::user_create user{.key = account->id,
+                                 .email = form.email,
+                                 .first_name = form.first_name,
+                                 .last_name = form.last_name};
+        user.role_assignments.push_back({.role = app.options.role, .tenant = form.tenant});
+        // Resumes once Permit has acknowledged the user and its role, coalesced with every other
+        // sign-up of the moment into a few bulk calls.
+        std::tie(ec) = co_await app.permit.bulk.sync_user(std::move(user), diag,
+                                                          asio::as_tuple(asio::use_awaitable));
+    }
+    if (ec) {
+        app.accounts.close(account->id);
+        ++app.metrics.signups_failed;
+        co_return json_response(req, http::status::service_unavailable,
+                                error_body("permit_unavailable", diag.to_string()));
+    }
+    app.accounts.mark_synced(account->id);
+    ++app.metrics.signups;
+    co_return json_response(req, http::status::created,
+                            json::object{{"id", account->id}, {"tenant", account->tenant}});
+}
+
+asio::awaitable<response> read_document(application& app, const request& req,
+                                        std::string_view document) {
+    const auto user = app.accounts.find_synced(std::string(req["X-User-Id"]));
+    if (!user)
+        co_return json_response(req, http::status::unauthorized,
+                                error_body("unknown_user", "X-User-Id names no account"));
+    const auto started = std::chrono::steady_clock::now();
+    permit::check_resource resource{
+        .type = "document", .key = std::string(document), .tenant = user->tenant};
+    permit::diagnostics diag;
+    auto [ec, allowed] = co_await app.permit.check(user->id, "read", resource, diag,
+                                                   asio::as_tuple(asio::use_awaitable));
+    app.metrics.check_latency.record(std::chrono::steady_clock::now() - started);
+    if (ec) {
+        ++app.metrics.checks_failed;
+        co_return json_response(req, http::status::service_unavailable,
+                                error_body("permit_unavailable", diag.to_string()));
+    }
+    ++(allowed ? app.metrics.checks_allowed : app.metrics.checks_denied);
+    if (!allowed)
+        co_return json_response(req, http::status::forbidden,
+                                error_body("forbidden", "the user may not read this document"));
+    co_return json_response(req, http::status::ok,
+                            json::object{{"document", document}, {"tenant", user->tenant}});
+}
+
+asio::awaitable<response> route(application& app, const request& req) {
+    const std::string_view target = req.target();
+    if (app.server.stopping())
+        co_return json_response(req, http::status::service_unavailable,
+                                error_body("shutting_down", "the server is stopping"));
+    if (target == "/signup" && req.method() == http::verb::post)
+        co_return co_await sign_up(app, req);
+    if (target.starts_with("/documents/") && target.size() > 11 && req.method() == http::verb::get)
+        co_return co_await read_document(app, req, target.substr(11));
+    if (target == "/metrics" && req.method() == http::verb::get)
+        co_return json_response(req, http::status::ok,
+                                app.metrics.to_json(app.permit.stats(), app.permit.bulk.stats()));
+    co_return json_response(req, http::status::not_found, error_body("not_found", "no such route"));
+}
+
+// ---- set-up ----
+
+json::value emulator_policy(const std::string& role) {
+    return json::object{
+        {"resources",
+         json::array{
+             {{"key", "document"}, {"name", "Document"}, {"actions", {{"read", json::object{}}}}}}},
+        {"roles", json::array{{{"key", role}, {"name", role}, {"permissions", {"document:read"}}}}},
+    };
+}
+
+constexpr std::string_view usage =
+    "usage: signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]\n"
+    "                     [--api-url URL] [--pdp-url URL] [--api-key KEY]\n"
+    "  --port 0 picks a free port. With no API key (--api-key or PERMIT_API_KEY), a Permit\n"
+    "  emulator runs in the process.\n";
+
+std::optional<server_options> parse_options(int argc, char** argv) {
+    server_options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view opt = argv[i];
+        if (opt == "--help" || opt == "-h") {
+            std::cout << usage;
+            o.help = true;
+            return o;
+        }
+        if (i + 1 >= argc) {
+            std::cerr << "signup-server: " << opt << " needs a value\n" << usage;
+            return std::nullopt;
+        }
+        const std::string_view value = argv[++i];
+        auto number = [&](auto& into) {
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), into);
+            return ec == std::errc{} && end == value.data() + value.size();
+        };
+        bool ok = true;
+        if (opt == "--host")
+            o.host = value;
+        else if (opt == "--port")
+            ok = number(o.port);
+        else if (opt == "--threads")
+            ok = number(o.threads) && o.threads > 0;
+        else if (opt == "--role")
+            o.role = value;
+        else if (opt == "--api-url")
+            o.permit.api_url = value;
+        else if (opt == "--pdp-url")
+            o.permit.pdp_url = value;
+        else if (opt == "--api-key")
+            o.permit.api_key = value;
+        else {
+            std::cerr << "signup-server: unknown option " << opt << '\n' << usage;
+            return std::nullopt;
+        }
+        if (!ok) {
+            std::cerr << "signup-server: " << opt << " expects a number, got '" << value << "'\n";
+            return std::nullopt;
+        }
+    }
+    if (o.permit.api_key.empty() && o.permit.api_url != permit::config{}.api_url) {
+        std::cerr << "signup-server: --api-url needs an API key (--api-key or PERMIT_API_KEY)\n";
+        return std::nullopt;
+    }
+    return o;
+}
+
+}  // namespace
