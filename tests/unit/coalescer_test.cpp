@@ -48,20 +48,24 @@ BOOST_AUTO_TEST_CASE(a_partial_batch_waits_for_the_linger_of_its_oldest_item) {
     BOOST_TEST(!q.deadline());
 }
 
-BOOST_AUTO_TEST_CASE(an_item_that_waited_elsewhere_goes_first_and_lingers_from_its_arrival) {
+BOOST_AUTO_TEST_CASE(items_that_waited_elsewhere_go_first_in_order_and_linger_from_arrival) {
     queue q(10, 50ms, 100);
     BOOST_TEST(q.push(1, t0 + 40ms));
-    // Arrived at t0 and waited for a dependency until t0 + 45ms: due at t0 + 50ms, not later.
+    // Arrived at t0 and t0 + 5ms, and waited for a dependency until now: due at t0 + 50ms.
     BOOST_TEST(q.push_waited(2, t0));
+    BOOST_TEST(q.push_waited(3, t0 + 5ms));
     BOOST_TEST((q.deadline() == t0 + 50ms));
     BOOST_TEST(!q.take(t0 + 49ms, false));
     const auto due = q.take(t0 + 50ms, false);
     BOOST_REQUIRE(due);
-    BOOST_TEST(*due == (batch{2, 1}), boost::test_tools::per_element());
+    BOOST_TEST(*due == (batch{2, 3, 1}), boost::test_tools::per_element());
     // One that arrived after the oldest waiting item is due with it, never later than promised.
-    BOOST_TEST(q.push(3, t0 + 60ms));
-    BOOST_TEST(q.push_waited(4, t0 + 70ms));
+    BOOST_TEST(q.push(4, t0 + 60ms));
+    BOOST_TEST(q.push_waited(5, t0 + 70ms));
     BOOST_TEST((q.deadline() == t0 + 110ms));
+    const auto next = q.take(t0 + 110ms, false);
+    BOOST_REQUIRE(next);
+    BOOST_TEST(*next == (batch{5, 4}), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_free_token_sends_a_partial_batch_before_the_linger) {

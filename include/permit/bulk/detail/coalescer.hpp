@@ -42,14 +42,18 @@ class coalescer {
     }
 
     /// Queues `item`, whose call arrived at `arrived` and already waited elsewhere (e.g. for a
-    /// dependency), ahead of the others: its linger counts from its call's arrival, or from the
-    /// oldest waiting item's if that is earlier, so it never waits longer than its call was
-    /// promised. False (and nothing queued) when full.
+    /// dependency), ahead of the items that did not, and behind those that did, in the order
+    /// they came. Its linger counts from its call's arrival (kept between its neighbours', so the
+    /// queue stays oldest first): a call is not made to linger twice. False (and nothing queued)
+    /// when full.
     bool push_waited(Item item, time_point arrived) {
         if (full()) return false;
-        const time_point since =
-            waiting_.empty() ? arrived : std::min(arrived, waiting_.front().since);
-        waiting_.push_front({std::move(item), since});
+        const auto at = waiting_.begin() + static_cast<std::ptrdiff_t>(waited_);
+        time_point since = arrived;
+        if (at != waiting_.end()) since = std::min(since, at->since);
+        if (at != waiting_.begin()) since = std::max(since, std::prev(at)->since);
+        waiting_.insert(at, {std::move(item), since});
+        ++waited_;
         high_water_ = std::max(high_water_, waiting_.size());
         return true;
     }
@@ -70,6 +74,7 @@ class coalescer {
             batch.push_back(std::move(waiting_.front().item));
             waiting_.pop_front();
         }
+        waited_ -= std::min(waited_, n);
         return batch;
     }
 
@@ -96,6 +101,7 @@ class coalescer {
     duration linger_;
     std::size_t capacity_;
     std::deque<entry> waiting_;
+    std::size_t waited_ = 0;  // the items at the front that came through push_waited
     std::size_t high_water_ = 0;
 };
 
