@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
         options->permit.thread_safe = true;
         permit::client permit(ioc.get_executor(), options->permit);
 
+        // The server's handler needs the application, which needs the server (to refuse work
+        // while stopping): the application is made right after the server.
         std::optional<application> app;
         http_server server(ioc, {asio::ip::make_address(options->host), options->port},
                            [&](const request& req) { return route(*app, req); });

@@ -98,9 +98,18 @@ class http_server {
                                                      asio::as_tuple(asio::use_awaitable));
             set_waiting(id, false);
             if (ec) break;
-            ++requests_in_progress_;
+            ++requests_in_progress_;  // until the response is written: stop() waits for it
             const request req = parser.release();
-            response res = co_await handler_(req);
+            response res;
+            try {
+                res = co_await handler_(req);
+            } catch (const std::exception&) {
+                // A handler that throws still gets an answer, and the count still goes down.
+                res = response(http::status::internal_server_error, req.version());
+                res.set(http::field::content_type, "application/json");
+                res.body() = R"({"error":"internal_error"})";
+                res.prepare_payload();
+            }
             res.keep_alive(req.keep_alive() && !stopping_);
             stream->expires_after(idle_timeout);
             auto [wec, written] =

@@ -7,6 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -16,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <permit/testing/emulator.hpp>
+#include <signup_server/http_server.hpp>
 
 #include <signal.h>
 #include <spawn.h>
@@ -27,6 +29,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <optional>
 #include <set>
@@ -346,6 +349,97 @@ BOOST_AUTO_TEST_CASE(a_sigterm_mid_wave_loses_no_acknowledged_user_and_lets_no_r
                                                 << " unanswered");
     BOOST_TEST(acknowledged >= 2300u);  // the first wave and the 300 before the signal
     BOOST_TEST(acknowledged + refused + unanswered == 4000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The HTTP plumbing in the test's own process, with handlers made for the occasion.
+BOOST_AUTO_TEST_SUITE(signup_server_http)
+
+using signup_server::http_server;
+
+/// Runs `server` on its own thread until `stop()` is awaited by the test's `stop_when`.
+struct in_process_server {
+    explicit in_process_server(signup_server::request_handler handler)
+        : server(ioc, {asio::ip::make_address("127.0.0.1"), 0}, std::move(handler)) {
+        server.start();
+        thread = std::thread([this] { ioc.run(); });
+    }
+    ~in_process_server() {
+        ioc.stop();
+        thread.join();
+    }
+    /// Stops the server; true if the stop completed within `limit`.
+    bool stop(std::chrono::seconds limit) {
+        std::promise<void> done;
+        asio::co_spawn(ioc, server.stop(), [&](std::exception_ptr) { done.set_value(); });
+        return done.get_future().wait_for(limit) == std::future_status::ready;
+    }
+    asio::io_context ioc;
+    http_server server;
+    std::thread thread;
+};
+
+signup_server::response ok_response(const signup_server::request& req) {
+    signup_server::response res(http::status::ok, req.version());
+    res.body() = "ok";
+    res.prepare_payload();
+    return res;
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_that_throws_gets_a_500_and_the_server_still_stops) {
+    in_process_server s(
+        [](const signup_server::request&) -> asio::awaitable<signup_server::response> {
+            throw std::runtime_error("handler bug");
+            co_return signup_server::response{};
+        });
+    const auto answers =
+        send_all(s.server.port(), {{http::verb::get, "/a", ""}, {http::verb::get, "/b", ""}}, 1);
+    BOOST_TEST(answers[0].status == 500u);
+    BOOST_TEST(answers[1].status == 500u);  // on the same connection: it stayed usable
+    BOOST_TEST(s.stop(std::chrono::seconds(5)));
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_answers_the_request_in_progress_and_closes_idle_connections) {
+    std::promise<void> handling;
+    in_process_server s(
+        [&](const signup_server::request& req) -> asio::awaitable<signup_server::response> {
+            if (req.target() == "/slow") {
+                handling.set_value();
+                asio::steady_timer wait(co_await asio::this_coro::executor,
+                                        std::chrono::milliseconds(300));
+                co_await wait.async_wait(asio::use_awaitable);
+            }
+            co_return ok_response(req);
+        });
+    // An idle keep-alive connection: one request answered, then nothing.
+    beast::tcp_stream idle(s.ioc.get_executor());
+    idle.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.server.port()));
+    http::request<http::string_body> ping(http::verb::get, "/fast", 11);
+    http::write(idle, ping);
+    beast::flat_buffer idle_buffer;
+    http::response<http::string_body> pong;
+    http::read(idle, idle_buffer, pong);
+    BOOST_TEST(pong.keep_alive());
+
+    // A slow request in progress when the stop comes.
+    std::vector<answer> slow;
+    std::thread client([&] {
+        slow = send_all(s.server.port(), {{http::verb::get, "/slow", ""}}, 1);
+    });
+    handling.get_future().wait();
+    BOOST_TEST(s.stop(std::chrono::seconds(5)));
+    client.join();
+    BOOST_TEST(slow.at(0).status == 200u);  // answered, not cut
+
+    // The idle connection was closed by the server: the next read ends at once.
+    http::response<http::string_body> none;
+    beast::error_code ec;
+    idle.expires_after(std::chrono::seconds(5));
+    http::read(idle, idle_buffer, none, ec);
+    BOOST_TEST(ec == http::error::end_of_stream);
+    // And nothing is accepted any more.
+    BOOST_TEST(send_all(s.server.port(), {{http::verb::get, "/fast", ""}}, 1).at(0).status == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
