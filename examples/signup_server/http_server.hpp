@@ -45,9 +45,13 @@ class http_server {
 
     /// Listens on `endpoint` (port 0: a free one) at once; `start()` begins accepting.
     http_server(asio::io_context& ioc, const tcp::endpoint& endpoint, request_handler handler)
-        : ioc_(ioc), acceptor_(asio::make_strand(ioc), endpoint), handler_(std::move(handler)) {}
+        : ioc_(ioc)
+        , acceptor_(asio::make_strand(ioc), endpoint)
+        , port_(acceptor_.local_endpoint().port())
+        , handler_(std::move(handler)) {}
 
-    unsigned short port() const { return acceptor_.local_endpoint().port(); }
+    /// The port it listens on (or listened on, once stopped).
+    unsigned short port() const { return port_; }
 
     /// True once `stop()` was called: handlers should refuse new work.
     bool stopping() const { return stopping_; }
@@ -146,6 +150,7 @@ class http_server {
 
     asio::io_context& ioc_;
     tcp::acceptor acceptor_;
+    unsigned short port_;
     request_handler handler_;
     std::atomic<bool> stopping_{false};
     std::atomic<int> requests_in_progress_{0};
