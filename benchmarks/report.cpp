@@ -220,18 +220,11 @@ void add_cpu_per_user(const json::object& line, const json::object& result, row_
     add_server_cpu(line, users, "server_cpu_per_user", rows);
 }
 
-void read_bulk(const json::object& line, const json::object& result, row_writer& rows) {
+// A bulk sync or a sign-up burst: many users through one client.
+void read_users_run(const json::object& line, const json::object& result, row_writer& rows) {
     rows.add("users_per_second", number_field(result, "users_per_second", "result"), "users/s");
     rows.add("seconds", number_field(result, "seconds", "result"), "s");
     rows.add("requests", number_field(result, "requests", "result"), "requests");
-    rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
-    add_cpu_per_user(line, result, rows);
-}
-
-void read_burst(const json::object& line, const json::object& result, row_writer& rows) {
-    rows.add("seconds", number_field(result, "seconds", "result"), "s");
-    rows.add("requests", number_field(result, "requests", "result"), "requests");
-    rows.add("users_per_second", number_field(result, "users_per_second", "result"), "users/s");
     rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
     add_cpu_per_user(line, result, rows);
 }
@@ -261,8 +254,7 @@ void read_line(std::string_view text, report& out) {
     row_writer rows(out, string_field(line, "scenario", "the line"), system);
 
     if (kind == "single") return read_single(line, result, system, rows, out);
-    if (kind == "bulk") return read_bulk(line, result, rows);
-    if (kind == "burst") return read_burst(line, result, rows);
+    if (kind == "bulk" || kind == "burst") return read_users_run(line, result, rows);
     if (kind == "compile") return read_compile(line, result, rows);
     throw bad_line("unknown kind \"" + kind + "\" (expected single, bulk, burst or compile)");
 }
