@@ -103,9 +103,13 @@ expect_new_users() {
         die "$scenario ($system): the emulator gained $gained users, expected $1..$2"
 }
 
+# The user-key prefix of a single-operation run, which also names the file of its repeated runs.
+run_name() { echo "$1-$2-$3${4:+-p}"; }  # system operation concurrency [--pipelining]
+
 single_op() {  # system operation concurrency [--pipelining]
     system=$1
-    local op=$2 c=$3 pipelining=${4:-} prefix="$1-$2-$3${4:+-p}"
+    local op=$2 c=$3 pipelining=${4:-} prefix
+    prefix=$(run_name "$@")
     local name=$op
     [[ $op == check ]] || name=users.$op
     scenario="$name c=$c${pipelining:+ pipelined}"
@@ -136,7 +140,7 @@ single_op() {  # system operation concurrency [--pipelining]
     fi
     stop_emulator
     record "$scenario" single "$op" "$c" "$([[ -n $pipelining ]] && echo true || echo false)" \
-        "$system" "$work/runs.$system.$prefix"
+        "$system" "$work/runs.$prefix"
     printf '  %-28s %-10s %.0f ops/s\n' "$scenario" "$system" "$(field ops_per_second "$result")" >&2
 }
 
@@ -148,7 +152,7 @@ single_scenario() {  # operation concurrency [--pipelining]
     for _ in $(seq "$repeat"); do
         for system_ in "${systems[@]}"; do single_op "$system_" "$@"; done
     done
-    for system_ in "${systems[@]}"; do keep_median "$work/runs.$system_.$system_-$1-$2${3:+-p}"; done
+    for system_ in "${systems[@]}"; do keep_median "$work/runs.$(run_name "$system_" "$@")"; done
 }
 
 # The last generated user must hold exactly what the generator gave it.
