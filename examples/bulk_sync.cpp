@@ -6,6 +6,7 @@
 #include "bulk_sync/generator.hpp"
 #include "bulk_sync/input.hpp"
 #include "bulk_sync/options.hpp"
+#include "bulk_sync/outcome.hpp"
 #include "bulk_sync/report.hpp"
 #include "bulk_sync/shard.hpp"
 
@@ -229,7 +230,9 @@ class sync_job {
     asio::awaitable<void> run() {
         started_ = steady::now();
         asio::co_spawn(permit_.get_executor(), report_progress(), asio::detached);
-        while (auto item = source_.next()) {
+        while (!stopped()) {
+            auto item = source_.next();
+            if (!item) break;
             if (auto* rec = std::get_if<pbs::sync_record>(&item->parsed)) {
                 const auto line = rec->line;
                 acks_.submit(line);
@@ -286,6 +289,10 @@ class sync_job {
 
     bool read_failed() const { return source_.read_failed(); }
 
+    /// Why the run stopped before the end of the input (a wrong key, an outage), if it did.
+    const std::optional<std::string>& stop_reason() const { return stop_reason_; }
+    bool stopped() const { return stop_reason_.has_value(); }
+
   private:
     // Hands one user to the pipeline; its outcome completes its line.
     void start_sync(permit::user_create user, std::uint64_t line) {
@@ -294,23 +301,27 @@ class sync_job {
         auto diag = std::make_unique<permit::diagnostics>();
         auto& diag_ref = *diag;
         std::string key = user.key;
-        permit_.bulk.sync_user(std::move(user), diag_ref,
-                               [this, line, assignments, key = std::move(key),
-                                diag = std::move(diag)](boost::system::error_code ec) {
-                                   if (ec) {
-                                       acks_.complete(line, pbs::line_outcome::rejected);
-                                       ++live_.users_rejected;
-                                       rejects_.write(
-                                           line, "the API did not accept it: " + diag->to_string(),
-                                           {}, key);
-                                   } else {
-                                       acks_.complete(line, pbs::line_outcome::synced, assignments);
-                                       ++live_.users_synced;
-                                       live_.assignments_synced += assignments;
-                                   }
-                                   --in_flight_;
-                                   if (in_flight_ < window_ / 2 || in_flight_ == 0) room_.cancel();
-                               });
+        permit_.bulk.sync_user(
+            std::move(user), diag_ref,
+            [this, line, assignments, key = std::move(key),
+             diag = std::move(diag)](boost::system::error_code ec) {
+                if (ec && pbs::classify_failure(*diag) == pbs::failure_kind::run_cannot_continue) {
+                    // The line is not done: the checkpoint stays below it.
+                    if (!stop_reason_)
+                        stop_reason_ = diag->to_string().empty() ? ec.message() : diag->to_string();
+                } else if (ec) {
+                    acks_.complete(line, pbs::line_outcome::rejected);
+                    ++live_.users_rejected;
+                    rejects_.write(line, "the API did not accept it: " + diag->to_string(), {},
+                                   key);
+                } else {
+                    acks_.complete(line, pbs::line_outcome::synced, assignments);
+                    ++live_.users_synced;
+                    live_.assignments_synced += assignments;
+                }
+                --in_flight_;
+                if (in_flight_ < window_ / 2 || in_flight_ == 0) room_.cancel();
+            });
     }
 
     // The progress bar (or a plain line every few seconds when stderr is not a terminal), and the
@@ -375,6 +386,7 @@ class sync_job {
     pbs::sync_totals live_;    // this run's users, rejects and assignments
     bool resumed_ = false;
     rejects_file rejects_;
+    std::optional<std::string> stop_reason_;  // set by the first failure that is not the user's
 };
 
 // ---- verification ------------------------------------------------------------------------------
@@ -553,6 +565,7 @@ int run(const pbs::tool_options& o) {
         [&]() -> asio::awaitable<void> {
             if (embedded) co_await create_roles(permit, input.roles);
             if (!o.verify_only) co_await job.run();
+            if (job.stopped()) co_return;
             if (embedded || o.verify || o.verify_only) {
                 verifier check(permit, o);
                 if (!co_await check.run()) exit_code = 1;
@@ -580,6 +593,12 @@ int run(const pbs::tool_options& o) {
                 exit_code = 1;
             }
         }
+    }
+    if (job.stopped()) {
+        std::cerr << "permit-bulk-sync: stopped, the rest of the input is not synced: "
+                  << *job.stop_reason() << '\n';
+        if (o.resume) std::cerr << "run again with the same --resume to go on\n";
+        exit_code = 1;
     }
     if (job.read_failed()) {
         std::cerr << "permit-bulk-sync: reading the input failed\n";

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <permit/bulk/options.hpp>
+#include <permit/log.hpp>
 #include <permit/rate/limits.hpp>
 #include <permit/retry/policy.hpp>
 
@@ -21,8 +22,10 @@ struct tls_options {
     std::string ca_file;
     /// PEM text of further CAs to trust, for CAs made at run time (tests). Empty: none.
     std::string ca_pem;
-    /// Turns off certificate and host name verification. Anyone on the path can then read the API
-    /// key. Only for debugging against a server with a certificate you cannot fix.
+    /// Turns off certificate and host name verification: anyone on the path can then pose as the
+    /// server and read the API key. Only for debugging against a server whose certificate you
+    /// cannot fix. There is no other way to turn verification off (no environment variable); the
+    /// client logs a warning when it is off.
     bool insecure_disable_verification = false;
 };
 
@@ -76,6 +79,12 @@ struct config {
 
     /// Verification of `https://` servers.
     tls_options tls;
+    /// Lets `api_url` or `pdp_url` be a plain `http://` URL to a host that is not loopback (a PDP
+    /// sidecar on a private network, say). Every request carries the API key, so by default the
+    /// client refuses such a URL at construction: over plain HTTP anyone on the path can read the
+    /// key. `localhost`, 127.0.0.0/8 and ::1 are always allowed. The client logs a warning when
+    /// this lets a URL through.
+    bool insecure_allow_plain_http = false;
 
     /// The largest response body accepted; a larger one fails with `error::response_too_large`.
     std::size_t max_response_body = 64 * 1024 * 1024;
@@ -94,6 +103,10 @@ struct config {
     rate_limit_options rate_limits;
     /// The auto-batching pipeline behind `client::bulk`.
     bulk_options bulk;
+
+    /// Receives the client's log records (retries, 429s, replays, failed calls, insecure
+    /// settings). Empty: nothing is logged. See `permit::log_function`.
+    log_function log;
 
     /// Run everything behind a strand, so that the client may be called from several threads of a
     /// multi-threaded `io_context`. Off: the client must be used from one thread at a time.

@@ -3,6 +3,7 @@
 // repo.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -27,6 +28,18 @@ struct test_pki {
     std::string ca_cert_pem;    ///< The CA's certificate: what a client trusts.
     std::string leaf_cert_pem;  ///< The server's certificate, signed by the CA.
     std::string leaf_key_pem;   ///< The server's private key (unencrypted PKCS#8).
+};
+
+/// How `make_test_pki` makes the server certificate, beyond its names: for the tests of
+/// certificates a client must refuse.
+struct leaf_options {
+    /// The start of the validity period, relative to now.
+    std::chrono::seconds not_before = std::chrono::hours(-1);
+    /// The end of the validity period, relative to now: in the past for an expired certificate.
+    std::chrono::seconds not_after = std::chrono::hours(24);
+    /// The leaf signs itself instead of being signed by the CA (which is made all the same, and
+    /// signs nothing).
+    bool self_signed = false;
 };
 
 namespace pki_detail {
@@ -175,15 +188,17 @@ inline void add_subject_alt_names(X509* cert, const std::vector<std::string>& dn
           "X509_add1_ext_i2d(subjectAltName)");
 }
 
-/// A v3 certificate for `key`, valid from an hour ago to a day from now, not yet signed.
-inline x509_ptr make_unsigned_cert(EVP_PKEY* key, const X509_NAME* subject,
-                                   const X509_NAME* issuer) {
+/// A v3 certificate for `key`, valid from `not_before` to `not_after` (relative to now; by default
+/// from an hour ago to a day from now), not yet signed.
+inline x509_ptr make_unsigned_cert(EVP_PKEY* key, const X509_NAME* subject, const X509_NAME* issuer,
+                                   std::chrono::seconds not_before = std::chrono::hours(-1),
+                                   std::chrono::seconds not_after = std::chrono::hours(24)) {
     x509_ptr cert{check_ptr(X509_new(), "X509_new")};
     check(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
     set_random_serial(cert.get());
-    check_ptr(X509_gmtime_adj(X509_getm_notBefore(cert.get()), -60L * 60),
+    check_ptr(X509_gmtime_adj(X509_getm_notBefore(cert.get()), not_before.count()),
               "X509_gmtime_adj(notBefore)");
-    check_ptr(X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24L * 60 * 60),
+    check_ptr(X509_gmtime_adj(X509_getm_notAfter(cert.get()), not_after.count()),
               "X509_gmtime_adj(notAfter)");
     check(X509_set_subject_name(cert.get(), subject), "X509_set_subject_name");
     check(X509_set_issuer_name(cert.get(), issuer), "X509_set_issuer_name");
@@ -219,10 +234,12 @@ inline std::string key_to_pem(EVP_PKEY* key) {
 
 /// Makes a new CA (basicConstraints CA:TRUE, keyCertSign) and a server certificate signed by it
 /// for `dns_names` and `ip_addresses` (subjectAltName, serverAuth), both valid from an hour ago to
-/// a day from now. Every call makes a new, unrelated CA: a client that trusts one rejects the
-/// others' certificates. Throws std::runtime_error on any failure (including a bad IP address).
+/// a day from now (`leaf` may change the leaf's validity, or have it sign itself). Every call
+/// makes a new, unrelated CA: a client that trusts one rejects the others' certificates. Throws
+/// std::runtime_error on any failure (including a bad IP address).
 inline test_pki make_test_pki(std::vector<std::string> dns_names = {"localhost"},
-                              std::vector<std::string> ip_addresses = {"127.0.0.1"}) {
+                              std::vector<std::string> ip_addresses = {"127.0.0.1"},
+                              const leaf_options& leaf_opts = {}) {
     using namespace pki_detail;
 
     const std::string ca_name = "permit-cpp test CA " + random_hex(8);
@@ -240,17 +257,21 @@ inline test_pki make_test_pki(std::vector<std::string> dns_names = {"localhost"}
     add_extension(ca.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
     sign(ca.get(), ca_key.get());
 
-    // The leaf: signed by the CA.
+    // The leaf: signed by the CA, or by itself.
     pkey_ptr leaf_key = make_key();
     name_ptr leaf_subject = make_name(leaf_name);
-    x509_ptr leaf = make_unsigned_cert(leaf_key.get(), leaf_subject.get(), ca_subject.get());
-    add_extension(leaf.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
-    add_extension(leaf.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
-    add_extension(leaf.get(), ca.get(), NID_ext_key_usage, "serverAuth");
-    add_extension(leaf.get(), ca.get(), NID_subject_key_identifier, "hash");
-    add_extension(leaf.get(), ca.get(), NID_authority_key_identifier, "keyid:always");
+    x509_ptr leaf =
+        make_unsigned_cert(leaf_key.get(), leaf_subject.get(),
+                           leaf_opts.self_signed ? leaf_subject.get() : ca_subject.get(),
+                           leaf_opts.not_before, leaf_opts.not_after);
+    X509* issuer = leaf_opts.self_signed ? leaf.get() : ca.get();
+    add_extension(leaf.get(), issuer, NID_basic_constraints, "critical,CA:FALSE");
+    add_extension(leaf.get(), issuer, NID_key_usage, "critical,digitalSignature");
+    add_extension(leaf.get(), issuer, NID_ext_key_usage, "serverAuth");
+    add_extension(leaf.get(), issuer, NID_subject_key_identifier, "hash");
+    add_extension(leaf.get(), issuer, NID_authority_key_identifier, "keyid:always");
     add_subject_alt_names(leaf.get(), dns_names, ip_addresses);
-    sign(leaf.get(), ca_key.get());
+    sign(leaf.get(), leaf_opts.self_signed ? leaf_key.get() : ca_key.get());
 
     test_pki out;
     out.ca_cert_pem = cert_to_pem(ca.get());

@@ -123,7 +123,7 @@ struct client_fixture {
             result->error = std::move(e);
         });
         ioc.restart();
-        const auto deadline = std::chrono::steady_clock::now() + limit;
+        const auto deadline = std::chrono::steady_clock::now() + limit * slowdown;
         while (!result->done && !ioc.stopped() && std::chrono::steady_clock::now() < deadline)
             ioc.run_one_until(deadline);
         if (!result->done)
@@ -136,7 +136,7 @@ struct client_fixture {
     /// Runs the io_context until `done()` holds; false (and a failed check) after `limit`.
     bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 20s) {
         ioc.restart();
-        const auto deadline = std::chrono::steady_clock::now() + limit;
+        const auto deadline = std::chrono::steady_clock::now() + limit * slowdown;
         while (!done() && !ioc.stopped() && std::chrono::steady_clock::now() < deadline)
             ioc.run_one_until(deadline);
         BOOST_CHECK_MESSAGE(done(), "still waiting after "

@@ -10,11 +10,13 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/slowdown.hpp"
+
 namespace permit_test {
 
 using permit::testing::emulator;
 
-/// Stops the emulator when a test outlives `limit`. The test client's reads block until the
+/// Stops the emulator when a test outlives `limit` (times `slowdown` under a sanitizer). The test client's reads block until the
 /// server answers or closes, so a server that never answers would otherwise hang the suite; this
 /// way the read fails, and so does the test.
 class watchdog {
@@ -22,7 +24,7 @@ class watchdog {
     watchdog(emulator& emu, std::chrono::seconds limit)
         : thread_([this, &emu, limit] {
             std::unique_lock lock(mutex_);
-            if (cv_.wait_for(lock, limit, [this] { return done_; })) return;
+            if (cv_.wait_for(lock, limit * slowdown, [this] { return done_; })) return;
             fired_ = true;
             lock.unlock();
             emu.stop();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # permit-bulk-sync end to end: a generated file round-trips exactly; bad lines go to the rejects
 # file and the rest is synced; a run killed with SIGKILL and resumed gives the exact state; two
-# shards together give the exact state. Usage: bulk_sync_test.sh PERMIT_BULK_SYNC PERMIT_EMULATOR
+# shards together give the exact state; a wrong key fails clearly; no output ever holds a key. Usage: bulk_sync_test.sh PERMIT_BULK_SYNC PERMIT_EMULATOR
 set -euo pipefail
 
 TOOL=$1
@@ -21,7 +21,7 @@ step() { echo "--- $*"; }
 start_emulator() {
     local log=$WORK/emulator-$RANDOM.log
     echo '{"roles":[{"key":"viewer","name":"viewer"},{"key":"editor","name":"editor"},{"key":"admin","name":"admin"}]}' >"$WORK/seed.json"
-    "$EMULATOR" --port 0 --seed "$WORK/seed.json" --exit-after 600 >"$log" 2>&1 &
+    "$EMULATOR" --port 0 --seed "$WORK/seed.json" --api-key "$KEY" --exit-after 600 >"$log" 2>&1 &
     EMULATOR_PIDS+=($!)
     for _ in $(seq 100); do
         EMULATOR_URL=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$log")
@@ -32,7 +32,9 @@ start_emulator() {
     fail "the emulator did not start"
 }
 
-REMOTE=(--api-key permit_key_emulator)
+# A key of this run's own, so that the last step can look for it in every output.
+KEY=permit_key_ToolTestS3cret$RANDOM$RANDOM
+REMOTE=(--api-key "$KEY")
 
 step "a generated file of 100,000 users round-trips exactly"
 "$TOOL" --generate 100000 --output "$WORK/users.jsonl" >/dev/null
@@ -95,5 +97,19 @@ wait "$second" || { cat "$WORK/shard1.txt"; fail "shard 1 failed"; }
 "$TOOL" "$WORK/users.jsonl" --api-url "$EMULATOR_URL" "${REMOTE[@]}" --verify-only >"$WORK/out.txt" 2>&1 ||
     { cat "$WORK/out.txt"; fail "the two shards do not add up to the file"; }
 grep -q "verified: 100,000 users" "$WORK/out.txt" || fail "not 100,000 users from two shards"
+
+step "a wrong API key fails with the server's reason"
+WRONG_KEY=permit_key_Wr0ngToolTestKey$RANDOM
+if "$TOOL" "$WORK/mixed.csv" --api-url "$EMULATOR_URL" --api-key "$WRONG_KEY" >"$WORK/wrong.txt" 2>&1; then
+    fail "a run with a wrong key succeeded"
+fi
+grep -q 'stopped, the rest of the input is not synced' "$WORK/wrong.txt" || { cat "$WORK/wrong.txt"; fail "the run did not stop"; }
+grep -qE 'HTTP (401|403)' "$WORK/wrong.txt" || { cat "$WORK/wrong.txt"; fail "no reason given"; }
+
+step "no output holds an API key"
+outputs=("$WORK"/*.txt "$WORK"/*.log "$WORK"/*.json "$WORK"/*.jsonl)
+for secret in "$KEY" "$WRONG_KEY"; do
+    if grep -lF "$secret" "${outputs[@]}" 2>/dev/null; then fail "the files above hold an API key"; fi
+done
 
 echo "all permit-bulk-sync checks passed"

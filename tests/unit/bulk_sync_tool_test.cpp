@@ -6,6 +6,7 @@
 #include <bulk_sync/checkpoint.hpp>
 #include <bulk_sync/generator.hpp>
 #include <bulk_sync/input.hpp>
+#include <bulk_sync/outcome.hpp>
 #include <bulk_sync/options.hpp>
 #include <bulk_sync/report.hpp>
 #include <bulk_sync/shard.hpp>
@@ -1040,6 +1041,22 @@ BOOST_AUTO_TEST_CASE(the_api_key_never_appears_in_usage_or_errors) {
     command_line cl{{"users.csv", "--shard", "hunter2"}, {{"PERMIT_API_KEY", "hunter2"}}};
     BOOST_TEST(!cl.parse());
     BOOST_TEST(cl.error.find("hunter2") == std::string::npos, cl.error);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_about_the_user_is_a_reject_and_any_other_stops_the_run) {
+    using permit_bulk_sync::classify_failure;
+    using permit_bulk_sync::failure_kind;
+    auto failed_with = [](unsigned status) {
+        permit::diagnostics d;
+        d.status = status;
+        return classify_failure(d);
+    };
+    for (const unsigned status : {400u, 404u, 409u, 422u})
+        BOOST_TEST((failed_with(status) == failure_kind::user_refused), status);
+    // A wrong key, the pace, a timeout, the server, or no answer at all (status 0): every
+    // following user would fail the same way, and none of them may be marked done.
+    for (const unsigned status : {0u, 401u, 403u, 408u, 429u, 500u, 502u, 503u})
+        BOOST_TEST((failed_with(status) == failure_kind::run_cannot_continue), status);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

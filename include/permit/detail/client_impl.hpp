@@ -7,6 +7,7 @@
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
 #include <permit/detail/encoding.hpp>
+#include <permit/detail/redact.hpp>
 #include <permit/detail/response_body.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
@@ -79,6 +80,12 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         auto settings = http::connection_settings::from(cfg_);
         auto api = http::origin::parse(cfg_.api_url);
         auto pdp = http::origin::parse(cfg_.pdp_url);
+        check_transport_security("api_url", api);
+        check_transport_security("pdp_url", pdp);
+        if (cfg_.tls.insecure_disable_verification)
+            log(log_level::warning,
+                "TLS certificate verification is off (tls.insecure_disable_verification): anyone "
+                "on the path can pose as the server and read the API key");
         api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
                                                  cfg_.api_max_connections, cfg_.idle_timeout);
         if (cfg_.api_pipelining.enabled)
@@ -151,11 +158,13 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 } catch (const model_error& e) {
                     out.ec = error::invalid_response;
                     diag.status = resp.status;
+                    diag.request_id = bounded(resp.request_id);
                     diag.client_message = e.what();
                 } catch (const std::exception& e) {
                     // Not JSON (system_error from the parser), or a value out of range.
                     out.ec = error::invalid_response;
                     diag.status = resp.status;
+                    diag.request_id = bounded(resp.request_id);
                     diag.client_message = e.what();
                     diag.raw_body = bounded(resp.body);
                 }
@@ -163,6 +172,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         } catch (const std::bad_alloc&) {
             out.ec = make_error_code(boost::system::errc::not_enough_memory);
         }
+        // A server or proxy may echo the Authorization header back; the key goes no further.
+        redact(diag, self->cfg_.api_key);
+        if (out.ec && self->cfg_.log) self->log(log_level::debug, diag.to_string());
         if (user_diag) *user_diag = std::move(diag);
         co_return out;
     }
@@ -262,6 +274,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                     diag.replayed = true;
                     replays_.fetch_add(1, std::memory_order_relaxed);
                     fresh = true;
+                    log(log_level::info, diag.request +
+                                             ": the server had closed the kept-alive connection; "
+                                             "sending the request again on a new one");
                     continue;
                 }
                 // A pipelined connection died before this request's response: it goes again, on
@@ -269,6 +284,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
                 if (result.unanswered && !diag.replayed) {
                     diag.replayed = true;
                     replays_.fetch_add(1, std::memory_order_relaxed);
+                    log(log_level::info, diag.request +
+                                             ": the pipelined connection died before the "
+                                             "response; sending the request again");
                     continue;
                 }
                 attempt.ec = result.ec;
@@ -294,6 +312,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
             }
             diag.retry_delays.push_back(decision.delay);
             retries_.fetch_add(1, std::memory_order_relaxed);
+            if (cfg_.log)
+                log(log_level::warning, diag.to_string() + "; retrying in " +
+                                            std::to_string(decision.delay.count()) + " ms");
             if (!co_await sleep(decision.delay) || epoch != cancel_epoch_ || stopped_) {
                 diag.client_message = "cancelled while waiting to retry";
                 diag.stop_reason = retry_stop::cancelled;
@@ -325,6 +346,26 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     rate::limiter* limiter() noexcept { return limiter_.get(); }
 
   private:
+    // Hands one record to the user's log function, without the API key in it.
+    void log(log_level level, std::string message) const {
+        if (!cfg_.log) return;
+        redact(message, cfg_.api_key);
+        cfg_.log(level, message);
+    }
+
+    // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
+    void check_transport_security(const char* option, const http::origin& where) const {
+        if (where.tls || where.is_loopback()) return;
+        if (!cfg_.insecure_allow_plain_http)
+            throw std::invalid_argument(
+                std::string("permit::config::") + option + " is plain http:// to " + where.host +
+                ", which is not a loopback address: the API key would cross the network "
+                "unencrypted. Use https://, or set config.insecure_allow_plain_http = true if "
+                "the network is private");
+        log(log_level::warning, std::string(option) + " sends the API key over plain http:// to " +
+                                    where.host + " (config.insecure_allow_plain_http)");
+    }
+
     http::request make_request(const call_spec& spec, http::pool& pool, std::string target) const {
         namespace bhttp = boost::beast::http;
         http::request req{spec.method, target, 11};

@@ -7,21 +7,46 @@
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>
 
+#include <boost/json/error.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace permit::detail {
 
-/// Parses a 2xx body. Throws `boost::system::system_error` when it is not JSON.
+/// Why `body` is not JSON, in words: Boost.JSON calls invalid UTF-8 a "syntax error". Every parse
+/// of a response uses Boost.JSON's default limits (nesting depth 32, UTF-8 checked), so that no
+/// server can make the client recurse deeply or pass on text that is not text. Thread-safe.
+inline std::string why_not_json(std::string_view body, boost::system::error_code ec) {
+    if (const auto at = first_invalid_utf8(body); at != std::string_view::npos) {
+        char byte[8];
+        std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(body[at]));
+        return "it is not valid UTF-8 (byte " + std::string(byte) + " at offset " +
+               std::to_string(at) + ")";
+    }
+    if (ec == boost::json::error::too_deep)
+        return "it nests deeper than " + std::to_string(boost::json::parse_options{}.max_depth) +
+               " levels";
+    return ec.message();
+}
+
+/// Parses a 2xx body (depth at most 32, valid UTF-8 only). Throws `boost::system::system_error`
+/// when it is not JSON, saying why. Thread-safe.
 inline boost::json::value parse_body(const std::string& body) {
     boost::system::error_code ec;
     auto jv = boost::json::parse(body, ec);
-    if (ec) throw boost::system::system_error(ec, "the response body is not JSON");
+    if (ec)
+        // Without Boost's source location, which means nothing to a reader of the diagnostics.
+        throw boost::system::system_error(
+            boost::system::error_code(ec.value(), ec.category()),
+            "the response body is not JSON: " + why_not_json(body, ec));
     return jv;
 }
 
@@ -42,16 +67,25 @@ struct list_decoder {
 /// For operations that yield nothing: the body is ignored.
 struct no_decoder {};
 
-inline std::string bounded(const std::string& text) {
-    if (text.size() <= diagnostics::max_raw_body) return text;
-    return text.substr(0, diagnostics::max_raw_body) + "...";
+/// `text` for the diagnostics: its first `diagnostics::max_raw_body` bytes (not cutting a
+/// character in two), `...` when it was cut, and every byte that is not UTF-8 written as `\xNN`.
+/// Thread-safe.
+inline std::string bounded(std::string_view text) {
+    constexpr std::size_t max = diagnostics::max_raw_body;
+    if (text.size() <= max) return escape_invalid_utf8(text);
+    std::size_t cut = max;
+    // Back to the first byte of a character cut in two (at most three continuation bytes).
+    while (cut + 3 > max && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return escape_invalid_utf8(text.substr(0, cut)) + "...";
 }
 
 /// Fills `d` from a failed response: `ErrorDetails`, a FastAPI `{"detail": ...}` (a list of
-/// validation errors or a text), the Cloud PDP's `{"error","message"}`, or the raw text.
+/// validation errors or a text), the Cloud PDP's `{"error","message"}`, or the raw text (bounded,
+/// and with bytes that are not UTF-8 escaped: see `bounded`). The body is parsed with Boost.JSON's
+/// default limits, as in `parse_body`. Never throws but `std::bad_alloc`. Thread-safe.
 inline void read_error_body(const http::response& r, diagnostics& d) {
     d.status = r.status;
-    d.request_id = r.request_id;
+    d.request_id = bounded(r.request_id);
     boost::system::error_code ec;
     const auto jv = boost::json::parse(r.body, ec);
     const auto* obj = ec ? nullptr : jv.if_object();

@@ -22,8 +22,10 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -132,34 +134,67 @@ class connection {
         co_return boost::system::error_code{};
     }
 
-    /// Writes `req` and reads the whole response into `out`, within `request_timeout`. Fails with
+    /// Writes `req` and reads the whole response into `out`, both within one `request_timeout`
+    /// (a server that dribbles its response cannot stretch the exchange). Fails with
     /// `error::request_timeout`, `error::response_too_large`, a network error or an HTTP parse
-    /// error. After a failure the connection must not be reused.
+    /// error; `failure_note()` then says what happened. After a failure the connection must not
+    /// be reused. Not thread-safe (see the class).
     boost::asio::awaitable<boost::system::error_code> exchange(request& req, response& out,
                                                                const connection_settings& s) {
-        if (auto ec = co_await write(req, s); ec) {
+        const auto deadline = std::chrono::steady_clock::now() + s.request_timeout;
+        if (auto ec = co_await write_until(req, deadline); ec) {
             response_started_ = false;
             co_return ec;
         }
-        co_return co_await read(out, s);
+        co_return co_await read_until(out, s, deadline);
     }
 
     /// Writes `req`, within `request_timeout`. With HTTP/1.1 pipelining, one `write` may run while
     /// one `read` (of an earlier response) does; never two writes at once.
     boost::asio::awaitable<boost::system::error_code> write(request& req,
                                                             const connection_settings& s) {
-        ++exchanges_;
-        if (tls_) co_return co_await write_on(*tls_, req, s);
-        co_return co_await write_on(*plain_, req, s);
+        return write_until(req, std::chrono::steady_clock::now() + s.request_timeout);
     }
 
     /// Reads the next response into `out`, within `request_timeout`; responses come in the order
-    /// of the requests. Never two reads at once.
+    /// of the requests. Never two reads at once. Fails as `exchange` does; `failure_note()` then
+    /// says what happened.
     boost::asio::awaitable<boost::system::error_code> read(response& out,
                                                            const connection_settings& s) {
-        response_started_ = false;
-        if (tls_) co_return co_await read_on(*tls_, out, s);
-        co_return co_await read_on(*plain_, out, s);
+        return read_until(out, s, std::chrono::steady_clock::now() + s.request_timeout);
+    }
+
+    /// What the last failed `read` or `exchange` found, in words for the diagnostics (which limit
+    /// a response broke, whether a timed-out response had begun); empty when it has nothing to
+    /// add to the error code.
+    const std::string& failure_note() const noexcept { return failure_note_; }
+
+    /// Whether input the client did not ask for is waiting on this connection, now that no
+    /// request is outstanding on it: bytes left in the read buffer after the last response, bytes
+    /// on the socket, or the end of the stream (the server closed it). Such a connection must not
+    /// carry another request: the bytes would be read as its response, or the request would be
+    /// lost. Call it only while no read or write is in progress; it never blocks (for TLS, it
+    /// lets OpenSSL process what has arrived, so that a session ticket alone does not count).
+    /// Not thread-safe (see the class).
+    bool has_unsolicited_input() {
+        if (buffer_.size() > 0) return true;
+        auto& socket = lowest_layer().socket();
+        if (!socket.is_open()) return true;
+        boost::system::error_code ec;
+        const bool was_non_blocking = socket.non_blocking();
+        socket.non_blocking(true, ec);
+        if (ec) return true;
+        char byte = 0;
+        if (tls_)
+            tls_->read_some(boost::asio::buffer(&byte, 1), ec);
+        else
+            socket.receive(boost::asio::buffer(&byte, 1), boost::asio::socket_base::message_peek,
+                           ec);
+        boost::system::error_code ignored;
+        socket.non_blocking(was_non_blocking, ignored);
+        // Would block: nothing is there. Anything else is a byte, the end of the stream, or an
+        // error: none leaves the connection fit for another request.
+        return ec != boost::asio::error::would_block;
     }
 
     /// Closes the socket; pending operations complete with `operation_aborted`.
@@ -182,6 +217,31 @@ class connection {
     bool response_started() const noexcept { return response_started_; }
 
   private:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    // Room in the read buffer beyond the header limit: what one read may bring past a header.
+    static constexpr std::size_t read_slack = 64 * 1024;
+
+    static std::size_t read_buffer_limit(const connection_settings& s) noexcept {
+        return std::min(s.max_response_header, SIZE_MAX - read_slack) + read_slack;
+    }
+
+    boost::asio::awaitable<boost::system::error_code> write_until(request& req,
+                                                                  time_point deadline) {
+        ++exchanges_;
+        if (tls_) co_return co_await write_on(*tls_, req, deadline);
+        co_return co_await write_on(*plain_, req, deadline);
+    }
+
+    boost::asio::awaitable<boost::system::error_code> read_until(response& out,
+                                                                 const connection_settings& s,
+                                                                 time_point deadline) {
+        response_started_ = false;
+        failure_note_.clear();
+        if (tls_) co_return co_await read_on(*tls_, out, s, deadline);
+        co_return co_await read_on(*plain_, out, s, deadline);
+    }
+
     // Declared here rather than inside connect(): g++ 12 crashes (ICE in write_encoding) on a
     // local class of a coroutine given to make_shared.
     struct resolve_race {
@@ -219,31 +279,39 @@ class connection {
     // direction is pending leaves that one's timer alone, which is what pipelining needs.
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, request& req,
-                                                               const connection_settings& s) {
+                                                               time_point deadline) {
         namespace bhttp = boost::beast::http;
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
-        lowest_layer().expires_after(s.request_timeout);
+        lowest_layer().expires_at(deadline);
         auto [wec, written] = co_await bhttp::async_write(stream, req, as_tuple(use_awaitable));
         co_return translate(wec);
     }
 
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> read_on(Stream& stream, response& out,
-                                                              const connection_settings& s) {
+                                                              const connection_settings& s,
+                                                              time_point deadline) {
         namespace bhttp = boost::beast::http;
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         auto& tcp = lowest_layer();
-        tcp.expires_after(s.request_timeout);
+        tcp.expires_at(deadline);
         bhttp::response_parser<bhttp::string_body> parser;
         parser.header_limit(
             static_cast<std::uint32_t>(std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
         parser.body_limit(s.max_response_body);
+        // The body goes to the string, bounded by body_limit; what stays in the buffer is a header
+        // (bounded by header_limit) or a line of chunked framing, which nothing else bounds: a
+        // chunk extension or a trailer that never ends would grow the buffer until the timeout.
+        buffer_.max_size(read_buffer_limit(s));
         auto [rec, read] =
             co_await bhttp::async_read(stream, buffer_, parser, as_tuple(use_awaitable));
         response_started_ = parser.got_some() || buffer_.size() > 0 || read > 0;
-        if (rec) co_return translate(rec);
+        if (rec) {
+            failure_note_ = describe_failure(rec, parser, s);
+            co_return translate(rec);
+        }
         auto& msg = parser.get();
         out.status = msg.result_int();
         out.keep_alive = parser.keep_alive();
@@ -254,6 +322,36 @@ class connection {
             out.retry_after = it->value();
         out.body = std::move(msg.body());
         co_return boost::system::error_code{};
+    }
+
+    template <class Parser>
+    std::string describe_failure(boost::system::error_code ec, const Parser& parser,
+                                 const connection_settings& s) const {
+        namespace bhttp = boost::beast::http;
+        if (ec == boost::beast::error::timeout)
+            return "no complete response within the request timeout (" +
+                   std::to_string(s.request_timeout.count()) + " ms): " +
+                   (response_started_ ? "the response had begun but was still arriving"
+                                      : "no byte of a response had arrived");
+        if (ec == bhttp::error::header_limit)
+            return "the response header is larger than max_response_header (" +
+                   std::to_string(s.max_response_header) + " bytes)";
+        if (ec == bhttp::error::body_limit) {
+            boost::optional<std::uint64_t> declared;
+            if (parser.is_header_done()) declared = parser.content_length();
+            if (declared && *declared > s.max_response_body)
+                return "the response declares a body of " + std::to_string(*declared) +
+                       " bytes (Content-Length), more than max_response_body (" +
+                       std::to_string(s.max_response_body) + " bytes); it was not read";
+            return "the response body is larger than max_response_body (" +
+                   std::to_string(s.max_response_body) + " bytes)";
+        }
+        if (ec == bhttp::error::buffer_overflow)
+            return "a line of the response's chunked framing (a chunk header or the trailer) is "
+                   "longer than " +
+                   std::to_string(read_buffer_limit(s)) + " bytes (max_response_header + " +
+                   std::to_string(read_slack) + ")";
+        return {};
     }
 
     static boost::system::error_code translate(boost::system::error_code ec) {
@@ -272,6 +370,7 @@ class connection {
     boost::beast::flat_buffer buffer_;
     std::size_t exchanges_ = 0;
     bool response_started_ = false;
+    std::string failure_note_;
 };
 
 /// The TLS client context for `options`: TLS 1.2 at least, peer verification unless disabled.

@@ -50,13 +50,24 @@ class pipeline_pool {
     /// (an earlier request broke it, or the server closed it), the result has `unanswered` set:
     /// the request may not have been applied and must be sent again elsewhere. Cancellation of a
     /// request in a pipeline closes that connection (the responses behind it could no longer be
-    /// matched); the other requests on it come back `unanswered`.
+    /// matched); the other requests on it come back `unanswered`. A connection on which the server
+    /// sent more than the responses asked for (bytes left once every request is answered, or
+    /// input while it idled) is closed rather than given another request, which would take the
+    /// stray bytes for its answer. Fails with the connection's error, `note` saying what happened.
+    /// Not thread-safe (see the class).
     boost::asio::awaitable<exchange_result> exchange(request& req) {
         exchange_result out;
         close_expired(std::chrono::steady_clock::now());
         std::shared_ptr<pipeline> p;
         while (!p) {
             p = least_busy();
+            if (p && p->depth == 0 && p->conn.has_unsolicited_input()) {
+                // With nothing asked on it, the server spoke: a response to no request would be
+                // read as this one's answer. (With requests in flight, input is their responses.)
+                break_pipeline(*p);
+                p.reset();
+                continue;
+            }
             if (p) break;
             if (pipelines_.size() < max_connections_) {
                 p = std::make_shared<pipeline>(ex_, where_, tls_context_);
@@ -241,9 +252,13 @@ class pipeline_pool {
                  retry::is_closed_connection_error(rec)))
                 co_return unanswered(out);
             out.ec = rec;
-            out.note = rec == error::request_timeout
-                           ? "no complete response within the request timeout"
-                           : "the pipelined connection failed: " + rec.message();
+            if (!p.conn.failure_note().empty())
+                out.note = p.conn.failure_note();
+            else if (rec == error::request_timeout)
+                out.note = "no complete response within the request timeout (" +
+                           std::to_string(settings_.request_timeout.count()) + " ms)";
+            else
+                out.note = "the pipelined connection failed: " + rec.message();
             co_return out;
         }
         if (!out.resp.keep_alive) {
@@ -251,6 +266,11 @@ class pipeline_pool {
             break_pipeline(p);
         } else if (!p.read_queue.empty()) {
             p.read_queue.front()->wake();
+        } else if (p.conn.has_unsolicited_input()) {
+            // No request is written and unanswered (a writer joins the read queue before it
+            // writes), so what is left is a response to no request: it would be read as the
+            // answer to the next one.
+            break_pipeline(p);
         }
         co_return out;
     }

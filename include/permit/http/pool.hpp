@@ -61,9 +61,12 @@ class pool {
 
     /// Sends `req` on a pooled connection and reads the response. Waits for a connection when
     /// `max_connections` are busy. `fresh`: on a newly opened connection, never an idle one (for
-    /// a replay after a stale connection). Cancellation (any type) while waiting leaves the queue;
-    /// while connecting or exchanging, it closes that connection. Completes with
-    /// `operation_aborted` after `close_all()`.
+    /// a replay after a stale connection). An idle connection on which the server sent anything
+    /// (a response to no request, its close) is closed rather than reused, and a connection with
+    /// bytes left over after the response is not kept: they would be read as the answer to the
+    /// next request. Cancellation (any type) while waiting leaves the queue; while connecting or
+    /// exchanging, it closes that connection. Completes with `operation_aborted` after
+    /// `close_all()`; otherwise with the connection's error, and `note` saying what happened.
     boost::asio::awaitable<exchange_result> exchange(request& req, bool fresh = false) {
         exchange_result out;
         auto [ec, conn] = co_await acquire(out.note, fresh);
@@ -77,11 +80,15 @@ class pool {
         out.ec = co_await conn->exchange(req, out.resp, settings_);
         out.response_started = conn->response_started();
         if (out.ec) {
-            out.note = out.ec == error::request_timeout
-                           ? "no complete response within the request timeout"
-                           : "the connection failed during the exchange: " + out.ec.message();
+            if (!conn->failure_note().empty())
+                out.note = conn->failure_note();
+            else if (out.ec == error::request_timeout)
+                out.note = "no complete response within the request timeout (" +
+                           std::to_string(settings_.request_timeout.count()) + " ms)";
+            else
+                out.note = "the connection failed during the exchange: " + out.ec.message();
         } else {
-            held.reusable = out.resp.keep_alive;
+            held.reusable = out.resp.keep_alive && !conn->has_unsolicited_input();
         }
         co_return out;
     }
@@ -151,7 +158,14 @@ class pool {
         auto decision = state_.acquire(fresh);
         switch (decision.what) {
             case state_type::acquire_decision::kind::reuse:
-                co_return std::pair{boost::system::error_code{}, std::move(decision.connection)};
+                if (!decision.connection->has_unsolicited_input())
+                    co_return std::pair{boost::system::error_code{},
+                                        std::move(decision.connection)};
+                // The server spoke while the connection idled: a response to no request, which
+                // would be read as this call's answer, or its close. A new connection takes the
+                // slot.
+                forget(decision.connection);
+                co_return co_await open(note);
             case state_type::acquire_decision::kind::open:
                 // With `fresh`, the slot may come from an idle connection, closed here.
                 if (decision.connection) forget(decision.connection);
@@ -166,9 +180,10 @@ class pool {
         if (w.handed && !cancelled && !w.aborted) {
             auto handed = std::exchange(w.handed, std::nullopt);
             if (handed->what == state_type::handoff::kind::connection) {
-                if (!fresh)
+                if (!fresh && !handed->connection->has_unsolicited_input())
                     co_return std::pair{boost::system::error_code{}, std::move(handed->connection)};
-                // A replay wants a new connection: this one's slot is reused for it.
+                // A replay wants a new connection, or the server spoke on this one while it was
+                // handed over (see above): its slot is reused for a new one.
                 forget(handed->connection);
             }
             co_return co_await open(note);
