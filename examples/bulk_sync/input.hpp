@@ -3,6 +3,7 @@
 // a reject that says why the line cannot be synced.
 #pragma once
 
+#include <permit/detail/utf8.hpp>
 #include <permit/models/user.hpp>
 
 #include <boost/json/array.hpp>
@@ -77,9 +78,16 @@ inline bool is_blank(std::string_view text) noexcept {
     return text.find_first_not_of(" \t") == std::string_view::npos;
 }
 
+using permit::detail::utf8_sequence_length;
+
+inline bool is_valid_utf8(std::string_view text) noexcept {
+    return permit::detail::first_invalid_utf8(text) == std::string_view::npos;
+}
+
 // A value quoted for a reject reason: JSON-style escapes so that control characters cannot break
-// the line of a rejects file, and cut at `max` bytes (on a UTF-8 boundary) so that a 64 KiB field
-// does not make a 64 KiB message.
+// the line of a rejects file, `\xNN` for a byte that is not UTF-8 (the reason is JSON text in the
+// rejects file), and cut at `max` bytes (on a UTF-8 boundary) so that a 64 KiB field does not
+// make a 64 KiB message.
 inline std::string in_quotes(std::string_view value, std::size_t max = 64) {
     bool cut = false;
     if (value.size() > max) {
@@ -87,20 +95,31 @@ inline std::string in_quotes(std::string_view value, std::size_t max = 64) {
         value = value.substr(0, max);
         cut = true;
     }
+    static constexpr char hex[] = "0123456789abcdef";
     std::string out = "\"";
-    for (const char c : value) {
+    for (std::size_t i = 0; i < value.size();) {
+        const char c = value[i];
         const auto u = static_cast<unsigned char>(c);
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
         } else if (u < 0x20 || u == 0x7F) {
-            static constexpr char hex[] = "0123456789abcdef";
             out += "\\u00";
+            out += hex[u >> 4];
+            out += hex[u & 0xF];
+        } else if (u >= 0x80) {
+            if (const auto length = utf8_sequence_length(value.substr(i)); length > 0) {
+                out.append(value.substr(i, length));
+                i += length;
+                continue;
+            }
+            out += "\\x";
             out += hex[u >> 4];
             out += hex[u & 0xF];
         } else {
             out += c;
         }
+        ++i;
     }
     out += cut ? "...\"" : "\"";
     return out;
@@ -149,6 +168,21 @@ inline std::optional<std::string> validate_user(const permit::user_create& user)
     if (!is_valid_user_key(user.key))
         return "invalid key " + detail::in_quotes(user.key) + ": must match " +
                std::string(user_key_pattern);
+    // A CSV field is bytes as the file has them (a spreadsheet's Latin-1 export, say), and a body
+    // that is not UTF-8 is not JSON: the API would refuse the whole batch, not this one user.
+    const auto not_utf8 = [](std::string_view name, const std::string& value) {
+        return std::string(name) + " is not valid UTF-8: " + detail::in_quotes(value);
+    };
+    for (auto [name, value] :
+         {std::pair{"email", &user.email}, std::pair{"first_name", &user.first_name},
+          std::pair{"last_name", &user.last_name}}) {
+        if (*value && !detail::is_valid_utf8(**value)) return not_utf8(name, **value);
+    }
+    for (const auto& a : user.role_assignments) {
+        if (!detail::is_valid_utf8(a.role)) return not_utf8("role", a.role);
+        if (a.resource_instance && !detail::is_valid_utf8(*a.resource_instance))
+            return not_utf8("resource_instance", *a.resource_instance);
+    }
     if (user.email && !is_plausible_email(*user.email))
         return "invalid email " + detail::in_quotes(*user.email);
     for (const auto& a : user.role_assignments) {

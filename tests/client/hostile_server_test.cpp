@@ -43,7 +43,8 @@ using server = permit_test::hostile_server;
 // The client's limits, small so that a server ignoring them shows at once.
 constexpr std::size_t body_limit = 1024 * 1024;
 constexpr std::size_t header_limit = 16 * 1024;
-constexpr auto request_timeout = 1500ms;
+// Longer under a sanitizer, so that a call that fails on a limit still fails before it.
+constexpr auto request_timeout = 1500ms * slowdown;
 // What the server may write beyond what the client read before it closed: the server's send
 // buffer (set small), the client's receive buffer (the kernel grows it while the client reads)
 // and a read in progress. An endless writer the client did not stop would pass it in moments.
@@ -51,7 +52,7 @@ constexpr std::uint64_t in_flight = 2 * 1024 * 1024;
 // A call that fails on a limit fails before the timeout could strike.
 constexpr auto prompt = request_timeout;
 // How long a call may run past its timeout (a loaded machine, a sanitizer build).
-constexpr auto grace = 2000ms;
+constexpr auto grace = 2000ms * slowdown;
 
 /// A hostile server and a client of it on the test's own io_context.
 struct fixture {
@@ -78,21 +79,7 @@ struct fixture {
     /// Runs `body` on the io_context to its end and rethrows what it threw; a body still running
     /// after `limit` fails the test.
     void run(asio::awaitable<void> body, std::chrono::milliseconds limit = 15s) {
-        struct outcome {
-            bool done = false;
-            std::exception_ptr error;
-        };
-        auto result = std::make_shared<outcome>();
-        asio::co_spawn(ioc, std::move(body), [result](std::exception_ptr e) {
-            result->done = true;
-            result->error = std::move(e);
-        });
-        const auto deadline = clock_type::now() + limit;
-        while (!result->done && !ioc.stopped() && clock_type::now() < deadline)
-            ioc.run_one_until(deadline);
-        if (!result->done)
-            BOOST_FAIL("the test coroutine did not finish within " << limit.count() << " ms");
-        if (result->error) std::rethrow_exception(result->error);
+        run_to_end(ioc, std::move(body), limit);
     }
 
     server srv;
@@ -141,7 +128,8 @@ asio::awaitable<bool> eventually(std::function<bool()> done, std::chrono::millis
 /// more than `limit` bytes plus what the sockets hold: the client stopped reading at its limit.
 asio::awaitable<void> check_client_stopped_reading(const server& srv, std::size_t index,
                                                    std::uint64_t limit) {
-    const bool closed = co_await eventually([&] { return srv.connection(index).finished; }, 3s);
+    const bool closed =
+        co_await eventually([&] { return srv.connection(index).finished; }, 3s * slowdown);
     BOOST_TEST(closed, "the client closed the connection");
     const auto seen = srv.connection(index);
     BOOST_TEST_MESSAGE("connection " << index << ": the server wrote " << seen.bytes_written
@@ -374,9 +362,9 @@ BOOST_AUTO_TEST_CASE(a_response_to_a_request_never_sent) {
                 }
                 // The stray response has landed on the idle connection.
                 const bool all_written = co_await eventually(
-                    [&] { return f.srv.connection(0).steps_done == steps; }, 2s);
+                    [&] { return f.srv.connection(0).steps_done == steps; }, 2s * slowdown);
                 BOOST_TEST(all_written);
-                co_await sleep_for(20ms);
+                co_await sleep_for(20ms * slowdown);
 
                 const auto next = co_await get_user(f.permit, "john");
                 BOOST_TEST(!next.ec, next.diag.to_string());

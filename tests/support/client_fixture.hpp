@@ -31,6 +31,7 @@
 #include <permit/testing/emulator.hpp>
 
 #include "support/certificates.hpp"
+#include "support/run_to_end.hpp"
 #include "support/watchdog.hpp"
 
 // How Boost.Test prints the values the tests compare.
@@ -113,24 +114,7 @@ struct client_fixture {
     /// Runs `body` on the fixture's io_context until it ends, and rethrows what it threw (a
     /// failed BOOST_TEST_REQUIRE included). A body still running after `limit` fails the test.
     void run(asio::awaitable<void> body, std::chrono::milliseconds limit = 20s) {
-        struct outcome {
-            bool done = false;
-            std::exception_ptr error;
-        };
-        auto result = std::make_shared<outcome>();
-        asio::co_spawn(ioc, std::move(body), [result](std::exception_ptr e) {
-            result->done = true;
-            result->error = std::move(e);
-        });
-        ioc.restart();
-        const auto deadline = std::chrono::steady_clock::now() + limit * slowdown;
-        while (!result->done && !ioc.stopped() && std::chrono::steady_clock::now() < deadline)
-            ioc.run_one_until(deadline);
-        if (!result->done)
-            BOOST_FAIL("the test coroutine did not finish within "
-                       << limit.count() << " ms"
-                       << (ioc.stopped() ? " (it waits on nothing)" : ""));
-        if (result->error) std::rethrow_exception(result->error);
+        run_to_end(ioc, std::move(body), limit);
     }
 
     /// Runs the io_context until `done()` holds; false (and a failed check) after `limit`.

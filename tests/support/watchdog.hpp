@@ -16,9 +16,9 @@ namespace permit_test {
 
 using permit::testing::emulator;
 
-/// Stops the emulator when a test outlives `limit` (times `slowdown` under a sanitizer). The test client's reads block until the
-/// server answers or closes, so a server that never answers would otherwise hang the suite; this
-/// way the read fails, and so does the test.
+/// Stops the emulator when a test outlives `limit` (times `slowdown` under a sanitizer). The test
+/// client's reads block until the server answers or closes, so a server that never answers would
+/// otherwise hang the suite; this way the read fails, and so does the test.
 class watchdog {
   public:
     watchdog(emulator& emu, std::chrono::seconds limit)

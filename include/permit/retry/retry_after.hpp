@@ -1,6 +1,7 @@
 // Parsing of the `Retry-After` header (RFC 9110 §10.2.3): delta-seconds or an HTTP-date.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -129,11 +130,12 @@ inline std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view 
 /// numbers and fractions included), which the caller then ignores.
 inline std::optional<std::chrono::seconds> parse_retry_after(
     std::string_view value, std::chrono::system_clock::time_point now) {
+    // Saturates at about a century: no wait that long is ever honoured, and a century still fits
+    // a clock's nanoseconds when the caller adds it to a time point.
+    constexpr std::int64_t limit = std::int64_t{100} * 365 * 24 * 3600;
     value = detail::trim(value);
     if (value.empty()) return std::nullopt;
     if (detail::is_digit(value.front())) {
-        // Saturates at about a century: no wait that long is ever honoured.
-        constexpr std::int64_t limit = std::int64_t{100} * 365 * 24 * 3600;
         std::int64_t seconds = 0;
         for (const char c : value) {
             if (!detail::is_digit(c)) return std::nullopt;
@@ -144,9 +146,10 @@ inline std::optional<std::chrono::seconds> parse_retry_after(
     }
     auto date = parse_http_date(value);
     if (!date) return std::nullopt;
-    // Rounded up: a retry must not come before the moment the server named.
-    const auto wait = std::chrono::ceil<std::chrono::seconds>(*date - now);
-    return wait.count() > 0 ? wait : std::chrono::seconds(0);
+    // Rounded up: a retry must not come before the moment the server named. In seconds, as
+    // `date - floor(now)`: the date (any year up to 9999) in `now`'s nanoseconds would overflow.
+    const auto wait = *date - std::chrono::floor<std::chrono::seconds>(now);
+    return std::clamp(wait, std::chrono::seconds(0), std::chrono::seconds(limit));
 }
 
 }  // namespace permit::retry

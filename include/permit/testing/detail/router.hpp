@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/serialize.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/url/parse.hpp>
 
