@@ -162,7 +162,9 @@ class rejects_file {
         if (!out_.is_open()) return;
         boost::json::object o{{"line", line}, {"reason", reason}};
         if (!key.empty()) o["key"] = key;
-        if (!input.empty()) o["input"] = input;
+        // The line as the file has it, but as UTF-8 text: a byte that is not UTF-8 would make the
+        // rejects file invalid JSON.
+        if (!input.empty()) o["input"] = permit::detail::escape_invalid_utf8(input);
         out_ << boost::json::serialize(o) << '\n';
     }
     void flush() {

@@ -57,12 +57,17 @@ step "bad lines go to the rejects file, every other user is synced"
     printf 'huge,huge@example.com,Huge,Attributes,acme,viewer,"{""blob"":""%s""}"\n' \
         "$(head -c 1048576 /dev/zero | tr '\0' 'a')"                     # line 56
     for i in $(seq 51 60); do echo "good-$i,good$i@example.com,Good,User,globex,editor,"; done
+    printf 'latin1,latin1@example.com,Ren\xe9,Latin,acme,viewer,\n'           # line 67
 } >"$WORK/mixed.csv"
 "$TOOL" "$WORK/mixed.csv" --rejects "$WORK/rejects.jsonl" >"$WORK/out.txt" 2>"$WORK/err.txt" ||
     { cat "$WORK/out.txt" "$WORK/err.txt"; fail "the mixed file did not verify"; }
 grep -q "verified: 60 users" "$WORK/out.txt" || { cat "$WORK/out.txt"; fail "not 60 users"; }
 rejected=$(sed -n 's/^{"line":\([0-9]*\),.*/\1/p' "$WORK/rejects.jsonl" | sort -n | tr '\n' ' ')
-[[ $rejected == "52 53 54 55 56 " ]] || fail "rejected lines: '$rejected', expected 52 to 56"
+[[ $rejected == "52 53 54 55 56 67 " ]] || fail "rejected lines: '$rejected', expected 52 to 56 and 67"
+grep '"line":67' "$WORK/rejects.jsonl" | grep -q 'not valid UTF-8' || fail "no reason for the Latin-1 name"
+# The rejects file stays UTF-8 (JSON): the Latin-1 byte is written as \xe9.
+! LC_ALL=C grep -q $'\xe9' "$WORK/rejects.jsonl" || fail "the rejects file holds a byte that is not UTF-8"
+grep '"line":67' "$WORK/rejects.jsonl" | grep -qF 'Ren\\xe9' || fail "the Latin-1 byte is not escaped"
 grep '"line":52' "$WORK/rejects.jsonl" | grep -q 'email' || fail "no reason for the bad email"
 grep '"line":56' "$WORK/rejects.jsonl" | grep -q 'longer than' || fail "no reason for the 1 MB line"
 [[ $(stat -c %s "$WORK/rejects.jsonl") -lt 100000 ]] || fail "the rejects file copies the 1 MB line"
