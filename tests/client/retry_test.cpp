@@ -390,6 +390,12 @@ permit::testing::rate_limit_config server_limits() {
     return {.enabled = true, .time_scale = time_scale};
 }
 
+/// `o` with every window `slowdown` times longer, for a server whose time scale is divided by it.
+permit::rate_limit_options stretched(permit::rate_limit_options o) {
+    for (auto* limit : {&o.all, &o.writes, &o.deletes, &o.bulk}) limit->window *= slowdown;
+    return o;
+}
+
 /// The client's limits: the server's, scaled the same way, with `writes` per window for writes.
 permit::rate_limit_options client_limits(std::uint32_t writes) {
     using std::chrono::milliseconds;
@@ -420,9 +426,12 @@ BOOST_AUTO_TEST_CASE(limits_are_on_by_default_only_for_permits_cloud) {
 BOOST_AUTO_TEST_CASE(five_thousand_writes_paced_like_the_server_draw_no_429) {
     emulator_config emu_cfg;
     emu_cfg.rate_limits = server_limits();
+    // The client must be faster than the limits, to wait for its limiter: under a sanitizer both
+    // windows are longer.
+    emu_cfg.rate_limits.time_scale /= slowdown;
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
-                         c.rate_limits = client_limits(300);
+                         c.rate_limits = stretched(client_limits(300));
                          c.retry = permit::retry_policy::none();
                      }};
     std::vector<boost::system::error_code> errors;
@@ -455,11 +464,7 @@ BOOST_AUTO_TEST_CASE(five_thousand_writes_complete_when_the_client_allows_more_t
     client_fixture f{false, emu_cfg, [](permit::config& c) {
                          with_scope(c);
                          // Ten times what the server allows: the 429s slow the writes class.
-                         c.rate_limits = client_limits(3000);
-                         c.rate_limits.all.window *= slowdown;
-                         c.rate_limits.writes.window *= slowdown;
-                         c.rate_limits.deletes.window *= slowdown;
-                         c.rate_limits.bulk.window *= slowdown;
+                         c.rate_limits = stretched(client_limits(3000));
                          c.retry = quick_retries(20);
                          c.retry.initial_backoff = 50ms;
                          c.retry.max_backoff = 200ms;
