@@ -60,16 +60,7 @@ PERMIT_FUZZ_TARGET(http_response) {
         return 0;
 
     // What connection::read_on keeps of the message.
-    auto& msg = parser.get();
-    permit::http::response resp;
-    resp.status = msg.result_int();
-    resp.keep_alive = parser.keep_alive();
-    if (auto it = msg.find(bhttp::field::content_type); it != msg.end())
-        resp.content_type = it->value();
-    if (auto it = msg.find("x-request-id"); it != msg.end()) resp.request_id = it->value();
-    if (auto it = msg.find(bhttp::field::retry_after); it != msg.end())
-        resp.retry_after = it->value();
-    resp.body = std::move(msg.body());
+    auto resp = permit::http::take_response(parser);
 
     // What client_impl::execute does with a response that is not a 2xx.
     permit::diagnostics diag;

@@ -44,6 +44,23 @@ struct response {
     bool keep_alive = false;  ///< the server lets the connection serve another request
 };
 
+/// What the client keeps of the complete response in `parser`; the body is moved out of it.
+template <class Parser>
+response take_response(Parser& parser) {
+    namespace bhttp = boost::beast::http;
+    auto& msg = parser.get();
+    response out;
+    out.status = msg.result_int();
+    out.keep_alive = parser.keep_alive();
+    if (auto it = msg.find(bhttp::field::content_type); it != msg.end())
+        out.content_type = it->value();
+    if (auto it = msg.find("x-request-id"); it != msg.end()) out.request_id = it->value();
+    if (auto it = msg.find(bhttp::field::retry_after); it != msg.end())
+        out.retry_after = it->value();
+    out.body = std::move(msg.body());
+    return out;
+}
+
 /// Limits and timeouts a connection applies.
 struct connection_settings {
     std::chrono::milliseconds connect_timeout;
@@ -312,15 +329,7 @@ class connection {
             failure_note_ = describe_failure(rec, parser, s);
             co_return translate(rec);
         }
-        auto& msg = parser.get();
-        out.status = msg.result_int();
-        out.keep_alive = parser.keep_alive();
-        if (auto it = msg.find(bhttp::field::content_type); it != msg.end())
-            out.content_type = it->value();
-        if (auto it = msg.find("x-request-id"); it != msg.end()) out.request_id = it->value();
-        if (auto it = msg.find(bhttp::field::retry_after); it != msg.end())
-            out.retry_after = it->value();
-        out.body = std::move(msg.body());
+        out = take_response(parser);
         co_return boost::system::error_code{};
     }
 
