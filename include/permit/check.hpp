@@ -15,7 +15,9 @@ class check_subject {
   public:
     /// The user with this key.
     check_subject(std::string key) : user_{.key = std::move(key)} {}
+    /// The user with this key.
     check_subject(std::string_view key) : user_{.key = std::string(key)} {}
+    /// The user with this key.
     check_subject(const char* key) : user_{.key = key} {}
     /// The user as the PDP should see it (attributes matter for ABAC).
     check_subject(check_user user) : user_(std::move(user)) {}
@@ -27,7 +29,9 @@ class check_subject {
                 .email = u.email,
                 .attributes = u.attributes} {}
 
+    /// The user, as the query will carry it.
     const check_user& get() const& noexcept { return user_; }
+    /// The user, moved out.
     check_user get() && noexcept { return std::move(user_); }
 
   private:

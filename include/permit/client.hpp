@@ -108,6 +108,7 @@ struct user_permissions_decoder {
 /// strand). Handlers run on their associated executor, by default the client's executor.
 class client_view {
   public:
+    /// The type of the executor the client runs on.
     using executor_type = boost::asio::any_io_executor;
 
     /// The executor the client runs on (a strand of it in thread-safe mode).
@@ -150,14 +151,16 @@ class client_view {
 
     /// Asks the PDP whether `user` may do `action` on `resource` (`POST /allowed`).
     /// `resource` is a type (`"document"`) or an instance (`"document:42"`); the tenant is
-    /// `config::default_tenant`. Signature: `void(error_code, bool)`. Retries nothing; a denial is
-    /// `false`, not an error.
+    /// `config::default_tenant`. Signature: `void(error_code, bool)`. A decision is idempotent, so
+    /// it is retried under `config::retry` like a GET; a denial is `false`, not an error.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, std::string_view resource,
                CompletionToken&& token = {}) {
         return check(std::move(user), action, resource_from_string(resource),
                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, std::string_view resource,
                diagnostics& diag, CompletionToken&& token = {}) {
@@ -173,6 +176,8 @@ class client_view {
         return check(make_query(std::move(user), action, std::move(resource)),
                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, check_resource resource,
                diagnostics& diag, CompletionToken&& token = {}) {
@@ -187,6 +192,8 @@ class client_view {
                                         detail::check_decoder{}, nullptr,
                                         std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto check(check_query query, diagnostics& diag, CompletionToken&& token = {}) {
         return detail::async_call<bool>(impl_, check_spec(std::move(query)),
@@ -202,6 +209,8 @@ class client_view {
                                                      detail::bulk_check_decoder{}, nullptr,
                                                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_check(std::vector<check_query> queries, diagnostics& diag,
                     CompletionToken&& token = {}) {
@@ -218,6 +227,8 @@ class client_view {
                                                     detail::user_permissions_decoder{}, nullptr,
                                                     std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto get_user_permissions(user_permissions_query query, diagnostics& diag,
                               CompletionToken&& token = {}) {
@@ -234,6 +245,8 @@ class client_view {
                                                 detail::raw_decoder{}, nullptr,
                                                 std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto request(raw_request req, diagnostics& diag, CompletionToken&& token = {}) {
         return detail::async_call<raw_response>(impl_, raw_spec(std::move(req)),
@@ -242,6 +255,8 @@ class client_view {
     }
 
   protected:
+    /// A view of the client that `handle` refers to, whose calls use `handle.options` (null: the
+    /// client's configuration). Made by `permit::client` and by `with`.
     explicit client_view(detail::client_handle handle)
         : users(handle)
         , tenants(handle)
@@ -318,6 +333,7 @@ class client_view {
     }
 
   protected:
+    /// The client's shared state, and this view's call options.
     detail::client_handle impl_;
 };
 
@@ -333,7 +349,10 @@ class client : public client_view {
         : client_view(detail::client_handle{
               std::make_shared<detail::client_impl>(std::move(ex), std::move(cfg)), nullptr}) {}
 
+    /// Not copyable: the client owns its connections. Share it by reference, or make views of it
+    /// with `with`.
     client(const client&) = delete;
+    /// Not copyable.
     client& operator=(const client&) = delete;
 
     /// Shuts the client down: every call in flight completes with `operation_aborted`.

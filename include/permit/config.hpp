@@ -36,6 +36,7 @@ struct tls_options {
 /// connection dies mid-pipeline, the requests it had not answered are sent again on an ordinary
 /// connection. Off by default: some proxies and servers handle pipelining badly.
 struct pipelining_options {
+    /// Pipeline the idempotent requests of the origin. Off by default.
     bool enabled = false;
     /// The most requests in flight on one connection.
     std::size_t max_depth = 8;

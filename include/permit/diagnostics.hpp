@@ -121,6 +121,7 @@ struct diagnostics {
         stop_reason = retry_stop::none;
     }
 
+    /// Field-by-field equality.
     friend bool operator==(const diagnostics&, const diagnostics&) = default;
 };
 
@@ -128,6 +129,7 @@ struct diagnostics {
 /// fails. `code()` compares against `permit::condition`; `diagnostics()` has the details.
 class api_error : public boost::system::system_error {
   public:
+    /// The failure `ec` with its details; `what()` includes `diag.to_string()`.
     api_error(boost::system::error_code ec, permit::diagnostics diag)
         : boost::system::system_error(ec, diag.to_string()), diag_(std::move(diag)) {}
 

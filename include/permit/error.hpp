@@ -202,10 +202,14 @@ inline const boost::system::error_category& condition_category() noexcept {
     return detail::condition_category_instance;
 }
 
+/// The error code of `e`, in `error_category()`. Found by argument-dependent lookup, it lets a
+/// `permit::error` convert to a `boost::system::error_code`.
 inline boost::system::error_code make_error_code(error e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 
+/// The error condition of `c`, in `condition_category()`. Found by argument-dependent lookup, it
+/// lets an error code be compared with a `permit::condition`: `ec == permit::condition::not_found`.
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};
 }
@@ -251,11 +255,15 @@ inline error error_from_status(unsigned status) noexcept {
 
 }  // namespace permit
 
+// Boost.System's traits: `permit::error` converts to an error code and `permit::condition` to an
+// error condition (`make_error_code` and `make_error_condition` above). Left out of the reference.
+/// \cond
 template <>
 struct boost::system::is_error_code_enum<permit::error> : std::true_type {};
 
 template <>
 struct boost::system::is_error_condition_enum<permit::condition> : std::true_type {};
+/// \endcond
 
 namespace permit::detail {
 

@@ -30,7 +30,8 @@ constexpr std::string_view to_string(log_level level) noexcept {
 /// holds the API key: the client removes it from anything a server sent before it logs it.
 ///
 /// Called on the client's executor (its strand with `config::thread_safe`), never concurrently
-/// for one client. It must not block, and must not throw.
+/// for one client; the warnings about insecure settings come earlier, from the client's
+/// constructor, on the thread that makes it. It must not block, and must not throw.
 using log_function = std::function<void(log_level, std::string_view)>;
 
 }  // namespace permit

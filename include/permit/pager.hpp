@@ -18,6 +18,7 @@ namespace permit {
 template <class T>
 class pager {
   public:
+    /// The type of the items.
     using value_type = T;
 
     /// False until a page shorter than `per_page` (or the last one by `total_count`) was read.

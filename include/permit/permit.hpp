@@ -9,3 +9,8 @@
 #include <permit/pager.hpp>
 #include <permit/raw_request.hpp>
 #include <permit/use_awaitable.hpp>
+
+/// \namespace permit
+/// A coroutine client of the Permit.io authorization API: `permit::client` and its operations,
+/// the API's models with their Boost.JSON conversions, the error codes and `permit::diagnostics`,
+/// and the client's settings (`permit::config`).

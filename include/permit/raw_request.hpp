@@ -11,6 +11,7 @@ namespace permit {
 
 /// A request to send as-is through the client's pools, with its authentication.
 struct raw_request {
+    /// The HTTP method.
     boost::beast::http::verb method = boost::beast::http::verb::get;
     /// Path and optional query, e.g. `/v2/facts/{proj_id}/{env_id}/users?page=2`. A target that
     /// starts with `/v2/facts/{proj_id}/{env_id}` or `/v2/schema/{proj_id}/{env_id}` gets the
@@ -25,6 +26,7 @@ struct raw_request {
 
 /// The reply of a `raw_request` that succeeded (2xx).
 struct raw_response {
+    /// The HTTP status (2xx).
     unsigned status = 0;
     /// The parsed body; null when the body was empty.
     boost::json::value body;

@@ -16,6 +16,7 @@ namespace permit {
 
 /// Completion token type of `permit::use_awaitable`.
 struct use_awaitable_t {
+    /// A token; `permit::use_awaitable` is one.
     constexpr use_awaitable_t() noexcept = default;
 };
 
@@ -60,6 +61,9 @@ struct awaitable_adapter<void> {
 }  // namespace detail
 }  // namespace permit
 
+// Boost.Asio's customisation for the token: the operation runs in a coroutine that throws
+// permit::api_error on failure (see detail::awaitable_adapter). Left out of the reference.
+/// \cond
 template <class T>
 class boost::asio::async_result<permit::use_awaitable_t, void(boost::system::error_code, T)> {
   public:
@@ -84,3 +88,4 @@ class boost::asio::async_result<permit::use_awaitable_t, void(boost::system::err
                                                             std::move(args)...);
     }
 };
+/// \endcond

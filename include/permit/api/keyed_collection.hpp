@@ -43,6 +43,8 @@ class keyed_collection_api : protected api_base {
         return call<read_type>(create_spec(item), json_decoder<read_type>{}, nullptr,
                                std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto create(const create_type& item, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<read_type>(create_spec(item), json_decoder<read_type>{}, &diag,
@@ -56,6 +58,8 @@ class keyed_collection_api : protected api_base {
         return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, nullptr,
                                std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, &diag,
@@ -69,6 +73,8 @@ class keyed_collection_api : protected api_base {
         return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
                                      nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto list(const query_type& q, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
@@ -91,6 +97,8 @@ class keyed_collection_api : protected api_base {
                                json_decoder<read_type>{}, nullptr,
                                std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto update(std::string_view key, const update_type& changes, diagnostics& diag,
                 CompletionToken&& token = {}) const {
@@ -106,6 +114,8 @@ class keyed_collection_api : protected api_base {
         return call<void>(item_spec(verb::delete_, key), no_decoder{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<void>(item_spec(verb::delete_, key), no_decoder{}, &diag,

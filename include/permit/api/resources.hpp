@@ -28,10 +28,17 @@ struct resource_traits {
 /// `detail::keyed_collection_api`); in `update`, `actions`, when given, replaces the stored
 /// actions.
 ///
+/// Their completion signatures: `create(const resource_create&)`, `get(key)` and
+/// `update(key, const resource_update&)` complete with `void(error_code, permit::resource)`;
+/// `list(const schema_list_query& = {})` with `void(error_code, permit::page<permit::resource>)`;
+/// `remove(key)` with `void(error_code)`. `list_all(schema_list_query = {})` returns a
+/// `permit::pager<permit::resource>`. Each call but `list_all` also has a `diagnostics&` overload.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
   public:
+    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
     explicit resources_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Replaces a resource type whole (`PUT /resources/{resource}`): `name` and `actions` are
@@ -43,6 +50,8 @@ class resources_api : public detail::keyed_collection_api<detail::resource_trait
                               detail::json_decoder<resource>{}, nullptr,
                               std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto replace(std::string_view key, const resource_replace& r, diagnostics& diag,
                  CompletionToken&& token = {}) const {

@@ -18,6 +18,7 @@ namespace permit {
 /// as for every operation (see `permit::client`).
 class role_assignments_api : detail::api_base {
   public:
+    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
     explicit role_assignments_api(detail::client_handle impl) : api_base(std::move(impl)) {}
 
     /// Reads one page of role assignments matching `q` (`GET /role_assignments`).
@@ -28,6 +29,8 @@ class role_assignments_api : detail::api_base {
                                            detail::list_decoder<role_assignment>{}, nullptr,
                                            std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto list(const role_assignment_list_query& q, diagnostics& diag,
               CompletionToken&& token = {}) const {
@@ -51,6 +54,8 @@ class role_assignments_api : detail::api_base {
         return call<role_assignment>(assign_spec(a), detail::json_decoder<role_assignment>{},
                                      nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto assign(const role_assignment_create& a, diagnostics& diag,
                 CompletionToken&& token = {}) const {
@@ -65,6 +70,8 @@ class role_assignments_api : detail::api_base {
         return call<void>(unassign_spec(a), detail::no_decoder{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto unassign(const role_assignment_remove& a, diagnostics& diag,
                   CompletionToken&& token = {}) const {
@@ -83,6 +90,8 @@ class role_assignments_api : detail::api_base {
             detail::json_decoder<bulk_role_assignment_report>{}, nullptr,
             std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_assign(std::vector<role_assignment_create> assignments, diagnostics& diag,
                      CompletionToken&& token = {}) const {
@@ -102,6 +111,8 @@ class role_assignments_api : detail::api_base {
             detail::json_decoder<bulk_role_unassignment_report>{}, nullptr,
             std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_unassign(std::vector<role_assignment_remove> assignments, diagnostics& diag,
                        CompletionToken&& token = {}) const {

@@ -30,10 +30,17 @@ struct role_traits {
 /// in `update`, a list given, even empty, replaces the stored one; `remove` also drops the
 /// permissions granted to the role.
 ///
+/// Their completion signatures: `create(const role_create&)`, `get(key)` and
+/// `update(key, const role_update&)` complete with `void(error_code, permit::role)`;
+/// `list(const schema_list_query& = {})` with `void(error_code, permit::page<permit::role>)`;
+/// `remove(key)` with `void(error_code)`. `list_all(schema_list_query = {})` returns a
+/// `permit::pager<permit::role>`. Each call but `list_all` also has a `diagnostics&` overload.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class roles_api : public detail::keyed_collection_api<detail::role_traits> {
   public:
+    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
     explicit roles_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Grants `"<resource>:<action>"` permissions to the role (`POST /roles/{role}/permissions`);
@@ -46,6 +53,8 @@ class roles_api : public detail::keyed_collection_api<detail::role_traits> {
                           detail::json_decoder<role>{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto assign_permissions(std::string_view key, std::vector<std::string> permissions,
                             diagnostics& diag, CompletionToken&& token = {}) const {
@@ -64,6 +73,8 @@ class roles_api : public detail::keyed_collection_api<detail::role_traits> {
                           detail::json_decoder<role>{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto remove_permissions(std::string_view key, std::vector<std::string> permissions,
                             diagnostics& diag, CompletionToken&& token = {}) const {

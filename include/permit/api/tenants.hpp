@@ -33,10 +33,17 @@ struct tenant_traits {
 /// when given, replaces the stored attributes; `remove` deletes the tenant and all its related
 /// data, its role assignments included.
 ///
+/// Their completion signatures: `create(const tenant_create&)`, `get(key)` and
+/// `update(key, const tenant_update&)` complete with `void(error_code, permit::tenant)`;
+/// `list(const tenant_list_query& = {})` with `void(error_code, permit::page<permit::tenant>)`;
+/// `remove(key)` with `void(error_code)`. `list_all(tenant_list_query = {})` returns a
+/// `permit::pager<permit::tenant>`. Each call but `list_all` also has a `diagnostics&` overload.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
   public:
+    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
     explicit tenants_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
@@ -47,6 +54,8 @@ class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
         return call<page<user>>(list_users_spec(key, q), detail::list_decoder<user>{}, nullptr,
                                 std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto list_users(std::string_view key, const user_list_query& q, diagnostics& diag,
                     CompletionToken&& token = {}) const {
@@ -61,6 +70,8 @@ class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
         return call<void>(bulk_spec(verb::post, to_json(tenant_bulk_operation{std::move(tenants)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<tenant_create> tenants, diagnostics& diag,
                      CompletionToken&& token = {}) const {
@@ -74,6 +85,8 @@ class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
         return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, diagnostics& diag,
                      CompletionToken&& token = {}) const {

@@ -15,7 +15,9 @@ namespace permit {
 /// What `users.sync` did: `created` is true when the user did not exist (HTTP 201), false when
 /// it was replaced (HTTP 200).
 struct user_sync_result {
+    /// The user as stored after the call.
     permit::user user;
+    /// Whether the user was created (HTTP 201) rather than replaced (HTTP 200).
     bool created = false;
 };
 
@@ -47,10 +49,17 @@ struct user_sync_decoder {
 /// `attributes`, when given, replaces the stored attributes; `remove` deletes the user with its
 /// role assignments.
 ///
+/// Their completion signatures: `create(const user_create&)`, `get(key)` and
+/// `update(key, const user_update&)` complete with `void(error_code, permit::user)`;
+/// `list(const user_list_query& = {})` with `void(error_code, permit::page<permit::user>)`;
+/// `remove(key)` with `void(error_code)`. `list_all(user_list_query = {})` returns a
+/// `permit::pager<permit::user>`. Each call but `list_all` also has a `diagnostics&` overload.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class users_api : public detail::keyed_collection_api<detail::user_traits> {
   public:
+    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
     explicit users_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
@@ -60,6 +69,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
         return call<user_sync_result>(sync_spec(u), detail::user_sync_decoder{}, nullptr,
                                       std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto sync(const user_create& u, diagnostics& diag, CompletionToken&& token = {}) const {
         return call<user_sync_result>(sync_spec(u), detail::user_sync_decoder{}, &diag,
@@ -75,6 +86,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
                                      detail::json_decoder<role_assignment>{}, nullptr,
                                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto assign_role(std::string_view key, const user_role_create& role, diagnostics& diag,
                      CompletionToken&& token = {}) const {
@@ -91,6 +104,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
         return call<void>(unassign_spec(key, role), detail::no_decoder{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto unassign_role(std::string_view key, const user_role_remove& role, diagnostics& diag,
                        CompletionToken&& token = {}) const {
@@ -107,6 +122,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
             assigned_spec(key, tenant), detail::json_decoder<std::vector<role_assignment>>{},
             nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto get_assigned_roles(std::string_view key, std::optional<std::string> tenant,
                             diagnostics& diag, CompletionToken&& token = {}) const {
@@ -122,6 +139,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
         return call<void>(bulk_spec(verb::post, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_create(std::vector<user_create> users, diagnostics& diag,
                      CompletionToken&& token = {}) const {
@@ -136,6 +155,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
         return call<void>(bulk_spec(verb::put, to_json(user_bulk_operation{std::move(users)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_replace(std::vector<user_create> users, diagnostics& diag,
                       CompletionToken&& token = {}) const {
@@ -149,6 +170,8 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
         return call<void>(bulk_spec(verb::delete_, to_json(bulk_delete_operation{std::move(keys)})),
                           detail::no_decoder{}, nullptr, std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto bulk_delete(std::vector<std::string> keys, diagnostics& diag,
                      CompletionToken&& token = {}) const {

@@ -41,8 +41,8 @@ namespace permit {
 ///   answered 409 has its tenants looked up (`GET /tenants/{key}`): those that exist are success,
 ///   the others are created in one more batch.
 /// - **Retries**: each bulk request is retried under `bulk_options::retry` (replaying a bulk
-/// request
-///   is harmless). A failure that outlasts it fails every caller of the batch with that error.
+///   request is harmless). A failure that outlasts it fails every caller of the batch with that
+///   error.
 /// - **Backpressure**: at most `bulk_options::max_pending` calls are admitted and unfinished;
 ///   later callers wait for room, in arrival order. Memory is bounded whatever the load.
 ///
@@ -57,6 +57,8 @@ class bulk_api {
     using client_handle = detail::client_handle;
 
   public:
+    /// Made by `permit::client`: the pipeline of the client that `client` refers to, set up here on
+    /// first use.
     explicit bulk_api(client_handle client) : client_(std::move(client)) {
         bulk::detail::batcher::of(*client_.impl);
     }
@@ -71,6 +73,8 @@ class bulk_api {
         return start(user_admission{std::move(user)}, nullptr,
                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto sync_user(user_create user, diagnostics& diag, CompletionToken&& token = {}) const {
         return start(user_admission{std::move(user)}, &diag, std::forward<CompletionToken>(token));
@@ -84,6 +88,8 @@ class bulk_api {
         return start(assignment_admission{std::move(assignment)}, nullptr,
                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, diagnostics& diag,
                      CompletionToken&& token = {}) const {
@@ -100,6 +106,8 @@ class bulk_api {
         return start(tenant_admission{std::move(tenant)}, nullptr,
                      std::forward<CompletionToken>(token));
     }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, diagnostics& diag,
                        CompletionToken&& token = {}) const {

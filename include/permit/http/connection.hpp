@@ -30,14 +30,22 @@
 #include <optional>
 #include <string>
 
+/// \namespace permit::http
+/// The HTTP layer under `permit::client`: parsed origins, keep-alive HTTP/1.1 connections with
+/// their timeouts and limits, the pool of connections of one origin, and the pool of pipelined
+/// connections.
 namespace permit::http {
 
+/// A request as the client sends it: a Beast request with a string body.
 using request = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// What the client keeps of a response.
 struct response {
+    /// The HTTP status.
     unsigned status = 0;
+    /// The whole body.
     std::string body;
+    /// The `Content-Type` header, when sent.
     std::string content_type;
     std::string request_id;   ///< `X-Request-Id`, when sent
     std::string retry_after;  ///< `Retry-After`, when sent
@@ -63,12 +71,18 @@ response take_response(Parser& parser) {
 
 /// Limits and timeouts a connection applies.
 struct connection_settings {
+    /// Bounds name resolution plus the TCP connect (`config::connect_timeout`).
     std::chrono::milliseconds connect_timeout;
+    /// Bounds the TLS handshake (`config::handshake_timeout`).
     std::chrono::milliseconds handshake_timeout;
+    /// Bounds writing a request and reading its whole response (`config::request_timeout`).
     std::chrono::milliseconds request_timeout;
+    /// The largest response body accepted (`config::max_response_body`).
     std::size_t max_response_body;
+    /// The largest response header block accepted (`config::max_response_header`).
     std::size_t max_response_header;
 
+    /// The settings `cfg` gives.
     static connection_settings from(const config& cfg) {
         return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout,
                 cfg.max_response_body, cfg.max_response_header};
@@ -78,6 +92,7 @@ struct connection_settings {
 /// One connection. Not thread-safe: the pool gives it to one caller at a time.
 class connection {
   public:
+    /// The type of the executor the connection runs on.
     using executor_type = boost::asio::any_io_executor;
 
     /// `tls_context` must outlive the connection; it is used only when `where.tls`.

@@ -12,6 +12,7 @@ namespace permit::http {
 
 /// A parsed `http://` or `https://` base URL.
 struct origin {
+    /// The scheme is `https`.
     bool tls = false;
     std::string host;         ///< without brackets for IPv6
     std::string port;         ///< always set, from the URL or the scheme's default

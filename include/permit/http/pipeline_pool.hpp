@@ -28,8 +28,13 @@ namespace permit::http {
 /// the client runs it on one executor. Must outlive every `exchange` in progress.
 class pipeline_pool {
   public:
+    /// The type of the executor the pool runs on.
     using executor_type = boost::asio::any_io_executor;
 
+    /// Pipelined connections to `where`, with `settings`: at most `max_connections` of them (at
+    /// least 1), each carrying at most `max_depth` requests at once (at least 1). A connection idle
+    /// for `idle_timeout` is closed instead of given another request. Connects lazily.
+    /// `tls_context` must outlive the pool; it is used only when `where.tls`.
     pipeline_pool(executor_type ex, origin where, boost::asio::ssl::context* tls_context,
                   connection_settings settings, std::size_t max_connections, std::size_t max_depth,
                   std::chrono::steady_clock::duration idle_timeout)
@@ -41,7 +46,9 @@ class pipeline_pool {
         , max_depth_(std::max<std::size_t>(1, max_depth))
         , idle_timeout_(idle_timeout) {}
 
+    /// Not copyable.
     pipeline_pool(const pipeline_pool&) = delete;
+    /// Not copyable.
     pipeline_pool& operator=(const pipeline_pool&) = delete;
 
     /// Sends `req` on the least busy pipelined connection (opening one when all are busy and
@@ -112,6 +119,7 @@ class pipeline_pool {
         room_waiters_.clear();
     }
 
+    /// Connections open or being opened.
     std::size_t open_count() const noexcept { return pipelines_.size(); }
     /// The deepest any connection has been (requests written and not yet answered, plus the
     /// ones queued to write), since the pool was made.

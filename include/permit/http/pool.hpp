@@ -24,7 +24,9 @@ namespace permit::http {
 
 /// The outcome of one request sent through a pool.
 struct exchange_result {
+    /// The error, if the exchange failed; a non-2xx status is not one (see `resp`).
     boost::system::error_code ec;
+    /// The response, when `ec` is not set.
     response resp;
     /// What the client found, for `diagnostics::client_message` (empty on success).
     std::string note;
@@ -43,8 +45,12 @@ struct exchange_result {
 /// thread-safe mode). Must outlive every `exchange` in progress (the client guarantees it).
 class pool {
   public:
+    /// The type of the executor the pool runs on.
     using executor_type = boost::asio::any_io_executor;
 
+    /// A pool for `where` that opens at most `max_connections` connections (at least 1), with
+    /// `settings`. A connection idle for `idle_timeout` is closed instead of reused. Connects
+    /// lazily. `tls_context` must outlive the pool; it is used only when `where.tls`.
     pool(executor_type ex, origin where, boost::asio::ssl::context* tls_context,
          connection_settings settings, std::size_t max_connections,
          std::chrono::steady_clock::duration idle_timeout)
@@ -54,9 +60,12 @@ class pool {
         , settings_(settings)
         , state_(max_connections, idle_timeout) {}
 
+    /// Not copyable.
     pool(const pool&) = delete;
+    /// Not copyable.
     pool& operator=(const pool&) = delete;
 
+    /// The origin the pool connects to.
     const origin& where() const noexcept { return where_; }
 
     /// Sends `req` on a pooled connection and reads the response. Waits for a connection when
@@ -107,8 +116,11 @@ class pool {
         for (auto* c : live_) c->close();
     }
 
+    /// Connections open or being opened, idle ones included.
     std::size_t open_count() const noexcept { return state_.open_count(); }
+    /// Idle connections, ready for reuse.
     std::size_t idle_count() const noexcept { return state_.idle_count(); }
+    /// Callers waiting for a connection.
     std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
 
   private:

@@ -17,29 +17,38 @@ namespace permit {
 
 /// ErrorDetails: body of REST API errors other than 422 (404, 409, 400, 401/403, 5xx).
 struct error_details {
-    std::string id;  // request id, worth logging for support
+    std::string id;  ///< request id, worth logging for support
+    /// A short summary of the error.
     std::string title;
-    std::string error_code;  // ErrorCode enum, kept a string so new codes still parse
-    std::string message;     // optional on the wire, default ""
+    std::string error_code;  ///< ErrorCode enum, kept a string so new codes still parse
+    std::string message;     ///< optional on the wire, default ""
+    /// A link to documentation about the error, when the API sends one.
     std::optional<std::string> support_link;
+    /// Further structured details, when the API sends them.
     std::optional<boost::json::value> additional_info;
 
+    /// Field-by-field equality.
     friend bool operator==(const error_details&, const error_details&) = default;
 };
 
 /// ValidationError: one item of a 422 HTTPValidationError.detail.
 struct validation_error_item {
-    boost::json::array loc;  // e.g. ["body","key"]; items are strings or integers
+    boost::json::array loc;  ///< e.g. ["body","key"]; items are strings or integers
+    /// What is wrong with the value.
     std::string msg;
+    /// The kind of error, as the server names it.
     std::string type;
 
+    /// Field-by-field equality.
     friend bool operator==(const validation_error_item&, const validation_error_item&) = default;
 };
 
 /// HTTPValidationError: body of a 422 reply (FastAPI request validation).
 struct validation_error {
+    /// One item per invalid value.
     std::vector<validation_error_item> detail;
 
+    /// Field-by-field equality.
     friend bool operator==(const validation_error&, const validation_error&) = default;
 };
 
@@ -58,6 +67,8 @@ inline std::string format_loc(const boost::json::array& loc) {
 
 // --- error_details ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `ErrorDetails` JSON object;
+/// unset optional fields are left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const error_details& v) {
     detail::field_writer(jv)
@@ -69,6 +80,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
         .field("additional_info", v.additional_info);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `ErrorDetails` JSON object. Throws
+/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
+/// the wrong type.
 inline error_details tag_invoke(boost::json::value_to_tag<error_details>,
                                 const boost::json::value& jv) {
     const detail::field_reader in(jv, "error_details");
@@ -82,11 +96,16 @@ inline error_details tag_invoke(boost::json::value_to_tag<error_details>,
 
 // --- validation_error_item / validation_error ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ValidationError` JSON
+/// object.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const validation_error_item& v) {
     detail::field_writer(jv).field("loc", v.loc).field("msg", v.msg).field("type", v.type);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `ValidationError` JSON object. Throws
+/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
+/// the wrong type.
 inline validation_error_item tag_invoke(boost::json::value_to_tag<validation_error_item>,
                                         const boost::json::value& jv) {
     const detail::field_reader in(jv, "validation_error_item");
@@ -95,11 +114,16 @@ inline validation_error_item tag_invoke(boost::json::value_to_tag<validation_err
             .type = in.required<std::string>("type")};
 }
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `HTTPValidationError` JSON
+/// object.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const validation_error& v) {
     detail::field_writer(jv).field("detail", v.detail);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `HTTPValidationError` JSON object.
+/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
+/// has the wrong type.
 inline validation_error tag_invoke(boost::json::value_to_tag<validation_error>,
                                    const boost::json::value& jv) {
     const detail::field_reader in(jv, "validation_error");

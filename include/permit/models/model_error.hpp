@@ -12,6 +12,8 @@ namespace permit {
 /// so a caller can tell which part of a server reply was wrong without re-parsing the message.
 class model_error : public std::runtime_error {
   public:
+    /// What was wrong: `missing_field`, a required field was absent; `wrong_type`, a value had the
+    /// wrong JSON type.
     enum class kind { missing_field, wrong_type };
 
     /// `expected` describes the wanted JSON type ("a string"); it is unused for missing_field.
@@ -26,6 +28,7 @@ class model_error : public std::runtime_error {
     const std::string& model() const noexcept { return model_; }
     /// Dotted path of the offending field; empty when the value itself had the wrong type.
     const std::string& field() const noexcept { return field_; }
+    /// What was wrong: a missing field or a wrong type.
     kind error_kind() const noexcept { return kind_; }
     /// The JSON type that was wanted ("a string", "an object"); empty for missing_field.
     const std::string& expected() const noexcept { return expected_; }

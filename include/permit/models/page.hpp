@@ -15,14 +15,19 @@ namespace permit {
 /// PaginatedResult_T_: the list envelope {"data":[...],"total_count":n,"page_count":m}.
 template <class T>
 struct page {
+    /// The items of the page.
     std::vector<T> data;
+    /// How many items match the query, over every page.
     std::int64_t total_count = 0;
-    std::int64_t page_count = 0;  // optional on the wire (default 0); meaning undocumented
+    std::int64_t page_count = 0;  ///< optional on the wire (default 0); meaning undocumented
 
+    /// Field-by-field equality.
     friend bool operator==(const page&, const page&) = default;
 };
 
 template <class T>
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `PaginatedResult` JSON
+/// object.
 void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const page<T>& v) {
     detail::field_writer(jv)
         .field("data", v.data)
@@ -31,6 +36,9 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const page<
 }
 
 template <class T>
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `PaginatedResult` JSON object (the
+/// envelope only; `decode_list` also takes a bare array). Throws `permit::model_error` when `jv` is
+/// not an object, a required field is missing, or a field has the wrong type.
 page<T> tag_invoke(boost::json::value_to_tag<page<T>>, const boost::json::value& jv) {
     const detail::field_reader in(jv, "page");
     return {.data = in.required<std::vector<T>>("data"),

@@ -16,85 +16,124 @@ namespace permit {
 
 /// AuthorizationQuery.user: the subject of a PDP check.
 struct check_user {
+    /// The user's key.
     std::string key;
+    /// The user's first name, if the policy needs it.
     std::optional<std::string> first_name;
+    /// The user's last name, if the policy needs it.
     std::optional<std::string> last_name;
+    /// The user's email address, if the policy needs it.
     std::optional<std::string> email;
+    /// The user's attributes, for attribute-based policies. Left out of the JSON when empty.
     boost::json::object attributes;
 
+    /// Field-by-field equality.
     friend bool operator==(const check_user&, const check_user&) = default;
 };
 
 /// AuthorizationQuery.resource: the object of a PDP check.
 struct check_resource {
+    /// The resource type (`"document"`).
     std::string type;
+    /// The instance's key, for a check on one resource instance (`"42"` of `"document:42"`).
     std::optional<std::string> key;
+    /// The tenant the resource belongs to. `client::check` and `client::bulk_check` use
+    /// `config::default_tenant` when it is unset or empty.
     std::optional<std::string> tenant;
+    /// The resource's attributes, for attribute-based policies. Left out of the JSON when empty.
     boost::json::object attributes;
+    /// Extra data for the policy about the resource. `client::check` and `client::bulk_check` set
+    /// its `tenant` to the tenant checked, unless given. Left out of the JSON when empty.
     boost::json::object context;
 
+    /// Field-by-field equality.
     friend bool operator==(const check_resource&, const check_resource&) = default;
 };
 
 /// AuthorizationQuery: body of POST /allowed (and items of the POST /allowed/bulk array).
 struct check_query {
+    /// Who acts.
     check_user user;
+    /// What the user wants to do (`"read"`).
     std::string action;
+    /// What the user acts on.
     check_resource resource;
+    /// Extra data for the policy about the request; always sent, as `{}` when empty.
     boost::json::object context;
 
+    /// Field-by-field equality.
     friend bool operator==(const check_query&, const check_query&) = default;
 };
 
 /// AuthorizationResult: reply of POST /allowed.
 struct check_result {
+    /// Whether the action is allowed.
     bool allow = false;
 
+    /// Field-by-field equality.
     friend bool operator==(const check_result&, const check_result&) = default;
 };
 
 /// BulkAuthorizationResult: reply of POST /allowed/bulk, in request order.
 struct bulk_check_result {
+    /// One answer per query, in the order of the queries.
     std::vector<check_result> allow;
 
+    /// Field-by-field equality.
     friend bool operator==(const bulk_check_result&, const bulk_check_result&) = default;
 };
 
 /// UserPermissionsQuery: body of POST /user-permissions. Unset filters mean "no filter".
 struct user_permissions_query {
+    /// The user whose permissions are asked for.
     check_user user;
+    /// Only these tenants (keys).
     std::optional<std::vector<std::string>> tenants;
-    std::optional<std::vector<std::string>> resources;  // "type:key"
+    std::optional<std::vector<std::string>> resources;  ///< "type:key"
+    /// Only resources of these types.
     std::optional<std::vector<std::string>> resource_types;
+    /// Extra data for the policy.
     boost::json::object context;
 
+    /// Field-by-field equality.
     friend bool operator==(const user_permissions_query&, const user_permissions_query&) = default;
 };
 
 /// The `tenant` part of one /user-permissions entry.
 struct permission_tenant {
+    /// The tenant's key.
     std::string key;
+    /// The tenant's attributes.
     boost::json::object attributes;
 
+    /// Field-by-field equality.
     friend bool operator==(const permission_tenant&, const permission_tenant&) = default;
 };
 
 /// The `resource` part of one /user-permissions entry.
 struct permission_resource {
+    /// The resource instance's key.
     std::string key;
+    /// The resource type.
     std::string type;
+    /// The resource instance's attributes.
     boost::json::object attributes;
 
+    /// Field-by-field equality.
     friend bool operator==(const permission_resource&, const permission_resource&) = default;
 };
 
 /// One value of the /user-permissions reply: what the user may do on one resource or tenant.
 struct resource_permissions {
+    /// The entry's tenant, when the reply names one.
     std::optional<permission_tenant> tenant;
+    /// The entry's resource instance, when the reply names one.
     std::optional<permission_resource> resource;
-    std::vector<std::string> permissions;  // "type:action"
+    std::vector<std::string> permissions;  ///< "type:action"
+    /// The roles behind the permissions, when the reply lists them.
     std::optional<std::vector<std::string>> roles;
 
+    /// Field-by-field equality.
     friend bool operator==(const resource_permissions&, const resource_permissions&) = default;
 };
 
@@ -103,6 +142,9 @@ using user_permissions = std::map<std::string, resource_permissions>;
 
 // --- check_user ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AuthorizationQuery.user`
+/// JSON object; unset optional fields and empty `attributes` are left out, and the names are
+/// snake_case.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const check_user& v) {
     // snake_case names: the Rust PDP front end knows only these (permit-api.md §7.1).
     detail::field_writer(jv)
@@ -113,6 +155,10 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .non_empty("attributes", v.attributes);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizationQuery.user` JSON object;
+/// `firstName` and `lastName` (the Java and Node SDKs' spelling) are accepted when the snake_case
+/// name is absent. Throws `permit::model_error` when `jv` is not an object, a required field is
+/// missing, or a field has the wrong type.
 inline check_user tag_invoke(boost::json::value_to_tag<check_user>, const boost::json::value& jv) {
     const detail::field_reader in(jv, "check_user");
     // Java/Node SDKs send camelCase; the snake_case spelling wins when both are present.
@@ -129,6 +175,9 @@ inline check_user tag_invoke(boost::json::value_to_tag<check_user>, const boost:
 
 // --- check_resource ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an
+/// `AuthorizationQuery.resource` JSON object; unset optional fields, and empty `attributes` and
+/// `context`, are left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const check_resource& v) {
     detail::field_writer(jv)
@@ -139,6 +188,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
         .non_empty("context", v.context);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizationQuery.resource` JSON
+/// object. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
+/// a field has the wrong type.
 inline check_resource tag_invoke(boost::json::value_to_tag<check_resource>,
                                  const boost::json::value& jv) {
     const detail::field_reader in(jv, "check_resource");
@@ -151,6 +203,8 @@ inline check_resource tag_invoke(boost::json::value_to_tag<check_resource>,
 
 // --- check_query ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AuthorizationQuery` JSON
+/// object; `context` is always written.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const check_query& v) {
     // `context` is always sent (as `{}` when empty), as the Python SDK does.
     detail::field_writer(jv)
@@ -160,6 +214,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .field("context", v.context);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizationQuery` JSON object.
+/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
+/// has the wrong type.
 inline check_query tag_invoke(boost::json::value_to_tag<check_query>,
                               const boost::json::value& jv) {
     const detail::field_reader in(jv, "check_query");
@@ -171,11 +228,17 @@ inline check_query tag_invoke(boost::json::value_to_tag<check_query>,
 
 // --- check_result ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AuthorizationResult` JSON
+/// object, with `result` repeating `allow` as the PDP sends it.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const check_result& v) {
     // `result` duplicates `allow` for older SDKs, as the PDP does.
     detail::field_writer(jv).field("allow", v.allow).field("result", v.allow);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizationResult` JSON object:
+/// `{"allow":b}`, the raw OPA form `{"result":{"allow":b}}`, or the PDP's legacy `{"result":b}`.
+/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
+/// has the wrong type.
 inline check_result tag_invoke(boost::json::value_to_tag<check_result>,
                                const boost::json::value& jv) {
     const detail::field_reader in(jv, "check_result");
@@ -190,11 +253,16 @@ inline check_result tag_invoke(boost::json::value_to_tag<check_result>,
 
 // --- bulk_check_result ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `BulkAuthorizationResult`
+/// JSON object.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const bulk_check_result& v) {
     detail::field_writer(jv).field("allow", v.allow);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `BulkAuthorizationResult` JSON object,
+/// or the raw OPA form `{"result":{"allow":[...]}}`. Throws `permit::model_error` when `jv` is not
+/// an object, a required field is missing, or a field has the wrong type.
 inline bulk_check_result tag_invoke(boost::json::value_to_tag<bulk_check_result>,
                                     const boost::json::value& jv) {
     const detail::field_reader in(jv, "bulk_check_result");
@@ -205,6 +273,8 @@ inline bulk_check_result tag_invoke(boost::json::value_to_tag<bulk_check_result>
 
 // --- user_permissions_query ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserPermissionsQuery` JSON
+/// object; unset filters are left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const user_permissions_query& v) {
     detail::field_writer(jv)
@@ -215,6 +285,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
         .field("context", v.context);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserPermissionsQuery` JSON object.
+/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
+/// has the wrong type.
 inline user_permissions_query tag_invoke(boost::json::value_to_tag<user_permissions_query>,
                                          const boost::json::value& jv) {
     const detail::field_reader in(jv, "user_permissions_query");
@@ -227,11 +300,16 @@ inline user_permissions_query tag_invoke(boost::json::value_to_tag<user_permissi
 
 // --- permission_tenant / permission_resource ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as JSON, as the `tenant` of a
+/// `/user-permissions` entry.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const permission_tenant& v) {
     detail::field_writer(jv).field("key", v.key).field("attributes", v.attributes);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads the `tenant` of a `/user-permissions`
+/// entry. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
+/// a field has the wrong type.
 inline permission_tenant tag_invoke(boost::json::value_to_tag<permission_tenant>,
                                     const boost::json::value& jv) {
     const detail::field_reader in(jv, "permission_tenant");
@@ -239,6 +317,8 @@ inline permission_tenant tag_invoke(boost::json::value_to_tag<permission_tenant>
             .attributes = in.or_default<boost::json::object>("attributes")};
 }
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as JSON, as the `resource` of a
+/// `/user-permissions` entry.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const permission_resource& v) {
     detail::field_writer(jv)
@@ -247,6 +327,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
         .field("attributes", v.attributes);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads the `resource` of a `/user-permissions`
+/// entry. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
+/// a field has the wrong type.
 inline permission_resource tag_invoke(boost::json::value_to_tag<permission_resource>,
                                       const boost::json::value& jv) {
     const detail::field_reader in(jv, "permission_resource");
@@ -257,6 +340,8 @@ inline permission_resource tag_invoke(boost::json::value_to_tag<permission_resou
 
 // --- resource_permissions ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as JSON, as one value of the
+/// `/user-permissions` reply; unset optional fields are left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const resource_permissions& v) {
     detail::field_writer(jv)
@@ -266,6 +351,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
         .field("roles", v.roles);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads one value of the `/user-permissions`
+/// reply. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
+/// a field has the wrong type.
 inline resource_permissions tag_invoke(boost::json::value_to_tag<resource_permissions>,
                                        const boost::json::value& jv) {
     const detail::field_reader in(jv, "resource_permissions");

@@ -16,54 +16,84 @@ namespace permit {
 /// RoleCreate: body of POST /roles. `permissions` are "<resource>:<action>" strings; `extends`
 /// names roles whose permissions this one inherits.
 struct role_create {
+    /// The key that names the role in assignments and checks (`"editor"`).
     std::string key;
+    /// The display name.
     std::string name;
+    /// What the role is for.
     std::optional<std::string> description;
+    /// The permissions granted, as `"<resource>:<action>"`. Left out of the JSON when empty.
     std::vector<std::string> permissions;
+    /// Custom attributes of the role. Left out of the JSON when empty.
     boost::json::object attributes;
+    /// The keys of the roles whose permissions this one inherits. Left out of the JSON when empty.
     std::vector<std::string> extends;
 
+    /// Field-by-field equality.
     friend bool operator==(const role_create&, const role_create&) = default;
 };
 
 /// RoleUpdate: body of PATCH /roles/{id}; a present field (even an empty list) overwrites.
 struct role_update {
+    /// The new display name, if set.
     std::optional<std::string> name;
+    /// The new description, if set.
     std::optional<std::string> description;
+    /// The new permissions, if set (an empty list removes them all).
     std::optional<std::vector<std::string>> permissions;
+    /// The new attributes, if set.
     std::optional<boost::json::object> attributes;
+    /// The new list of inherited roles, if set.
     std::optional<std::vector<std::string>> extends;
 
+    /// Field-by-field equality.
     friend bool operator==(const role_update&, const role_update&) = default;
 };
 
 /// RoleRead: a role as returned by the roles endpoints.
 struct role {
+    /// The key that names the role in assignments and checks.
     std::string key;
+    /// The display name.
     std::string name;
+    /// The id the API gave the role.
     std::string id;
+    /// The id of the organization it belongs to.
     std::string organization_id;
+    /// The id of the project it belongs to.
     std::string project_id;
+    /// The id of the environment it belongs to.
     std::string environment_id;
+    /// When it was created: a date-time string, as the API sent it.
     std::string created_at;
+    /// When it was last changed: a date-time string, as the API sent it.
     std::string updated_at;
+    /// Its description, if it has one.
     std::optional<std::string> description;
+    /// The permissions granted, as `"<resource>:<action>"`.
     std::vector<std::string> permissions;
+    /// Custom attributes of the role.
     boost::json::object attributes;
+    /// The keys of the roles whose permissions it inherits.
     std::vector<std::string> extends;
 
+    /// Field-by-field equality.
     friend bool operator==(const role&, const role&) = default;
 };
 
 /// AddRolePermissions / RemoveRolePermissions: body of POST and DELETE /roles/{id}/permissions.
 struct role_permissions {
+    /// The permissions to grant or take away, as `"<resource>:<action>"`.
     std::vector<std::string> permissions;
 
+    /// Field-by-field equality.
     friend bool operator==(const role_permissions&, const role_permissions&) = default;
 };
 
 // --- role_create ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleCreate` JSON object;
+/// unset optional fields, and empty `permissions`, `attributes` and `extends`, are left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role_create& v) {
     detail::field_writer(jv)
         .field("key", v.key)
@@ -74,6 +104,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .non_empty("extends", v.extends);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleCreate` JSON object. Throws
+/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
+/// the wrong type.
 inline role_create tag_invoke(boost::json::value_to_tag<role_create>,
                               const boost::json::value& jv) {
     const detail::field_reader in(jv, "role_create");
@@ -87,6 +120,8 @@ inline role_create tag_invoke(boost::json::value_to_tag<role_create>,
 
 // --- role_update ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleUpdate` JSON object;
+/// unset fields are left out, and a set empty list is written.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role_update& v) {
     detail::field_writer(jv)
         .field("name", v.name)
@@ -96,6 +131,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .field("extends", v.extends);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleUpdate` JSON object. Throws
+/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
+/// the wrong type.
 inline role_update tag_invoke(boost::json::value_to_tag<role_update>,
                               const boost::json::value& jv) {
     const detail::field_reader in(jv, "role_update");
@@ -108,6 +146,8 @@ inline role_update tag_invoke(boost::json::value_to_tag<role_update>,
 
 // --- role ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleRead` JSON object; an
+/// unset `description` is left out.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role& v) {
     detail::field_writer(jv)
         .field("key", v.key)
@@ -124,6 +164,9 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .field("extends", v.extends);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleRead` JSON object. Throws
+/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
+/// the wrong type.
 inline role tag_invoke(boost::json::value_to_tag<role>, const boost::json::value& jv) {
     const detail::field_reader in(jv, "role");
     return {.key = in.required<std::string>("key"),
@@ -142,11 +185,16 @@ inline role tag_invoke(boost::json::value_to_tag<role>, const boost::json::value
 
 // --- role_permissions ---
 
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AddRolePermissions` JSON
+/// object.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
                        const role_permissions& v) {
     detail::field_writer(jv).field("permissions", v.permissions);
 }
 
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AddRolePermissions` JSON object.
+/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
+/// has the wrong type.
 inline role_permissions tag_invoke(boost::json::value_to_tag<role_permissions>,
                                    const boost::json::value& jv) {
     const detail::field_reader in(jv, "role_permissions");

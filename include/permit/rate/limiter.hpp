@@ -17,18 +17,26 @@
 #include <optional>
 #include <unordered_map>
 
+/// \namespace permit::rate
+/// The client-side rate limiter of requests to the REST API (`config::rate_limits`): the limit
+/// classes, the limiter, and its bookkeeping.
 namespace permit::rate {
 
 /// Paces requests under `rate_limit_options`. Not thread-safe: the client runs it on its executor
 /// (a strand in thread-safe mode).
 class limiter {
   public:
+    /// The clock the windows are measured with.
     using clock = std::chrono::steady_clock;
 
+    /// A limiter applying `options` (`mode` aside: the client decides whether to use one), with its
+    /// timer on `ex`.
     limiter(boost::asio::any_io_executor ex, const rate_limit_options& options)
         : ex_(std::move(ex)), state_(options), wake_(ex_) {}
 
+    /// Not copyable.
     limiter(const limiter&) = delete;
+    /// Not copyable.
     limiter& operator=(const limiter&) = delete;
 
     /// Waits until the request of `classes` may go; it then holds one token of each, which
@@ -79,7 +87,9 @@ class limiter {
         }
     }
 
+    /// Requests waiting in `acquire`.
     std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
+    /// The current limit of class `c` (lower than configured after a 429).
     std::uint32_t limit(limit_class c) const noexcept { return state_.limit(c); }
 
   private:

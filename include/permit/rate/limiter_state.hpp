@@ -15,17 +15,25 @@
 
 namespace permit::rate {
 
+/// The bookkeeping of `limiter`, without timers: which waiting request may go, when the next one
+/// may, and how a 429 slows a class down. `Clock` is injected so that tests drive it. Not
+/// thread-safe.
 template <class Clock = std::chrono::steady_clock>
 class limiter_state {
   public:
+    /// A reading of `Clock`.
     using time_point = typename Clock::time_point;
+    /// A span of `Clock` time.
     using duration = typename Clock::duration;
+    /// Identifies a queued request.
     using waiter_id = std::uint64_t;
 
   private:
     static constexpr class_set set_count = 1u << class_count;
 
   public:
+    /// The state of a limiter applying `options` (`mode` aside), with `slowdown` brought within
+    /// 0.01 to 1.
     explicit limiter_state(const rate_limit_options& options) : slowdown_(options.slowdown) {
         slowdown_ = std::clamp(slowdown_, 0.01, 1.0);
         max_pause_ = std::chrono::duration_cast<duration>(options.max_pause);
@@ -156,6 +164,7 @@ class limiter_state {
         refresh(b, now);
         return free_tokens(b, now);
     }
+    /// Requests queued and not yet granted.
     std::size_t waiting_count() const noexcept { return queue_.size(); }
 
   private:

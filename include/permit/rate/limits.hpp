@@ -15,7 +15,9 @@ namespace permit {
 
 /// At most `limit` requests in any window of `window`.
 struct rate_limit {
+    /// The most requests in any window; 0 leaves the class unlimited.
     std::uint32_t limit;
+    /// The length of the window.
     std::chrono::milliseconds window;
 };
 
@@ -28,11 +30,13 @@ struct rate_limit {
 /// a connection. A 429 shrinks the request's narrowest class by `slowdown` and pauses it for the
 /// `Retry-After` the server sent; a window without a 429 grows it back by a tenth of the limit.
 struct rate_limit_options {
+    /// When the limits apply.
     enum class mode_type {
         automatic,  ///< on when the API host is `api.permit.io` or `api.eu.permit.io`
-        on,
-        off,
+        on,         ///< always on
+        off,        ///< always off
     };
+    /// When the limits apply: by default, to Permit's cloud API only.
     mode_type mode = mode_type::automatic;
     /// Every request.
     rate_limit all{1000, std::chrono::minutes(1)};
@@ -63,13 +67,17 @@ struct rate_limit_options {
 
 namespace rate {
 
-/// The documented limit classes.
+/// The documented limit classes: `all` (every request), `writes` (POST, PUT, PATCH and DELETE),
+/// `deletes` (DELETE) and `bulk` (a `bulk` path segment), as in `rate_limit_options`. The value is
+/// the class's bit number in a `class_set`.
 enum class limit_class : unsigned { all = 0, writes = 1, deletes = 2, bulk = 3 };
+/// How many classes there are.
 inline constexpr unsigned class_count = 4;
 
 /// A set of classes, one bit per class.
 using class_set = unsigned;
 
+/// The set holding only `c`.
 constexpr class_set bit(limit_class c) noexcept {
     return 1u << static_cast<unsigned>(c);
 }

@@ -12,8 +12,10 @@ namespace permit::retry {
 template <class Clock = std::chrono::steady_clock>
 class budget {
   public:
+    /// A reading of `Clock`.
     using time_point = typename Clock::time_point;
 
+    /// A full bucket at `now`, under `options`.
     budget(const retry_budget_options& options, time_point now)
         : options_(options), tokens_(options.capacity), last_(now) {}
 

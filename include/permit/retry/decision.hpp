@@ -18,6 +18,9 @@
 #include <chrono>
 #include <string_view>
 
+/// \namespace permit::retry
+/// The retry machinery under `config::retry`: which requests may be repeated, which failures are
+/// worth another attempt, the backoff, the `Retry-After` header, and the client-wide retry budget.
 namespace permit::retry {
 
 /// Whether a failure without an HTTP status is worth another attempt: the connection was refused,
@@ -65,6 +68,7 @@ struct attempt_result {
 
 /// The decision after a failed attempt.
 struct decision {
+    /// Whether to try again.
     bool retry = false;
     /// How long to wait before the next attempt (when `retry`).
     std::chrono::milliseconds delay{0};
@@ -76,6 +80,7 @@ struct decision {
 template <class Clock = std::chrono::steady_clock>
 class retry_state {
   public:
+    /// A reading of `Clock`.
     using time_point = typename Clock::time_point;
 
     /// `idempotent`: the request may be sent twice (see `is_idempotent`). `started`: when the call

@@ -62,6 +62,7 @@ struct retry_policy {
 /// `refill_per_second`, the bucket holds at most `capacity`, and each retry takes one. When it is
 /// empty, a call that would retry fails at once (`retry_stop::budget_empty`).
 struct retry_budget_options {
+    /// Off: retries are limited by each call's `retry_policy` alone.
     bool enabled = true;
     /// The most tokens the bucket holds (and holds at the start).
     double capacity = 100;

@@ -26,6 +26,9 @@
 #define PERMIT_TESTING_DECL inline
 #endif
 
+/// \namespace permit::testing
+/// The local Permit emulator, for tests and examples: `emulator`, its configuration, its counters,
+/// and the JSON forms of its fault rules and rate limits.
 namespace permit::testing {
 
 namespace detail {
@@ -42,7 +45,9 @@ class emulator {
     /// `std::invalid_argument` if the initial state or the TLS material is invalid.
     PERMIT_TESTING_DECL explicit emulator(emulator_config config = {});
 
+    /// Not copyable.
     emulator(const emulator&) = delete;
+    /// Not copyable.
     emulator& operator=(const emulator&) = delete;
 
     /// Stops serving: closes the listener and every connection, then joins the thread.
@@ -58,6 +63,8 @@ class emulator {
     /// routes are served at this origin.
     PERMIT_TESTING_DECL std::string url() const;
 
+    /// The configuration it was made with, as given: `port` may be 0 (see `port()`), and
+    /// `set_faults` and `set_rate_limits` leave it unchanged.
     PERMIT_TESTING_DECL const emulator_config& config() const;
 
     /// A copy of the counters.
@@ -80,8 +87,11 @@ class emulator {
     ///   "roles":[RoleRead], "resources":[ResourceRead]}`.
     PERMIT_TESTING_DECL boost::json::value snapshot() const;
 
+    /// How many users it holds.
     PERMIT_TESTING_DECL std::size_t user_count() const;
+    /// How many tenants it holds.
     PERMIT_TESTING_DECL std::size_t tenant_count() const;
+    /// How many role assignments it holds.
     PERMIT_TESTING_DECL std::size_t role_assignment_count() const;
 
   private:

@@ -61,6 +61,7 @@ struct fault_rule {
     /// Path pattern, matched against the decoded path without the query: `*` matches within one
     /// segment, `**` matches any number of characters including `/`.
     std::string path = "**";
+    /// What the fault does.
     fault_kind kind = fault_kind::http_503;
     /// Probability in [0, 1] that a matching request gets the fault.
     double rate = 1.0;
@@ -78,18 +79,24 @@ struct fault_rule {
 /// Rate limiting by Permit's documented classes (permit-api.md §8.3). Each class allows at most
 /// `limit` requests in any sliding window of `window / time_scale`.
 struct rate_limit_config {
+    /// Whether requests to the REST API (`/v2/...`) are limited; the PDP routes never are. Off by
+    /// default.
     bool enabled = false;
     /// Divides every window: 60 makes a one-minute window last one second.
     double time_scale = 1.0;
+    /// Requests of any kind per minute.
     std::uint32_t all_per_minute = 1000;
     std::uint32_t writes_per_minute = 300;  ///< POST, PUT, PATCH and DELETE.
+    /// DELETE requests per minute.
     std::uint32_t deletes_per_minute = 60;
     std::uint32_t bulk_per_10_minutes = 100;  ///< Paths with a `bulk` segment.
     /// Send `Retry-After` (whole seconds, rounded up, at least 1) with each 429.
     bool send_retry_after = true;
 };
 
-/// Which ids `GET /v2/api-key/scope` reports: the level of the emulated API key.
+/// Which ids `GET /v2/api-key/scope` reports: the level of the emulated API key. `environment`:
+/// the organization, project and environment ids; `project`: the organization and project ids;
+/// `organization`: the organization id only.
 enum class key_level { environment, project, organization };
 
 /// Everything an emulator needs to start. The defaults give an environment-level key and ids that
@@ -102,20 +109,31 @@ struct emulator_config {
 
     /// The only API key accepted, as `Authorization: Bearer <key>` (scheme case-insensitive).
     std::string api_key = "permit_key_emulator";
+    /// The level of the emulated key: which ids `GET /v2/api-key/scope` reports.
     key_level level = key_level::environment;
+    /// The organization's id, in the scope reply and in every object served.
     std::string organization_id = "7c60d51f-b44e-4682-87d6-449835ea4de6";
+    /// The project's id, in the scope reply (unless the key is organization-level) and in every
+    /// object served. Paths name the project by this id or by `project_key`.
     std::string project_id = "405d8375-3514-403b-8c43-83ae74cfe0e9";
+    /// The project's key, which paths may use instead of `project_id`.
     std::string project_key = "default";
+    /// The environment's id, in the scope reply (for an environment-level key) and in every object
+    /// served. Paths name the environment by this id or by `environment_key`.
     std::string environment_id = "40ef0e48-a11f-4963-a229-e396c9f7e7c4";
+    /// The environment's key, which paths may use instead of `environment_id`.
     std::string environment_key = "production";
 
     /// Serves HTTPS when both are set (PEM text, not file names).
     std::optional<std::string> tls_certificate_pem;
+    /// The private key of `tls_certificate_pem`, as PEM text.
     std::optional<std::string> tls_private_key_pem;
 
     /// Seeds every random choice (faults, generated ids) so that a run can be replayed.
     std::uint64_t seed = 1;
+    /// The fault rules at start; `emulator::set_faults` replaces them.
     std::vector<fault_rule> faults;
+    /// The rate limits at start (off by default); `emulator::set_rate_limits` replaces them.
     rate_limit_config rate_limits;
 
     /// Initial state: `{"resources":[ResourceCreate], "roles":[RoleCreate],
@@ -124,12 +142,16 @@ struct emulator_config {
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.
     std::size_t bulk_users_limit = 3000;
+    /// Items per call to the `/bulk/tenants` routes.
     std::size_t bulk_tenants_limit = 2000;
+    /// Items per call to the `/role_assignments/bulk` routes.
     std::size_t bulk_role_assignments_limit = 2000;
+    /// The status of a bulk call over its limit.
     unsigned bulk_limit_status = 422;
 
     /// Requests with a larger body get 413; larger header blocks get 431.
     std::size_t max_body_bytes = 8 * 1024 * 1024;
+    /// The largest request header block accepted (see `max_body_bytes`).
     std::size_t max_header_bytes = 16 * 1024;
     /// A connection with no complete request for this long is closed.
     std::chrono::milliseconds idle_timeout{30000};

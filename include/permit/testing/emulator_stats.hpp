@@ -13,6 +13,7 @@ namespace permit::testing {
 
 /// Counters since start (or the last `emulator::reset_stats()`).
 struct emulator_stats {
+    /// Connections accepted.
     std::uint64_t connections_accepted = 0;
     /// Complete requests read, including the ones answered with a fault or a 429.
     std::uint64_t requests = 0;
@@ -29,14 +30,17 @@ struct emulator_stats {
     /// before this one was answered: the client pipelines (HTTP/1.1).
     std::uint64_t pipelined_requests = 0;
 
+    /// The requests counted under the route template `name` (0 if none).
     std::uint64_t route(const std::string& name) const {
         auto it = requests_by_route.find(name);
         return it == requests_by_route.end() ? 0 : it->second;
     }
+    /// The responses sent with status `code` (0 if none).
     std::uint64_t status(unsigned code) const {
         auto it = responses_by_status.find(code);
         return it == responses_by_status.end() ? 0 : it->second;
     }
+    /// The faults of `kind` injected (0 if none).
     std::uint64_t faults(fault_kind kind) const {
         auto it = faults_injected.find(to_string(kind));
         return it == faults_injected.end() ? 0 : it->second;
@@ -46,11 +50,13 @@ struct emulator_stats {
 /// One entry of the request log.
 struct request_record {
     std::uint64_t connection = 0;  ///< 1-based number of the connection it came on.
+    /// The request's method, as received (`"PUT"`).
     std::string method;
     std::string target;  ///< Path and query as received.
     std::string route;   ///< As in `emulator_stats::requests_by_route`.
     /// The status sent, or 0 when the connection was reset instead.
     unsigned status = 0;
+    /// The fault injected into it, if any.
     std::optional<fault_kind> fault;
     /// When the request was complete, by the emulator's steady clock.
     std::chrono::steady_clock::time_point received_at;

@@ -5,6 +5,7 @@
 
 #include <permit/bulk/detail/pipeline_state.hpp>
 #include <permit/detail/client_impl.hpp>
+#include <permit/detail/decl.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -16,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -32,45 +34,25 @@ class batcher final : public permit::detail::client_service {
     using awaitable = boost::asio::awaitable<T>;
 
   public:
-    explicit batcher(client_impl& client)
-        : client_(client)
-        , options_(client.cfg().bulk)
-        , state_(options_, client.cfg().default_tenant)
-        , wake_(client.executor())
-        , retry_(std::make_shared<const call_options>(call_options{.retry = options_.retry})) {}
+    /// Hands one caller's item to the pipeline state: `admit(state, ticket, now)`.
+    using admission =
+        std::function<void(pipeline_state<>&, pipeline_state<>::ticket_id, clock::time_point)>;
+
+    PERMIT_DECL explicit batcher(client_impl& client);
 
     /// The pipeline of `client`, made on first use. Call it where the client is made (it is not
     /// synchronised).
-    static batcher& of(client_impl& client) {
-        auto& slot = client.bulk_service();
-        if (!slot) slot = std::make_shared<batcher>(client);
-        return static_cast<batcher&>(*slot);
-    }
+    PERMIT_DECL static batcher& of(client_impl& client);
 
     /// A call of the pipeline: `admit(state, ticket, now)` hands the item over once there is room.
     /// Runs on the client's executor.
-    template <class Admit>
-    static awaitable<permit::detail::outcome<void>> submit(std::shared_ptr<client_impl> client,
-                                                           Admit admit, diagnostics* user_diag) {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        co_await boost::asio::this_coro::reset_cancellation_state(
-            boost::asio::enable_total_cancellation());
-        batcher& self = of(*client);
-        diagnostics diag;
-        const auto ec = co_await self.run_call(std::move(admit), diag);
-        if (user_diag) *user_diag = std::move(diag);
-        co_return permit::detail::outcome<void>{ec};
-    }
+    PERMIT_DECL static awaitable<permit::detail::outcome<void>> submit(
+        std::shared_ptr<client_impl> client, admission admit, diagnostics* user_diag);
 
     /// Waits until every call admitted or waiting for room before it is finished, sending partial
     /// batches at once meanwhile.
-    static awaitable<permit::detail::outcome<void>> flush(std::shared_ptr<client_impl> client) {
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        co_await boost::asio::this_coro::reset_cancellation_state(
-            boost::asio::enable_total_cancellation());
-        batcher& self = of(*client);
-        co_return permit::detail::outcome<void>{co_await self.run_flush()};
-    }
+    PERMIT_DECL static awaitable<permit::detail::outcome<void>> flush(
+        std::shared_ptr<client_impl> client);
 
     /// The counters; safe from any thread.
     bulk_stats stats() const {
@@ -78,23 +60,7 @@ class batcher final : public permit::detail::client_service {
         return published_;
     }
 
-    void cancel(bool shutdown) override {
-        ++epoch_;
-        state_.fail_all(boost::asio::error::operation_aborted,
-                        shutdown ? "the client was shut down before the bulk request went out"
-                                 : "cancelled by client::cancel()");
-        deliver();
-        for (auto* w : std::exchange(room_waiters_, {})) {
-            w->aborted = true;
-            w->timer.cancel();
-        }
-        for (auto* f : flush_waiters_) {
-            f->aborted = true;
-            f->timer.cancel();
-        }
-        wake_.cancel();
-        publish();
-    }
+    PERMIT_DECL void cancel(bool shutdown) override;
 
   private:
     // A caller waiting for room, or for its outcome.
@@ -123,225 +89,37 @@ class batcher final : public permit::detail::client_service {
         bool aborted = false;
     };
 
-    template <class Admit>
-    awaitable<boost::system::error_code> run_call(Admit admit, diagnostics& diag) {
-        if (client_.stopped()) {
-            diag.client_message = "the client is shut down";
-            co_return boost::asio::error::operation_aborted;
-        }
-        const auto id = state_.arrive();
-        const auto epoch = epoch_;
-        // Callers are admitted in arrival order: a newcomer waits behind those already waiting.
-        if (!room_waiters_.empty() || state_.room() <= reserved_) {
-            room_waiter w(client_.executor(), id);
-            auto place = room_waiters_.insert(room_waiters_.end(), &w);
-            co_await w.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-            if (!w.woken && !w.aborted) room_waiters_.erase(place);
-            auto cancellation = co_await boost::asio::this_coro::cancellation_state;
-            const bool cancelled = cancellation.cancelled() != boost::asio::cancellation_type::none;
-            if (w.woken) --reserved_;
-            // A caller woken for room just before `client::cancel()` is cancelled too.
-            if (epoch != epoch_) w.aborted = true;
-            if (w.aborted || cancelled || !w.woken) {
-                diag.client_message = w.aborted ? "the bulk pipeline was cancelled"
-                                                : "cancelled while waiting for room in the bulk "
-                                                  "pipeline";
-                after_change();
-                co_return boost::asio::error::operation_aborted;
-            }
-        }
-        admit(state_, id, clock::now());
-        ticket_waiter t(client_.executor());
-        waiters_.emplace(id, &t);
-        after_change();
-        if (!t.done) co_await t.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        waiters_.erase(id);
-        if (!t.done) {
-            // The caller's cancellation: the items already sent stay sent.
-            state_.abandon(id);
-            diag.client_message = "cancelled while the bulk pipeline had the call";
-            after_change();
-            co_return boost::asio::error::operation_aborted;
-        }
-        diag = std::move(t.diag);
-        co_return t.ec;
-    }
+    PERMIT_DECL awaitable<boost::system::error_code> run_call(admission admit, diagnostics& diag);
 
-    awaitable<boost::system::error_code> run_flush() {
-        const auto mark = state_.arrive();
-        if (drained_before(mark)) co_return boost::system::error_code{};
-        flush_waiter f(client_.executor(), mark);
-        flush_waiters_.push_back(&f);
-        state_.begin_flush();
-        poke();
-        co_await f.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        state_.end_flush();
-        std::erase(flush_waiters_, &f);
-        co_return f.done ? boost::system::error_code{} : boost::asio::error::operation_aborted;
-    }
+    PERMIT_DECL awaitable<boost::system::error_code> run_flush();
 
-    bool drained_before(std::uint64_t mark) const {
-        if (reserved_ > 0 || !state_.drained_before(mark)) return false;
-        for (auto* w : room_waiters_)
-            if (w->id < mark) return false;
-        return true;
-    }
+    PERMIT_DECL bool drained_before(std::uint64_t mark) const;
 
     // Resumes the callers whose outcome is known, lets waiting callers in, finishes flushes, and
     // makes sure a due batch goes out.
-    void after_change() {
-        start_lookups();
-        deliver();
-        while (!room_waiters_.empty() && state_.room() > reserved_) {
-            auto* w = room_waiters_.front();
-            room_waiters_.pop_front();
-            w->woken = true;
-            ++reserved_;
-            w->timer.cancel();
-        }
-        for (auto* f : flush_waiters_) {
-            if (!f->done && !f->aborted && drained_before(f->mark)) {
-                f->done = true;
-                f->timer.cancel();
-            }
-        }
-        publish();
-        poke();
-    }
+    PERMIT_DECL void after_change();
 
     // Starts the lookups the pipeline asks for (roles before their first assignment, tenants of
     // a batch answered 409), concurrently.
-    void start_lookups() {
-        if (client_.stopped()) return;
-        while (auto next = state_.take_lookup())
-            boost::asio::co_spawn(client_.executor(),
-                                  look_up(client_.shared_from_this(), std::move(*next)),
-                                  boost::asio::detached);
-    }
+    PERMIT_DECL void start_lookups();
 
-    awaitable<void> look_up(std::shared_ptr<client_impl> client, lookup what) {
-        const bool role = what.what == lookup::kind::role;
-        permit::detail::call_spec spec{
-            .base = role ? permit::detail::path_base::schema : permit::detail::path_base::facts,
-            .path = (role ? "/roles/" : "/tenants/") + permit::detail::percent_encode(what.key)};
-        diagnostics diag;
-        auto result = co_await client_impl::run<void>(client, std::move(spec),
-                                                      permit::detail::no_decoder{}, &diag, retry_);
-        state_.on_looked_up(what, result.ec, diag, clock::now());
-        after_change();
-    }
+    PERMIT_DECL awaitable<void> look_up(std::shared_ptr<client_impl> client, lookup what);
 
-    void deliver() {
-        for (auto& c : state_.take_completions()) {
-            auto it = waiters_.find(c.ticket);
-            if (it == waiters_.end()) continue;  // the caller is gone (cancelled)
-            it->second->done = true;
-            it->second->ec = c.ec;
-            it->second->diag = std::move(c.diag);
-            it->second->timer.cancel();
-        }
-    }
+    PERMIT_DECL void deliver();
 
-    void publish() {
-        auto s = state_.stats();
-        std::lock_guard lock(stats_mutex_);
-        published_ = s;
-    }
+    PERMIT_DECL void publish();
 
     // Starts the dispatcher, or wakes it to look at the queues again.
-    void poke() {
-        if (dispatching_) {
-            wake_.cancel();
-            return;
-        }
-        if (!state_.has_queued() || client_.stopped()) return;
-        dispatching_ = true;
-        boost::asio::co_spawn(client_.executor(), dispatch(client_.shared_from_this()),
-                              boost::asio::detached);
-    }
+    PERMIT_DECL void poke();
 
     // Sends each batch when it is due and a place in flight (and, when the client paces itself, a
     // bulk token) is free. Runs while items are queued; `client` keeps the client alive meanwhile.
-    awaitable<void> dispatch(std::shared_ptr<client_impl> client) {
-        // All three bulk routes count against the same limits (all, writes, bulk).
-        static constexpr auto bulk_classes = rate::bit(rate::limit_class::all) |
-                                             rate::bit(rate::limit_class::writes) |
-                                             rate::bit(rate::limit_class::bulk);
-        for (;;) {
-            if (client->stopped()) break;
-            if (state_.in_flight() < options_.max_batches_in_flight && state_.due(clock::now())) {
-                rate::limiter* limiter = client->limiter();
-                if (limiter) {
-                    const auto epoch = epoch_;
-                    const auto ec = co_await limiter->acquire(bulk_classes);
-                    if (ec) continue;
-                    if (epoch != epoch_) {
-                        limiter->release(bulk_classes, false);
-                        continue;
-                    }
-                }
-                // Everything that arrived while the token was awaited goes in this batch.
-                auto batch = state_.take(clock::now());
-                if (!batch) {
-                    if (limiter) limiter->release(bulk_classes, false);
-                    continue;
-                }
-                publish();
-                boost::asio::co_spawn(client_.executor(),
-                                      send(client, std::move(*batch), limiter != nullptr),
-                                      boost::asio::detached);
-                continue;
-            }
-            if (!state_.has_queued()) break;
-            const auto at = state_.in_flight() < options_.max_batches_in_flight ? state_.next_due()
-                                                                                : std::nullopt;
-            wake_.expires_at(at ? *at : clock::time_point::max());
-            co_await wake_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        }
-        dispatching_ = false;
-    }
+    PERMIT_DECL awaitable<void> dispatch(std::shared_ptr<client_impl> client);
 
-    awaitable<void> send(std::shared_ptr<client_impl> client, outgoing_batch batch,
-                         bool token_held) {
-        permit::detail::call_spec spec = spec_for(batch);
-        spec.rate_token_held = token_held;
-        diagnostics diag;
-        auto result = co_await client_impl::run<void>(client, std::move(spec),
-                                                      permit::detail::no_decoder{}, &diag, retry_);
-        const auto now = clock::now();
-        if (!result.ec)
-            state_.on_success(batch.id, now);
-        else
-            state_.on_failure(batch.id, result.ec, diag, now);
-        after_change();
-    }
+    PERMIT_DECL awaitable<void> send(std::shared_ptr<client_impl> client, outgoing_batch batch,
+                                     bool token_held);
 
-    static permit::detail::call_spec spec_for(outgoing_batch& batch) {
-        using boost::beast::http::verb;
-        permit::detail::call_spec spec{.base = permit::detail::path_base::facts,
-                                       .body = std::move(batch.body),
-                                       // A replayed batch is harmless: users are upserted,
-                                       // existing tenants are detected, and existing
-                                       // assignments are skipped.
-                                       .idempotent = true};
-        switch (batch.lane) {
-            case lane::users:
-                spec.method = verb::put;
-                spec.path = "/bulk/users";
-                break;
-            case lane::tenants:
-                spec.method = verb::post;
-                spec.path = "/bulk/tenants";
-                break;
-            case lane::assignments:
-                spec.method = verb::post;
-                spec.path = "/role_assignments/bulk";
-                // Explicit: an assignment must never create a user behind the pipeline's back.
-                spec.query = "missing_user_policy=fail";
-                break;
-        }
-        return spec;
-    }
+    PERMIT_DECL static permit::detail::call_spec spec_for(outgoing_batch& batch);
 
     client_impl& client_;
     bulk_options options_;
@@ -361,3 +139,7 @@ class batcher final : public permit::detail::client_service {
 };
 
 }  // namespace permit::bulk::detail
+
+#ifndef PERMIT_SEPARATE_COMPILATION
+#include <permit/bulk/detail/impl/batcher.ipp>
+#endif

@@ -1,0 +1,337 @@
+// The non-template parts of permit::detail::client_impl: compiled in every translation unit that
+// includes <permit/permit.hpp> by default, or once, in the one that includes <permit/src.hpp>,
+// under PERMIT_SEPARATE_COMPILATION.
+#pragma once
+
+#include <permit/detail/client_impl.hpp>
+
+namespace permit::detail {
+
+client_impl::client_impl(executor_type ex, config cfg)
+    : cfg_(std::move(cfg))
+    , ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex)
+    , tls_context_(http::make_tls_context(cfg_.tls))
+    , scope_gate_(ex_)
+    , budget_(cfg_.retry_budget, std::chrono::steady_clock::now())
+    , random_(std::random_device{}()) {
+    if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
+    auto settings = http::connection_settings::from(cfg_);
+    auto api = http::origin::parse(cfg_.api_url);
+    auto pdp = http::origin::parse(cfg_.pdp_url);
+    check_transport_security("api_url", api);
+    check_transport_security("pdp_url", pdp);
+    if (cfg_.tls.insecure_disable_verification)
+        log(log_level::warning,
+            "TLS certificate verification is off (tls.insecure_disable_verification): anyone "
+            "on the path can pose as the server and read the API key");
+    api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
+                                             cfg_.api_max_connections, cfg_.idle_timeout);
+    if (cfg_.api_pipelining.enabled)
+        api_pipeline_ = std::make_unique<http::pipeline_pool>(
+            ex_, api, &tls_context_, settings, cfg_.api_max_connections,
+            cfg_.api_pipelining.max_depth, cfg_.idle_timeout);
+    // One pool per origin: the emulator, for one, serves both at the same address.
+    if (pdp.key() != api.key()) {
+        pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, &tls_context_, settings,
+                                                 cfg_.pdp_max_connections, cfg_.idle_timeout);
+        if (cfg_.pdp_pipelining.enabled)
+            pdp_pipeline_ = std::make_unique<http::pipeline_pool>(
+                ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
+                cfg_.pdp_pipelining.max_depth, cfg_.idle_timeout);
+    }
+    authorization_ = "Bearer " + cfg_.api_key;
+    if (cfg_.rate_limits.applies_to(api.host))
+        limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
+}
+
+void client_impl::give_back_token(const call_spec& spec) {
+    limiter_->release(rate::classes_of(spec.method, spec.path), false);
+}
+
+// Out of line: destroying the pools instantiates their members.
+client_impl::~client_impl() = default;
+
+boost::asio::awaitable<boost::system::error_code> client_impl::execute(const call_spec& spec,
+                                                                       const retry_policy& policy,
+                                                                       diagnostics& diag,
+                                                                       http::response& resp) {
+    namespace bhttp = boost::beast::http;
+    using clock = std::chrono::steady_clock;
+    diag.request = std::string(bhttp::to_string(spec.method)) + " " + spec.path;
+    // A rate-limit token taken for this call goes back unused if the call ends before it is
+    // sent.
+    const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
+    if (stopped_) {
+        if (token_held) give_back_token(spec);
+        diag.client_message = "the client is shut down";
+        diag.stop_reason = retry_stop::cancelled;
+        co_return boost::asio::error::operation_aborted;
+    }
+    http::pool& pool = pool_for(spec.target);
+    std::string target = pool.where().base_path;
+    if (spec.base != path_base::none) {
+        scope_ids ids;
+        if (auto ec = co_await resolve_scope(diag, ids); ec) {
+            if (token_held) give_back_token(spec);
+            co_return ec;
+        }
+        target += spec.base == path_base::facts ? "/v2/facts/" : "/v2/schema/";
+        target += percent_encode(ids.project);
+        target += '/';
+        target += percent_encode(ids.environment);
+    }
+    target += spec.path;
+    diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
+    // Requests to the REST API are paced; the PDP's are not (a local PDP has no limits).
+    const bool paced = limiter_ && spec.target == service::api;
+    const rate::class_set classes = paced ? rate::classes_of(spec.method, target) : 0;
+    if (!spec.query.empty()) {
+        target += '?';
+        target += spec.query;
+    }
+    http::request req = make_request(spec, pool, std::move(target));
+
+    const bool idempotent =
+        spec.idempotent.value_or(retry::is_idempotent(spec.method, spec.target == service::pdp));
+    const auto started = clock::now();
+    retry::retry_state<> retries(policy, idempotent, started);
+    budget_.on_call(started);
+    const auto epoch = cancel_epoch_;
+    bool fresh = false;
+    bool holds_token = token_held;
+    for (;;) {
+        if (paced && !std::exchange(holds_token, false)) {
+            const auto waiting_since = clock::now();
+            const auto ec = co_await limiter_->acquire(classes);
+            diag.rate_limit_wait +=
+                std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - waiting_since);
+            if (ec) {
+                diag.client_message = "cancelled while waiting for the client-side rate limit";
+                diag.stop_reason = retry_stop::cancelled;
+                co_return boost::asio::error::operation_aborted;
+            }
+        }
+        // Pipelined only when idempotent: a request in a pipeline that dies is sent again.
+        // A replay always takes an ordinary connection.
+        http::pipeline_pool* pipeline = pipeline_for(spec.target);
+        // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
+        http::exchange_result result;
+        if (pipeline && idempotent && !diag.replayed)
+            result = co_await pipeline->exchange(req);
+        else
+            result = co_await pool.exchange(req, fresh);
+        fresh = false;
+        diag.attempts += 1;
+        requests_.fetch_add(1, std::memory_order_relaxed);
+        if (paced) limiter_->release(classes, result.sent);
+        diag.clear_failure();
+        retry::attempt_result attempt;
+        if (result.ec) {
+            diag.client_message = std::move(result.note);
+            // Whatever broke while the client was being cancelled, the cause is the cancel.
+            if (epoch != cancel_epoch_ || stopped_) {
+                diag.stop_reason = retry_stop::cancelled;
+                co_return boost::asio::error::operation_aborted;
+            }
+            // The server closed an idle keep-alive connection as the request went out: it
+            // never saw the request, so it is sent once more, on a new connection, whatever
+            // its verb (what browsers and curl do).
+            if (result.reused && !result.response_started && !diag.replayed &&
+                retry::is_closed_connection_error(result.ec)) {
+                diag.replayed = true;
+                replays_.fetch_add(1, std::memory_order_relaxed);
+                fresh = true;
+                log(log_level::info, diag.request +
+                                         ": the server had closed the kept-alive connection; "
+                                         "sending the request again on a new one");
+                continue;
+            }
+            // A pipelined connection died before this request's response: it goes again, on
+            // an ordinary connection (pipelined requests are idempotent).
+            if (result.unanswered && !diag.replayed) {
+                diag.replayed = true;
+                replays_.fetch_add(1, std::memory_order_relaxed);
+                log(log_level::info, diag.request +
+                                         ": the pipelined connection died before the "
+                                         "response; sending the request again");
+                continue;
+            }
+            attempt.ec = result.ec;
+        } else {
+            resp = std::move(result.resp);
+            if (resp.status >= 200 && resp.status < 300) co_return boost::system::error_code{};
+            read_error_body(resp, diag);
+            attempt.ec = error_from_status(resp.status);
+            attempt.status = resp.status;
+            attempt.retry_after = resp.retry_after;
+            if (resp.status == 429) {
+                rate_limited_.fetch_add(1, std::memory_order_relaxed);
+                if (paced) limiter_->on_rate_limited(classes, retry_after_of(resp));
+            }
+        }
+        const auto decision =
+            retries.after_failure(attempt, clock::now(), std::chrono::system_clock::now(),
+                                  random_unit(), cfg_.retry_budget.enabled ? &budget_ : nullptr);
+        if (!decision.retry) {
+            diag.stop_reason = decision.stop;
+            note_stop(diag, decision.stop, spec.method, policy);
+            co_return attempt.ec;
+        }
+        diag.retry_delays.push_back(decision.delay);
+        retries_.fetch_add(1, std::memory_order_relaxed);
+        if (cfg_.log)
+            log(log_level::warning, diag.to_string() + "; retrying in " +
+                                        std::to_string(decision.delay.count()) + " ms");
+        if (!co_await sleep(decision.delay) || epoch != cancel_epoch_ || stopped_) {
+            diag.client_message = "cancelled while waiting to retry";
+            diag.stop_reason = retry_stop::cancelled;
+            co_return boost::asio::error::operation_aborted;
+        }
+    }
+}
+
+void client_impl::cancel() {
+    ++cancel_epoch_;
+    if (bulk_) bulk_->cancel(stopped_);
+    for (auto* timer : sleepers_) timer->cancel();
+    if (limiter_) limiter_->cancel_all();
+    api_pool_->close_all();
+    if (pdp_pool_) pdp_pool_->close_all();
+    if (api_pipeline_) api_pipeline_->close_all();
+    if (pdp_pipeline_) pdp_pipeline_->close_all();
+    scope_gate_.cancel();
+}
+
+void client_impl::log(log_level level, std::string message) const {
+    if (!cfg_.log) return;
+    redact(message, cfg_.api_key);
+    cfg_.log(level, message);
+}
+
+void client_impl::check_transport_security(const char* option, const http::origin& where) const {
+    if (where.tls || where.is_loopback()) return;
+    if (!cfg_.insecure_allow_plain_http)
+        throw std::invalid_argument(
+            std::string("permit::config::") + option + " is plain http:// to " + where.host +
+            ", which is not a loopback address: the API key would cross the network "
+            "unencrypted. Use https://, or set config.insecure_allow_plain_http = true if "
+            "the network is private");
+    log(log_level::warning, std::string(option) + " sends the API key over plain http:// to " +
+                                where.host + " (config.insecure_allow_plain_http)");
+}
+
+http::request client_impl::make_request(const call_spec& spec, http::pool& pool,
+                                        std::string target) const {
+    namespace bhttp = boost::beast::http;
+    http::request req{spec.method, target, 11};
+    req.set(bhttp::field::host, pool.where().host_header);
+    req.set(bhttp::field::authorization, authorization_);
+    req.set(bhttp::field::user_agent, "permit-cpp/0.1");
+    req.set(bhttp::field::accept, "application/json");
+    if (spec.body) {
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = *spec.body;
+    }
+    req.prepare_payload();
+    return req;
+}
+
+std::optional<std::chrono::milliseconds> client_impl::retry_after_of(const http::response& resp) {
+    if (resp.retry_after.empty()) return std::nullopt;
+    auto wait = retry::parse_retry_after(resp.retry_after, std::chrono::system_clock::now());
+    if (!wait) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*wait);
+}
+
+void client_impl::note_stop(diagnostics& diag, retry_stop stop, boost::beast::http::verb method,
+                            const retry_policy& policy) {
+    std::string why;
+    switch (stop) {
+        case retry_stop::not_idempotent:
+            why = "not retried: " + std::string(boost::beast::http::to_string(method)) +
+                  " is not idempotent, and the server may have applied it";
+            break;
+        case retry_stop::attempts_exhausted:
+            if (policy.max_attempts > 1)
+                why = "gave up after " + std::to_string(policy.max_attempts) + " attempts";
+            break;
+        case retry_stop::time_exhausted:
+            why = "gave up: the next retry would end after retry_policy::max_elapsed";
+            break;
+        case retry_stop::budget_empty:
+            why =
+                "not retried: the client's retry budget is empty (too many retries across "
+                "the client; see config::retry_budget)";
+            break;
+        default:
+            return;
+    }
+    if (why.empty()) return;
+    if (!diag.client_message.empty()) diag.client_message += "; ";
+    diag.client_message += why;
+}
+
+boost::asio::awaitable<bool> client_impl::sleep(std::chrono::milliseconds delay) {
+    boost::asio::steady_timer timer(ex_, delay);
+    sleeper_registration registration(sleepers_, timer);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return !ec;
+}
+
+boost::asio::awaitable<boost::system::error_code> client_impl::resolve_scope(diagnostics& diag,
+                                                                             scope_ids& ids) {
+    if (cfg_.project_id && cfg_.environment_id) {
+        ids = {*cfg_.project_id, *cfg_.environment_id};
+        co_return boost::system::error_code{};
+    }
+    if (!scope_) {
+        if (!scope_in_flight_) {
+            scope_in_flight_ = true;
+            scope_gate_.expires_at(std::chrono::steady_clock::time_point::max());
+            // Detached from the caller, so that cancelling the first caller does not fail the
+            // others that wait for the same answer.
+            boost::asio::co_spawn(ex_, fetch_scope(shared_from_this()), boost::asio::detached);
+        }
+        const auto epoch = cancel_epoch_;
+        co_await scope_gate_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (!scope_) {
+            if (scope_in_flight_ || epoch != cancel_epoch_) {
+                diag.client_message = "cancelled while the API key's scope was fetched";
+                co_return boost::asio::error::operation_aborted;
+            }
+            const auto request = diag.request;
+            diag = scope_diag_;
+            diag.client_message = "could not fetch the API key's scope (GET /v2/api-key/scope)" +
+                                  (diag.client_message.empty() ? "" : ": " + diag.client_message);
+            if (diag.request.empty()) diag.request = request;
+            co_return scope_error_;
+        }
+    }
+    auto project = cfg_.project_id ? cfg_.project_id : scope_->project_id;
+    auto environment = cfg_.environment_id ? cfg_.environment_id : scope_->environment_id;
+    if (!project || !environment) {
+        diag.client_message =
+            std::string("the API key is ") + (scope_->project_id ? "project" : "organization") +
+            "-level: set config.environment_id" + (project ? "" : " and config.project_id") +
+            " to call environment-level routes";
+        co_return error::environment_key_required;
+    }
+    ids = {std::move(*project), std::move(*environment)};
+    co_return boost::system::error_code{};
+}
+
+boost::asio::awaitable<void> client_impl::fetch_scope(std::shared_ptr<client_impl> self) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    // Arguments are built before the co_await: g++ 12 destroys aggregate temporaries in a
+    // co_await expression twice.
+    call_spec spec{.method = boost::beast::http::verb::get, .path = "/v2/api-key/scope"};
+    self->scope_diag_.clear();
+    auto result = co_await run<api_key_scope>(self, std::move(spec), json_decoder<api_key_scope>{},
+                                              &self->scope_diag_);
+    if (!result.ec) self->scope_ = std::move(result.value);
+    self->scope_error_ = result.ec;
+    self->scope_in_flight_ = false;
+    self->scope_gate_.cancel();
+}
+
+}  // namespace permit::detail
