@@ -198,17 +198,19 @@ burst() {  # [--role ROLE --tenant TENANT]
         "$(field requests "$result")" >&2
 }
 
+# compile_time SCENARIO SOURCE [FLAG...]: one translation unit compiled with the flags of the
+# Release build (-O3 -DNDEBUG), without ccache.
 compile_time() {
-    system=permit-cpp scenario="compile a TU with <permit/permit.hpp>"
-    # The flags of the Release build (-O3 -DNDEBUG), without ccache.
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${CXX:-g++}" -std=c++20 -O3 -DNDEBUG \
-        -Iinclude -c benchmarks/compile_time.cpp -o "$work/compile_time.o" ||
-        die "benchmarks/compile_time.cpp does not compile"
+    local source=$2
+    system=permit-cpp scenario=$1
+    shift 2
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${CXX:-g++}" -std=c++20 -O3 -DNDEBUG "$@" \
+        -Iinclude -c "$source" -o "$work/compile_time.o" || die "$source does not compile"
     result=$(awk '{printf "{\"seconds\":%s,\"max_rss_kb\":%s}", $1, $4}' "$work/time")
     process=$(awk '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s}", $1, $2 + $3, $4}' \
         "$work/time")
     record "$scenario" compile compile 0 false permit-cpp
-    printf '  %-28s %-10s %.1f s\n' "compile" "$system" "$(field seconds "$result")" >&2
+    printf '  %-52s %.1f s\n' "$scenario" "$(field seconds "$result")" >&2
 }
 
 machine() {
@@ -241,8 +243,13 @@ log "sign-up burst of $burst_users concurrent bulk.sync_user calls"
 burst
 burst --role viewer --tenant acme
 
-log "compile time"
-compile_time
+log "compile time: header-only, and with PERMIT_SEPARATE_COMPILATION"
+compile_time "compile a TU with <permit/permit.hpp>" benchmarks/compile_time.cpp
+compile_time "the same TU, separate compilation" benchmarks/compile_time.cpp \
+    -DPERMIT_SEPARATE_COMPILATION
+echo '#include <permit/src.hpp>' >"$work/permit_src.cpp"
+compile_time "<permit/src.hpp>, once per program" "$work/permit_src.cpp" \
+    -DPERMIT_SEPARATE_COMPILATION
 
 log "report"
 mkdir -p "$results"

@@ -9,6 +9,7 @@
 #include <permit/pager.hpp>
 #include <permit/raw_request.hpp>
 #include <permit/use_awaitable.hpp>
+#include <permit/version.hpp>
 
 /// \namespace permit
 /// A coroutine client of the Permit.io authorization API: `permit::client` and its operations,

@@ -19,6 +19,7 @@
 #include <permit/retry/budget.hpp>
 #include <permit/retry/decision.hpp>
 #include <permit/retry/idempotency.hpp>
+#include <permit/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -226,7 +226,7 @@ http::request client_impl::make_request(const call_spec& spec, http::pool& pool,
     http::request req{spec.method, target, 11};
     req.set(bhttp::field::host, pool.where().host_header);
     req.set(bhttp::field::authorization, authorization_);
-    req.set(bhttp::field::user_agent, "permit-cpp/0.1");
+    req.set(bhttp::field::user_agent, "permit-cpp/" PERMIT_VERSION_STRING);
     req.set(bhttp::field::accept, "application/json");
     if (spec.body) {
         req.set(bhttp::field::content_type, "application/json");
