@@ -11,6 +11,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -116,10 +117,13 @@ asio::awaitable<bool> quickstart(permit::client& permit) {
 int main() {
     auto cfg = permit::config::from_environment();
 
-    // No key: a local emulator stands in for both the REST API and the PDP.
+    // No key: a local emulator stands in for both the REST API and the PDP. Its PDP, like a real
+    // one, learns of each write a moment after the API stored it.
     std::unique_ptr<permit::testing::emulator> emulator;
     if (cfg.api_key.empty()) {
-        emulator = std::make_unique<permit::testing::emulator>();
+        permit::testing::emulator_config emulator_config;
+        emulator_config.pdp_propagation_delay = std::chrono::milliseconds(200);
+        emulator = std::make_unique<permit::testing::emulator>(std::move(emulator_config));
         cfg.api_key = emulator->config().api_key;
         cfg.api_url = cfg.pdp_url = emulator->url();
         std::cout << "No PERMIT_API_KEY: running against a local Permit emulator at "
@@ -127,6 +131,14 @@ int main() {
     } else {
         std::cout << "Running against " << cfg.api_url << " (PDP " << cfg.pdp_url << ")\n";
     }
+
+    // Read-your-writes. The PDP learns of writes asynchronously, so a check made right after a
+    // sync or a role assignment (steps 5 and 6) could still get the old answer. A local PDP (a
+    // container, or the emulator) can take the writes itself: it forwards them to the API and
+    // answers once its own decisions see them. Use it where a decision must follow a write at
+    // once, as at sign-in; leave it off for background syncs, where a second of lag does not
+    // matter and each write would wait for it. Permit's cloud PDP does not proxy writes.
+    cfg.proxy_facts_via_pdp = cfg.pdp_url.find("cloudpdp.api.permit.io") == std::string::npos;
 
     asio::io_context ioc;
     permit::client permit(ioc.get_executor(), cfg);

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
 #include <permit/testing/config_json.hpp>
@@ -31,6 +32,16 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
   --rate-limits JSON|FILE
                        enforce the documented rate limits, e.g. '{"time_scale":60}'
   --random-seed N      seed for faults and generated ids (default 1)
+  --pdp-propagation-delay MS
+                       the PDP's decisions see a write only MS milliseconds after it is
+                       applied (default 0)
+  --pdp-facts-wait-timeout MS
+                       how long a write through the PDP's /facts proxy waits for the PDP
+                       without X-Wait-Timeout (default 10000; negative: no limit)
+  --pdp-facts-timeout-policy ignore|fail
+                       what it answers when that runs out without X-Timeout-Policy (default
+                       ignore)
+  --pdp JSON|FILE      the three above as JSON, e.g. '{"pdp_propagation_delay_ms":300}'
   --exit-after SECONDS stop by itself after this long
   --help               this text
 
@@ -85,6 +96,18 @@ int main(int argc, char** argv) {
                 config.rate_limits = permit::testing::rate_limits_from_json(json_argument(value()));
             else if (opt == "--random-seed")
                 config.seed = std::stoull(value());
+            else if (opt == "--pdp-propagation-delay")
+                permit::testing::pdp_settings_from_json(
+                    boost::json::object{{"pdp_propagation_delay_ms", std::stoll(value())}}, config);
+            else if (opt == "--pdp-facts-wait-timeout")
+                permit::testing::pdp_settings_from_json(
+                    boost::json::object{{"pdp_facts_wait_timeout_ms", std::stoll(value())}},
+                    config);
+            else if (opt == "--pdp-facts-timeout-policy")
+                permit::testing::pdp_settings_from_json(
+                    boost::json::object{{"pdp_facts_timeout_policy", value()}}, config);
+            else if (opt == "--pdp")
+                permit::testing::pdp_settings_from_json(json_argument(value()), config);
             else if (opt == "--exit-after")
                 exit_after = std::stoi(value());
             else
@@ -106,6 +129,9 @@ int main(int argc, char** argv) {
                   << "project: " << config.project_key << " (" << config.project_id
                   << "), environment: " << config.environment_key << " (" << config.environment_id
                   << ")" << std::endl;
+        if (config.pdp_propagation_delay.count() > 0)
+            std::cout << "pdp propagation delay: " << config.pdp_propagation_delay.count() << " ms"
+                      << std::endl;
 
         boost::asio::io_context ioc;
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);

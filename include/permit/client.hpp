@@ -127,6 +127,7 @@ class client_view {
     client_view with(const call_options& options) const {
         auto merged = impl_.options ? *impl_.options : call_options{};
         if (options.retry) merged.retry = options.retry;
+        if (options.wait_for_sync) merged.wait_for_sync = options.wait_for_sync;
         return client_view(detail::client_handle{
             impl_.impl, std::make_shared<const call_options>(std::move(merged))});
     }

@@ -5,6 +5,7 @@
 #include <permit/log.hpp>
 #include <permit/rate/limits.hpp>
 #include <permit/retry/policy.hpp>
+#include <permit/sync_wait.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -91,6 +92,19 @@ struct config {
     std::size_t max_response_body = 64 * 1024 * 1024;
     /// The largest response header block accepted.
     std::size_t max_response_header = 64 * 1024;
+
+    /// Sends the writes and reads of users, tenants and role assignments (the facts API) through
+    /// the PDP at `pdp_url` (`{pdp_url}/facts/...`), which forwards them to the API and answers
+    /// once its own decisions see the change (read-your-writes), as `facts_sync` says. Needs a
+    /// PDP that proxies facts, with an environment-level key (a local PDP container; Permit's cloud
+    /// PDP does not). Roles and resources (the schema) still go to `api_url`, and the PDP forwards
+    /// reads and bulk calls without waiting. Off: everything goes to `api_url`, and a `check()`
+    /// right after a write may not see it yet.
+    /// `client::with({.wait_for_sync = ...})` turns it on for the calls of one view.
+    bool proxy_facts_via_pdp = false;
+    /// How long a write sent through the PDP waits for it, and the policy on timeout
+    /// (`X-Wait-Timeout`, `X-Timeout-Policy`). Unset fields: the PDP's defaults (10 s, ignore).
+    sync_wait facts_sync;
 
     /// The tenant `check()` uses when the resource names none (what the official SDKs do). The
     /// bulk pipeline takes it as existing.

@@ -1,6 +1,7 @@
 // The client's sans-io parts, driven without sockets: the connection pool's bookkeeping (with
 // explicit time points), percent-encoding and query strings, base URL parsing, error codes and
-// conditions, reading error bodies into diagnostics, and the arguments of `check`.
+// conditions, reading error bodies into diagnostics, the arguments of `check`, and the
+// wait-for-sync headers.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -22,6 +23,7 @@
 #include <permit/check.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/response_body.hpp>
+#include <permit/detail/sync_headers.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
 #include <permit/http/connection.hpp>
@@ -896,6 +898,42 @@ BOOST_AUTO_TEST_CASE(check_subject_from_a_user_copies_key_names_email_and_attrib
     BOOST_TEST(c.last_name.value_or("") == "Doe");
     BOOST_TEST(c.email.value_or("") == "jane@example.com");
     BOOST_TEST((c.attributes == json::object{{"age", 30}}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// X-Wait-Timeout and X-Timeout-Policy as permit-api.md §9.4 documents them: seconds as a decimal
+// number, 0 for no wait, negative for an unbounded wait; nothing sent for an unset field, so that
+// the PDP's defaults apply.
+BOOST_AUTO_TEST_SUITE(wait_for_sync_headers)
+
+using std::chrono::milliseconds;
+
+BOOST_AUTO_TEST_CASE(the_timeout_is_sent_in_seconds_as_a_decimal_number) {
+    const std::pair<milliseconds, std::string> cases[] = {
+        {milliseconds(10'000), "10"}, {milliseconds(50), "0.05"},
+        {milliseconds(1'500), "1.5"}, {milliseconds(1), "0.001"},
+        {milliseconds(0), "0"},       {milliseconds(-1), "-1"},
+        {milliseconds(-5'000), "-1"}, {milliseconds(120'250), "120.25"}};
+    for (const auto& [timeout, expected] : cases) {
+        const auto header = permit::detail::wait_timeout_header({.timeout = timeout});
+        BOOST_TEST_REQUIRE(header.has_value());
+        BOOST_TEST(*header == expected);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_unset_field_sends_no_header) {
+    const permit::sync_wait defaults;
+    BOOST_TEST(!permit::detail::wait_timeout_header(defaults).has_value());
+    BOOST_TEST(!permit::detail::timeout_policy_header(defaults).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(the_policy_is_ignore_or_fail) {
+    using permit::sync_timeout_policy;
+    BOOST_TEST(*permit::detail::timeout_policy_header({.policy = sync_timeout_policy::fail}) ==
+               "fail");
+    BOOST_TEST(*permit::detail::timeout_policy_header({.policy = sync_timeout_policy::ignore}) ==
+               "ignore");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 // The emulator's sans-io parts, driven without sockets and with an injected clock: path
-// patterns, sliding windows, rate classes, fault decisions, request validation and the router.
+// patterns, sliding windows, rate classes, fault decisions, request validation, the router, the
+// PDP's facts proxy headers and the PDP's delayed view.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <permit/testing/config_json.hpp>
+#include <permit/testing/detail/facts_proxy.hpp>
 #include <permit/testing/detail/fault_plan.hpp>
 #include <permit/testing/detail/path_pattern.hpp>
 #include <permit/testing/detail/router.hpp>
@@ -237,6 +239,292 @@ BOOST_AUTO_TEST_CASE(initial_state_is_loaded_and_checked) {
     config.initial_state =
         json::parse(R"({"users":[{"key":"bob","role_assignments":[{"role":"ghost"}]}]})");
     BOOST_CHECK_THROW(router{config}, std::invalid_argument);
+}
+
+// ----- the PDP's facts proxy ----------------------------------------------------------------
+
+namespace {
+
+/// The timeout `X-Wait-Timeout: value` gives (absent when the wait has no limit).
+std::optional<std::chrono::nanoseconds> wait_for(std::string_view value) {
+    return read_facts_sync_headers(value, std::nullopt, 10s, facts_timeout_policy::ignore).timeout;
+}
+
+/// The `detail` of the 400 that the headers get, or "" when they pass.
+std::string refusal(std::optional<std::string_view> wait, std::optional<std::string_view> policy) {
+    try {
+        read_facts_sync_headers(wait, policy, 10s, facts_timeout_policy::ignore);
+    } catch (const api_failure& f) {
+        BOOST_TEST(f.status == 400u);
+        return std::string(f.body.at("detail").as_string());
+    }
+    return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(wait_timeout_is_read_as_python_reads_a_float) {
+    BOOST_TEST((wait_for("10.0") == std::chrono::nanoseconds(10s)));
+    BOOST_TEST((wait_for("10") == std::chrono::nanoseconds(10s)));
+    BOOST_TEST((wait_for("0.05") == std::chrono::nanoseconds(50ms)));
+    BOOST_TEST((wait_for(" 2.5 ") == std::chrono::nanoseconds(2500ms)));
+    BOOST_TEST((wait_for("+3") == std::chrono::nanoseconds(3s)));
+    BOOST_TEST((wait_for(".5") == std::chrono::nanoseconds(500ms)));
+    BOOST_TEST((wait_for("5.") == std::chrono::nanoseconds(5s)));
+    BOOST_TEST((wait_for("1_0") == std::chrono::nanoseconds(10s)));
+    BOOST_TEST((wait_for("1e1") == std::chrono::nanoseconds(10s)));
+    BOOST_TEST((wait_for("2E-3") == std::chrono::nanoseconds(2ms)));
+    BOOST_TEST((wait_for("1e-999") == std::chrono::nanoseconds(0)));  // Python's underflow: 0
+    // 0 does not wait; NaN, a float to Python, times out at once as 0 does.
+    BOOST_TEST((wait_for("0") == std::chrono::nanoseconds(0)));
+    BOOST_TEST((wait_for("-0") == std::chrono::nanoseconds(0)));
+    BOOST_TEST((wait_for("nan") == std::chrono::nanoseconds(0)));
+    // Negative, empty, infinite or beyond 10^9 s: no limit.
+    BOOST_TEST(!wait_for("-1").has_value());
+    BOOST_TEST(!wait_for("-0.5").has_value());
+    BOOST_TEST(!wait_for("").has_value());
+    BOOST_TEST(!wait_for("inf").has_value());
+    BOOST_TEST(!wait_for("-Infinity").has_value());
+    BOOST_TEST(!wait_for("1e300").has_value());
+    BOOST_TEST(!wait_for("1e999").has_value());  // Python's overflow: inf
+}
+
+BOOST_AUTO_TEST_CASE(wait_timeout_that_is_not_a_float_is_refused) {
+    BOOST_TEST(refusal("abc", std::nullopt) ==
+               "Invalid X-Wait-timeout header, expected float, got 'abc'");
+    for (const char* bad : {"10s", "1__0", "_1", "1_", "1_.5", "--1", "+-1", ".", "e5", "1e",
+                            "0x10", "1,5", "1 0", "infinite", "   "}) {
+        BOOST_TEST_CONTEXT("X-Wait-Timeout: '" << bad << "'") {
+            BOOST_TEST(refusal(bad, std::nullopt).starts_with("Invalid X-Wait-timeout header"));
+        }
+    }
+    BOOST_TEST(refusal("it's", std::nullopt) ==
+               R"(Invalid X-Wait-timeout header, expected float, got "it's")");
+}
+
+BOOST_AUTO_TEST_CASE(timeout_policy_is_read_case_insensitively) {
+    auto policy = [](std::optional<std::string_view> v, facts_timeout_policy dflt) {
+        return read_facts_sync_headers(std::nullopt, v, 10s, dflt).policy;
+    };
+    BOOST_TEST((policy("fail", facts_timeout_policy::ignore) == facts_timeout_policy::fail));
+    BOOST_TEST((policy("FAIL", facts_timeout_policy::ignore) == facts_timeout_policy::fail));
+    BOOST_TEST((policy("Fail", facts_timeout_policy::ignore) == facts_timeout_policy::fail));
+    BOOST_TEST((policy("IGNORE", facts_timeout_policy::fail) == facts_timeout_policy::ignore));
+    BOOST_TEST(
+        (policy(std::nullopt, facts_timeout_policy::ignore) == facts_timeout_policy::ignore));
+    BOOST_TEST((policy(std::nullopt, facts_timeout_policy::fail) == facts_timeout_policy::fail));
+    BOOST_TEST(refusal(std::nullopt, "never") ==
+               "Invalid X-Timeout-Policy header, expected one of ['ignore', 'fail'], got 'never'");
+    BOOST_TEST(refusal(std::nullopt, "") ==
+               "Invalid X-Timeout-Policy header, expected one of ['ignore', 'fail'], got ''");
+    BOOST_TEST(refusal(std::nullopt, "fail, ignore").starts_with("Invalid X-Timeout-Policy"));
+    // The header's default, when absent, is the configured one; a negative default: no limit.
+    BOOST_TEST(
+        (read_facts_sync_headers(std::nullopt, std::nullopt, 1500ms, facts_timeout_policy::ignore)
+             .timeout == std::chrono::nanoseconds(1500ms)));
+    BOOST_TEST(
+        !read_facts_sync_headers(std::nullopt, std::nullopt, -1ms, facts_timeout_policy::ignore)
+             .timeout.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(header_values_are_quoted_as_python_repr_quotes_them) {
+    BOOST_TEST(python_repr("abc") == "'abc'");
+    BOOST_TEST(python_repr("") == "''");
+    BOOST_TEST(python_repr("it's") == "\"it's\"");
+    BOOST_TEST(python_repr("a'b\"c") == R"('a\'b"c')");
+    BOOST_TEST(python_repr("back\\slash") == R"('back\\slash')");
+    BOOST_TEST(python_repr("\x01\t") == R"('\x01\t')");
+    BOOST_TEST(python_repr("caf\xe9") == "'caf\xc3\xa9'");  // Latin-1 é, as UTF-8
+    BOOST_TEST(python_repr("\xa0") == R"('\xa0')");
+}
+
+BOOST_AUTO_TEST_CASE(only_the_documented_facts_writes_wait) {
+    using v = std::vector<std::string>;
+    BOOST_TEST(facts_route_waits("POST", v{"users"}));
+    BOOST_TEST(facts_route_waits("POST", v{"tenants"}));
+    BOOST_TEST(facts_route_waits("PUT", v{"users", "jane"}));
+    BOOST_TEST(facts_route_waits("PATCH", v{"users", "jane"}));
+    BOOST_TEST(facts_route_waits("POST", v{"users", "jane", "roles"}));
+    BOOST_TEST(facts_route_waits("DELETE", v{"users", "jane", "roles"}));
+    BOOST_TEST(facts_route_waits("POST", v{"role_assignments"}));
+    BOOST_TEST(facts_route_waits("DELETE", v{"role_assignments"}));
+
+    BOOST_TEST(!facts_route_waits("GET", v{"users"}));
+    BOOST_TEST(!facts_route_waits("GET", v{"users", "jane"}));
+    BOOST_TEST(!facts_route_waits("DELETE", v{"users", "jane"}));
+    BOOST_TEST(!facts_route_waits("PATCH", v{"tenants", "acme"}));
+    BOOST_TEST(!facts_route_waits("DELETE", v{"tenants", "acme"}));
+    BOOST_TEST(!facts_route_waits("POST", v{"tenants", "acme", "users"}));
+    BOOST_TEST(!facts_route_waits("POST", v{"bulk", "users"}));
+    BOOST_TEST(!facts_route_waits("PUT", v{"bulk", "users"}));
+    BOOST_TEST(!facts_route_waits("POST", v{"role_assignments", "bulk"}));
+    BOOST_TEST(!facts_route_waits("DELETE", v{"role_assignments", "bulk"}));
+    BOOST_TEST(!facts_route_waits("POST", v{"users", "jane", "roles", "x"}));
+    BOOST_TEST(!facts_route_waits("PUT", v{"tenants"}));
+    // Not in the emulated API: forwarded to its 404 rather than routed as writes that wait.
+    BOOST_TEST(!facts_route_waits("POST", v{"resource_instances"}));
+    BOOST_TEST(!facts_route_waits("POST", v{"relationship_tuples"}));
+}
+
+BOOST_FIXTURE_TEST_CASE(router_forwards_facts_to_its_own_environment, router_fixture) {
+    BOOST_TEST(r.route_name("PUT", *parse_target("/facts/users/a%7Cb")) ==
+               "PUT /facts/users/{user_id}");
+    BOOST_TEST(r.route_name("POST", *parse_target("/facts/bulk/users")) ==
+               "POST /facts/bulk/users");
+    BOOST_TEST(r.route_name("GET", *parse_target("/facts/nowhere")) == "GET /facts/<unmatched>");
+
+    const auto del =
+        r.find("DELETE", *parse_target("/facts/role_assignments?return_deleted=false&x=1"));
+    BOOST_TEST_REQUIRE(del.proxy.has_value());
+    BOOST_TEST(del.proxy->waits);
+    BOOST_TEST(del.proxy->upstream.path == "/v2/facts/" + config.project_id + "/" +
+                                               config.environment_id + "/role_assignments");
+    const std::vector<std::pair<std::string, std::string>> forced{{"x", "1"},
+                                                                  {"return_deleted", "true"}};
+    BOOST_TEST((del.proxy->upstream.query == forced));
+    const auto user_del = r.find("DELETE", *parse_target("/facts/users/a?return_deleted=false"));
+    BOOST_TEST(!user_del.proxy->waits);
+    BOOST_TEST(user_del.proxy->upstream.query.size() == 1u);
+    BOOST_TEST(user_del.proxy->upstream.query[0].second == "false");
+
+    const auto created = call("POST", "/facts/users", R"({"key":"a|b"})");
+    BOOST_TEST(created.status == 201u);
+    BOOST_TEST(call("GET", "/facts/users/a%7Cb").body == created.body);
+    BOOST_TEST(r.data().user_count() == 1u);
+    BOOST_TEST(call("GET", "/facts/nowhere").status == 404u);
+}
+
+BOOST_AUTO_TEST_CASE(facts_requests_are_checked_in_the_pdps_order) {
+    emulator_config config;
+    config.level = key_level::project;
+    router r(config);
+    const std::string good = "Bearer " + config.api_key;
+    const auto post_users = r.find("POST", *parse_target("/facts/users"));
+    const auto get_users = r.find("GET", *parse_target("/facts/users"));
+    facts_sync sync;
+    // Its key first (the Rust front end's text bodies), then the sync headers, then the level.
+    const auto wrong = r.check_facts_request(post_users, "Bearer nope", "abc", std::nullopt, sync);
+    BOOST_TEST_REQUIRE(wrong.has_value());
+    BOOST_TEST(wrong->status == 403u);
+    BOOST_TEST(wrong->text.has_value());
+    const auto missing =
+        r.check_facts_request(post_users, std::nullopt, std::nullopt, std::nullopt, sync);
+    BOOST_TEST_REQUIRE(missing.has_value());
+    BOOST_TEST(missing->status == 401u);
+    const auto bad_header = r.check_facts_request(post_users, good, "abc", std::nullopt, sync);
+    BOOST_TEST_REQUIRE(bad_header.has_value());
+    BOOST_TEST(bad_header->status == 400u);
+    const auto level = r.check_facts_request(post_users, good, "1", "fail", sync);
+    BOOST_TEST_REQUIRE(level.has_value());
+    BOOST_TEST(level->status == 403u);
+    BOOST_TEST(level->body ==
+               json::parse(R"({"detail":"PDP API Key for environment is required."})"));
+    // A route that does not wait does not read the headers.
+    const auto get = r.check_facts_request(get_users, good, "abc", "never", sync);
+    BOOST_TEST_REQUIRE(get.has_value());
+    BOOST_TEST(get->status == 403u);
+
+    emulator_config env_config;
+    router env(env_config);
+    const auto post = env.find("POST", *parse_target("/facts/users"));
+    BOOST_TEST(!env.check_facts_request(post, good, "2.5", "FAIL", sync).has_value());
+    BOOST_TEST((sync.timeout == std::chrono::nanoseconds(2500ms)));
+    BOOST_TEST((sync.policy == facts_timeout_policy::fail));
+}
+
+BOOST_AUTO_TEST_CASE(decisions_see_writes_only_after_the_propagation_delay) {
+    emulator_config config;
+    config.pdp_propagation_delay = 100ms;
+    config.initial_state = json::parse(R"({
+        "resources":[{"key":"document","name":"Document","actions":{"read":{}}}],
+        "roles":[{"key":"viewer","name":"Viewer","permissions":["document:read"]}]})");
+    router r(config);
+    const std::string auth = "Bearer " + config.api_key;
+    const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    const std::string check =
+        R"({"user":{"key":"jane"},"action":"read","resource":{"type":"document"}})";
+    auto allowed = [&](std::chrono::steady_clock::time_point at) {
+        const auto reply =
+            r.handle("POST", *parse_target("/allowed"), std::string_view(auth), check, at);
+        BOOST_TEST(reply.status == 200u);
+        return reply.body.at("allow").as_bool();
+    };
+    const std::string users = "/v2/facts/default/production/users";
+    BOOST_TEST(!allowed(t0));
+    BOOST_TEST(r.pdp_mark() == 0u);
+    const auto created = r.handle("POST", *parse_target(users), std::string_view(auth),
+                                  R"({"key":"jane","role_assignments":[{"role":"viewer"}]})", t0);
+    BOOST_TEST(created.status == 201u);
+    const auto mark = r.pdp_mark();
+    BOOST_TEST(mark == 2u);                             // the user, then its role assignment
+    BOOST_TEST(r.data().find_user("jane") != nullptr);  // the API has it at once
+    BOOST_TEST(!r.pdp_has(mark, t0 + 99ms));
+    BOOST_TEST(!allowed(t0 + 99ms));
+    BOOST_TEST(r.pdp_data(t0 + 99ms).find_user("jane") == nullptr);
+    BOOST_TEST(allowed(t0 + 100ms));
+    BOOST_TEST(r.pdp_has(mark, t0 + 100ms));
+    // The PDP's copy is the API's record: same id, same timestamps.
+    const auto* copy = r.pdp_data(t0 + 100ms).find_user("jane");
+    BOOST_TEST_REQUIRE(copy != nullptr);
+    BOOST_TEST(copy->id == r.data().find_user("jane")->id);
+    BOOST_TEST(copy->created_at == r.data().find_user("jane")->created_at);
+
+    // A removal, and a deletion replayed with its cascade; a failed write changes nothing.
+    const auto t1 = t0 + 1s;
+    BOOST_TEST(r.handle("DELETE", *parse_target(users + "/jane/roles"), std::string_view(auth),
+                        R"({"role":"viewer","tenant":"default"})", t1)
+                   .status == 204u);
+    BOOST_TEST(r.handle("POST", *parse_target(users), std::string_view(auth), R"({"key":"jane"})",
+                        t1 + 10ms)
+                   .status == 409u);
+    BOOST_TEST(r.pdp_mark() == mark + 1);
+    BOOST_TEST(allowed(t1 + 99ms));
+    BOOST_TEST(!allowed(t1 + 100ms));
+    BOOST_TEST(r.handle("POST", *parse_target(users + "/jane/roles"), std::string_view(auth),
+                        R"({"role":"viewer"})", t1 + 200ms)
+                   .status == 200u);
+    BOOST_TEST(
+        r.handle("DELETE", *parse_target(users + "/jane"), std::string_view(auth), "", t1 + 210ms)
+            .status == 204u);
+    BOOST_TEST(allowed(t1 + 305ms));  // the assignment is due, and not yet the deletion
+    BOOST_TEST(r.pdp_data(t1 + 305ms).find_user("jane") != nullptr);
+    const auto& later = r.pdp_data(t1 + 310ms);
+    BOOST_TEST(later.find_user("jane") == nullptr);
+    BOOST_TEST(later.role_assignment_count() == 0u);
+    BOOST_TEST(later.user_count() == r.data().user_count());
+}
+
+BOOST_AUTO_TEST_CASE(without_a_propagation_delay_the_pdp_reads_the_apis_state) {
+    emulator_config config;
+    router r(config);
+    const auto t = std::chrono::steady_clock::now();
+    BOOST_TEST(&r.pdp_data(t) == &r.data());
+    BOOST_TEST(r.pdp_mark() == 0u);
+    BOOST_TEST(r.pdp_has(0, t));
+    BOOST_TEST((r.pdp_delay() == std::chrono::nanoseconds(0)));
+}
+
+BOOST_AUTO_TEST_CASE(pdp_settings_from_json_reads_the_config_fields) {
+    emulator_config c;
+    pdp_settings_from_json(json::parse(R"({"pdp_propagation_delay_ms":300,
+        "pdp_facts_wait_timeout_ms":-1,"pdp_facts_timeout_policy":"fail"})"),
+                           c);
+    BOOST_TEST(c.pdp_propagation_delay.count() == 300);
+    BOOST_TEST(c.pdp_facts_wait_timeout.count() == -1);
+    BOOST_TEST((c.pdp_facts_timeout_policy == facts_timeout_policy::fail));
+    pdp_settings_from_json(json::parse(R"({"pdp_facts_timeout_policy":"ignore"})"), c);
+    BOOST_TEST((c.pdp_facts_timeout_policy == facts_timeout_policy::ignore));
+    BOOST_TEST(c.pdp_propagation_delay.count() == 300);  // not given: kept
+    BOOST_CHECK_THROW(pdp_settings_from_json(json::parse(R"({"pdp_propagation_delay_ms":-5})"), c),
+                      std::invalid_argument);
+    BOOST_CHECK_THROW(pdp_settings_from_json(json::parse(R"({"pdp_propagation_delay_ms":1.5})"), c),
+                      std::invalid_argument);
+    BOOST_CHECK_THROW(
+        pdp_settings_from_json(json::parse(R"({"pdp_facts_timeout_policy":"FAIL"})"), c),
+        std::invalid_argument);
+    BOOST_CHECK_THROW(pdp_settings_from_json(json::parse(R"({"propagation_delay_ms":1})"), c),
+                      std::invalid_argument);
+    BOOST_CHECK_THROW(pdp_settings_from_json(json::parse("[]"), c), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,12 @@ namespace permit {
 
 /// Role assignments, across users and tenants. Reached as `client.role_assignments`.
 ///
+/// Read-your-writes (`config::proxy_facts_via_pdp`, or a view made by
+/// `client::with({.wait_for_sync = ...})`): every call goes through the PDP. `assign` and
+/// `unassign` wait until the PDP's decisions see the change (or fail with `error::sync_timeout`
+/// under `sync_timeout_policy::fail`); `list`, `list_all` and the bulk calls are forwarded without
+/// waiting.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class role_assignments_api : detail::api_base {

@@ -39,6 +39,12 @@ struct tenant_traits {
 /// `remove(key)` with `void(error_code)`. `list_all(tenant_list_query = {})` returns a
 /// `permit::pager<permit::tenant>`. Each call but `list_all` also has a `diagnostics&` overload.
 ///
+/// Read-your-writes (`config::proxy_facts_via_pdp`, or a view made by
+/// `client::with({.wait_for_sync = ...})`): every call goes through the PDP. `create` waits
+/// until the PDP's decisions see the new tenant (or fails with `error::sync_timeout` under
+/// `sync_timeout_policy::fail`); the other calls, bulk ones included, are forwarded without
+/// waiting.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {

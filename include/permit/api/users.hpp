@@ -55,6 +55,12 @@ struct user_sync_decoder {
 /// `remove(key)` with `void(error_code)`. `list_all(user_list_query = {})` returns a
 /// `permit::pager<permit::user>`. Each call but `list_all` also has a `diagnostics&` overload.
 ///
+/// Read-your-writes (`config::proxy_facts_via_pdp`, or a view made by
+/// `client::with({.wait_for_sync = ...})`): every call goes through the PDP. `create`, `sync`,
+/// `update`, `assign_role` and `unassign_role` wait until the PDP's decisions see the change (or
+/// fail with `error::sync_timeout` under `sync_timeout_policy::fail`); `get`, `list`,
+/// `get_assigned_roles`, `remove` and the bulk calls are forwarded without waiting.
+///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class users_api : public detail::keyed_collection_api<detail::user_traits> {

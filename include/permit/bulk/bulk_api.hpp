@@ -14,6 +14,8 @@
 #include <boost/asio/async_result.hpp>
 
 #include <chrono>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace permit {
@@ -65,9 +67,10 @@ class bulk_api {
 
     /// Syncs a user: creates it or replaces it whole (`PUT /bulk/users`), then gives it each of
     /// its `role_assignments` (creating their tenants first when needed). Completes when all of
-    /// it is acknowledged. Signature: `void(error_code)`. Errors: the API's (e.g.
-    /// `error::validation_failed` for an invalid email, with the field in `diagnostics`), or a
-    /// transport error that outlasted the retries.
+    /// it is acknowledged, and with `bulk_options::confirm_with_pdp` once the PDP's decisions see
+    /// its roles (`error::sync_timeout` if they do not in time). Signature: `void(error_code)`.
+    /// Errors: the API's (e.g. `error::validation_failed` for an invalid email, with the field in
+    /// `diagnostics`), or a transport error that outlasted the retries.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto sync_user(user_create user, CompletionToken&& token = {}) const {
         return start(user_admission{std::move(user)}, nullptr,
@@ -82,7 +85,9 @@ class bulk_api {
 
     /// Gives a user a role (`POST /role_assignments/bulk`), once the user (when it is being synced
     /// through this pipeline) and the tenant exist; the tenant is created when needed. A user
-    /// unknown to the API fails the call with `error::not_found`. Signature: `void(error_code)`.
+    /// unknown to the API fails the call with `error::not_found`. With
+    /// `bulk_options::confirm_with_pdp`, completes once the PDP's decisions see the role.
+    /// Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, CompletionToken&& token = {}) const {
         return start(assignment_admission{std::move(assignment)}, nullptr,
@@ -151,12 +156,38 @@ class bulk_api {
         }
     };
 
+    using probe = std::optional<bulk::detail::visibility_probe>;
+
+    // What `bulk_options::confirm_with_pdp` confirms for each kind of call: the tenant-level roles
+    // a user is given (a missing tenant is the default one, as for `check()`).
+    probe visibility_of(const user_admission& a) const {
+        bulk::detail::visibility_probe out{.user = a.user.key};
+        for (const auto& r : a.user.role_assignments)
+            if (!r.resource_instance)
+                out.roles.emplace_back(r.role, r.tenant.value_or(default_tenant()));
+        return out;
+    }
+    probe visibility_of(const assignment_admission& a) const {
+        bulk::detail::visibility_probe out{.user = a.assignment.user};
+        if (!a.assignment.resource_instance)
+            out.roles.emplace_back(a.assignment.role,
+                                   a.assignment.tenant.value_or(default_tenant()));
+        return out;
+    }
+    probe visibility_of(const tenant_admission&) const { return std::nullopt; }
+
+    const std::string& default_tenant() const { return client_.impl->cfg().default_tenant; }
+
     template <class Admission, class CompletionToken>
     auto start(Admission admission, diagnostics* diag, CompletionToken&& token) const {
+        probe visibility;
+        if (client_.impl->cfg().bulk.confirm_with_pdp) visibility = visibility_of(admission);
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
             detail::spawn_initiation<void>{client_.impl->executor()}, token, diag,
-            [impl = client_.impl, admission = std::move(admission)](diagnostics* d) mutable {
-                return bulk::detail::batcher::submit(impl, std::move(admission), d);
+            [impl = client_.impl, admission = std::move(admission),
+             visibility = std::move(visibility)](diagnostics* d) mutable {
+                return bulk::detail::batcher::submit(impl, std::move(admission),
+                                                     std::move(visibility), d);
             });
     }
 

@@ -2,11 +2,33 @@
 #pragma once
 
 #include <permit/retry/policy.hpp>
+#include <permit/sync_wait.hpp>
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 
 namespace permit {
+
+/// How the bulk pipeline confirms with the PDP that a caller's roles are visible to its
+/// decisions before it resumes the caller (`bulk_options::confirm_with_pdp`).
+///
+/// After the caller's user and role assignments are stored, the pipeline asks the PDP for the
+/// user's permissions (`POST /user-permissions`, filtered to the tenants of the roles) until every
+/// role appears in its tenant, pausing `first_interval` between two looks, doubled each time up to
+/// `max_interval`, for at most `timeout`.
+struct pdp_confirmation {
+    /// The longest a caller waits for the PDP, after its bulk calls succeeded.
+    std::chrono::milliseconds timeout{std::chrono::seconds(10)};
+    /// The pause after the first look that did not see the roles.
+    std::chrono::milliseconds first_interval{50};
+    /// The longest pause between two looks.
+    std::chrono::milliseconds max_interval{1000};
+    /// What the caller gets when the PDP still does not see the roles after `timeout`: `fail`,
+    /// `error::sync_timeout` (the writes are stored; only their visibility is late); `ignore`,
+    /// success.
+    sync_timeout_policy policy = sync_timeout_policy::fail;
+};
 
 /// Settings of the auto-batching pipeline behind `client::bulk` (see `bulk_api`).
 ///
@@ -39,6 +61,15 @@ struct bulk_options {
                           .max_elapsed = std::chrono::minutes(10),
                           .initial_backoff = std::chrono::milliseconds(500),
                           .max_backoff = std::chrono::seconds(30)};
+    /// Read-your-writes: resume a `sync_user` or `assign_role` caller only once the PDP's
+    /// decisions see its roles (see `pdp_confirmation`), so that a `check()` right after it is
+    /// not stale. Bulk calls are not waited for by the PDP's facts proxy, so the pipeline asks the
+    /// PDP itself. Its cost: each such caller resumes a PDP propagation delay later (typically
+    /// well under a second), and sends one `/user-permissions` request per look (a local PDP
+    /// answers thousands a second). Roles on resource instances are not confirmed, and a caller
+    /// without roles, or an `ensure_tenant`, resumes at once. Unset (the default): callers resume
+    /// when their bulk calls succeed.
+    std::optional<pdp_confirmation> confirm_with_pdp;
 };
 
 }  // namespace permit

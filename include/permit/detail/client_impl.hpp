@@ -10,6 +10,7 @@
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/redact.hpp>
 #include <permit/detail/response_body.hpp>
+#include <permit/detail/sync_headers.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
 #include <permit/http/pipeline_pool.hpp>
@@ -117,9 +118,7 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         diagnostics diag;
         try {
             http::response resp;
-            const retry_policy& policy =
-                options && options->retry ? *options->retry : self->cfg_.retry;
-            out.ec = co_await self->execute(spec, policy, diag, resp);
+            out.ec = co_await self->execute(spec, options.get(), diag, resp);
             if (!out.ec) {
                 try {
                     if constexpr (!std::is_void_v<T>) out.value = decode(resp);
@@ -147,10 +146,12 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         co_return out;
     }
 
-    /// Sends `spec` and reads the response into `resp`, retrying under `policy`. A non-2xx status
-    /// is an error, described in `diag` (the last attempt's).
+    /// Sends `spec` and reads the response into `resp`, retrying under the retry policy of
+    /// `options` (null: the client's configuration). A non-2xx status is an error, described in
+    /// `diag` (the last attempt's).
     PERMIT_DECL boost::asio::awaitable<boost::system::error_code> execute(
-        const call_spec& spec, const retry_policy& policy, diagnostics& diag, http::response& resp);
+        const call_spec& spec, const call_options* options, diagnostics& diag,
+        http::response& resp);
 
     /// Completes every call in flight with `operation_aborted`. Later calls work again.
     PERMIT_DECL void cancel();
@@ -174,8 +175,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
     PERMIT_DECL void check_transport_security(const char* option, const http::origin& where) const;
 
+    // The request of `spec` to `target` on `pool`; with the wait-for-sync headers when `wait`
+    // (a write through the PDP's facts proxy).
     PERMIT_DECL http::request make_request(const call_spec& spec, http::pool& pool,
-                                           std::string target) const;
+                                           std::string target, const sync_wait* wait) const;
 
     PERMIT_DECL static std::optional<std::chrono::milliseconds> retry_after_of(
         const http::response& resp);

@@ -1,10 +1,13 @@
-// Fault rules and rate-limit settings from JSON, as `permit-emulator --faults/--rate-limits` take
-// them: `[{"method":"PUT","path":"/v2/facts/*/*/users/*","kind":"http_503","rate":0.2}]` and
-// `{"enabled":true,"time_scale":60}`.
+// Fault rules, rate-limit settings and PDP settings from JSON, as `permit-emulator
+// --faults/--rate-limits/--pdp` take them:
+// `[{"method":"PUT","path":"/v2/facts/*/*/users/*","kind":"http_503","rate":0.2}]`,
+// `{"enabled":true,"time_scale":60}` and `{"pdp_propagation_delay_ms":300}`.
 #pragma once
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -117,6 +120,39 @@ inline rate_limit_config rate_limits_from_json(const boost::json::value& v) {
                                         std::string(key) + "'");
     }
     return c;
+}
+
+/// Reads PDP settings into `config`: `{"pdp_propagation_delay_ms": 300,
+/// "pdp_facts_wait_timeout_ms": 10000, "pdp_facts_timeout_policy": "fail"}`, the fields of
+/// `emulator_config` of the same names (milliseconds as whole numbers; a negative wait timeout
+/// means no limit). Fields not given keep their values. Throws `std::invalid_argument` naming the
+/// offending field.
+inline void pdp_settings_from_json(const boost::json::value& v, emulator_config& config) {
+    if (!v.is_object()) throw std::invalid_argument("pdp settings: expected a JSON object");
+    for (const auto& member : v.get_object()) {
+        const std::string_view key = member.key();
+        const auto& value = member.value();
+        auto fail = [&](const char* what) {
+            throw std::invalid_argument("pdp settings: '" + std::string(key) + "' must be " + what);
+        };
+        if (key == "pdp_propagation_delay_ms") {
+            if (!value.is_int64() || value.get_int64() < 0)
+                fail("a non-negative whole number of milliseconds");
+            config.pdp_propagation_delay = std::chrono::milliseconds(value.get_int64());
+        } else if (key == "pdp_facts_wait_timeout_ms") {
+            if (!value.is_int64()) fail("a whole number of milliseconds");
+            config.pdp_facts_wait_timeout = std::chrono::milliseconds(value.get_int64());
+        } else if (key == "pdp_facts_timeout_policy") {
+            if (value.is_string() && value.get_string() == "ignore")
+                config.pdp_facts_timeout_policy = facts_timeout_policy::ignore;
+            else if (value.is_string() && value.get_string() == "fail")
+                config.pdp_facts_timeout_policy = facts_timeout_policy::fail;
+            else
+                fail("\"ignore\" or \"fail\"");
+        } else {
+            throw std::invalid_argument("pdp settings: unknown field '" + std::string(key) + "'");
+        }
+    }
 }
 
 }  // namespace permit::testing

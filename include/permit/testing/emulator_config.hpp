@@ -1,4 +1,5 @@
-// Configuration of the local Permit emulator: identity, faults, rate limits, TLS and limits.
+// Configuration of the local Permit emulator: identity, faults, rate limits, the PDP's lag, TLS
+// and limits.
 #pragma once
 
 #include <chrono>
@@ -99,6 +100,18 @@ struct rate_limit_config {
 /// `organization`: the organization id only.
 enum class key_level { environment, project, organization };
 
+/// What a write through the PDP's facts proxy answers when its `X-Wait-Timeout` runs out before
+/// the PDP has the write (the PDP's `X-Timeout-Policy`, permit-api.md §9.4).
+enum class facts_timeout_policy {
+    ignore,  ///< The API's response, as if the wait had succeeded.
+    fail,    ///< 424 `{"detail":"Timeout waiting for update to be received"}`.
+};
+
+/// Returns the name used for `policy` in headers and JSON configuration ("ignore", "fail").
+inline const char* to_string(facts_timeout_policy policy) noexcept {
+    return policy == facts_timeout_policy::fail ? "fail" : "ignore";
+}
+
 /// Everything an emulator needs to start. The defaults give an environment-level key and ids that
 /// stay the same from run to run.
 struct emulator_config {
@@ -135,6 +148,19 @@ struct emulator_config {
     std::vector<fault_rule> faults;
     /// The rate limits at start (off by default); `emulator::set_rate_limits` replaces them.
     rate_limit_config rate_limits;
+
+    /// How long a write takes to reach the PDP. The PDP's decision routes (`/allowed`,
+    /// `/allowed/bulk`, `/user-permissions`) see a write, whichever route made it, only once this
+    /// long has passed since the API applied it, as a real PDP learns of writes asynchronously.
+    /// 0 (the default): at once, and nothing is kept for it.
+    std::chrono::milliseconds pdp_propagation_delay{0};
+    /// How long a write through the PDP's facts proxy (`/facts/...`) waits for the PDP to have it
+    /// when the request carries no `X-Wait-Timeout` (the PDP's `PDP_LOCAL_FACTS_WAIT_TIMEOUT`,
+    /// 10 s). 0: no wait; negative: no limit.
+    std::chrono::milliseconds pdp_facts_wait_timeout{10000};
+    /// What such a write answers when the wait runs out and the request carries no
+    /// `X-Timeout-Policy` (the PDP's `PDP_LOCAL_FACTS_TIMEOUT_POLICY`, `ignore`).
+    facts_timeout_policy pdp_facts_timeout_policy = facts_timeout_policy::ignore;
 
     /// Initial state: `{"resources":[ResourceCreate], "roles":[RoleCreate],
     /// "tenants":[TenantCreate], "users":[UserCreate], "role_assignments":[RoleAssignmentCreate]}`.

@@ -29,6 +29,12 @@ struct emulator_stats {
     /// Requests read while bytes of the next request on the same connection had already arrived,
     /// before this one was answered: the client pipelines (HTTP/1.1).
     std::uint64_t pipelined_requests = 0;
+    /// Writes through the PDP's facts proxy that waited for the PDP to have them: the routes that
+    /// wait (docs/emulator.md), answered 2xx by the API, however short the wait.
+    std::uint64_t facts_sync_waits = 0;
+    /// Of `facts_sync_waits`, the ones whose `X-Wait-Timeout` ran out first: answered 424 under the
+    /// `fail` policy, and with the API's response under `ignore`.
+    std::uint64_t facts_sync_timeouts = 0;
 
     /// The requests counted under the route template `name` (0 if none).
     std::uint64_t route(const std::string& name) const {

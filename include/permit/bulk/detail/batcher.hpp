@@ -6,6 +6,7 @@
 #include <permit/bulk/detail/pipeline_state.hpp>
 #include <permit/detail/client_impl.hpp>
 #include <permit/detail/decl.hpp>
+#include <permit/models/pdp.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -14,18 +15,30 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace permit::bulk::detail {
+
+/// What `bulk_options::confirm_with_pdp` waits for after a caller's bulk calls: the PDP's
+/// decisions see each of `roles` (role, tenant) for `user`.
+struct visibility_probe {
+    std::string user;
+    std::vector<std::pair<std::string, std::string>> roles;
+};
 
 class batcher final : public permit::detail::client_service {
     using client_impl = permit::detail::client_impl;
@@ -46,8 +59,11 @@ class batcher final : public permit::detail::client_service {
 
     /// A call of the pipeline: `admit(state, ticket, now)` hands the item over once there is room.
     /// Runs on the client's executor.
+    /// With `confirm_with_pdp` set, a successful call with a `probe` is resumed once the PDP sees
+    /// it.
     PERMIT_DECL static awaitable<permit::detail::outcome<void>> submit(
-        std::shared_ptr<client_impl> client, admission admit, diagnostics* user_diag);
+        std::shared_ptr<client_impl> client, admission admit, std::optional<visibility_probe> probe,
+        diagnostics* user_diag);
 
     /// Waits until every call admitted or waiting for room before it is finished, sending partial
     /// batches at once meanwhile.
@@ -89,7 +105,24 @@ class batcher final : public permit::detail::client_service {
         bool aborted = false;
     };
 
-    PERMIT_DECL awaitable<boost::system::error_code> run_call(admission admit, diagnostics& diag);
+    PERMIT_DECL awaitable<boost::system::error_code> run_call(admission admit,
+                                                              std::optional<visibility_probe> probe,
+                                                              diagnostics& diag);
+
+    // Reads a /user-permissions reply.
+    struct permissions_decoder {
+        user_permissions operator()(const http::response& r) const {
+            return decode_user_permissions(permit::detail::parse_body(r.body));
+        }
+    };
+
+    // Whether the PDP's reply holds every role of `probe` in its tenant.
+    PERMIT_DECL static bool sees(const user_permissions& permissions,
+                                 const visibility_probe& probe);
+
+    // Asks the PDP until it sees `probe` (`bulk_options::confirm_with_pdp`).
+    PERMIT_DECL awaitable<boost::system::error_code> confirm_visible(visibility_probe probe,
+                                                                     diagnostics& diag);
 
     PERMIT_DECL awaitable<boost::system::error_code> run_flush();
 

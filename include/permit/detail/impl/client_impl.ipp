@@ -52,7 +52,7 @@ void client_impl::give_back_token(const call_spec& spec) {
 client_impl::~client_impl() = default;
 
 boost::asio::awaitable<boost::system::error_code> client_impl::execute(const call_spec& spec,
-                                                                       const retry_policy& policy,
+                                                                       const call_options* options,
                                                                        diagnostics& diag,
                                                                        http::response& resp) {
     namespace bhttp = boost::beast::http;
@@ -67,9 +67,24 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         diag.stop_reason = retry_stop::cancelled;
         co_return boost::asio::error::operation_aborted;
     }
-    http::pool& pool = pool_for(spec.target);
+    const retry_policy& policy = options && options->retry ? *options->retry : cfg_.retry;
+    // Read-your-writes: the facts API through the PDP's proxy, when the view or the config asks
+    // for it (permit-api.md §9.4). The PDP forwards to the API with its own project and
+    // environment, so the scope is not needed. Such a call still counts against the API's rate
+    // limits, and is retried as the API call it is (spec.target stays service::api).
+    const sync_wait* wait = nullptr;
+    if (spec.base == path_base::facts) {
+        if (options && options->wait_for_sync)
+            wait = &*options->wait_for_sync;
+        else if (cfg_.proxy_facts_via_pdp)
+            wait = &cfg_.facts_sync;
+    }
+    const service destination = wait ? service::pdp : spec.target;
+    http::pool& pool = pool_for(destination);
     std::string target = pool.where().base_path;
-    if (spec.base != path_base::none) {
+    if (wait) {
+        target += "/facts";
+    } else if (spec.base != path_base::none) {
         scope_ids ids;
         if (auto ec = co_await resolve_scope(diag, ids); ec) {
             if (token_held) give_back_token(spec);
@@ -82,14 +97,15 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
     }
     target += spec.path;
     diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
-    // Requests to the REST API are paced; the PDP's are not (a local PDP has no limits).
+    // Requests to the REST API are paced, proxied facts included; the PDP's decisions are not (a
+    // local PDP has no limits).
     const bool paced = limiter_ && spec.target == service::api;
     const rate::class_set classes = paced ? rate::classes_of(spec.method, target) : 0;
     if (!spec.query.empty()) {
         target += '?';
         target += spec.query;
     }
-    http::request req = make_request(spec, pool, std::move(target));
+    http::request req = make_request(spec, pool, std::move(target), wait);
 
     const bool idempotent =
         spec.idempotent.value_or(retry::is_idempotent(spec.method, spec.target == service::pdp));
@@ -113,7 +129,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         }
         // Pipelined only when idempotent: a request in a pipeline that dies is sent again.
         // A replay always takes an ordinary connection.
-        http::pipeline_pool* pipeline = pipeline_for(spec.target);
+        http::pipeline_pool* pipeline = pipeline_for(destination);
         // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
         http::exchange_result result;
         if (pipeline && idempotent && !diag.replayed)
@@ -220,14 +236,18 @@ void client_impl::check_transport_security(const char* option, const http::origi
                                 where.host + " (config.insecure_allow_plain_http)");
 }
 
-http::request client_impl::make_request(const call_spec& spec, http::pool& pool,
-                                        std::string target) const {
+http::request client_impl::make_request(const call_spec& spec, http::pool& pool, std::string target,
+                                        const sync_wait* wait) const {
     namespace bhttp = boost::beast::http;
     http::request req{spec.method, target, 11};
     req.set(bhttp::field::host, pool.where().host_header);
     req.set(bhttp::field::authorization, authorization_);
     req.set(bhttp::field::user_agent, "permit-cpp/" PERMIT_VERSION_STRING);
     req.set(bhttp::field::accept, "application/json");
+    if (wait) {
+        if (auto timeout = wait_timeout_header(*wait)) req.set("X-Wait-Timeout", *timeout);
+        if (auto policy = timeout_policy_header(*wait)) req.set("X-Timeout-Policy", *policy);
+    }
     if (spec.body) {
         req.set(bhttp::field::content_type, "application/json");
         req.body() = *spec.body;

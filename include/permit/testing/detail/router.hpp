@@ -1,7 +1,9 @@
 // Request in, reply out (sans-io): the route table, authentication, the project/environment check,
-// and the translation of failures into the API's error bodies.
+// the translation of failures into the API's error bodies, the PDP's facts proxy, and the PDP's
+// delayed view of the state.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +15,8 @@
 #include <boost/url/parse.hpp>
 
 #include <permit/models/model_error.hpp>
+#include <permit/testing/detail/facts_proxy.hpp>
+#include <permit/testing/detail/pdp_view.hpp>
 #include <permit/testing/detail/route_context.hpp>
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
@@ -35,19 +39,27 @@ struct route {
     std::function<reply(state&, const route_context&)> handler;
 };
 
-/// The route a request matched, with its captured path parameters and its name for counters.
-struct route_match {
-    const route* found = nullptr;
-    bool path_known = false;  // some route has this path, perhaps with another method
-    std::vector<std::string> params;
-    std::string name;
-};
-
 /// A request target split into decoded path segments and query parameters.
 struct parsed_target {
     std::string path;  // decoded, for fault rules and rate classes
     std::vector<std::string> segments;
     std::vector<std::pair<std::string, std::string>> query;
+};
+
+/// A request to the PDP's facts proxy: the API request it is forwarded as.
+struct facts_forward {
+    bool waits = false;      // one of the routes that wait for the PDP (facts_route_waits)
+    parsed_target upstream;  // /v2/facts/{project_id}/{environment_id}/<rest>
+};
+
+/// The route a request matched, with its captured path parameters and its name for counters.
+/// For the facts proxy, `found` and `params` are those of the API route it is forwarded to.
+struct route_match {
+    const route* found = nullptr;
+    bool path_known = false;  // some route has this path, perhaps with another method
+    std::vector<std::string> params;
+    std::string name;
+    std::optional<facts_forward> proxy;
 };
 
 inline std::optional<parsed_target> parse_target(std::string_view target) {
@@ -66,6 +78,8 @@ inline std::optional<parsed_target> parse_target(std::string_view target) {
 
 class router {
   public:
+    using time_point = std::chrono::steady_clock::time_point;
+
     explicit router(const emulator_config& config)
         : config_(config)
         , state_({config.organization_id, config.project_id, config.environment_id}, config.seed)
@@ -74,13 +88,40 @@ class router {
         , routes_(make_routes()) {
         state_.create_tenant({.key = "default", .name = "Default Tenant"});
         load(config.initial_state);
+        // The initial state is the PDP's from the start; only later writes reach it late.
+        if (config.pdp_propagation_delay.count() > 0) {
+            view_.emplace(state_, config.pdp_propagation_delay);
+            state_.on_change([this](state::change c) { view_->record(now_, std::move(c)); });
+        }
     }
 
+    /// The state's sink points back at this router.
+    router(const router&) = delete;
+    router& operator=(const router&) = delete;
+
+    /// The API's state: every write is applied here at once.
     state& data() { return state_; }
     const state& data() const { return state_; }
 
+    /// How long a write takes to reach the PDP's decisions.
+    std::chrono::nanoseconds pdp_delay() const {
+        return view_ ? view_->delay() : std::chrono::nanoseconds(0);
+    }
+    /// Marks the writes applied so far: the PDP has them all once `pdp_has(mark, now)`.
+    std::uint64_t pdp_mark() const { return view_ ? view_->recorded() : 0; }
+    /// Whether at `now` the PDP's decisions see every write up to `mark`.
+    bool pdp_has(std::uint64_t mark, time_point now) {
+        if (!view_) return true;
+        view_->advance(now);
+        return view_->applied() >= mark;
+    }
+    /// The state the PDP's decisions read at `now`: the API's own when there is no delay.
+    const state& pdp_data(time_point now) { return view_ ? view_->at(now) : state_; }
+
     /// Finds the route of a request once; `handle` and the counters both use the result.
     route_match find(std::string_view method, const parsed_target& target) const {
+        if (!target.segments.empty() && target.segments.front() == "facts")
+            return find_facts(method, target);
         route_match m;
         std::vector<std::string> params;
         for (const auto& r : routes_) {
@@ -102,15 +143,63 @@ class router {
         return find(method, target).name;
     }
 
-    /// Handles one request. `authorization` is the header's value, if any.
+    /// Handles one request. `authorization` is the header's value, if any; `now` is when it is
+    /// applied, by the steady clock.
     reply handle(std::string_view method, const parsed_target& target,
-                 std::optional<std::string_view> authorization, std::string_view body) {
-        return handle(method, find(method, target), target, authorization, body);
+                 std::optional<std::string_view> authorization, std::string_view body,
+                 time_point now = std::chrono::steady_clock::now()) {
+        return handle(method, find(method, target), target, authorization, body, now);
     }
 
-    /// Handles a request whose route `find` has already looked up.
+    /// Handles a request whose route `find` has already looked up. A facts-proxy request is
+    /// checked as the PDP checks it (see `check_facts_request`; its sync headers are the caller's
+    /// to check first), then forwarded to the API route.
     reply handle(std::string_view method, route_match m, const parsed_target& target,
-                 std::optional<std::string_view> authorization, std::string_view body) {
+                 std::optional<std::string_view> authorization, std::string_view body,
+                 time_point now = std::chrono::steady_clock::now()) {
+        now_ = now;
+        if (view_) view_->advance(now);
+        if (m.proxy) {
+            facts_sync ignored;
+            if (auto refused =
+                    check_facts_request(m, authorization, std::nullopt, std::nullopt, ignored))
+                return std::move(*refused);
+            const auto upstream = m.proxy->upstream;
+            return dispatch(method, std::move(m), upstream, authorization, body);
+        }
+        return dispatch(method, std::move(m), target, authorization, body);
+    }
+
+    /// What the PDP answers a facts-proxy request itself, in its order, or nothing when it
+    /// forwards the request: its key (the Rust front end's 401/403, which wraps every route it
+    /// passes on to horizon), then, for a route that waits, `X-Wait-Timeout` and
+    /// `X-Timeout-Policy` (400, read into `sync`), then an environment-level key (403).
+    /// So an invalid header is refused before anything is forwarded, and nothing is written.
+    /// [UNCONFIRMED] The order of the 400 and the 403 is horizon's (the headers are FastAPI
+    /// dependencies, resolved before the handler builds the forwarded request, which is where the
+    /// 403 comes from); §9.4 does not give it.
+    std::optional<reply> check_facts_request(const route_match& m,
+                                             std::optional<std::string_view> authorization,
+                                             std::optional<std::string_view> wait_timeout,
+                                             std::optional<std::string_view> timeout_policy,
+                                             facts_sync& sync) const {
+        if (auto denied = authenticate(route_area::pdp, authorization)) return denied;
+        if (m.proxy && m.proxy->waits) {
+            try {
+                sync = read_facts_sync_headers(wait_timeout, timeout_policy,
+                                               config_.pdp_facts_wait_timeout,
+                                               config_.pdp_facts_timeout_policy);
+            } catch (const api_failure& f) {
+                return json_reply(f.status, f.body);
+            }
+        }
+        if (config_.level != key_level::environment) return facts_environment_key_required();
+        return std::nullopt;
+    }
+
+  private:
+    reply dispatch(std::string_view method, route_match m, const parsed_target& target,
+                   std::optional<std::string_view> authorization, std::string_view body) {
         const route* found = m.found;
         auto& params = m.params;
         if (!found) {
@@ -126,7 +215,9 @@ class router {
                 params.erase(params.begin(), params.begin() + 2);
             }
             route_context ctx{method, std::move(params), target.query, body};
-            return found->handler(state_, ctx);
+            // The decision routes read the PDP's view of the state (pdp_view.hpp).
+            state& s = found->area == route_area::pdp && view_ ? view_->replica() : state_;
+            return found->handler(s, ctx);
         } catch (const api_failure& f) {
             return json_reply(f.status, f.body);
         } catch (const permit::model_error& e) {
@@ -138,7 +229,32 @@ class router {
         }
     }
 
-  private:
+    /// `/facts/<rest>`: the PDP forwards it as `/v2/facts/{project_id}/{environment_id}/<rest>`
+    /// of its own environment, with the query as it came, except that the DELETEs that wait get
+    /// `return_deleted=true` in place of any `return_deleted` given (permit-api.md §9.4). Counted
+    /// as `"<method> /facts/<rest of the API route's template>"`, e.g. `"PUT
+    /// /facts/users/{user_id}"`, or `"<method> /facts/<unmatched>"`.
+    route_match find_facts(std::string_view method, const parsed_target& target) const {
+        facts_forward fwd;
+        const std::vector<std::string> rest(target.segments.begin() + 1, target.segments.end());
+        fwd.waits = facts_route_waits(method, rest);
+        auto& up = fwd.upstream;
+        up.segments = {"v2", "facts", config_.project_id, config_.environment_id};
+        up.segments.insert(up.segments.end(), rest.begin(), rest.end());
+        for (const auto& seg : up.segments) up.path += "/" + seg;
+        up.query = target.query;
+        if (fwd.waits && method == "DELETE") {
+            std::erase_if(up.query, [](const auto& kv) { return kv.first == "return_deleted"; });
+            up.query.emplace_back("return_deleted", "true");
+        }
+        route_match m = find(method, up);
+        constexpr std::string_view base = "/v2/facts/{proj_id}/{env_id}";
+        m.name = std::string(method) + " /facts" +
+                 (m.found ? std::string(m.found->pattern.substr(base.size())) : "/<unmatched>");
+        m.proxy = std::move(fwd);
+        return m;
+    }
+
     /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permit-api.md §1.2).
     std::optional<reply> authenticate(route_area area,
                                       std::optional<std::string_view> header) const {
@@ -350,6 +466,8 @@ class router {
     state state_;
     routes::bulk_limits limits_;
     std::vector<route> routes_;
+    std::optional<pdp_view> view_;  // only with a propagation delay
+    time_point now_{};              // when the request being handled is applied
 };
 
 }  // namespace permit::testing::detail

@@ -1,5 +1,6 @@
 // The emulator's network side: accepts connections (plain or TLS), reads HTTP/1.1 requests with
-// limits, applies rate limits and faults, asks the router, and writes the replies in order.
+// limits, applies rate limits and faults, asks the router, holds back a facts-proxy write until
+// the PDP has it, and writes the replies in order.
 #pragma once
 
 #include <chrono>
@@ -140,7 +141,8 @@ class server : public std::enable_shared_from_this<server> {
     using request = http::request<http::string_body>;
     using response = http::response<http::string_body>;
 
-    /// What `stop()` needs to end a connection's coroutine: its socket and its delay timer.
+    /// What `stop()` needs to end a connection's coroutine: its socket and its timer (for the
+    /// `delay` fault and for a facts write waiting for the PDP).
     struct connection_handle {
         beast::tcp_stream* stream;
         asio::steady_timer* timer;
@@ -168,7 +170,13 @@ class server : public std::enable_shared_from_this<server> {
         bool rate_limited = false;
         std::optional<std::chrono::seconds> retry_after;  // for a rate-limited request
         std::uint64_t log_serial = 0;                     // to fill in the status once it is known
+        std::optional<reply> refused;  // the PDP's own answer to a facts-proxy request
+        facts_sync sync;               // for a facts-proxy write that waits
     };
+
+    /// What a facts write that waits learnt: the PDP has it, its timeout ran out first, or the
+    /// emulator is stopping.
+    enum class pdp_wait { seen, timed_out, stopped };
 
     static asio::awaitable<void> accept_loop(std::shared_ptr<server> self) {
         for (;;) {
@@ -276,16 +284,33 @@ class server : public std::enable_shared_from_this<server> {
         }
 
         reply r;
-        if (p.rate_limited)
+        bool applied = false;
+        const bool waits = p.route.proxy && p.route.proxy->waits;
+        std::chrono::steady_clock::time_point applied_at;
+        std::uint64_t pdp_mark = 0;
+        if (p.rate_limited) {
             r = too_many_requests(p.retry_after);
-        else if (p.fault && fault_replaces_reply(p.fault->kind))
+        } else if (p.fault && fault_replaces_reply(p.fault->kind)) {
             r = fault_reply(*p.fault);
-        else
-            r = apply(method, std::move(p.route), *target, req);
+        } else if (p.refused) {
+            r = std::move(*p.refused);
+        } else {
+            std::tie(r, applied_at, pdp_mark) = apply(method, std::move(p.route), *target, req);
+            applied = true;
+        }
 
         if (p.fault && p.fault->kind == fault_kind::reset_after_apply) {
             reset(lowest);
             co_return false;
+        }
+        // The PDP waits only for a write the API accepted with a body (horizon
+        // `facts/client.py` `extract_body`): a 4xx, or a 204, is passed on at once.
+        if (applied && waits && r.status >= 200 && r.status < 300 && r.status != 204) {
+            const auto outcome =
+                co_await wait_for_pdp(timer, lowest, pdp_mark, applied_at, p.sync.timeout);
+            if (outcome == pdp_wait::stopped) co_return false;
+            if (outcome == pdp_wait::timed_out && p.sync.policy == facts_timeout_policy::fail)
+                r = facts_sync_timed_out();
         }
         auto res = to_response(r, req);
         if (p.fault && p.fault->kind == fault_kind::malformed_json) {
@@ -309,6 +334,60 @@ class server : public std::enable_shared_from_this<server> {
         co_return true;
     }
 
+    /// Waits, without blocking the server, until the PDP's decisions see every write up to
+    /// `mark`, applied at `applied_at`, or until `timeout` has passed since then (no `timeout`: no
+    /// limit). The write reaches the PDP at `applied_at + delay`, so whether it does so within the
+    /// timeout is known at once; a timer that fires late does not turn a timeout into a success.
+    /// Ends early when `stop()` closes the connection and cancels `timer`, as the `delay` fault
+    /// does.
+    /// [UNCONFIRMED] A zero timeout is a timeout (424 under `fail`) whenever the PDP lags: §9.4
+    /// says only "`0` → don't wait", and horizon's `asyncio.wait_for(event, 0)` returns False for
+    /// an update it has not received. The timeout runs from when the API applied the write;
+    /// horizon starts it once the API's response is in, a difference no client can see here.
+    asio::awaitable<pdp_wait> wait_for_pdp(asio::steady_timer& timer, beast::tcp_stream& lowest,
+                                           std::uint64_t mark,
+                                           std::chrono::steady_clock::time_point applied_at,
+                                           std::optional<std::chrono::nanoseconds> timeout) {
+        using namespace std::chrono_literals;
+        const auto due = applied_at + router_.pdp_delay();  // the delay never changes
+        std::optional<std::chrono::steady_clock::time_point> deadline;
+        if (timeout) deadline = applied_at + *timeout;
+        const bool in_time = !deadline || due <= *deadline;
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.facts_sync_waits;
+        }
+        for (;;) {
+            const auto now = std::chrono::steady_clock::now();
+            auto wake = now;
+            if (in_time) {
+                bool seen;
+                {
+                    std::lock_guard lock(mutex_);
+                    seen = router_.pdp_has(mark, now);
+                }
+                if (seen) co_return pdp_wait::seen;
+                // When the write is due, or a moment later should the clock lag the timer.
+                wake = std::max(due, now + 1ms);
+            } else {
+                if (now >= *deadline) {
+                    std::lock_guard lock(mutex_);
+                    ++stats_.facts_sync_timeouts;
+                    co_return pdp_wait::timed_out;
+                }
+                wake = *deadline;
+            }
+            timer.expires_at(wake);
+            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec || !lowest.socket().is_open()) co_return pdp_wait::stopped;
+        }
+    }
+
+    static std::optional<std::string_view> header(const request& req, std::string_view name) {
+        if (auto it = req.find(name); it != req.end()) return std::string_view(it->value());
+        return std::nullopt;
+    }
+
     plan decide(const std::string& method, const parsed_target& target, const request& req,
                 std::uint64_t id) {
         const auto now = std::chrono::steady_clock::now();
@@ -317,9 +396,18 @@ class server : public std::enable_shared_from_this<server> {
         p.route = router_.find(method, target);
         ++stats_.requests;
         ++stats_.requests_by_route[p.route.name];
-        // The documented limits are the REST API's; the PDP routes are not limited.
+        // What the PDP refuses itself never reaches the API (so the write is not applied).
+        if (p.route.proxy)
+            p.refused = router_.check_facts_request(p.route, header(req, "Authorization"),
+                                                    header(req, "X-Wait-Timeout"),
+                                                    header(req, "X-Timeout-Policy"), p.sync);
+        // The documented limits are the REST API's; the PDP routes are not limited, but what its
+        // facts proxy forwards reaches the API and counts there. [UNCONFIRMED] The API's limits
+        // are undocumented as to per key or per IP; the emulator has one key and one client
+        // address, so the forwarded requests share the API's windows.
         std::optional<std::chrono::nanoseconds> wait;
-        if (target.path.starts_with("/v2/")) wait = limiter_.try_admit(method, target.path, now);
+        if (target.path.starts_with("/v2/") || (p.route.proxy && !p.refused))
+            wait = limiter_.try_admit(method, target.path, now);
         if (wait) {
             p.rate_limited = true;
             ++stats_.rate_limited;
@@ -352,13 +440,15 @@ class server : public std::enable_shared_from_this<server> {
             log_[p.log_serial - log_dropped_].status = status;
     }
 
-    reply apply(const std::string& method, route_match route, const parsed_target& target,
-                const request& req) {
-        std::optional<std::string_view> auth;
-        if (auto it = req.find(http::field::authorization); it != req.end())
-            auth = std::string_view(it->value());
+    /// The reply, when it was applied, and the PDP's mark after it (see router::pdp_mark).
+    std::tuple<reply, std::chrono::steady_clock::time_point, std::uint64_t> apply(
+        const std::string& method, route_match route, const parsed_target& target,
+        const request& req) {
+        const auto auth = header(req, "Authorization");
         std::lock_guard lock(mutex_);
-        return router_.handle(method, std::move(route), target, auth, req.body());
+        const auto now = std::chrono::steady_clock::now();
+        auto r = router_.handle(method, std::move(route), target, auth, req.body(), now);
+        return {std::move(r), now, router_.pdp_mark()};
     }
 
     static bool fault_replaces_reply(fault_kind k) {

@@ -1,6 +1,9 @@
 // The emulator's in-memory Permit environment (sans-io): users, tenants, roles, resources and
 // role assignments, with the API's rules for keys, ids, duplicates, cascades and RBAC.
 // Every operation either succeeds or throws `api_failure`.
+//
+// A state can report each change it makes (`on_change`), as a function that makes the same change
+// to a copy of it: the PDP's delayed view (pdp_view.hpp) is such a copy, fed those changes late.
 #pragma once
 
 #include <algorithm>
@@ -52,6 +55,15 @@ class keyed_collection {
         order_.emplace(r.seq, key);
         key_by_id_.emplace(r.id, key);
         return by_key_.emplace(key, std::move(r)).first->second;
+    }
+
+    /// Inserts `r`, or overwrites the record with its key (a copy of it, same `seq` and `id`).
+    void put(const Record& r) {
+        if (auto it = by_key_.find(r.key); it != by_key_.end()) {
+            it->second = r;
+            return;
+        }
+        insert(r);
     }
 
     void erase(const std::string& key) {
@@ -153,6 +165,15 @@ class state {
 
     const environment_identity& identity() const { return ids_; }
 
+    /// A change this state made, as a function that makes it to a copy of this state taken
+    /// before it: records are copied whole (same ids, seqs and timestamps), deletions are replayed
+    /// by key with their cascades.
+    using change = std::function<void(state&)>;
+
+    /// Calls `sink` with every change from now on (none when `sink` is empty, the default: then
+    /// nothing is copied). The copy that replays the changes must have no sink of its own.
+    void on_change(std::function<void(change)> sink) { sink_ = std::move(sink); }
+
     // ----- users -------------------------------------------------------------------------
     const user_record& require_user(std::string_view key_or_id) const {
         if (auto* u = users_.find(key_or_id)) return *u;
@@ -186,6 +207,7 @@ class state {
         existing->last_name = in.last_name;
         existing->attributes = in.attributes;
         existing->updated_at = iso8601_now();
+        record_put(&state::users_, *existing);
         assign_user_roles(existing->key, in.role_assignments);
         return {existing, false};
     }
@@ -198,6 +220,7 @@ class state {
         if (in.last_name) u->last_name = in.last_name;
         if (in.attributes) u->attributes = *in.attributes;  // replaced, not merged (spec)
         u->updated_at = iso8601_now();
+        record_put(&state::users_, *u);
         return *u;
     }
 
@@ -206,6 +229,7 @@ class state {
         erase_assignments_if([&](const assignment_record& a) { return a.user == key; });
         std::erase_if(memberships_, [&](const auto& m) { return m.second == key; });
         users_.erase(key);
+        if (sink_) sink_([key](state& s) { s.delete_user(key); });
     }
 
     /// Users in creation order that pass `keep`.
@@ -292,15 +316,17 @@ class state {
     const tenant_record& create_tenant(const permit::tenant_create& in) {
         if (tenants_.find(in.key)) throw duplicate("tenant", in.key);
         const auto now = iso8601_now();
-        return tenants_.insert({.seq = ++seq_,
-                                .id = uuids_.next(),
-                                .key = in.key,
-                                .name = in.name,
-                                .description = in.description,
-                                .attributes = in.attributes,
-                                .created_at = now,
-                                .updated_at = now,
-                                .last_action_at = now});
+        const auto& t = tenants_.insert({.seq = ++seq_,
+                                         .id = uuids_.next(),
+                                         .key = in.key,
+                                         .name = in.name,
+                                         .description = in.description,
+                                         .attributes = in.attributes,
+                                         .created_at = now,
+                                         .updated_at = now,
+                                         .last_action_at = now});
+        record_put(&state::tenants_, t);
+        return t;
     }
 
     const tenant_record& update_tenant(std::string_view key_or_id,
@@ -311,6 +337,7 @@ class state {
         if (in.description) t->description = in.description;
         if (in.attributes) t->attributes = *in.attributes;
         t->updated_at = iso8601_now();
+        record_put(&state::tenants_, *t);
         return *t;
     }
 
@@ -319,6 +346,7 @@ class state {
         erase_assignments_if([&](const assignment_record& a) { return a.tenant == key; });
         std::erase_if(memberships_, [&](const auto& m) { return m.first == key; });
         tenants_.erase(key);
+        if (sink_) sink_([key](state& s) { s.delete_tenant(key); });
     }
 
     /// `POST /tenants/{t}/users`: creates the user if new, then makes it a member.
@@ -328,7 +356,8 @@ class state {
         check_user_roles(in.role_assignments);
         const user_record* u = users_.find(in.key);
         if (!u) u = &insert_user(in);
-        memberships_.insert({tenant, u->key});
+        if (memberships_.insert({tenant, u->key}).second && sink_)
+            sink_([m = std::pair(tenant, u->key)](state& s) { s.memberships_.insert(m); });
         return *u;
     }
 
@@ -339,6 +368,7 @@ class state {
         erase_assignments_if(
             [&](const assignment_record& a) { return a.user == user && a.tenant == tenant; });
         memberships_.erase({tenant, user});
+        if (sink_) sink_([tenant, user](state& s) { s.remove_tenant_user(tenant, user); });
     }
 
     std::vector<const tenant_record*> tenants_where(
@@ -370,16 +400,18 @@ class state {
         if (roles_.find(in.key)) throw duplicate("role", in.key);
         for (const auto& parent : in.extends) require_role(parent);
         const auto now = iso8601_now();
-        return roles_.insert({.seq = ++seq_,
-                              .id = uuids_.next(),
-                              .key = in.key,
-                              .name = in.name,
-                              .description = in.description,
-                              .permissions = unique(in.permissions),
-                              .attributes = in.attributes,
-                              .extends = in.extends,
-                              .created_at = now,
-                              .updated_at = now});
+        const auto& r = roles_.insert({.seq = ++seq_,
+                                       .id = uuids_.next(),
+                                       .key = in.key,
+                                       .name = in.name,
+                                       .description = in.description,
+                                       .permissions = unique(in.permissions),
+                                       .attributes = in.attributes,
+                                       .extends = in.extends,
+                                       .created_at = now,
+                                       .updated_at = now});
+        record_put(&state::roles_, r);
+        return r;
     }
 
     const role_record& update_role(std::string_view key_or_id, const permit::role_update& in) {
@@ -393,6 +425,7 @@ class state {
         if (in.attributes) r->attributes = *in.attributes;
         if (in.extends) r->extends = *in.extends;
         r->updated_at = iso8601_now();
+        record_put(&state::roles_, *r);
         return *r;
     }
 
@@ -407,6 +440,7 @@ class state {
             if (!grant && it != r->permissions.end()) r->permissions.erase(it);
         }
         r->updated_at = iso8601_now();
+        record_put(&state::roles_, *r);
         return *r;
     }
 
@@ -415,6 +449,7 @@ class state {
         erase_assignments_if([&](const assignment_record& a) { return a.role == key; });
         roles_.for_each([&](role_record& other) { std::erase(other.extends, key); });
         roles_.erase(key);
+        if (sink_) sink_([key](state& s) { s.delete_role(key); });
     }
 
     std::vector<const role_record*> roles_where(
@@ -472,7 +507,9 @@ class state {
                           .created_at = now,
                           .updated_at = now};
         set_actions(r, in.actions);
-        return resources_.insert(std::move(r));
+        const auto& inserted = resources_.insert(std::move(r));
+        record_put(&state::resources_, inserted);
+        return inserted;
     }
 
     /// PUT (`replace`) sets every field; PATCH sets the given ones.
@@ -485,6 +522,7 @@ class state {
         if (in.urn) r->urn = in.urn;
         if (in.actions) set_actions(*r, *in.actions);
         r->updated_at = iso8601_now();
+        record_put(&state::resources_, *r);
         return *r;
     }
 
@@ -497,11 +535,14 @@ class state {
         r->urn = in.urn;
         set_actions(*r, in.actions);
         r->updated_at = iso8601_now();
+        record_put(&state::resources_, *r);
         return *r;
     }
 
     void delete_resource(std::string_view key_or_id) {
-        resources_.erase(require_resource(key_or_id).key);
+        const auto key = require_resource(key_or_id).key;
+        resources_.erase(key);
+        if (sink_) sink_([key](state& s) { s.delete_resource(key); });
     }
 
     std::vector<const resource_record*> resources_where(
@@ -552,10 +593,9 @@ class state {
                               .tenant = a.tenant,
                               .resource_instance = a.resource_instance,
                               .created_at = iso8601_now()};
-        const auto seq = rec.seq;
-        assignment_index_.emplace(index_key(a), seq);
-        assignments_by_user_[a.user].insert(seq);
-        return &assignments_.emplace(seq, std::move(rec)).first->second;
+        const auto& inserted = insert_assignment(std::move(rec));
+        if (sink_) sink_([copy = inserted](state& s) { s.insert_assignment(copy); });
+        return &inserted;
     }
 
     /// Removes an assignment and returns what it was, or nothing when it did not exist.
@@ -564,6 +604,7 @@ class state {
         if (it == assignment_index_.end()) return std::nullopt;
         auto rec = assignments_.at(it->second);
         erase_assignment(rec.seq);
+        if (sink_) sink_([a](state& s) { s.remove_assignment(a); });
         return rec;
     }
 
@@ -597,7 +638,8 @@ class state {
         std::set<std::uint64_t> seqs;
         for (const auto& ident : f.users)
             if (const auto* user = find_user(ident))
-                if (auto it = assignments_by_user_.find(user->key); it != assignments_by_user_.end())
+                if (auto it = assignments_by_user_.find(user->key);
+                    it != assignments_by_user_.end())
                     seqs.insert(it->second.begin(), it->second.end());
         for (const auto seq : seqs) consider(assignments_.at(seq));
         return out;
@@ -684,8 +726,23 @@ class state {
                                        .attributes = in.attributes,
                                        .created_at = now,
                                        .updated_at = now});
+        record_put(&state::users_, u);  // its role assignments follow, each a change of its own
         assign_user_roles(u.key, in.role_assignments);
         return u;
+    }
+
+    /// Reports the put of a record (a copy, whole) to the sink, if any.
+    template <class Record>
+    void record_put(keyed_collection<Record> state::*collection, const Record& r) {
+        if (sink_) sink_([collection, copy = r](state& s) { (s.*collection).put(copy); });
+    }
+
+    const assignment_record& insert_assignment(assignment_record rec) {
+        const auto seq = rec.seq;
+        assignment_index_.emplace(
+            index_key({rec.user, rec.role, rec.tenant, rec.resource_instance}), seq);
+        assignments_by_user_[rec.user].insert(seq);
+        return assignments_.emplace(seq, std::move(rec)).first->second;
     }
 
     void assign_user_roles(const std::string& user_key,
@@ -765,6 +822,7 @@ class state {
     std::set<std::pair<std::string, std::string>>
         memberships_;  // (tenant, user) added without a role
     mutable std::unordered_map<std::string, std::string> instance_ids_;
+    std::function<void(change)> sink_;
 };
 
 }  // namespace permit::testing::detail

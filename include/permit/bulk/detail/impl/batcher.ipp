@@ -21,13 +21,14 @@ batcher& batcher::of(client_impl& client) {
 }
 
 batcher::awaitable<permit::detail::outcome<void>> batcher::submit(
-    std::shared_ptr<client_impl> client, admission admit, diagnostics* user_diag) {
+    std::shared_ptr<client_impl> client, admission admit, std::optional<visibility_probe> probe,
+    diagnostics* user_diag) {
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     co_await boost::asio::this_coro::reset_cancellation_state(
         boost::asio::enable_total_cancellation());
     batcher& self = of(*client);
     diagnostics diag;
-    const auto ec = co_await self.run_call(std::move(admit), diag);
+    const auto ec = co_await self.run_call(std::move(admit), std::move(probe), diag);
     if (user_diag) *user_diag = std::move(diag);
     co_return permit::detail::outcome<void>{ec};
 }
@@ -59,8 +60,8 @@ void batcher::cancel(bool shutdown) {
     publish();
 }
 
-batcher::awaitable<boost::system::error_code> batcher::run_call(admission admit,
-                                                                diagnostics& diag) {
+batcher::awaitable<boost::system::error_code> batcher::run_call(
+    admission admit, std::optional<visibility_probe> probe, diagnostics& diag) {
     if (client_.stopped()) {
         diag.client_message = "the client is shut down";
         co_return boost::asio::error::operation_aborted;
@@ -100,7 +101,73 @@ batcher::awaitable<boost::system::error_code> batcher::run_call(admission admit,
         co_return boost::asio::error::operation_aborted;
     }
     diag = std::move(t.diag);
+    if (!t.ec && probe && !probe->roles.empty() && options_.confirm_with_pdp)
+        co_return co_await confirm_visible(std::move(*probe), diag);
     co_return t.ec;
+}
+
+batcher::awaitable<boost::system::error_code> batcher::confirm_visible(visibility_probe probe,
+                                                                       diagnostics& diag) {
+    const pdp_confirmation& confirm = *options_.confirm_with_pdp;
+    const auto deadline = clock::now() + confirm.timeout;
+    const auto epoch = epoch_;
+    auto pause = confirm.first_interval;
+    user_permissions_query query{.user = {.key = probe.user},
+                                 .tenants = std::vector<std::string>{}};
+    for (const auto& [role, tenant] : probe.roles) {
+        if (std::find(query.tenants->begin(), query.tenants->end(), tenant) == query.tenants->end())
+            query.tenants->push_back(tenant);
+    }
+    const std::string body = boost::json::serialize(boost::json::value_from(query));
+    for (unsigned looks = 1;; ++looks) {
+        permit::detail::call_spec spec{.method = boost::beast::http::verb::post,
+                                       .target = permit::detail::service::pdp,
+                                       .path = "/user-permissions",
+                                       .body = body};
+        diagnostics look;
+        auto result = co_await client_impl::run<user_permissions>(
+            client_.shared_from_this(), std::move(spec), permissions_decoder{}, &look);
+        if (result.ec) {
+            // The writes are stored; the caller learns that confirming them failed, and why.
+            diag = std::move(look);
+            diag.client_message =
+                "the bulk calls succeeded, but asking the PDP whether it sees "
+                "them failed" +
+                (diag.client_message.empty() ? "" : ": " + diag.client_message);
+            co_return result.ec;
+        }
+        if (sees(result.value, probe)) co_return boost::system::error_code{};
+        if (clock::now() + pause > deadline) {
+            if (confirm.policy == sync_timeout_policy::ignore)
+                co_return boost::system::error_code{};
+            diag.client_message =
+                "the bulk calls succeeded, but the PDP did not see the user's "
+                "roles within " +
+                std::to_string(confirm.timeout.count()) + " ms (" + std::to_string(looks) +
+                " looks; bulk_options::confirm_with_pdp)";
+            co_return permit::error::sync_timeout;
+        }
+        boost::asio::steady_timer timer(client_.executor(), pause);
+        auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (ec || epoch != epoch_ || client_.stopped()) {
+            diag.client_message = "cancelled while confirming with the PDP";
+            co_return boost::asio::error::operation_aborted;
+        }
+        pause = std::min(pause * 2, confirm.max_interval);
+    }
+}
+
+bool batcher::sees(const user_permissions& permissions, const visibility_probe& probe) {
+    for (const auto& [role, tenant] : probe.roles) {
+        auto it = permissions.find("__tenant:" + tenant);
+        if (it == permissions.end()) return false;
+        // [UNCONFIRMED] `roles` is optional in the reply (permit-api.md §7.3); without it, an
+        // entry for the tenant is taken as the PDP having the user's roles there.
+        if (const auto& roles = it->second.roles;
+            roles && std::find(roles->begin(), roles->end(), role) == roles->end())
+            return false;
+    }
+    return true;
 }
 
 batcher::awaitable<boost::system::error_code> batcher::run_flush() {
