@@ -4,7 +4,12 @@
 // coalesced into bulk calls by `client.bulk`, and a shutdown that loses nobody.
 //
 //   signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]
-//                 [--api-url URL] [--pdp-url URL] [--api-key KEY]
+//                 [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]
+//
+// --confirm-with-pdp MS: a sign-up is answered only once the PDP's decisions see the user's role
+// (at most MS; bulk_options::confirm_with_pdp), so that the user's first request after signing up
+// is allowed even though the PDP learns of writes a moment late. It costs each sign-up that moment
+// and a few /user-permissions requests. 0 (the default): answered as soon as Permit stored it.
 //
 // The connection settings also come from PERMIT_API_KEY, PERMIT_API_URL and PERMIT_PDP_URL. With
 // no key it starts a Permit emulator in the process, with the policy below. Against Permit, the
@@ -251,7 +256,8 @@ json::value emulator_policy(const std::string& role) {
 
 constexpr std::string_view usage =
     "usage: signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]\n"
-    "                     [--api-url URL] [--pdp-url URL] [--api-key KEY]\n"
+    "                     [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]\n"
+    "  --confirm-with-pdp MS: answer a sign-up once the PDP sees the user's role (at most MS).\n"
     "  --port 0 picks a free port. With no API key (--api-key or PERMIT_API_KEY), a Permit\n"
     "  emulator runs in the process.\n";
 
@@ -288,7 +294,13 @@ std::optional<server_options> parse_options(int argc, char** argv) {
             o.permit.pdp_url = value;
         else if (opt == "--api-key")
             o.permit.api_key = value;
-        else {
+        else if (opt == "--confirm-with-pdp") {
+            unsigned ms = 0;
+            ok = number(ms);
+            if (ok && ms > 0)
+                o.permit.bulk.confirm_with_pdp =
+                    permit::pdp_confirmation{.timeout = std::chrono::milliseconds(ms)};
+        } else {
             std::cerr << "signup-server: unknown option " << opt << '\n' << usage;
             return std::nullopt;
         }

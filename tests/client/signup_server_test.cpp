@@ -19,6 +19,7 @@
 
 #include <permit/testing/emulator.hpp>
 #include <signup_server/http_server.hpp>
+#include "support/slowdown.hpp"
 
 #include <signal.h>
 #include <spawn.h>
@@ -61,7 +62,8 @@ std::string server_path() {
 /// signup-server as a child process, its stdout read until it says where it listens.
 class server_process {
   public:
-    explicit server_process(const permit::testing::emulator& emu) {
+    explicit server_process(const permit::testing::emulator& emu,
+                            const std::vector<std::string>& extra_args = {}) {
         int out[2];
         BOOST_REQUIRE(pipe(out) == 0);
         posix_spawn_file_actions_t actions;
@@ -73,6 +75,7 @@ class server_process {
         const std::string key = emu.config().api_key;
         std::vector<std::string> args{path, "--port",    "0", "--threads", "2", "--api-url",
                                       url,  "--pdp-url", url, "--api-key", key};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -288,6 +291,32 @@ BOOST_AUTO_TEST_CASE(the_routes_answer_as_documented) {
 
     server.terminate();
     BOOST_TEST(server.wait_exit(std::chrono::seconds(30)) == 0);
+}
+
+// A PDP that learns of writes 300 ms late: the user's first request after signing up is refused,
+// unless the sign-up waits for the PDP (--confirm-with-pdp).
+BOOST_AUTO_TEST_CASE(with_confirm_with_pdp_the_first_request_after_a_sign_up_is_allowed) {
+    auto config = emulator_with_policy();
+    config.pdp_propagation_delay = std::chrono::milliseconds(300) * permit_test::slowdown;
+    permit::testing::emulator emu(config);
+    const auto sign_up_then_read = [&](server_process& server, const std::string& email) {
+        return send_all(server.port(),
+                        {{http::verb::post, "/signup", signup_body(email, "Acme, Inc.")},
+                         {http::verb::get, "/documents/plan", "", email}},
+                        1);
+    };
+    server_process confirming(emu, {"--confirm-with-pdp", "10000"});
+    const auto confirmed = sign_up_then_read(confirming, "ada@example.com");
+    BOOST_TEST(confirmed[0].status == 201u);
+    BOOST_TEST(confirmed[1].status == 200u);
+    server_process plain(emu);
+    const auto stale = sign_up_then_read(plain, "bob@example.com");
+    BOOST_TEST(stale[0].status == 201u);
+    BOOST_TEST(stale[1].status == 403u);
+    for (auto* server : {&confirming, &plain}) {
+        server->terminate();
+        BOOST_TEST(server->wait_exit(std::chrono::seconds(30)) == 0);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_sigterm_mid_wave_loses_no_acknowledged_user_and_lets_no_refused_one_in) {
