@@ -17,14 +17,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/value.hpp>
 
+#include <permit/detail/decl.hpp>
 #include <permit/testing/emulator_config.hpp>
 #include <permit/testing/emulator_stats.hpp>
-
-#ifdef PERMIT_SEPARATE_COMPILATION
-#define PERMIT_TESTING_DECL
-#else
-#define PERMIT_TESTING_DECL inline
-#endif
 
 /// \namespace permit::testing
 /// The local Permit emulator, for tests and examples: `emulator`, its configuration, its counters,
@@ -43,7 +38,7 @@ class emulator {
     /// Binds `config.host:config.port`, loads `config.initial_state`, and starts serving.
     /// Throws `boost::system::system_error` if the address cannot be bound, and
     /// `std::invalid_argument` if the initial state or the TLS material is invalid.
-    PERMIT_TESTING_DECL explicit emulator(emulator_config config = {});
+    PERMIT_DECL explicit emulator(emulator_config config = {});
 
     /// Not copyable.
     emulator(const emulator&) = delete;
@@ -51,48 +46,48 @@ class emulator {
     emulator& operator=(const emulator&) = delete;
 
     /// Stops serving: closes the listener and every connection, then joins the thread.
-    PERMIT_TESTING_DECL ~emulator();
+    PERMIT_DECL ~emulator();
 
     /// Stops serving (idempotent). The state stays readable.
-    PERMIT_TESTING_DECL void stop();
+    PERMIT_DECL void stop();
 
     /// The port it listens on (the one picked when the config said 0).
-    PERMIT_TESTING_DECL std::uint16_t port() const;
+    PERMIT_DECL std::uint16_t port() const;
 
     /// `http://127.0.0.1:PORT`, or `https://...` when serving TLS. Both the REST API and the PDP
     /// routes are served at this origin.
-    PERMIT_TESTING_DECL std::string url() const;
+    PERMIT_DECL std::string url() const;
 
     /// The configuration it was made with, as given: `port` may be 0 (see `port()`), and
     /// `set_faults` and `set_rate_limits` leave it unchanged.
-    PERMIT_TESTING_DECL const emulator_config& config() const;
+    PERMIT_DECL const emulator_config& config() const;
 
     /// A copy of the counters.
-    PERMIT_TESTING_DECL emulator_stats stats() const;
+    PERMIT_DECL emulator_stats stats() const;
 
     /// Zeroes the counters and clears the request log.
-    PERMIT_TESTING_DECL void reset_stats();
+    PERMIT_DECL void reset_stats();
 
     /// The last `request_log_capacity` requests, oldest first.
-    PERMIT_TESTING_DECL std::vector<request_record> request_log() const;
+    PERMIT_DECL std::vector<request_record> request_log() const;
 
     /// Replaces the fault rules; requests already read keep the decision they got.
-    PERMIT_TESTING_DECL void set_faults(std::vector<fault_rule> rules);
+    PERMIT_DECL void set_faults(std::vector<fault_rule> rules);
 
     /// Replaces the rate-limit settings and starts every window afresh.
-    PERMIT_TESTING_DECL void set_rate_limits(const rate_limit_config& limits);
+    PERMIT_DECL void set_rate_limits(const rate_limit_config& limits);
 
     /// The whole state as JSON, in the API's Read schemas:
     /// `{"users":[UserRead], "tenants":[TenantRead], "role_assignments":[RoleAssignmentRead],
     ///   "roles":[RoleRead], "resources":[ResourceRead]}`.
-    PERMIT_TESTING_DECL boost::json::value snapshot() const;
+    PERMIT_DECL boost::json::value snapshot() const;
 
     /// How many users it holds.
-    PERMIT_TESTING_DECL std::size_t user_count() const;
+    PERMIT_DECL std::size_t user_count() const;
     /// How many tenants it holds.
-    PERMIT_TESTING_DECL std::size_t tenant_count() const;
+    PERMIT_DECL std::size_t tenant_count() const;
     /// How many role assignments it holds.
-    PERMIT_TESTING_DECL std::size_t role_assignment_count() const;
+    PERMIT_DECL std::size_t role_assignment_count() const;
 
   private:
     boost::asio::io_context ioc_{1};

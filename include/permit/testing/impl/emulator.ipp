@@ -7,7 +7,7 @@
 
 namespace permit::testing {
 
-PERMIT_TESTING_DECL emulator::emulator(emulator_config config)
+PERMIT_DECL emulator::emulator(emulator_config config)
     : server_(std::make_shared<detail::server>(ioc_.get_executor(), std::move(config))) {
     std::promise<void> done;
     stopped_ = done.get_future();
@@ -18,11 +18,11 @@ PERMIT_TESTING_DECL emulator::emulator(emulator_config config)
     });
 }
 
-PERMIT_TESTING_DECL emulator::~emulator() {
+PERMIT_DECL emulator::~emulator() {
     stop();
 }
 
-PERMIT_TESTING_DECL void emulator::stop() {
+PERMIT_DECL void emulator::stop() {
     if (!thread_.joinable()) return;
     server_->stop();
     // Closing every socket ends every coroutine; should one still wait on a timer, stop anyway.
@@ -30,40 +30,40 @@ PERMIT_TESTING_DECL void emulator::stop() {
     thread_.join();
 }
 
-PERMIT_TESTING_DECL std::uint16_t emulator::port() const {
+PERMIT_DECL std::uint16_t emulator::port() const {
     return server_->port();
 }
-PERMIT_TESTING_DECL std::string emulator::url() const {
+PERMIT_DECL std::string emulator::url() const {
     return server_->url();
 }
-PERMIT_TESTING_DECL const emulator_config& emulator::config() const {
+PERMIT_DECL const emulator_config& emulator::config() const {
     return server_->config();
 }
-PERMIT_TESTING_DECL emulator_stats emulator::stats() const {
+PERMIT_DECL emulator_stats emulator::stats() const {
     return server_->stats();
 }
-PERMIT_TESTING_DECL void emulator::reset_stats() {
+PERMIT_DECL void emulator::reset_stats() {
     server_->reset_stats();
 }
-PERMIT_TESTING_DECL std::vector<request_record> emulator::request_log() const {
+PERMIT_DECL std::vector<request_record> emulator::request_log() const {
     return server_->request_log();
 }
-PERMIT_TESTING_DECL void emulator::set_faults(std::vector<fault_rule> rules) {
+PERMIT_DECL void emulator::set_faults(std::vector<fault_rule> rules) {
     server_->set_faults(std::move(rules));
 }
-PERMIT_TESTING_DECL void emulator::set_rate_limits(const rate_limit_config& limits) {
+PERMIT_DECL void emulator::set_rate_limits(const rate_limit_config& limits) {
     server_->set_rate_limits(limits);
 }
-PERMIT_TESTING_DECL boost::json::value emulator::snapshot() const {
+PERMIT_DECL boost::json::value emulator::snapshot() const {
     return server_->snapshot();
 }
-PERMIT_TESTING_DECL std::size_t emulator::user_count() const {
+PERMIT_DECL std::size_t emulator::user_count() const {
     return server_->counts().users;
 }
-PERMIT_TESTING_DECL std::size_t emulator::tenant_count() const {
+PERMIT_DECL std::size_t emulator::tenant_count() const {
     return server_->counts().tenants;
 }
-PERMIT_TESTING_DECL std::size_t emulator::role_assignment_count() const {
+PERMIT_DECL std::size_t emulator::role_assignment_count() const {
     return server_->counts().role_assignments;
 }
 
