@@ -6,6 +6,7 @@
 #include <permit/rate/limits.hpp>
 #include <permit/retry/policy.hpp>
 #include <permit/sync_wait.hpp>
+#include <permit/tls_options.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -14,21 +15,6 @@
 #include <string>
 
 namespace permit {
-
-/// How the client verifies the servers it talks to over `https://`.
-struct tls_options {
-    /// Trust the operating system's CA store (OpenSSL's default paths).
-    bool use_system_store = true;
-    /// A PEM file of further CAs to trust (a private CA, a corporate proxy). Empty: none.
-    std::string ca_file;
-    /// PEM text of further CAs to trust, for CAs made at run time (tests). Empty: none.
-    std::string ca_pem;
-    /// Turns off certificate and host name verification: anyone on the path can then pose as the
-    /// server and read the API key. Only for debugging against a server whose certificate you
-    /// cannot fix. There is no other way to turn verification off (no environment variable); the
-    /// client logs a warning when it is off.
-    bool insecure_disable_verification = false;
-};
 
 /// HTTP/1.1 pipelining for the requests of one origin: up to `max_depth` requests written on a
 /// connection before their responses arrive, answered in order. Only idempotent requests are

@@ -1,10 +1,8 @@
 // Error codes and conditions: what went wrong, as values that compare against conditions.
 #pragma once
 
-#include <boost/asio/error.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/beast/core/error.hpp>
-#include <boost/beast/http/error.hpp>
+#include <permit/detail/decl.hpp>
+
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
 #include <boost/system/error_condition.hpp>
@@ -67,21 +65,11 @@ enum class condition {
 
 namespace detail {
 
-inline bool is_network_error(const boost::system::error_code& ec) noexcept {
-    namespace ae = boost::asio::error;
-    return ec == ae::connection_refused || ec == ae::connection_reset ||
-           ec == ae::connection_aborted || ec == ae::broken_pipe || ec == ae::eof ||
-           ec == ae::host_unreachable || ec == ae::network_unreachable || ec == ae::network_down ||
-           ec == ae::network_reset || ec == ae::host_not_found ||
-           ec == ae::host_not_found_try_again || ec == ae::timed_out ||
-           ec == boost::beast::http::error::end_of_stream ||
-           ec == boost::beast::http::error::partial_message;
-}
+/// Whether `ec` is a network failure: refused, reset, closed, unreachable, unresolved.
+PERMIT_DECL bool is_network_error(const boost::system::error_code& ec) noexcept;
 
-inline bool is_tls_error(const boost::system::error_code& ec) noexcept {
-    return ec.category() == boost::asio::error::get_ssl_category() ||
-           ec.category() == boost::asio::ssl::error::get_stream_category();
-}
+/// Whether `ec` comes from the TLS layer (OpenSSL or the TLS stream).
+PERMIT_DECL bool is_tls_error(const boost::system::error_code& ec) noexcept;
 
 class error_category_impl final : public boost::system::error_category {
   public:
@@ -145,7 +133,8 @@ class error_category_impl final : public boost::system::error_category {
         return "unknown permit error";
     }
 
-    bool equivalent(const boost::system::error_code& code, int cond) const noexcept override;
+    PERMIT_DECL bool equivalent(const boost::system::error_code& code,
+                                int cond) const noexcept override;
 };
 
 class condition_category_impl final : public boost::system::error_category {
@@ -184,7 +173,8 @@ class condition_category_impl final : public boost::system::error_category {
         return "unknown permit condition";
     }
 
-    bool equivalent(const boost::system::error_code& code, int cond) const noexcept override;
+    PERMIT_DECL bool equivalent(const boost::system::error_code& code,
+                                int cond) const noexcept override;
 };
 
 inline constexpr error_category_impl error_category_instance{};
@@ -265,69 +255,6 @@ template <>
 struct boost::system::is_error_condition_enum<permit::condition> : std::true_type {};
 /// \endcond
 
-namespace permit::detail {
-
-// A permit::error belongs to a condition when the condition's rule says so.
-inline bool error_in_condition(error e, condition c) noexcept {
-    switch (c) {
-        case condition::not_found:
-            return e == error::not_found;
-        case condition::conflict:
-            return e == error::conflict;
-        case condition::unauthorized:
-            return e == error::unauthorized;
-        case condition::forbidden:
-            return e == error::forbidden || e == error::environment_key_required;
-        case condition::validation_failed:
-            return e == error::validation_failed || e == error::bad_request;
-        case condition::rate_limited:
-            return e == error::rate_limited;
-        case condition::server_error:
-            return e == error::internal_server_error || e == error::not_implemented ||
-                   e == error::bad_gateway || e == error::service_unavailable ||
-                   e == error::gateway_timeout || e == error::server_error_status;
-        case condition::timeout:
-            return e == error::connect_timeout || e == error::handshake_timeout ||
-                   e == error::request_timeout || e == error::http_request_timeout ||
-                   e == error::gateway_timeout;
-        case condition::tls:
-            return false;
-        case condition::network:
-            return false;
-        case condition::sync_timeout:
-            return e == error::sync_timeout;
-        case condition::retryable:
-            return e == error::http_request_timeout || e == error::rate_limited ||
-                   e == error::internal_server_error || e == error::bad_gateway ||
-                   e == error::service_unavailable || e == error::gateway_timeout ||
-                   e == error::connect_timeout || e == error::handshake_timeout ||
-                   e == error::request_timeout;
-    }
-    return false;
-}
-
-inline bool error_category_impl::equivalent(const boost::system::error_code& code,
-                                            int cond) const noexcept {
-    return code.category() == *this && code.value() == cond;
-}
-
-inline bool condition_category_impl::equivalent(const boost::system::error_code& code,
-                                                int cond) const noexcept {
-    const auto c = static_cast<condition>(cond);
-    if (code.category() == permit::error_category())
-        return error_in_condition(static_cast<error>(code.value()), c);
-    switch (c) {
-        case condition::timeout:
-            return code == boost::beast::error::timeout || code == boost::asio::error::timed_out;
-        case condition::tls:
-            return is_tls_error(code);
-        case condition::network:
-            return is_network_error(code);
-        case condition::retryable:
-            return is_network_error(code) || code == boost::beast::error::timeout;
-        default:
-            return false;
-    }
-}
-
-}  // namespace permit::detail
+#ifndef PERMIT_SEPARATE_COMPILATION
+#include <permit/detail/impl/error.ipp>
+#endif

@@ -2,14 +2,22 @@
 #pragma once
 
 #include <permit/detail/call.hpp>
-#include <permit/detail/client_impl.hpp>
+#include <permit/detail/engine.hpp>
+#include <permit/detail/response_body.hpp>
 #include <permit/use_awaitable.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/post.hpp>
 
 #include <functional>
 #include <memory>
 #include <vector>
 
 namespace permit {
+
+namespace detail {
+struct pager_access;
+}
 
 /// Walks a list page by page: `while (!pages.done()) for (auto& u : co_await pages.next()) ...`.
 /// Made by `users.list_all`, `tenants.list_all` and `role_assignments.list_all`.
@@ -41,7 +49,9 @@ class pager {
         return next_impl(&diag, std::forward<CompletionToken>(token));
     }
 
-    /// Used by the list_all functions.
+  private:
+    friend struct detail::pager_access;
+
     pager(detail::client_handle impl, int per_page,
           std::function<detail::call_spec(int page, int per_page)> make_spec)
         : state_(std::make_shared<state>()) {
@@ -50,7 +60,6 @@ class pager {
         state_->make_spec = std::move(make_spec);
     }
 
-  private:
     struct state {
         detail::client_handle impl;
         std::function<detail::call_spec(int, int)> make_spec;
@@ -59,35 +68,66 @@ class pager {
         bool done = false;
     };
 
-    static boost::asio::awaitable<detail::outcome<std::vector<T>>> fetch(std::shared_ptr<state> st,
-                                                                         diagnostics* diag) {
-        detail::outcome<std::vector<T>> out;
-        if (st->done) co_return out;
-        // Built before the co_await: g++ 12 destroys temporaries in a co_await expression twice.
-        auto spec = st->make_spec(st->page, st->per_page);
-        auto result = co_await detail::client_impl::run<page<T>>(
-            st->impl.impl, std::move(spec), detail::list_decoder<T>{}, diag, st->impl.options);
-        if (result.ec) {
-            out.ec = result.ec;
-            co_return out;
+    // The items of the page being read, until the handler gets them. Decoding a page moves the
+    // pager on: only a page that was read counts.
+    struct page_slot {
+        std::shared_ptr<state> st;
+        std::vector<T> value;
+
+        static void fill(void* self, const detail::http::response& resp) {
+            auto& slot = *static_cast<page_slot*>(self);
+            auto got = decode_list<T>(detail::parse_body(resp.body));
+            state& st = *slot.st;
+            const auto seen = static_cast<long long>(st.page) * st.per_page;
+            ++st.page;
+            if (static_cast<int>(got.data.size()) < st.per_page || seen >= got.total_count)
+                st.done = true;
+            slot.value = std::move(got.data);
         }
-        const auto seen = static_cast<long long>(st->page) * st->per_page;
-        ++st->page;
-        if (static_cast<int>(result.value.data.size()) < st->per_page ||
-            seen >= result.value.total_count)
-            st->done = true;
-        out.value = std::move(result.value.data);
-        co_return out;
-    }
+    };
+
+    struct initiation {
+        std::shared_ptr<state> st;
+
+        template <class Handler>
+        void operator()(Handler&& handler, diagnostics* diag) const {
+            if (st->done) {
+                boost::asio::post(detail::executor_of(*st->impl.impl),
+                                  boost::asio::append(std::forward<Handler>(handler),
+                                                      boost::system::error_code{},
+                                                      std::vector<T>{}));
+                return;
+            }
+            auto spec = st->make_spec(st->page, st->per_page);
+            auto slot = std::make_unique<page_slot>();
+            slot->st = st;
+            const detail::result_sink sink{slot.get(), &page_slot::fill};
+            detail::start_call(st->impl, std::move(spec), sink, diag,
+                               detail::completion_handler(
+                                   detail::deliver_result<std::decay_t<Handler>, page_slot>{
+                                       std::forward<Handler>(handler), std::move(slot)}));
+        }
+    };
 
     template <class CompletionToken>
     auto next_impl(diagnostics* diag, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, detail::signature_t<std::vector<T>>>(
-            detail::spawn_initiation<std::vector<T>>{state_->impl.impl->executor()}, token, diag,
-            [st = state_](diagnostics* d) { return fetch(st, d); });
+            initiation{state_}, token, diag);
     }
 
     std::shared_ptr<state> state_;
 };
 
+namespace detail {
+
+/// How the API groups make the pagers of their `list_all` calls.
+struct pager_access {
+    template <class T>
+    static pager<T> make(client_handle client, int per_page,
+                         std::function<call_spec(int page, int per_page)> make_spec) {
+        return pager<T>(std::move(client), per_page, std::move(make_spec));
+    }
+};
+
+}  // namespace detail
 }  // namespace permit

@@ -1,7 +1,8 @@
 // The escape hatch: any request, for endpoints the library does not model yet.
 #pragma once
 
-#include <boost/beast/http/verb.hpp>
+#include <permit/http_method.hpp>
+
 #include <boost/json/value.hpp>
 
 #include <optional>
@@ -12,7 +13,7 @@ namespace permit {
 /// A request to send as-is through the client's pools, with its authentication.
 struct raw_request {
     /// The HTTP method.
-    boost::beast::http::verb method = boost::beast::http::verb::get;
+    http_method method = http_method::get;
     /// Path and optional query, e.g. `/v2/facts/{proj_id}/{env_id}/users?page=2`. A target that
     /// starts with `/v2/facts/{proj_id}/{env_id}` or `/v2/schema/{proj_id}/{env_id}` gets the
     /// project and environment filled in (from the config or the API key's scope), as the typed

@@ -11,3 +11,5 @@
 
 #include <permit/bulk/detail/impl/batcher.ipp>
 #include <permit/detail/impl/client_impl.ipp>
+#include <permit/detail/impl/engine.ipp>
+#include <permit/detail/impl/error.ipp>

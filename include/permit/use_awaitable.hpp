@@ -72,7 +72,12 @@ class boost::asio::async_result<permit::use_awaitable_t, void(boost::system::err
     template <class Initiation, class... Args>
     static return_type initiate(Initiation init, permit::use_awaitable_t, permit::diagnostics* diag,
                                 Args... args) {
-        return permit::detail::awaitable_adapter<T>::run(std::move(init), diag, std::move(args)...);
+        // The library's own initiations have an awaitable of their own, compiled once.
+        if constexpr (requires { init.await(diag, std::move(args)...); })
+            return init.await(diag, std::move(args)...);
+        else
+            return permit::detail::awaitable_adapter<T>::run(std::move(init), diag,
+                                                             std::move(args)...);
     }
 };
 
@@ -84,8 +89,11 @@ class boost::asio::async_result<permit::use_awaitable_t, void(boost::system::err
     template <class Initiation, class... Args>
     static return_type initiate(Initiation init, permit::use_awaitable_t, permit::diagnostics* diag,
                                 Args... args) {
-        return permit::detail::awaitable_adapter<void>::run(std::move(init), diag,
-                                                            std::move(args)...);
+        if constexpr (requires { init.await(diag, std::move(args)...); })
+            return init.await(diag, std::move(args)...);
+        else
+            return permit::detail::awaitable_adapter<void>::run(std::move(init), diag,
+                                                                std::move(args)...);
     }
 };
 /// \endcond

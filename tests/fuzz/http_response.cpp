@@ -8,10 +8,10 @@
 #include <permit/detail/response_body.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
-#include <permit/http/connection.hpp>
-#include <permit/retry/decision.hpp>
+#include <permit/detail/http/connection.hpp>
+#include <permit/detail/retry/decision.hpp>
 #include <permit/retry/policy.hpp>
-#include <permit/retry/retry_after.hpp>
+#include <permit/detail/retry/retry_after.hpp>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -60,20 +60,20 @@ PERMIT_FUZZ_TARGET(http_response) {
         return 0;
 
     // What connection::read_on keeps of the message.
-    auto resp = permit::http::take_response(parser);
+    auto resp = permit::detail::http::take_response(parser);
 
     // What client_impl::execute does with a response that is not a 2xx.
     permit::diagnostics diag;
     permit::detail::read_error_body(resp, diag);
     const permit::retry_policy policy;
-    permit::retry::retry_state<> retries(policy, true, steady_now);
+    permit::detail::retry::retry_state<> retries(policy, true, steady_now);
     const auto decision = retries.after_failure(
         {permit::error_from_status(resp.status), resp.status, resp.retry_after}, steady_now,
         wall_now, 0.5, nullptr);
     if (decision.retry) diag.retry_delays.push_back(decision.delay);
     diag.stop_reason = decision.stop;
     if (!resp.retry_after.empty())
-        (void)permit::retry::parse_retry_after(resp.retry_after, wall_now);
+        (void)permit::detail::retry::parse_retry_after(resp.retry_after, wall_now);
     diag.attempts = 2;
     (void)diag.to_string();
     return 0;

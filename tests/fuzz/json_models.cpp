@@ -44,7 +44,7 @@ inline bool has_double(const boost::json::value& v) {
 // the model) and system_error (not JSON) into error::invalid_response; any other exception is a
 // bug and escapes, and so does a value that does not survive the round trip.
 template <class Decoder, round_trip check>
-void decode(const permit::http::response& r) {
+void decode(const permit::detail::http::response& r) {
     using value_type = decltype(Decoder{}(r));
     std::optional<value_type> value;
     try {
@@ -58,7 +58,7 @@ void decode(const permit::http::response& r) {
         // Boost.JSON 1.81 parses numbers with a fraction or an exponent to within an ulp only, so
         // such a number inside opaque JSON (attributes, context) may not read back the same.
         if (has_double(boost::json::parse(r.body))) return;
-        permit::http::response again;
+        permit::detail::http::response again;
         again.status = r.status;
         again.body = boost::json::serialize(boost::json::value_from(*value));
         if (!(Decoder{}(again) == *value))
@@ -67,7 +67,7 @@ void decode(const permit::http::response& r) {
     }
 }
 
-using decode_function = void (*)(const permit::http::response&);
+using decode_function = void (*)(const permit::detail::http::response&);
 
 template <class T>
 inline constexpr decode_function model = &decode<pd::json_decoder<T>, round_trip::yes>;
@@ -127,7 +127,7 @@ inline constexpr std::array decoders{
 PERMIT_FUZZ_TARGET(json_models) {
     using namespace permit_fuzz::json_models;
     if (size == 0) return 0;
-    permit::http::response r;
+    permit::detail::http::response r;
     r.status = 200;
     r.content_type = "application/json";
     r.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);

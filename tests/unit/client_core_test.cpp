@@ -26,9 +26,9 @@
 #include <permit/detail/sync_headers.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
-#include <permit/http/connection.hpp>
-#include <permit/http/detail/pool_state.hpp>
-#include <permit/http/origin.hpp>
+#include <permit/detail/http/connection.hpp>
+#include <permit/detail/http/pool_state.hpp>
+#include <permit/detail/http/origin.hpp>
 #include <permit/models/user.hpp>
 
 namespace json = boost::json;
@@ -40,7 +40,7 @@ namespace {
 
 // Connection 0 means "none": the pool hands out a default-constructed Connection for `open` and
 // `wait`, and the tests use 1, 2, 3... for real connections.
-using pool = permit::http::detail::pool_state<int>;
+using pool = permit::detail::http::pool_state<int>;
 using acquire_kind = pool::acquire_decision::kind;
 using handoff_kind = pool::handoff::kind;
 using time_point = std::chrono::steady_clock::time_point;
@@ -64,9 +64,9 @@ pool::waiter_id wait_one(pool& p) {
 
 // ---------------------------------------------------------------- diagnostics helpers
 
-permit::http::response make_response(unsigned status, std::string body,
+permit::detail::http::response make_response(unsigned status, std::string body,
                                      std::string request_id = {}) {
-    permit::http::response r;
+    permit::detail::http::response r;
     r.status = status;
     r.body = std::move(body);
     r.content_type = "application/json";
@@ -74,7 +74,7 @@ permit::http::response make_response(unsigned status, std::string body,
     return r;
 }
 
-permit::diagnostics read(const permit::http::response& r) {
+permit::diagnostics read(const permit::detail::http::response& r) {
     permit::diagnostics d;
     permit::detail::read_error_body(r, d);
     return d;
@@ -443,7 +443,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(origin)
 
-using permit::http::origin;
+using permit::detail::http::origin;
 
 BOOST_AUTO_TEST_CASE(parses_an_https_host_with_the_default_port) {
     const auto o = origin::parse("https://api.permit.io");

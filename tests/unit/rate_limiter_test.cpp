@@ -16,23 +16,23 @@
 
 #include <boost/beast/http/verb.hpp>
 
-#include <permit/rate/limiter_state.hpp>
+#include <permit/detail/rate/limiter_state.hpp>
 #include <permit/rate/limits.hpp>
 
 #include "support/fake_clock.hpp"
 
 using namespace std::chrono_literals;
 using boost::beast::http::verb;
-using permit::rate::bit;
-using permit::rate::class_set;
-using permit::rate::classes_of;
-using permit::rate::limit_class;
+using permit::detail::rate::bit;
+using permit::detail::rate::class_set;
+using permit::detail::rate::classes_of;
+using permit::detail::rate::limit_class;
 
 namespace {
 
 using permit_test::fake_clock;
 
-using state = permit::rate::limiter_state<fake_clock>;
+using state = permit::detail::rate::limiter_state<fake_clock>;
 using time_point = fake_clock::time_point;
 using waiter_id = state::waiter_id;
 using ids = std::vector<waiter_id>;
@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(a_bulk_path_segment_adds_the_bulk_class) {
 }
 
 BOOST_AUTO_TEST_CASE(the_narrowest_class_is_the_most_specific) {
-    using permit::rate::narrowest;
+    using permit::detail::rate::narrowest;
     BOOST_TEST((narrowest(get_c) == limit_class::all));
     BOOST_TEST((narrowest(put_c) == limit_class::writes));
     BOOST_TEST((narrowest(delete_c) == limit_class::deletes));

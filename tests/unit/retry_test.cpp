@@ -20,12 +20,12 @@
 #include <boost/system/error_code.hpp>
 
 #include <permit/error.hpp>
-#include <permit/retry/backoff.hpp>
-#include <permit/retry/budget.hpp>
-#include <permit/retry/decision.hpp>
-#include <permit/retry/idempotency.hpp>
+#include <permit/detail/retry/backoff.hpp>
+#include <permit/detail/retry/budget.hpp>
+#include <permit/detail/retry/decision.hpp>
+#include <permit/detail/retry/idempotency.hpp>
 #include <permit/retry/policy.hpp>
-#include <permit/retry/retry_after.hpp>
+#include <permit/detail/retry/retry_after.hpp>
 
 #include "support/fake_clock.hpp"
 
@@ -35,8 +35,8 @@ namespace {
 
 using permit_test::fake_clock;
 
-using fake_budget = permit::retry::budget<fake_clock>;
-using fake_retry_state = permit::retry::retry_state<fake_clock>;
+using fake_budget = permit::detail::retry::budget<fake_clock>;
+using fake_retry_state = permit::detail::retry::retry_state<fake_clock>;
 using permit::retry_stop;
 
 const fake_clock::time_point t0 = fake_clock::time_point{} + 1h;
@@ -58,12 +58,12 @@ boost::system::error_code code_of(unsigned status) {
 }
 
 // The result of an attempt that got an HTTP status, with its Retry-After header if any.
-permit::retry::attempt_result status_failure(unsigned status, std::string_view retry_after = {}) {
+permit::detail::retry::attempt_result status_failure(unsigned status, std::string_view retry_after = {}) {
     return {code_of(status), status, retry_after};
 }
 
 // The result of an attempt that got no response.
-permit::retry::attempt_result transport_failure(boost::system::error_code ec) {
+permit::detail::retry::attempt_result transport_failure(boost::system::error_code ec) {
     return {ec, 0, {}};
 }
 
@@ -85,8 +85,8 @@ const auto wall_now = wall();
 
 BOOST_AUTO_TEST_SUITE(retry_backoff)
 
-using permit::retry::backoff_ceiling;
-using permit::retry::full_jitter_backoff;
+using permit::detail::retry::backoff_ceiling;
+using permit::detail::retry::full_jitter_backoff;
 
 BOOST_AUTO_TEST_CASE(ceilings_double_from_the_initial_backoff_up_to_max_backoff) {
     const permit::retry_policy p;  // 200 ms, x2, capped at 10 s
@@ -201,8 +201,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(retry_after_header)
 
-using permit::retry::parse_http_date;
-using permit::retry::parse_retry_after;
+using permit::detail::retry::parse_http_date;
+using permit::detail::retry::parse_retry_after;
 
 BOOST_AUTO_TEST_CASE(delta_seconds_are_read_as_seconds) {
     const auto now = wall();
@@ -305,7 +305,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(retry_idempotency)
 
 using boost::beast::http::verb;
-using permit::retry::is_idempotent;
+using permit::detail::retry::is_idempotent;
 
 BOOST_AUTO_TEST_CASE(reads_puts_and_deletes_may_be_sent_twice) {
     for (const auto v : {verb::get, verb::put, verb::delete_, verb::head}) {
@@ -642,7 +642,7 @@ BOOST_AUTO_TEST_CASE(the_none_policy_never_retries) {
 BOOST_AUTO_TEST_CASE(only_a_closed_connection_allows_a_replay) {
     // The replay after a stale keep-alive connection is for a server that closed the connection,
     // not for one that was too slow or refused it.
-    using permit::retry::is_closed_connection_error;
+    using permit::detail::retry::is_closed_connection_error;
     BOOST_TEST(is_closed_connection_error(boost::asio::error::eof));
     BOOST_TEST(is_closed_connection_error(boost::asio::error::connection_reset));
     BOOST_TEST(is_closed_connection_error(boost::asio::error::broken_pipe));

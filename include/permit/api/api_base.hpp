@@ -2,7 +2,8 @@
 #pragma once
 
 #include <permit/detail/call.hpp>
-#include <permit/detail/client_impl.hpp>
+#include <permit/detail/engine.hpp>
+#include <permit/detail/response_body.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/use_awaitable.hpp>
 
@@ -13,6 +14,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+
+namespace permit {
+class client_view;
+}  // namespace permit
 
 namespace permit::detail {
 

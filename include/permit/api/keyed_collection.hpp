@@ -7,8 +7,6 @@
 #include <permit/models/page.hpp>
 #include <permit/pager.hpp>
 
-#include <boost/beast/http/verb.hpp>
-
 #include <string>
 #include <string_view>
 #include <utility>
@@ -83,7 +81,7 @@ class keyed_collection_api : protected api_base {
 
     /// Every item matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<read_type> list_all(query_type q = {}) const {
-        return pager<read_type>(impl_, q.per_page, [q](int page, int per_page) {
+        return pager_access::make<read_type>(impl_, q.per_page, [q](int page, int per_page) {
             return list_spec(q, page, per_page);
         });
     }
@@ -123,7 +121,7 @@ class keyed_collection_api : protected api_base {
     }
 
   protected:
-    using verb = boost::beast::http::verb;
+    using verb = http_method;
 
     using api_base::api_base;
 

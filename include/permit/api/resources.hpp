@@ -37,9 +37,12 @@ struct resource_traits {
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
-  public:
-    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
+  private:
+    // Made by `permit::client`: the calls go through the client that `impl` refers to.
+    friend class permit::client_view;
     explicit resources_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
+
+  public:
 
     /// Replaces a resource type whole (`PUT /resources/{resource}`): `name` and `actions` are
     /// required. Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.

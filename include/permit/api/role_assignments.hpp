@@ -23,9 +23,12 @@ namespace permit {
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class role_assignments_api : detail::api_base {
-  public:
-    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
+  private:
+    // Made by `permit::client`: the calls go through the client that `impl` refers to.
+    friend class permit::client_view;
     explicit role_assignments_api(detail::client_handle impl) : api_base(std::move(impl)) {}
+
+  public:
 
     /// Reads one page of role assignments matching `q` (`GET /role_assignments`).
     /// Signature: `void(error_code, permit::page<permit::role_assignment>)`, with `total_count`.
@@ -47,7 +50,7 @@ class role_assignments_api : detail::api_base {
 
     /// Every role assignment matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<role_assignment> list_all(role_assignment_list_query q = {}) const {
-        return pager<role_assignment>(impl_, q.per_page, [q](int page, int per_page) {
+        return detail::pager_access::make<role_assignment>(impl_, q.per_page, [q](int page, int per_page) {
             return list_spec(q, page, per_page);
         });
     }
@@ -129,7 +132,7 @@ class role_assignments_api : detail::api_base {
     }
 
   private:
-    using verb = boost::beast::http::verb;
+    using verb = http_method;
     static constexpr auto facts = detail::path_base::facts;
 
     static detail::call_spec list_spec(const role_assignment_list_query& q, int page,

@@ -39,9 +39,12 @@ struct role_traits {
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class roles_api : public detail::keyed_collection_api<detail::role_traits> {
-  public:
-    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
+  private:
+    // Made by `permit::client`: the calls go through the client that `impl` refers to.
+    friend class permit::client_view;
     explicit roles_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
+
+  public:
 
     /// Grants `"<resource>:<action>"` permissions to the role (`POST /roles/{role}/permissions`);
     /// those already granted are skipped. Signature: `void(error_code, permit::role)`.

@@ -48,9 +48,12 @@ struct tenant_traits {
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
-  public:
-    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
+  private:
+    // Made by `permit::client`: the calls go through the client that `impl` refers to.
+    friend class permit::client_view;
     explicit tenants_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
+
+  public:
 
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
     /// Signature: `void(error_code, permit::page<permit::user>)`. Missing: `error::not_found`.

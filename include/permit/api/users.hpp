@@ -64,9 +64,12 @@ struct user_sync_decoder {
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
 class users_api : public detail::keyed_collection_api<detail::user_traits> {
-  public:
-    /// Made by `permit::client`: the calls go through the client that `impl` refers to.
+  private:
+    // Made by `permit::client`: the calls go through the client that `impl` refers to.
+    friend class permit::client_view;
     explicit users_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
+
+  public:
 
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
     /// sign-in. Idempotent. Signature: `void(error_code, permit::user_sync_result)`.

@@ -1,10 +1,9 @@
 // permit.bulk: the auto-batching pipeline, for syncing many users from many coroutines.
 #pragma once
 
-#include <permit/bulk/detail/batcher.hpp>
 #include <permit/bulk/stats.hpp>
 #include <permit/detail/call.hpp>
-#include <permit/detail/client_impl.hpp>
+#include <permit/detail/engine.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/tenant.hpp>
@@ -13,12 +12,11 @@
 
 #include <boost/asio/async_result.hpp>
 
-#include <chrono>
-#include <optional>
-#include <string>
 #include <utility>
 
 namespace permit {
+
+class client_view;
 
 /// The bulk pipeline of a client. Reached as `client.bulk`.
 ///
@@ -56,15 +54,11 @@ namespace permit {
 /// still sent if their batch is already out. `client::cancel()` and the client's destruction
 /// complete every waiting call (and `flush()`) with `operation_aborted`.
 class bulk_api {
-    using client_handle = detail::client_handle;
+    // Made by `permit::client`: the pipeline of the client that `client` refers to.
+    friend class permit::client_view;
+    explicit bulk_api(detail::client_handle client) : client_(std::move(client)) {}
 
   public:
-    /// Made by `permit::client`: the pipeline of the client that `client` refers to, set up here on
-    /// first use.
-    explicit bulk_api(client_handle client) : client_(std::move(client)) {
-        bulk::detail::batcher::of(*client_.impl);
-    }
-
     /// Syncs a user: creates it or replaces it whole (`PUT /bulk/users`), then gives it each of
     /// its `role_assignments` (creating their tenants first when needed). Completes when all of
     /// it is acknowledged, and with `bulk_options::confirm_with_pdp` once the PDP's decisions see
@@ -73,14 +67,14 @@ class bulk_api {
     /// `diagnostics`), or a transport error that outlasted the retries.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto sync_user(user_create user, CompletionToken&& token = {}) const {
-        return start(user_admission{std::move(user)}, nullptr,
+        return start(std::move(user), nullptr,
                      std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto sync_user(user_create user, diagnostics& diag, CompletionToken&& token = {}) const {
-        return start(user_admission{std::move(user)}, &diag, std::forward<CompletionToken>(token));
+        return start(std::move(user), &diag, std::forward<CompletionToken>(token));
     }
 
     /// Gives a user a role (`POST /role_assignments/bulk`), once the user (when it is being synced
@@ -90,7 +84,7 @@ class bulk_api {
     /// Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, CompletionToken&& token = {}) const {
-        return start(assignment_admission{std::move(assignment)}, nullptr,
+        return start(std::move(assignment), nullptr,
                      std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
@@ -98,7 +92,7 @@ class bulk_api {
     template <class CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return start(assignment_admission{std::move(assignment)}, &diag,
+        return start(std::move(assignment), &diag,
                      std::forward<CompletionToken>(token));
     }
 
@@ -108,7 +102,7 @@ class bulk_api {
     /// once for a tenant the pipeline knows. Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, CompletionToken&& token = {}) const {
-        return start(tenant_admission{std::move(tenant)}, nullptr,
+        return start(std::move(tenant), nullptr,
                      std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
@@ -116,7 +110,7 @@ class bulk_api {
     template <class CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, diagnostics& diag,
                        CompletionToken&& token = {}) const {
-        return start(tenant_admission{std::move(tenant)}, &diag,
+        return start(std::move(tenant), &diag,
                      std::forward<CompletionToken>(token));
     }
 
@@ -126,72 +120,20 @@ class bulk_api {
     template <class CompletionToken = use_awaitable_t>
     auto flush(CompletionToken&& token = {}) const {
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            detail::spawn_initiation<void>{client_.impl->executor()}, token, nullptr,
-            [impl = client_.impl](diagnostics*) { return bulk::detail::batcher::flush(impl); });
+            detail::flush_initiation{client_}, token, nullptr);
     }
 
     /// The pipeline's counters. Thread safety: callable from any thread.
-    bulk_stats stats() const { return bulk::detail::batcher::of(*client_.impl).stats(); }
+    bulk_stats stats() const { return detail::bulk_stats_of(*client_.impl); }
 
   private:
-    using state = bulk::detail::pipeline_state<>;
-    using time_point = std::chrono::steady_clock::time_point;
-
-    struct user_admission {
-        user_create user;
-        void operator()(state& s, state::ticket_id id, time_point now) {
-            s.sync_user(id, std::move(user), now);
-        }
-    };
-    struct assignment_admission {
-        role_assignment_create assignment;
-        void operator()(state& s, state::ticket_id id, time_point now) {
-            s.assign_role(id, std::move(assignment), now);
-        }
-    };
-    struct tenant_admission {
-        tenant_create tenant;
-        void operator()(state& s, state::ticket_id id, time_point now) {
-            s.ensure_tenant(id, std::move(tenant), now);
-        }
-    };
-
-    using probe = std::optional<bulk::detail::visibility_probe>;
-
-    // What `bulk_options::confirm_with_pdp` confirms for each kind of call: the tenant-level roles
-    // a user is given (a missing tenant is the default one, as for `check()`).
-    probe visibility_of(const user_admission& a) const {
-        bulk::detail::visibility_probe out{.user = a.user.key};
-        for (const auto& r : a.user.role_assignments)
-            if (!r.resource_instance)
-                out.roles.emplace_back(r.role, r.tenant.value_or(default_tenant()));
-        return out;
-    }
-    probe visibility_of(const assignment_admission& a) const {
-        bulk::detail::visibility_probe out{.user = a.assignment.user};
-        if (!a.assignment.resource_instance)
-            out.roles.emplace_back(a.assignment.role,
-                                   a.assignment.tenant.value_or(default_tenant()));
-        return out;
-    }
-    probe visibility_of(const tenant_admission&) const { return std::nullopt; }
-
-    const std::string& default_tenant() const { return client_.impl->cfg().default_tenant; }
-
-    template <class Admission, class CompletionToken>
-    auto start(Admission admission, diagnostics* diag, CompletionToken&& token) const {
-        probe visibility;
-        if (client_.impl->cfg().bulk.confirm_with_pdp) visibility = visibility_of(admission);
+    template <class CompletionToken>
+    auto start(detail::bulk_item item, diagnostics* diag, CompletionToken&& token) const {
         return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            detail::spawn_initiation<void>{client_.impl->executor()}, token, diag,
-            [impl = client_.impl, admission = std::move(admission),
-             visibility = std::move(visibility)](diagnostics* d) mutable {
-                return bulk::detail::batcher::submit(impl, std::move(admission),
-                                                     std::move(visibility), d);
-            });
+            detail::bulk_initiation{client_}, token, diag, std::move(item));
     }
 
-    client_handle client_;
+    detail::client_handle client_;
 };
 
 }  // namespace permit

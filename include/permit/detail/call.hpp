@@ -2,9 +2,9 @@
 #pragma once
 
 #include <permit/diagnostics.hpp>
+#include <permit/http_method.hpp>
 
 #include <boost/asio/associator.hpp>
-#include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <exception>
@@ -23,7 +23,7 @@ enum class path_base { none, facts, schema };
 
 /// One request, before the project and environment are known.
 struct call_spec {
-    boost::beast::http::verb method = boost::beast::http::verb::get;
+    http_method method = http_method::get;
     service target = service::api;
     path_base base = path_base::none;
     std::string path;   ///< after the base; starts with '/'; segments already percent-encoded

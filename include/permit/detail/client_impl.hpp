@@ -7,19 +7,20 @@
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
 #include <permit/detail/decl.hpp>
+#include <permit/detail/engine.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/redact.hpp>
 #include <permit/detail/response_body.hpp>
 #include <permit/detail/sync_headers.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
-#include <permit/http/pipeline_pool.hpp>
-#include <permit/http/pool.hpp>
+#include <permit/detail/http/pipeline_pool.hpp>
+#include <permit/detail/http/pool.hpp>
 #include <permit/models/scope.hpp>
-#include <permit/rate/limiter.hpp>
-#include <permit/retry/budget.hpp>
-#include <permit/retry/decision.hpp>
-#include <permit/retry/idempotency.hpp>
+#include <permit/detail/rate/limiter.hpp>
+#include <permit/detail/retry/budget.hpp>
+#include <permit/detail/retry/decision.hpp>
+#include <permit/detail/retry/idempotency.hpp>
 #include <permit/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -30,7 +31,6 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/field.hpp>
 
 #include <atomic>
 #include <memory>
@@ -103,46 +103,30 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         return s == service::pdp && pdp_pool_ ? pdp_pipeline_.get() : api_pipeline_.get();
     }
 
-    /// Runs one call and decodes its result. Never throws: every failure becomes `ec` plus `diag`.
+    /// Runs one call and decodes a successful response into `sink`. Never throws: every failure
+    /// becomes the returned code plus `*user_diag` (when not null), from which the API key is
+    /// redacted. Any type of cancellation aborts the call.
+    PERMIT_DECL static boost::asio::awaitable<boost::system::error_code> run(
+        std::shared_ptr<client_impl> self, call_spec spec, result_sink sink,
+        diagnostics* user_diag, std::shared_ptr<const call_options> options = {});
+
+    /// As above, for the library's own calls: the result decoded by the stateless `Decoder`.
     template <class T, class Decoder>
-    static boost::asio::awaitable<outcome<T>> run(
-        std::shared_ptr<client_impl> self, call_spec spec, Decoder decode, diagnostics* user_diag,
-        std::shared_ptr<const call_options> options = {}) {
-        // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
-        co_await boost::asio::this_coro::throw_if_cancelled(false);
-        // Any type of cancellation aborts the call, and reaches the socket as terminal: Beast's
-        // composed reads let only terminal cancellation through.
-        co_await boost::asio::this_coro::reset_cancellation_state(
-            boost::asio::enable_total_cancellation(), cancel_as_terminal{});
+    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self,
+                                                  call_spec spec, Decoder, diagnostics* user_diag,
+                                                  std::shared_ptr<const call_options> options = {}) {
         outcome<T> out;
-        diagnostics diag;
-        try {
-            http::response resp;
-            out.ec = co_await self->execute(spec, options.get(), diag, resp);
-            if (!out.ec) {
-                try {
-                    if constexpr (!std::is_void_v<T>) out.value = decode(resp);
-                } catch (const model_error& e) {
-                    out.ec = error::invalid_response;
-                    diag.status = resp.status;
-                    diag.request_id = bounded(resp.request_id);
-                    diag.client_message = e.what();
-                } catch (const std::exception& e) {
-                    // Not JSON (system_error from the parser), or a value out of range.
-                    out.ec = error::invalid_response;
-                    diag.status = resp.status;
-                    diag.request_id = bounded(resp.request_id);
-                    diag.client_message = e.what();
-                    diag.raw_body = bounded(resp.body);
-                }
-            }
-        } catch (const std::bad_alloc&) {
-            out.ec = make_error_code(boost::system::errc::not_enough_memory);
+        if constexpr (std::is_void_v<T>) {
+            out.ec = co_await run(std::move(self), std::move(spec), result_sink{}, user_diag,
+                                  std::move(options));
+        } else {
+            result_slot<T> slot;
+            slot.decode = &decode_with<T, Decoder>;
+            out.ec = co_await run(std::move(self), std::move(spec),
+                                  result_sink{&slot, &result_slot<T>::fill}, user_diag,
+                                  std::move(options));
+            if (!out.ec) out.value = std::move(slot.value);
         }
-        // A server or proxy may echo the Authorization header back; the key goes no further.
-        redact(diag, self->cfg_.api_key);
-        if (out.ec && self->cfg_.log) self->log(log_level::debug, diag.to_string());
-        if (user_diag) *user_diag = std::move(diag);
         co_return out;
     }
 
@@ -184,8 +168,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         const http::response& resp);
 
     // Says in the diagnostics why a failure that could have been retried was not.
-    PERMIT_DECL static void note_stop(diagnostics& diag, retry_stop stop,
-                                      boost::beast::http::verb method, const retry_policy& policy);
+    PERMIT_DECL static void note_stop(diagnostics& diag, retry_stop stop, http_method method,
+                                      const retry_policy& policy);
 
     double random_unit() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
 
@@ -244,39 +228,6 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::atomic<std::uint64_t> rate_limited_{0};
     std::atomic<std::uint64_t> replays_{0};
 };
-
-/// The initiation of every operation: runs the coroutine that `make(diag)` returns on the
-/// client's executor, and completes the caller's handler with its outcome.
-template <class T>
-struct spawn_initiation {
-    client_impl::executor_type ex;
-
-    template <class Handler, class Factory>
-    void operator()(Handler&& handler, diagnostics* diag, Factory make) const {
-        boost::asio::co_spawn(
-            ex, make(diag),
-            outcome_handler<std::decay_t<Handler>, T>{std::forward<Handler>(handler)});
-    }
-};
-
-/// What an API group or a view of the client calls through: the client, and the options of the
-/// view (null: the client's configuration).
-struct client_handle {
-    std::shared_ptr<client_impl> impl;
-    std::shared_ptr<const call_options> options;
-};
-
-/// Starts an operation yielding `T` with any completion token.
-template <class T, class Decoder, class Token>
-auto async_call(const client_handle& handle, call_spec spec, Decoder decode, diagnostics* diag,
-                Token&& token) {
-    return boost::asio::async_initiate<Token, signature_t<T>>(
-        spawn_initiation<T>{handle.impl->executor()}, token, diag,
-        [handle, spec = std::move(spec), decode = std::move(decode)](diagnostics* d) mutable {
-            return client_impl::run<T>(handle.impl, std::move(spec), std::move(decode), d,
-                                       handle.options);
-        });
-}
 
 }  // namespace permit::detail
 

@@ -2,7 +2,8 @@
 #pragma once
 
 #include <permit/diagnostics.hpp>
-#include <permit/http/connection.hpp>
+#include <permit/detail/http/response.hpp>
+#include <permit/detail/utf8.hpp>
 #include <permit/models/error_body.hpp>
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>

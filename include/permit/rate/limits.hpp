@@ -2,11 +2,6 @@
 // as plain values in `permit::config`.
 #pragma once
 
-// Before verb.hpp, which streams a string_view without including <ostream> (Boost 1.81).
-#include <ostream>
-
-#include <boost/beast/http/verb.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <string_view>
@@ -65,51 +60,4 @@ struct rate_limit_options {
     }
 };
 
-namespace rate {
-
-/// The documented limit classes: `all` (every request), `writes` (POST, PUT, PATCH and DELETE),
-/// `deletes` (DELETE) and `bulk` (a `bulk` path segment), as in `rate_limit_options`. The value is
-/// the class's bit number in a `class_set`.
-enum class limit_class : unsigned { all = 0, writes = 1, deletes = 2, bulk = 3 };
-/// How many classes there are.
-inline constexpr unsigned class_count = 4;
-
-/// A set of classes, one bit per class.
-using class_set = unsigned;
-
-/// The set holding only `c`.
-constexpr class_set bit(limit_class c) noexcept {
-    return 1u << static_cast<unsigned>(c);
-}
-
-/// The classes a request belongs to.
-inline class_set classes_of(boost::beast::http::verb method, std::string_view path) noexcept {
-    using boost::beast::http::verb;
-    class_set out = bit(limit_class::all);
-    if (method == verb::post || method == verb::put || method == verb::patch ||
-        method == verb::delete_)
-        out |= bit(limit_class::writes);
-    if (method == verb::delete_) out |= bit(limit_class::deletes);
-    // A `bulk` path segment: /bulk/users, /role_assignments/bulk.
-    for (std::size_t at = path.find("bulk"); at != std::string_view::npos;
-         at = path.find("bulk", at + 1)) {
-        const bool starts = at > 0 && path[at - 1] == '/';
-        const std::size_t end = at + 4;
-        const bool ends = end == path.size() || path[end] == '/' || path[end] == '?';
-        if (starts && ends) {
-            out |= bit(limit_class::bulk);
-            break;
-        }
-    }
-    return out;
-}
-
-/// The narrowest class in `set`: the one a 429 most likely came from.
-inline limit_class narrowest(class_set set) noexcept {
-    for (auto c : {limit_class::bulk, limit_class::deletes, limit_class::writes})
-        if (set & bit(c)) return c;
-    return limit_class::all;
-}
-
-}  // namespace rate
 }  // namespace permit

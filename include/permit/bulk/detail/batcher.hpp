@@ -111,7 +111,7 @@ class batcher final : public permit::detail::client_service {
 
     // Reads a /user-permissions reply.
     struct permissions_decoder {
-        user_permissions operator()(const http::response& r) const {
+        user_permissions operator()(const permit::detail::http::response& r) const {
             return decode_user_permissions(permit::detail::parse_body(r.body));
         }
     };

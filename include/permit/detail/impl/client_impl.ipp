@@ -7,6 +7,24 @@
 
 namespace permit::detail {
 
+inline boost::beast::http::verb to_beast(http_method method) noexcept {
+    using boost::beast::http::verb;
+    switch (method) {
+        case http_method::get: return verb::get;
+        case http_method::head: return verb::head;
+        case http_method::post: return verb::post;
+        case http_method::put: return verb::put;
+        case http_method::patch: return verb::patch;
+        case http_method::delete_: return verb::delete_;
+    }
+    return verb::get;
+}
+
+inline http::connection_settings settings_of(const config& cfg) {
+    return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout,
+            cfg.max_response_body, cfg.max_response_header};
+}
+
 client_impl::client_impl(executor_type ex, config cfg)
     : cfg_(std::move(cfg))
     , ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex)
@@ -15,7 +33,7 @@ client_impl::client_impl(executor_type ex, config cfg)
     , budget_(cfg_.retry_budget, std::chrono::steady_clock::now())
     , random_(std::random_device{}()) {
     if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
-    auto settings = http::connection_settings::from(cfg_);
+    auto settings = settings_of(cfg_);
     auto api = http::origin::parse(cfg_.api_url);
     auto pdp = http::origin::parse(cfg_.pdp_url);
     check_transport_security("api_url", api);
@@ -44,6 +62,47 @@ client_impl::client_impl(executor_type ex, config cfg)
         limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
 }
 
+boost::asio::awaitable<boost::system::error_code> client_impl::run(
+    std::shared_ptr<client_impl> self, call_spec spec, result_sink sink, diagnostics* user_diag,
+    std::shared_ptr<const call_options> options) {
+    // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    // Any type of cancellation aborts the call, and reaches the socket as terminal: Beast's
+    // composed reads let only terminal cancellation through.
+    co_await boost::asio::this_coro::reset_cancellation_state(
+        boost::asio::enable_total_cancellation(), cancel_as_terminal{});
+    boost::system::error_code ec;
+    diagnostics diag;
+    try {
+        http::response resp;
+        ec = co_await self->execute(spec, options.get(), diag, resp);
+        if (!ec && sink.decode) {
+            try {
+                sink.decode(sink.target, resp);
+            } catch (const model_error& e) {
+                ec = error::invalid_response;
+                diag.status = resp.status;
+                diag.request_id = bounded(resp.request_id);
+                diag.client_message = e.what();
+            } catch (const std::exception& e) {
+                // Not JSON (system_error from the parser), or a value out of range.
+                ec = error::invalid_response;
+                diag.status = resp.status;
+                diag.request_id = bounded(resp.request_id);
+                diag.client_message = e.what();
+                diag.raw_body = bounded(resp.body);
+            }
+        }
+    } catch (const std::bad_alloc&) {
+        ec = make_error_code(boost::system::errc::not_enough_memory);
+    }
+    // A server or proxy may echo the Authorization header back; the key goes no further.
+    redact(diag, self->cfg_.api_key);
+    if (ec && self->cfg_.log) self->log(log_level::debug, diag.to_string());
+    if (user_diag) *user_diag = std::move(diag);
+    co_return ec;
+}
+
 void client_impl::give_back_token(const call_spec& spec) {
     limiter_->release(rate::classes_of(spec.method, spec.path), false);
 }
@@ -55,9 +114,8 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
                                                                        const call_options* options,
                                                                        diagnostics& diag,
                                                                        http::response& resp) {
-    namespace bhttp = boost::beast::http;
     using clock = std::chrono::steady_clock;
-    diag.request = std::string(bhttp::to_string(spec.method)) + " " + spec.path;
+    diag.request = std::string(to_string(spec.method)) + " " + spec.path;
     // A rate-limit token taken for this call goes back unused if the call ends before it is
     // sent.
     const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
@@ -96,7 +154,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         target += percent_encode(ids.environment);
     }
     target += spec.path;
-    diag.request = std::string(bhttp::to_string(spec.method)) + " " + target;
+    diag.request = std::string(to_string(spec.method)) + " " + target;
     // Requests to the REST API are paced, proxied facts included; the PDP's decisions are not (a
     // local PDP has no limits).
     const bool paced = limiter_ && spec.target == service::api;
@@ -239,7 +297,7 @@ void client_impl::check_transport_security(const char* option, const http::origi
 http::request client_impl::make_request(const call_spec& spec, http::pool& pool, std::string target,
                                         const sync_wait* wait) const {
     namespace bhttp = boost::beast::http;
-    http::request req{spec.method, target, 11};
+    http::request req{to_beast(spec.method), target, 11};
     req.set(bhttp::field::host, pool.where().host_header);
     req.set(bhttp::field::authorization, authorization_);
     req.set(bhttp::field::user_agent, "permit-cpp/" PERMIT_VERSION_STRING);
@@ -263,12 +321,12 @@ std::optional<std::chrono::milliseconds> client_impl::retry_after_of(const http:
     return std::chrono::duration_cast<std::chrono::milliseconds>(*wait);
 }
 
-void client_impl::note_stop(diagnostics& diag, retry_stop stop, boost::beast::http::verb method,
+void client_impl::note_stop(diagnostics& diag, retry_stop stop, http_method method,
                             const retry_policy& policy) {
     std::string why;
     switch (stop) {
         case retry_stop::not_idempotent:
-            why = "not retried: " + std::string(boost::beast::http::to_string(method)) +
+            why = "not retried: " + std::string(to_string(method)) +
                   " is not idempotent, and the server may have applied it";
             break;
         case retry_stop::attempts_exhausted:
@@ -344,7 +402,7 @@ boost::asio::awaitable<void> client_impl::fetch_scope(std::shared_ptr<client_imp
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     // Arguments are built before the co_await: g++ 12 destroys aggregate temporaries in a
     // co_await expression twice.
-    call_spec spec{.method = boost::beast::http::verb::get, .path = "/v2/api-key/scope"};
+    call_spec spec{.method = http_method::get, .path = "/v2/api-key/scope"};
     self->scope_diag_.clear();
     auto result = co_await run<api_key_scope>(self, std::move(spec), json_decoder<api_key_scope>{},
                                               &self->scope_diag_);

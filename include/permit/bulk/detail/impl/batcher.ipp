@@ -120,7 +120,7 @@ batcher::awaitable<boost::system::error_code> batcher::confirm_visible(visibilit
     }
     const std::string body = boost::json::serialize(boost::json::value_from(query));
     for (unsigned looks = 1;; ++looks) {
-        permit::detail::call_spec spec{.method = boost::beast::http::verb::post,
+        permit::detail::call_spec spec{.method = http_method::post,
                                        .target = permit::detail::service::pdp,
                                        .path = "/user-permissions",
                                        .body = body};
@@ -260,6 +260,7 @@ void batcher::poke() {
 
 batcher::awaitable<void> batcher::dispatch(std::shared_ptr<client_impl> client) {
     // All three bulk routes count against the same limits (all, writes, bulk).
+    namespace rate = permit::detail::rate;
     static constexpr auto bulk_classes = rate::bit(rate::limit_class::all) |
                                          rate::bit(rate::limit_class::writes) |
                                          rate::bit(rate::limit_class::bulk);
@@ -313,7 +314,7 @@ batcher::awaitable<void> batcher::send(std::shared_ptr<client_impl> client, outg
 }
 
 permit::detail::call_spec batcher::spec_for(outgoing_batch& batch) {
-    using boost::beast::http::verb;
+    using verb = http_method;
     permit::detail::call_spec spec{.base = permit::detail::path_base::facts,
                                    .body = std::move(batch.body),
                                    // A replayed batch is harmless: users are upserted,

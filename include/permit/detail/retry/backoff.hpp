@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cmath>
 
-namespace permit::retry {
+namespace permit::detail::retry {
 
 /// The ceiling of the wait before retry `retry_number` (1 for the first retry):
 /// `min(max_backoff, initial_backoff * multiplier^(retry_number - 1))`.
@@ -39,4 +39,4 @@ inline std::chrono::milliseconds full_jitter_backoff(const retry_policy& policy,
         std::floor(unit * static_cast<double>(ceiling.count()))));
 }
 
-}  // namespace permit::retry
+}  // namespace permit::detail::retry

@@ -8,9 +8,9 @@
 #include <optional>
 #include <string_view>
 
-namespace permit::retry {
+namespace permit::detail::retry {
 
-namespace detail {
+namespace http_date {
 
 inline std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -75,13 +75,13 @@ inline std::optional<std::chrono::sys_seconds> make_time(int year, unsigned mont
     return std::chrono::sys_days(date) + time_of_day;
 }
 
-}  // namespace detail
+}  // namespace http_date
 
 /// Parses an HTTP-date in any of the three forms RFC 9110 requires a recipient to accept:
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and
 /// asctime (`Sun Nov  6 08:49:37 1994`). Returns nothing for anything else.
 inline std::optional<std::chrono::sys_seconds> parse_http_date(std::string_view s) {
-    using namespace detail;
+    using namespace http_date;
     s = trim(s);
     auto comma = s.find(',');
     if (comma != std::string_view::npos) {
@@ -133,12 +133,12 @@ inline std::optional<std::chrono::seconds> parse_retry_after(
     // Saturates at about a century: no wait that long is ever honoured, and a century still fits
     // a clock's nanoseconds when the caller adds it to a time point.
     constexpr std::int64_t limit = std::int64_t{100} * 365 * 24 * 3600;
-    value = detail::trim(value);
+    value = http_date::trim(value);
     if (value.empty()) return std::nullopt;
-    if (detail::is_digit(value.front())) {
+    if (http_date::is_digit(value.front())) {
         std::int64_t seconds = 0;
         for (const char c : value) {
-            if (!detail::is_digit(c)) return std::nullopt;
+            if (!http_date::is_digit(c)) return std::nullopt;
             seconds = seconds * 10 + (c - '0');
             if (seconds > limit) seconds = limit;
         }
@@ -152,4 +152,4 @@ inline std::optional<std::chrono::seconds> parse_retry_after(
     return std::clamp(wait, std::chrono::seconds(0), std::chrono::seconds(limit));
 }
 
-}  // namespace permit::retry
+}  // namespace permit::detail::retry

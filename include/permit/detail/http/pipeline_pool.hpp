@@ -3,9 +3,9 @@
 // connection dies, the requests it had not answered are handed back to be sent again.
 #pragma once
 
-#include <permit/http/connection.hpp>
-#include <permit/http/pool.hpp>
-#include <permit/retry/decision.hpp>
+#include <permit/detail/http/connection.hpp>
+#include <permit/detail/http/pool.hpp>
+#include <permit/detail/retry/decision.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -22,7 +22,7 @@
 #include <string>
 #include <utility>
 
-namespace permit::http {
+namespace permit::detail::http {
 
 /// Pipelined connections to one origin, apart from the origin's ordinary pool. Not thread-safe:
 /// the client runs it on one executor. Must outlive every `exchange` in progress.
@@ -363,4 +363,4 @@ class pipeline_pool {
     std::size_t deepest_ = 0;
 };
 
-}  // namespace permit::http
+}  // namespace permit::detail::http

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace permit::http {
+namespace permit::detail::http {
 
 /// A parsed `http://` or `https://` base URL.
 struct origin {
@@ -66,4 +66,4 @@ struct origin {
     }
 };
 
-}  // namespace permit::http
+}  // namespace permit::detail::http

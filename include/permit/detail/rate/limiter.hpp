@@ -2,7 +2,7 @@
 // classes, first come first served, and can be cancelled while they wait.
 #pragma once
 
-#include <permit/rate/limiter_state.hpp>
+#include <permit/detail/rate/limiter_state.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
@@ -17,10 +17,10 @@
 #include <optional>
 #include <unordered_map>
 
-/// \namespace permit::rate
+/// \namespace permit::detail::rate
 /// The client-side rate limiter of requests to the REST API (`config::rate_limits`): the limit
 /// classes, the limiter, and its bookkeeping.
-namespace permit::rate {
+namespace permit::detail::rate {
 
 /// Paces requests under `rate_limit_options`. Not thread-safe: the client runs it on its executor
 /// (a strand in thread-safe mode).
@@ -148,4 +148,4 @@ class limiter {
     std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
-}  // namespace permit::rate
+}  // namespace permit::detail::rate

@@ -2,8 +2,8 @@
 // complete response, idle expiry, and first-come first-served waiting.
 #pragma once
 
-#include <permit/http/connection.hpp>
-#include <permit/http/detail/pool_state.hpp>
+#include <permit/detail/http/connection.hpp>
+#include <permit/detail/http/pool_state.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -20,7 +20,7 @@
 #include <unordered_set>
 #include <utility>
 
-namespace permit::http {
+namespace permit::detail::http {
 
 /// The outcome of one request sent through a pool.
 struct exchange_result {
@@ -125,7 +125,7 @@ class pool {
 
   private:
     using connection_ptr = std::shared_ptr<connection>;
-    using state_type = detail::pool_state<connection_ptr>;
+    using state_type = pool_state<connection_ptr>;
 
     // A caller queued for a connection. It leaves the queue when it goes out of scope, and gives
     // back whatever it was handed but did not take, so that no slot leaks whatever ends the wait.
@@ -252,4 +252,4 @@ class pool {
     std::unordered_set<connection*> live_;  // every open connection, idle or busy
 };
 
-}  // namespace permit::http
+}  // namespace permit::detail::http

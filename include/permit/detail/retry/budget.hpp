@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
-namespace permit::retry {
+namespace permit::detail::retry {
 
 /// Bookkeeping of `retry_budget_options`. Not thread-safe (the client runs it on its executor).
 template <class Clock = std::chrono::steady_clock>
@@ -54,4 +54,4 @@ class budget {
     time_point last_;
 };
 
-}  // namespace permit::retry
+}  // namespace permit::detail::retry

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace permit::http::detail {
+namespace permit::detail::http {
 
 template <class Connection, class Clock = std::chrono::steady_clock>
 class pool_state {
@@ -151,4 +151,4 @@ class pool_state {
     waiter_id last_waiter_ = 0;
 };
 
-}  // namespace permit::http::detail
+}  // namespace permit::detail::http

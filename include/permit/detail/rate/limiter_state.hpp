@@ -3,6 +3,7 @@
 // does what these decisions say; the unit tests drive them with a fake clock.
 #pragma once
 
+#include <permit/detail/rate/limit_class.hpp>
 #include <permit/rate/limits.hpp>
 
 #include <algorithm>
@@ -13,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-namespace permit::rate {
+namespace permit::detail::rate {
 
 /// The bookkeeping of `limiter`, without timers: which waiting request may go, when the next one
 /// may, and how a 429 slows a class down. `Clock` is injected so that tests drive it. Not
@@ -254,4 +255,4 @@ class limiter_state {
     waiter_id last_waiter_ = 0;
 };
 
-}  // namespace permit::rate
+}  // namespace permit::detail::rate

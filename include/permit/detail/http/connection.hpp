@@ -1,9 +1,10 @@
 // One keep-alive HTTP/1.1 connection, plain TCP or TLS, with its own timeouts.
 #pragma once
 
-#include <permit/config.hpp>
+#include <permit/detail/http/origin.hpp>
+#include <permit/detail/http/response.hpp>
 #include <permit/error.hpp>
-#include <permit/http/origin.hpp>
+#include <permit/tls_options.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -30,27 +31,14 @@
 #include <optional>
 #include <string>
 
-/// \namespace permit::http
+/// \namespace permit::detail::http
 /// The HTTP layer under `permit::client`: parsed origins, keep-alive HTTP/1.1 connections with
 /// their timeouts and limits, the pool of connections of one origin, and the pool of pipelined
 /// connections.
-namespace permit::http {
+namespace permit::detail::http {
 
 /// A request as the client sends it: a Beast request with a string body.
 using request = boost::beast::http::request<boost::beast::http::string_body>;
-
-/// What the client keeps of a response.
-struct response {
-    /// The HTTP status.
-    unsigned status = 0;
-    /// The whole body.
-    std::string body;
-    /// The `Content-Type` header, when sent.
-    std::string content_type;
-    std::string request_id;   ///< `X-Request-Id`, when sent
-    std::string retry_after;  ///< `Retry-After`, when sent
-    bool keep_alive = false;  ///< the server lets the connection serve another request
-};
 
 /// What the client keeps of the complete response in `parser`; the body is moved out of it.
 template <class Parser>
@@ -81,12 +69,6 @@ struct connection_settings {
     std::size_t max_response_body;
     /// The largest response header block accepted (`config::max_response_header`).
     std::size_t max_response_header;
-
-    /// The settings `cfg` gives.
-    static connection_settings from(const config& cfg) {
-        return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout,
-                cfg.max_response_body, cfg.max_response_header};
-    }
 };
 
 /// One connection. Not thread-safe: the pool gives it to one caller at a time.
@@ -416,4 +398,4 @@ inline boost::asio::ssl::context make_tls_context(const tls_options& options) {
     return ctx;
 }
 
-}  // namespace permit::http
+}  // namespace permit::detail::http

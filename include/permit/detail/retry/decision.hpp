@@ -3,10 +3,10 @@
 #pragma once
 
 #include <permit/error.hpp>
-#include <permit/retry/backoff.hpp>
-#include <permit/retry/budget.hpp>
+#include <permit/detail/retry/backoff.hpp>
+#include <permit/detail/retry/budget.hpp>
 #include <permit/retry/policy.hpp>
-#include <permit/retry/retry_after.hpp>
+#include <permit/detail/retry/retry_after.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -18,10 +18,10 @@
 #include <chrono>
 #include <string_view>
 
-/// \namespace permit::retry
+/// \namespace permit::detail::retry
 /// The retry machinery under `config::retry`: which requests may be repeated, which failures are
 /// worth another attempt, the backoff, the `Retry-After` header, and the client-wide retry budget.
-namespace permit::retry {
+namespace permit::detail::retry {
 
 /// Whether a failure without an HTTP status is worth another attempt: the connection was refused,
 /// reset or closed, or a timeout struck. A TLS verification failure, a response too large or a
@@ -133,4 +133,4 @@ class retry_state {
     unsigned attempts_ = 0;
 };
 
-}  // namespace permit::retry
+}  // namespace permit::detail::retry

@@ -1,0 +1,241 @@
+// The compile firewall between the operations a user calls and the machinery that carries them out.
+//
+// Every operation ends in one of the few non-template functions below (`start_call` for a request,
+// `start_bulk_call` for the bulk pipeline); they take a type-erased completion handler and are
+// compiled once by <permit/src.hpp> under PERMIT_SEPARATE_COMPILATION (Boost.MySQL's scheme). What
+// an operation instantiates in the caller's translation unit is its decoder and its completion
+// token's glue. This header declares the client's state (`client_impl`) without defining it, and
+// includes no Beast and no OpenSSL header.
+#pragma once
+
+#include <permit/bulk/stats.hpp>
+#include <permit/call_options.hpp>
+#include <permit/client_stats.hpp>
+#include <permit/config.hpp>
+#include <permit/detail/call.hpp>
+#include <permit/detail/decl.hpp>
+#include <permit/detail/http/response.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/models/role_assignment.hpp>
+#include <permit/models/tenant.hpp>
+#include <permit/models/user.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associator.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace permit::detail {
+
+class client_impl;
+
+/// What an API group or a view of the client calls through: the client, and the options of the
+/// view (null: the client's configuration).
+struct client_handle {
+    std::shared_ptr<client_impl> impl;
+    std::shared_ptr<const call_options> options;
+};
+
+/// Where the engine hands a successful response for decoding: `decode(target, response)`, on the
+/// client's executor, before the call completes. `decode` may throw `model_error` or any
+/// `std::exception` (the call then fails with `error::invalid_response`). Empty: the body is not
+/// read (operations that yield nothing).
+struct result_sink {
+    void* target = nullptr;
+    void (*decode)(void* target, const http::response& resp) = nullptr;
+};
+
+/// The handler every operation completes through the engine.
+using completion_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+
+/// Makes the state of a `permit::client` (see `client::client` for what it throws).
+PERMIT_DECL std::shared_ptr<client_impl> make_client_impl(boost::asio::any_io_executor ex,
+                                                          config cfg);
+/// The executor the client's calls run on (a strand in thread-safe mode).
+PERMIT_DECL const boost::asio::any_io_executor& executor_of(const client_impl& client) noexcept;
+/// The configuration the client was made with.
+PERMIT_DECL const config& config_of(const client_impl& client) noexcept;
+/// The client's counters; callable from any thread.
+PERMIT_DECL client_stats stats_of(const client_impl& client) noexcept;
+/// Completes every call of the client with `operation_aborted` (posted to its executor).
+PERMIT_DECL void cancel_calls(const std::shared_ptr<client_impl>& client);
+/// As `cancel_calls`, and later calls fail at once: the client's owner is gone.
+PERMIT_DECL void shut_down(const std::shared_ptr<client_impl>& client) noexcept;
+
+/// Carries `spec` to its response through the client's pools, rate limiter and retries, decodes a
+/// successful response into `sink`, fills `*diag` (when not null) and completes `handler`.
+PERMIT_DECL void start_call(const client_handle& client, call_spec spec, result_sink sink,
+                            diagnostics* diag, completion_handler handler);
+
+/// As `start_call`, for `permit::use_awaitable`: completes in the awaiting coroutine, or throws
+/// `permit::api_error`. Compiled once, so that awaiting a call instantiates no completion machinery
+/// in the caller's translation unit.
+PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_spec spec,
+                                                    result_sink sink, diagnostics* diag);
+
+/// One item for the bulk pipeline: a user to sync, a role to assign, a tenant to make sure of.
+using bulk_item = std::variant<user_create, role_assignment_create, tenant_create>;
+
+/// Hands `item` to the client's bulk pipeline; completes when the API acknowledged it.
+PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, diagnostics* diag,
+                                 completion_handler handler);
+/// Completes when every bulk call made before it is finished.
+PERMIT_DECL void start_bulk_flush(const client_handle& client, completion_handler handler);
+/// `start_bulk_call` for `permit::use_awaitable` (see `await_call`).
+PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, bulk_item item,
+                                                         diagnostics* diag);
+/// `start_bulk_flush` for `permit::use_awaitable` (see `await_call`).
+PERMIT_DECL boost::asio::awaitable<void> await_bulk_flush(client_handle client);
+/// The bulk pipeline's counters; callable from any thread.
+PERMIT_DECL bulk_stats bulk_stats_of(client_impl& client);
+/// Sets the bulk pipeline up (on the thread that makes the client).
+PERMIT_DECL void set_up_bulk_pipeline(client_impl& client);
+
+/// How an operation reads a successful response into its result.
+template <class T>
+using decoder_fn = T (*)(const http::response&);
+
+/// The decoder function of a stateless decoder type.
+template <class T, class Decoder>
+T decode_with(const http::response& resp) {
+    return Decoder{}(resp);
+}
+
+/// A call's result between its decoding and its handler: allocated with the operation.
+template <class T>
+struct result_slot {
+    T value{};
+    decoder_fn<T> decode = nullptr;
+
+    static void fill(void* self, const http::response& resp) {
+        auto& slot = *static_cast<result_slot*>(self);
+        slot.value = slot.decode(resp);
+    }
+};
+
+/// Completes `handler` with the value in `slot` (a `result_slot` or any type with a `value`).
+template <class Handler, class Slot>
+struct deliver_result {
+    Handler handler;
+    std::unique_ptr<Slot> slot;
+
+    void operator()(boost::system::error_code ec) {
+        auto value = std::move(slot->value);
+        // Freed before the handler runs, as Asio frees an operation's memory before its upcall.
+        slot.reset();
+        std::move(handler)(ec, std::move(value));
+    }
+};
+
+/// Awaits a call yielding `T` (see `await_call`).
+template <class T>
+boost::asio::awaitable<T> await_value(client_handle client, call_spec spec, decoder_fn<T> decode,
+                                      diagnostics* diag) {
+    result_slot<T> slot;
+    slot.decode = decode;
+    // Built before the co_await: g++ 12 destroys aggregate temporaries in a co_await expression
+    // twice.
+    const result_sink sink{&slot, &result_slot<T>::fill};
+    co_await await_call(std::move(client), std::move(spec), sink, diag);
+    co_return std::move(slot.value);
+}
+
+/// The initiation of every request an API group makes: the result's storage and decoder, then
+/// the engine.
+template <class T>
+struct call_initiation {
+    client_handle client;
+
+    template <class Handler>
+    void operator()(Handler&& handler, diagnostics* diag, call_spec spec,
+                    decoder_fn<T> decode) const {
+        if constexpr (std::is_void_v<T>) {
+            (void)decode;
+            start_call(client, std::move(spec), {}, diag,
+                       completion_handler(std::forward<Handler>(handler)));
+        } else {
+            auto slot = std::make_unique<result_slot<T>>();
+            slot->decode = decode;
+            const result_sink sink{slot.get(), &result_slot<T>::fill};
+            start_call(client, std::move(spec), sink, diag,
+                       completion_handler(deliver_result<std::decay_t<Handler>, result_slot<T>>{
+                           std::forward<Handler>(handler), std::move(slot)}));
+        }
+    }
+
+    /// What `permit::use_awaitable` returns instead of initiating (see `await_call`).
+    boost::asio::awaitable<T> await(diagnostics* diag, call_spec spec, decoder_fn<T> decode) const {
+        if constexpr (std::is_void_v<T>)
+            return await_call(client, std::move(spec), {}, diag);
+        else
+            return await_value<T>(client, std::move(spec), decode, diag);
+    }
+};
+
+/// Starts a request yielding `T`, read by the stateless `Decoder`, with any completion token.
+template <class T, class Decoder, class Token>
+auto async_call(const client_handle& client, call_spec spec, Decoder, diagnostics* diag,
+                Token&& token) {
+    decoder_fn<T> decode = nullptr;
+    if constexpr (!std::is_void_v<T>) decode = &decode_with<T, Decoder>;
+    return boost::asio::async_initiate<Token, signature_t<T>>(
+        call_initiation<T>{client}, token, diag, std::move(spec), decode);
+}
+
+/// The initiation of the bulk pipeline's calls.
+struct bulk_initiation {
+    client_handle client;
+
+    template <class Handler>
+    void operator()(Handler&& handler, diagnostics* diag, bulk_item item) const {
+        start_bulk_call(client, std::move(item), diag,
+                        completion_handler(std::forward<Handler>(handler)));
+    }
+
+    /// What `permit::use_awaitable` returns instead of initiating.
+    boost::asio::awaitable<void> await(diagnostics* diag, bulk_item item) const {
+        return await_bulk_call(client, std::move(item), diag);
+    }
+};
+
+/// The initiation of `bulk_api::flush`.
+struct flush_initiation {
+    client_handle client;
+
+    template <class Handler>
+    void operator()(Handler&& handler, diagnostics*) const {
+        start_bulk_flush(client, completion_handler(std::forward<Handler>(handler)));
+    }
+
+    /// What `permit::use_awaitable` returns instead of initiating.
+    boost::asio::awaitable<void> await(diagnostics*) const { return await_bulk_flush(client); }
+};
+
+}  // namespace permit::detail
+
+// The adapter keeps the caller's handler's associated executor, allocator and cancellation slot.
+/// \cond
+template <template <class, class> class Associator, class Handler, class Slot, class Default>
+struct boost::asio::associator<Associator, permit::detail::deliver_result<Handler, Slot>, Default>
+    : Associator<Handler, Default> {
+    static typename Associator<Handler, Default>::type get(
+        const permit::detail::deliver_result<Handler, Slot>& h) noexcept {
+        return Associator<Handler, Default>::get(h.handler);
+    }
+    static auto get(const permit::detail::deliver_result<Handler, Slot>& h,
+                    const Default& d) noexcept -> decltype(Associator<Handler, Default>::get(h.handler,
+                                                                                            d)) {
+        return Associator<Handler, Default>::get(h.handler, d);
+    }
+};
+/// \endcond
+
+#ifndef PERMIT_SEPARATE_COMPILATION
+#include <permit/detail/impl/engine.ipp>
+#endif

@@ -1,0 +1,23 @@
+// How the client verifies the servers it talks to over https:// (`config::tls`).
+#pragma once
+
+#include <string>
+
+namespace permit {
+
+/// How the client verifies the servers it talks to over `https://`.
+struct tls_options {
+    /// Trust the operating system's CA store (OpenSSL's default paths).
+    bool use_system_store = true;
+    /// A PEM file of further CAs to trust (a private CA, a corporate proxy). Empty: none.
+    std::string ca_file;
+    /// PEM text of further CAs to trust, for CAs made at run time (tests). Empty: none.
+    std::string ca_pem;
+    /// Turns off certificate and host name verification: anyone on the path can then pose as the
+    /// server and read the API key. Only for debugging against a server whose certificate you
+    /// cannot fix. There is no other way to turn verification off (no environment variable); the
+    /// client logs a warning when it is off.
+    bool insecure_disable_verification = false;
+};
+
+}  // namespace permit
