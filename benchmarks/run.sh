@@ -8,7 +8,7 @@
 #   benchmarks/run.sh BUILD_DIR
 #
 # Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
-# the benchmark markers of README.md. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
+# the benchmark markers of docs/benchmarks.md. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
 # default 3), PERMIT_BENCH_REPEAT (runs per system and single-operation scenario, the median kept;
 # default 3), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000).
 set -euo pipefail
@@ -256,11 +256,11 @@ mkdir -p "$results"
 cp "$raw" "$results/raw.jsonl"
 "$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine)" "$(date -u +%Y-%m-%d)" \
     >"$work/table.md"
-# The README shows the latest table and chart between its benchmark markers.
+# The benchmarks page shows the latest table and chart between its markers.
 awk -v table="$work/table.md" '
     /<!-- benchmarks:begin -->/ { print; while ((getline line < table) > 0) print line;
-                                   print ""; print "![Throughput against concurrency](benchmarks/results/throughput.png)"; skip = 1; next }
+                                   print ""; print "![Throughput against concurrency](../benchmarks/results/throughput.png)"; skip = 1; next }
     /<!-- benchmarks:end -->/ { skip = 0 }
-    !skip' README.md >"$work/README.md"
-cp "$work/README.md" README.md
+    !skip' docs/benchmarks.md >"$work/benchmarks.md"
+cp "$work/benchmarks.md" docs/benchmarks.md
 cat "$work/table.md"

@@ -12,12 +12,18 @@ enum class http_method { get, head, post, put, patch, delete_ };
 /// The method's name as sent on the wire: `"GET"`, `"DELETE"`, ...
 constexpr std::string_view to_string(http_method m) noexcept {
     switch (m) {
-        case http_method::get: return "GET";
-        case http_method::head: return "HEAD";
-        case http_method::post: return "POST";
-        case http_method::put: return "PUT";
-        case http_method::patch: return "PATCH";
-        case http_method::delete_: return "DELETE";
+        case http_method::get:
+            return "GET";
+        case http_method::head:
+            return "HEAD";
+        case http_method::post:
+            return "POST";
+        case http_method::put:
+            return "PUT";
+        case http_method::patch:
+            return "PATCH";
+        case http_method::delete_:
+            return "DELETE";
     }
     return "GET";
 }

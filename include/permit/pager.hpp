@@ -92,20 +92,20 @@ class pager {
         template <class Handler>
         void operator()(Handler&& handler, diagnostics* diag) const {
             if (st->done) {
-                boost::asio::post(detail::executor_of(*st->impl.impl),
-                                  boost::asio::append(std::forward<Handler>(handler),
-                                                      boost::system::error_code{},
-                                                      std::vector<T>{}));
+                boost::asio::post(
+                    detail::executor_of(*st->impl.impl),
+                    boost::asio::append(std::forward<Handler>(handler), boost::system::error_code{},
+                                        std::vector<T>{}));
                 return;
             }
             auto spec = st->make_spec(st->page, st->per_page);
             auto slot = std::make_unique<page_slot>();
             slot->st = st;
             const detail::result_sink sink{slot.get(), &page_slot::fill};
-            detail::start_call(st->impl, std::move(spec), sink, diag,
-                               detail::completion_handler(
-                                   detail::deliver_result<std::decay_t<Handler>, page_slot>{
-                                       std::forward<Handler>(handler), std::move(slot)}));
+            detail::start_call(
+                st->impl, std::move(spec), sink, diag,
+                detail::completion_handler(detail::deliver_result<std::decay_t<Handler>, page_slot>{
+                    std::forward<Handler>(handler), std::move(slot)}));
         }
     };
 

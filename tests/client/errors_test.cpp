@@ -133,7 +133,7 @@ BOOST_AUTO_TEST_CASE(a_page_size_over_the_limit_is_a_validation_failure) {
     client_fixture f;
     f.run([&]() -> asio::awaitable<void> {
         permit::diagnostics diag;
-        const permit::raw_request raw{.method = http::verb::get,
+        const permit::raw_request raw{.method = permit::http_method::get,
                                       .target = "/v2/facts/{proj_id}/{env_id}/users?per_page=1000"};
         auto [ec, resp] = co_await f.permit.request(raw, diag, asio::as_tuple(asio::use_awaitable));
         BOOST_TEST(ec == permit::condition::validation_failed);

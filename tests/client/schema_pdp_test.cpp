@@ -333,9 +333,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(raw_request_reaches_any_route_with_the_scope_fille
     client_fixture f{Scheme::tls};
     f.run([&]() -> asio::awaitable<void> {
         co_await getting_started(f);
-        namespace http = boost::beast::http;
 
-        const permit::raw_request users{.method = http::verb::get,
+        const permit::raw_request users{.method = permit::http_method::get,
                                         .target = "/v2/facts/{proj_id}/{env_id}/users"};
         const auto listed = co_await f.permit.request(users);
         BOOST_TEST(listed.status == 200u);
@@ -343,36 +342,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(raw_request_reaches_any_route_with_the_scope_fille
         BOOST_TEST(listed.body.at("data").at(0).at("key") == "jane");
 
         const permit::raw_request paged{
-            .method = http::verb::get,
+            .method = permit::http_method::get,
             .target = "/v2/facts/{proj_id}/{env_id}/tenants?include_total_count=true&per_page=1"};
         const auto tenants = co_await f.permit.request(paged);
         BOOST_TEST(tenants.body.at("data").as_array().size() == 1u);
         BOOST_TEST(tenants.body.at("total_count") == 2);
 
-        const permit::raw_request create{.method = http::verb::post,
+        const permit::raw_request create{.method = permit::http_method::post,
                                          .target = "/v2/facts/{proj_id}/{env_id}/tenants",
                                          .body = json::object{{"key", "sales"}, {"name", "Sales"}}};
         const auto made = co_await f.permit.request(create);
         BOOST_TEST(made.status == 201u);
         BOOST_TEST(made.body.at("key") == "sales");
 
-        const permit::raw_request roles{.method = http::verb::get,
+        const permit::raw_request roles{.method = permit::http_method::get,
                                         .target = "/v2/schema/{proj_id}/{env_id}/roles"};
         const auto role_list = co_await f.permit.request(roles);
         BOOST_TEST(role_list.body.as_array().size() == 2u, "a bare array without the flag");
 
-        const permit::raw_request remove{.method = http::verb::delete_,
+        const permit::raw_request remove{.method = permit::http_method::delete_,
                                          .target = "/v2/facts/{proj_id}/{env_id}/tenants/sales"};
         const auto removed = co_await f.permit.request(remove);
         BOOST_TEST(removed.status == 204u);
         BOOST_TEST(removed.body.is_null());
 
-        const permit::raw_request scope{.method = http::verb::get, .target = "/v2/api-key/scope"};
+        const permit::raw_request scope{.method = permit::http_method::get,
+                                        .target = "/v2/api-key/scope"};
         const auto ids = co_await f.permit.request(scope);
         BOOST_TEST(ids.body.at("environment_id").as_string() == f.emu.config().environment_id);
 
         const permit::raw_request allowed{
-            .method = http::verb::post,
+            .method = permit::http_method::post,
             .target = "/allowed",
             .body = json::parse(R"({"user":{"key":"jane"},"action":"read",
                                     "resource":{"type":"document","tenant":"default"}})"),

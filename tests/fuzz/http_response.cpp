@@ -5,13 +5,13 @@
 #include "read_message.hpp"
 
 #include <permit/config.hpp>
+#include <permit/detail/http/connection.hpp>
 #include <permit/detail/response_body.hpp>
+#include <permit/detail/retry/decision.hpp>
+#include <permit/detail/retry/retry_after.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
-#include <permit/detail/http/connection.hpp>
-#include <permit/detail/retry/decision.hpp>
 #include <permit/retry/policy.hpp>
-#include <permit/detail/retry/retry_after.hpp>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>

@@ -22,13 +22,13 @@
 
 #include <permit/check.hpp>
 #include <permit/detail/encoding.hpp>
+#include <permit/detail/http/connection.hpp>
+#include <permit/detail/http/origin.hpp>
+#include <permit/detail/http/pool_state.hpp>
 #include <permit/detail/response_body.hpp>
 #include <permit/detail/sync_headers.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
-#include <permit/detail/http/connection.hpp>
-#include <permit/detail/http/pool_state.hpp>
-#include <permit/detail/http/origin.hpp>
 #include <permit/models/user.hpp>
 
 namespace json = boost::json;
@@ -65,7 +65,7 @@ pool::waiter_id wait_one(pool& p) {
 // ---------------------------------------------------------------- diagnostics helpers
 
 permit::detail::http::response make_response(unsigned status, std::string body,
-                                     std::string request_id = {}) {
+                                             std::string request_id = {}) {
     permit::detail::http::response r;
     r.status = status;
     r.body = std::move(body);

@@ -22,7 +22,7 @@
 #include "support/fake_clock.hpp"
 
 using namespace std::chrono_literals;
-using boost::beast::http::verb;
+using verb = permit::http_method;
 using permit::detail::rate::bit;
 using permit::detail::rate::class_set;
 using permit::detail::rate::classes_of;

@@ -19,13 +19,13 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <permit/error.hpp>
 #include <permit/detail/retry/backoff.hpp>
 #include <permit/detail/retry/budget.hpp>
 #include <permit/detail/retry/decision.hpp>
 #include <permit/detail/retry/idempotency.hpp>
-#include <permit/retry/policy.hpp>
 #include <permit/detail/retry/retry_after.hpp>
+#include <permit/error.hpp>
+#include <permit/retry/policy.hpp>
 
 #include "support/fake_clock.hpp"
 
@@ -58,7 +58,8 @@ boost::system::error_code code_of(unsigned status) {
 }
 
 // The result of an attempt that got an HTTP status, with its Retry-After header if any.
-permit::detail::retry::attempt_result status_failure(unsigned status, std::string_view retry_after = {}) {
+permit::detail::retry::attempt_result status_failure(unsigned status,
+                                                     std::string_view retry_after = {}) {
     return {code_of(status), status, retry_after};
 }
 
@@ -304,12 +305,12 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(retry_idempotency)
 
-using boost::beast::http::verb;
+using verb = permit::http_method;
 using permit::detail::retry::is_idempotent;
 
 BOOST_AUTO_TEST_CASE(reads_puts_and_deletes_may_be_sent_twice) {
     for (const auto v : {verb::get, verb::put, verb::delete_, verb::head}) {
-        BOOST_TEST_CONTEXT(boost::beast::http::to_string(v)) {
+        BOOST_TEST_CONTEXT(permit::to_string(v)) {
             BOOST_TEST(is_idempotent(v, false));
             BOOST_TEST(is_idempotent(v, true));
         }

@@ -2,9 +2,9 @@
 #pragma once
 
 #include <permit/detail/call.hpp>
+#include <permit/detail/encoding.hpp>
 #include <permit/detail/engine.hpp>
 #include <permit/detail/response_body.hpp>
-#include <permit/detail/encoding.hpp>
 #include <permit/use_awaitable.hpp>
 
 #include <boost/json/serialize.hpp>

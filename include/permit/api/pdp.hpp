@@ -102,17 +102,15 @@ class pdp_api : protected detail::api_base {
     /// As above with a whole query, `context` included.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto check(check_query query, CompletionToken&& token = {}) {
-        return call<bool>(check_spec(std::move(query)),
-                                        detail::check_decoder{}, nullptr,
-                                        std::forward<CompletionToken>(token));
+        return call<bool>(check_spec(std::move(query)), detail::check_decoder{}, nullptr,
+                          std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto check(check_query query, diagnostics& diag, CompletionToken&& token = {}) {
-        return call<bool>(check_spec(std::move(query)),
-                                        detail::check_decoder{}, &diag,
-                                        std::forward<CompletionToken>(token));
+        return call<bool>(check_spec(std::move(query)), detail::check_decoder{}, &diag,
+                          std::forward<CompletionToken>(token));
     }
 
     /// Asks the PDP many questions in one request (`POST /allowed/bulk`); answers in order.
@@ -120,8 +118,8 @@ class pdp_api : protected detail::api_base {
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto bulk_check(std::vector<check_query> queries, CompletionToken&& token = {}) {
         return call<std::vector<bool>>(bulk_check_spec(std::move(queries)),
-                                                     detail::bulk_check_decoder{}, nullptr,
-                                                     std::forward<CompletionToken>(token));
+                                       detail::bulk_check_decoder{}, nullptr,
+                                       std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
@@ -129,26 +127,24 @@ class pdp_api : protected detail::api_base {
     auto bulk_check(std::vector<check_query> queries, diagnostics& diag,
                     CompletionToken&& token = {}) {
         return call<std::vector<bool>>(bulk_check_spec(std::move(queries)),
-                                                     detail::bulk_check_decoder{}, &diag,
-                                                     std::forward<CompletionToken>(token));
+                                       detail::bulk_check_decoder{}, &diag,
+                                       std::forward<CompletionToken>(token));
     }
 
     /// What the user may do, per resource and tenant (`POST /user-permissions`).
     /// Signature: `void(error_code, permit::user_permissions)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto get_user_permissions(user_permissions_query query, CompletionToken&& token = {}) {
-        return call<user_permissions>(permissions_spec(query),
-                                                    detail::user_permissions_decoder{}, nullptr,
-                                                    std::forward<CompletionToken>(token));
+        return call<user_permissions>(permissions_spec(query), detail::user_permissions_decoder{},
+                                      nullptr, std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto get_user_permissions(user_permissions_query query, diagnostics& diag,
                               CompletionToken&& token = {}) {
-        return call<user_permissions>(permissions_spec(query),
-                                                    detail::user_permissions_decoder{}, &diag,
-                                                    std::forward<CompletionToken>(token));
+        return call<user_permissions>(permissions_spec(query), detail::user_permissions_decoder{},
+                                      &diag, std::forward<CompletionToken>(token));
     }
 
   protected:

@@ -33,17 +33,15 @@ class raw_api : protected detail::api_base {
     /// `void(error_code, permit::raw_response)`; a non-2xx status is an error as for every call.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto request(raw_request req, CompletionToken&& token = {}) {
-        return call<raw_response>(raw_spec(std::move(req)),
-                                                detail::raw_decoder{}, nullptr,
-                                                std::forward<CompletionToken>(token));
+        return call<raw_response>(raw_spec(std::move(req)), detail::raw_decoder{}, nullptr,
+                                  std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto request(raw_request req, diagnostics& diag, CompletionToken&& token = {}) {
-        return call<raw_response>(raw_spec(std::move(req)),
-                                                detail::raw_decoder{}, &diag,
-                                                std::forward<CompletionToken>(token));
+        return call<raw_response>(raw_spec(std::move(req)), detail::raw_decoder{}, &diag,
+                                  std::forward<CompletionToken>(token));
     }
 
   protected:

@@ -43,7 +43,6 @@ class resources_api : public detail::keyed_collection_api<detail::resource_trait
     explicit resources_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
   public:
-
     /// Replaces a resource type whole (`PUT /resources/{resource}`): `name` and `actions` are
     /// required. Signature: `void(error_code, permit::resource)`. Missing: `error::not_found`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>

@@ -29,7 +29,6 @@ class role_assignments_api : detail::api_base {
     explicit role_assignments_api(detail::client_handle impl) : api_base(std::move(impl)) {}
 
   public:
-
     /// Reads one page of role assignments matching `q` (`GET /role_assignments`).
     /// Signature: `void(error_code, permit::page<permit::role_assignment>)`, with `total_count`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
@@ -50,9 +49,9 @@ class role_assignments_api : detail::api_base {
 
     /// Every role assignment matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<role_assignment> list_all(role_assignment_list_query q = {}) const {
-        return detail::pager_access::make<role_assignment>(impl_, q.per_page, [q](int page, int per_page) {
-            return list_spec(q, page, per_page);
-        });
+        return detail::pager_access::make<role_assignment>(
+            impl_, q.per_page,
+            [q](int page, int per_page) { return list_spec(q, page, per_page); });
     }
 
     /// Gives a user a role, in a tenant or on a resource instance (`POST /role_assignments`).

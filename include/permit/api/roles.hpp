@@ -45,7 +45,6 @@ class roles_api : public detail::keyed_collection_api<detail::role_traits> {
     explicit roles_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
   public:
-
     /// Grants `"<resource>:<action>"` permissions to the role (`POST /roles/{role}/permissions`);
     /// those already granted are skipped. Signature: `void(error_code, permit::role)`.
     /// Missing role: `error::not_found`.

@@ -54,7 +54,6 @@ class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
     explicit tenants_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
   public:
-
     /// Reads one page of the users holding a role in the tenant (`GET /tenants/{tenant}/users`).
     /// Signature: `void(error_code, permit::page<permit::user>)`. Missing: `error::not_found`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>

@@ -70,7 +70,6 @@ class users_api : public detail::keyed_collection_api<detail::user_traits> {
     explicit users_api(detail::client_handle impl) : keyed_collection_api(std::move(impl)) {}
 
   public:
-
     /// Creates the user or replaces it whole (`PUT /users/{key}`): what to call at every
     /// sign-in. Idempotent. Signature: `void(error_code, permit::user_sync_result)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>

@@ -67,8 +67,7 @@ class bulk_api {
     /// `diagnostics`), or a transport error that outlasted the retries.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto sync_user(user_create user, CompletionToken&& token = {}) const {
-        return start(std::move(user), nullptr,
-                     std::forward<CompletionToken>(token));
+        return start(std::move(user), nullptr, std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
@@ -84,16 +83,14 @@ class bulk_api {
     /// Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, CompletionToken&& token = {}) const {
-        return start(std::move(assignment), nullptr,
-                     std::forward<CompletionToken>(token));
+        return start(std::move(assignment), nullptr, std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto assign_role(role_assignment_create assignment, diagnostics& diag,
                      CompletionToken&& token = {}) const {
-        return start(std::move(assignment), &diag,
-                     std::forward<CompletionToken>(token));
+        return start(std::move(assignment), &diag, std::forward<CompletionToken>(token));
     }
 
     /// Makes sure a tenant exists (`POST /bulk/tenants`; one that exists already is success, and
@@ -102,16 +99,14 @@ class bulk_api {
     /// once for a tenant the pipeline knows. Signature: `void(error_code)`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, CompletionToken&& token = {}) const {
-        return start(std::move(tenant), nullptr,
-                     std::forward<CompletionToken>(token));
+        return start(std::move(tenant), nullptr, std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto ensure_tenant(tenant_create tenant, diagnostics& diag,
                        CompletionToken&& token = {}) const {
-        return start(std::move(tenant), &diag,
-                     std::forward<CompletionToken>(token));
+        return start(std::move(tenant), &diag, std::forward<CompletionToken>(token));
     }
 
     /// Sends what is waiting at once and completes when every call made before it (admitted or

@@ -7,20 +7,20 @@
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
 #include <permit/detail/decl.hpp>
-#include <permit/detail/engine.hpp>
 #include <permit/detail/encoding.hpp>
-#include <permit/detail/redact.hpp>
-#include <permit/detail/response_body.hpp>
-#include <permit/detail/sync_headers.hpp>
-#include <permit/diagnostics.hpp>
-#include <permit/error.hpp>
+#include <permit/detail/engine.hpp>
 #include <permit/detail/http/pipeline_pool.hpp>
 #include <permit/detail/http/pool.hpp>
-#include <permit/models/scope.hpp>
 #include <permit/detail/rate/limiter.hpp>
+#include <permit/detail/redact.hpp>
+#include <permit/detail/response_body.hpp>
 #include <permit/detail/retry/budget.hpp>
 #include <permit/detail/retry/decision.hpp>
 #include <permit/detail/retry/idempotency.hpp>
+#include <permit/detail/sync_headers.hpp>
+#include <permit/diagnostics.hpp>
+#include <permit/error.hpp>
+#include <permit/models/scope.hpp>
 #include <permit/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -107,14 +107,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     /// becomes the returned code plus `*user_diag` (when not null), from which the API key is
     /// redacted. Any type of cancellation aborts the call.
     PERMIT_DECL static boost::asio::awaitable<boost::system::error_code> run(
-        std::shared_ptr<client_impl> self, call_spec spec, result_sink sink,
-        diagnostics* user_diag, std::shared_ptr<const call_options> options = {});
+        std::shared_ptr<client_impl> self, call_spec spec, result_sink sink, diagnostics* user_diag,
+        std::shared_ptr<const call_options> options = {});
 
     /// As above, for the library's own calls: the result decoded by the stateless `Decoder`.
     template <class T, class Decoder>
-    static boost::asio::awaitable<outcome<T>> run(std::shared_ptr<client_impl> self,
-                                                  call_spec spec, Decoder, diagnostics* user_diag,
-                                                  std::shared_ptr<const call_options> options = {}) {
+    static boost::asio::awaitable<outcome<T>> run(
+        std::shared_ptr<client_impl> self, call_spec spec, Decoder, diagnostics* user_diag,
+        std::shared_ptr<const call_options> options = {}) {
         outcome<T> out;
         if constexpr (std::is_void_v<T>) {
             out.ec = co_await run(std::move(self), std::move(spec), result_sink{}, user_diag,

@@ -184,8 +184,8 @@ auto async_call(const client_handle& client, call_spec spec, Decoder, diagnostic
                 Token&& token) {
     decoder_fn<T> decode = nullptr;
     if constexpr (!std::is_void_v<T>) decode = &decode_with<T, Decoder>;
-    return boost::asio::async_initiate<Token, signature_t<T>>(
-        call_initiation<T>{client}, token, diag, std::move(spec), decode);
+    return boost::asio::async_initiate<Token, signature_t<T>>(call_initiation<T>{client}, token,
+                                                              diag, std::move(spec), decode);
 }
 
 /// The initiation of the bulk pipeline's calls.
@@ -229,8 +229,8 @@ struct boost::asio::associator<Associator, permit::detail::deliver_result<Handle
         return Associator<Handler, Default>::get(h.handler);
     }
     static auto get(const permit::detail::deliver_result<Handler, Slot>& h,
-                    const Default& d) noexcept -> decltype(Associator<Handler, Default>::get(h.handler,
-                                                                                            d)) {
+                    const Default& d) noexcept
+        -> decltype(Associator<Handler, Default>::get(h.handler, d)) {
         return Associator<Handler, Default>::get(h.handler, d);
     }
 };

@@ -1,9 +1,9 @@
 // Reading response bodies: the documented JSON of a success, and the server's reason of a failure.
 #pragma once
 
-#include <permit/diagnostics.hpp>
 #include <permit/detail/http/response.hpp>
 #include <permit/detail/utf8.hpp>
+#include <permit/diagnostics.hpp>
 #include <permit/models/error_body.hpp>
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>

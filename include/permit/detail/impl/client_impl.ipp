@@ -10,19 +10,25 @@ namespace permit::detail {
 inline boost::beast::http::verb to_beast(http_method method) noexcept {
     using boost::beast::http::verb;
     switch (method) {
-        case http_method::get: return verb::get;
-        case http_method::head: return verb::head;
-        case http_method::post: return verb::post;
-        case http_method::put: return verb::put;
-        case http_method::patch: return verb::patch;
-        case http_method::delete_: return verb::delete_;
+        case http_method::get:
+            return verb::get;
+        case http_method::head:
+            return verb::head;
+        case http_method::post:
+            return verb::post;
+        case http_method::put:
+            return verb::put;
+        case http_method::patch:
+            return verb::patch;
+        case http_method::delete_:
+            return verb::delete_;
     }
     return verb::get;
 }
 
 inline http::connection_settings settings_of(const config& cfg) {
-    return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout,
-            cfg.max_response_body, cfg.max_response_header};
+    return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout, cfg.max_response_body,
+            cfg.max_response_header};
 }
 
 client_impl::client_impl(executor_type ex, config cfg)

@@ -9,8 +9,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <exception>
 
@@ -26,9 +26,7 @@ struct spawned_completion {
         if (ep) std::rethrow_exception(ep);
         std::move(handler)(ec);
     }
-    void operator()(std::exception_ptr ep, outcome<void> result) {
-        (*this)(ep, result.ec);
-    }
+    void operator()(std::exception_ptr ep, outcome<void> result) { (*this)(ep, result.ec); }
 };
 
 }  // namespace permit::detail
@@ -102,9 +100,9 @@ boost::asio::awaitable<void> await_started(Start start, diagnostics* user_diag) 
     diagnostics diag;
     auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
     const started_initiation<Start> initiation{&start, &diag};
-    auto [ec] = co_await boost::asio::async_initiate<decltype(token),
-                                                     void(boost::system::error_code)>(initiation,
-                                                                                      token);
+    auto [ec] =
+        co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+            initiation, token);
     if (user_diag) *user_diag = diag;
     if (ec) throw api_error(ec, std::move(diag));
 }
@@ -146,7 +144,8 @@ inline std::optional<bulk::detail::visibility_probe> visibility_of(
     }
     if (const auto* a = std::get_if<role_assignment_create>(&item)) {
         bulk::detail::visibility_probe out{.user = a->user};
-        if (!a->resource_instance) out.roles.emplace_back(a->role, a->tenant.value_or(default_tenant));
+        if (!a->resource_instance)
+            out.roles.emplace_back(a->role, a->tenant.value_or(default_tenant));
         return out;
     }
     return std::nullopt;
@@ -158,8 +157,8 @@ PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, di
     std::optional<bulk::detail::visibility_probe> probe;
     if (cfg.bulk.confirm_with_pdp) probe = visibility_of(item, cfg.default_tenant);
     boost::asio::co_spawn(client.impl->executor(),
-                          bulk::detail::batcher::submit(client.impl, bulk_admission{std::move(item)},
-                                                        std::move(probe), diag),
+                          bulk::detail::batcher::submit(
+                              client.impl, bulk_admission{std::move(item)}, std::move(probe), diag),
                           spawned_completion{std::move(handler)});
 }
 

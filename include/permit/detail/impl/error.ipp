@@ -28,7 +28,6 @@ PERMIT_DECL bool is_tls_error(const boost::system::error_code& ec) noexcept {
            ec.category() == boost::asio::ssl::error::get_stream_category();
 }
 
-
 // A permit::error belongs to a condition when the condition's rule says so.
 PERMIT_DECL bool error_in_condition(error e, condition c) noexcept {
     switch (c) {
@@ -69,12 +68,12 @@ PERMIT_DECL bool error_in_condition(error e, condition c) noexcept {
 }
 
 PERMIT_DECL bool error_category_impl::equivalent(const boost::system::error_code& code,
-                                            int cond) const noexcept {
+                                                 int cond) const noexcept {
     return code.category() == *this && code.value() == cond;
 }
 
 PERMIT_DECL bool condition_category_impl::equivalent(const boost::system::error_code& code,
-                                                int cond) const noexcept {
+                                                     int cond) const noexcept {
     const auto c = static_cast<condition>(cond);
     if (code.category() == permit::error_category())
         return error_in_condition(static_cast<error>(code.value()), c);

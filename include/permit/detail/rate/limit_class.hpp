@@ -7,7 +7,6 @@
 
 namespace permit::detail::rate {
 
-
 /// The documented limit classes: `all` (every request), `writes` (POST, PUT, PATCH and DELETE),
 /// `deletes` (DELETE) and `bulk` (a `bulk` path segment), as in `rate_limit_options`. The value is
 /// the class's bit number in a `class_set`.

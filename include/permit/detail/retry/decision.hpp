@@ -2,11 +2,11 @@
 // why). No I/O: the caller supplies the clock readings and the random draw.
 #pragma once
 
-#include <permit/error.hpp>
 #include <permit/detail/retry/backoff.hpp>
 #include <permit/detail/retry/budget.hpp>
-#include <permit/retry/policy.hpp>
 #include <permit/detail/retry/retry_after.hpp>
+#include <permit/error.hpp>
+#include <permit/retry/policy.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
