@@ -244,9 +244,13 @@ burst
 burst --role viewer --tenant acme
 
 log "compile time: header-only, and with PERMIT_SEPARATE_COMPILATION"
+compile_time "a TU with Asio coroutines and Boost.JSON, no permit-cpp" \
+    benchmarks/compile_time_baseline.cpp
 compile_time "compile a TU with <permit/permit.hpp>" benchmarks/compile_time.cpp
 compile_time "the same TU, separate compilation" benchmarks/compile_time.cpp \
     -DPERMIT_SEPARATE_COMPILATION
+compile_time "the same TU with ten more operations, separate compilation" \
+    benchmarks/compile_time_more.cpp -DPERMIT_SEPARATE_COMPILATION
 echo '#include <permit/src.hpp>' >"$work/permit_src.cpp"
 compile_time "<permit/src.hpp>, once per program" "$work/permit_src.cpp" \
     -DPERMIT_SEPARATE_COMPILATION

@@ -1,4 +1,4 @@
-// The client's non-template code compiled once (PERMIT_SEPARATE_COMPILATION): the permit::permit
-// static library when the CMake option PERMIT_SEPARATE_COMPILATION is on, and part of the
-// permit::emulator library of the project's own tools and tests otherwise.
+// The client's non-template code compiled once: the permit::compiled static library (the
+// engine, the transport and the bulk pipeline), which defines PERMIT_SEPARATE_COMPILATION for
+// every target that links it.
 #include <permit/src.hpp>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The three ways a project takes permit-cpp in, each built and run against permit-emulator:
-# `cmake --install` + find_package, add_subdirectory (with PERMIT_SEPARATE_COMPILATION), and
-# FetchContent from a release archive. Usage: run.sh SOURCE_DIR PERMIT_EMULATOR
+# The ways a project takes permit-cpp in, each built and run against permit-emulator:
+# `cmake --install` + find_package (the header-only permit::permit, and the compiled library the
+# install built, permit::compiled), add_subdirectory (permit::compiled, built from source), and
+# FetchContent from a release archive (header-only). Usage: run.sh SOURCE_DIR PERMIT_EMULATOR
 set -euo pipefail
 
 SRC=$(cd "$1" && pwd)
@@ -55,11 +56,13 @@ step "cmake --install"
 cmake -S "$SRC" -B "$WORK/permit-build" "${CMAKE_OPTIONS[@]}" -DCMAKE_INSTALL_PREFIX="$WORK/prefix" \
     -DPERMIT_BUILD_TESTS=OFF -DPERMIT_BUILD_TOOLS=OFF >"$WORK/install.log" 2>&1 ||
     { cat "$WORK/install.log" >&2; fail "permit-cpp does not configure"; }
+cmake --build "$WORK/permit-build" >>"$WORK/install.log" 2>&1 ||
+    { cat "$WORK/install.log" >&2; fail "permit-cpp does not build"; }
 cmake --install "$WORK/permit-build" >>"$WORK/install.log" 2>&1 ||
     { cat "$WORK/install.log" >&2; fail "cmake --install failed"; }
 for f in include/permit/permit.hpp include/permit/src.hpp include/permit/testing/emulator.hpp \
     lib/cmake/permit-cpp/permit-cppConfig.cmake lib/cmake/permit-cpp/permit-cppConfigVersion.cmake \
-    lib/cmake/permit-cpp/permit-cppTargets.cmake; do
+    lib/cmake/permit-cpp/permit-cppTargets.cmake lib/libpermit.a; do
     [[ -f $WORK/prefix/$f ]] || fail "cmake --install did not install $f"
 done
 
@@ -91,9 +94,16 @@ fetch_content_pid=$!
 wait $find_package_pid || fail "the find_package consumer failed"
 wait $fetch_content_pid || fail "the FetchContent consumer failed"
 
-step "add_subdirectory, with PERMIT_SEPARATE_COMPILATION"
+step "find_package, the installed compiled library"
+consume find_package_compiled "separate compilation" -DCMAKE_PREFIX_PATH="$WORK/prefix"
+grep -q 'libpermit\.a' "$WORK/find_package_compiled/build.ninja" ||
+    fail "find_package_compiled: the consumer does not link the installed libpermit.a"
+
+step "add_subdirectory, the compiled library built from source"
 consume add_subdirectory "separate compilation" -DPERMIT_SOURCE_DIR="$SRC"
 [[ -f $WORK/add_subdirectory/permit-cpp/libpermit.a ]] ||
-    fail "add_subdirectory: PERMIT_SEPARATE_COMPILATION built no static library"
+    fail "add_subdirectory: linking permit::compiled built no static library"
+grep -qi 'deprecat' "$WORK/add_subdirectory.log" &&
+    fail "add_subdirectory: configuring printed a deprecation warning"
 
-echo "all three consumer projects built and ran"
+echo "all four consumer projects built and ran"

@@ -1,9 +1,6 @@
 // Bad input at every layer: bodies that are not JSON or have the wrong shape, bodies and header
 // blocks over the limits, half requests, garbage instead of HTTP, unknown paths. Each gets a clear
 // status (or a closed connection) and the emulator goes on serving everyone else.
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <sstream>
@@ -15,49 +12,16 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/fresh_emulator.hpp"
 #include "support/http_client.hpp"
-#include "support/watchdog.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using permit::testing::emulator;
 using permit::testing::emulator_config;
-using permit_test::watchdog;
-
-struct emu_fixture {
-    explicit emu_fixture(emulator_config config = {}) : emu(std::move(config)) {}
-    ~emu_fixture() {
-        BOOST_CHECK_MESSAGE(!dog.fired(),
-                            "the watchdog stopped an emulator that stopped answering");
-    }
-
-    permit_test::api_client connect() {
-        return permit_test::api_client{emu.port(), emu.config().api_key, emu.config().project_key,
-                                       emu.config().environment_key};
-    }
-
-    std::string users_path() const {
-        return "/v2/facts/" + emu.config().project_key + "/" + emu.config().environment_key +
-               "/users";
-    }
-
-    std::string authorization() const { return "Bearer " + emu.config().api_key; }
-
-    /// A new connection gets a normal answer: whatever came before did not break the emulator.
-    void check_still_serving() {
-        auto client = connect();
-        const auto r = client.get("/v2/api-key/scope");
-        BOOST_TEST(r.status == 200u);
-        BOOST_TEST(json::parse(r.body).at("environment_id").as_string() ==
-                   emu.config().environment_id);
-    }
-
-    emulator emu;
-    watchdog dog{emu, std::chrono::seconds(20)};
-};
+using permit_test::fresh_emulator;
 
 /// What came back for a bad request sent on its own connection.
 struct outcome {
@@ -68,7 +32,7 @@ struct outcome {
 
 /// Sends `bytes` on a new connection and reads one response, or sees the connection closed. A
 /// write error is not a failure: the server may answer and close before it has read everything.
-outcome send_bad_request(emu_fixture& f, const std::string& bytes) {
+outcome send_bad_request(fresh_emulator& f, const std::string& bytes) {
     permit_test::http_connection conn{f.emu.port()};
     outcome out;
     try {
@@ -98,7 +62,7 @@ void check_rejected(const outcome& out, unsigned status) {
     }
 }
 
-std::string post_users_head(emu_fixture& f, std::size_t content_length,
+std::string post_users_head(fresh_emulator& f, std::size_t content_length,
                             const std::string& extra_headers = "") {
     return "POST " + f.users_path() +
            " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nAuthorization: " +
@@ -116,7 +80,7 @@ std::string scope_request_with(const std::string& authorization, const std::stri
 BOOST_AUTO_TEST_SUITE(emulator_bad_input)
 
 BOOST_AUTO_TEST_CASE(body_that_is_not_json_gets_422_jsondecode) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     for (const std::string body :
          {"{not json", "key=alice&email=a@example.com", "{\"key\": \"alice\"", "[1, 2,"}) {
@@ -142,7 +106,7 @@ BOOST_AUTO_TEST_CASE(body_that_is_not_json_gets_422_jsondecode) {
 }
 
 BOOST_AUTO_TEST_CASE(json_body_of_the_wrong_shape_gets_422) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     for (const std::string body :
          {R"([{"key":"alice"}])", R"("alice")", R"({"key": 5})", "42", "null", "{}",
@@ -169,7 +133,7 @@ BOOST_AUTO_TEST_CASE(json_body_of_the_wrong_shape_gets_422) {
 }
 
 BOOST_AUTO_TEST_CASE(declared_10_mib_body_gets_413) {
-    emu_fixture f;
+    fresh_emulator f;
     // The headers declare 10 MiB; only the first 64 KiB follow. The limit is known from the
     // headers, so the answer must not wait for the rest.
     const std::size_t declared = 10 * 1024 * 1024;
@@ -183,7 +147,7 @@ BOOST_AUTO_TEST_CASE(declared_10_mib_body_gets_413) {
 }
 
 BOOST_AUTO_TEST_CASE(whole_10_mib_body_gets_413_or_a_closed_connection) {
-    emu_fixture f;
+    fresh_emulator f;
     // A valid JSON document that is simply too large.
     const std::size_t size = 10 * 1024 * 1024;
     std::string body = R"({"key":"huge","attributes":{"blob":")";
@@ -199,7 +163,7 @@ BOOST_AUTO_TEST_CASE(whole_10_mib_body_gets_413_or_a_closed_connection) {
 BOOST_AUTO_TEST_CASE(body_limit_follows_the_configuration) {
     emulator_config config;
     config.max_body_bytes = 1024;
-    emu_fixture f{config};
+    fresh_emulator f{config};
     auto body_of_size = [](const std::string& key, std::size_t size) {
         std::string body = R"({"key":")" + key + R"(","attributes":{"pad":")";
         body += std::string(size - body.size() - 3, 'p');
@@ -224,7 +188,7 @@ BOOST_AUTO_TEST_CASE(body_limit_follows_the_configuration) {
 BOOST_AUTO_TEST_CASE(chunked_body_over_the_limit_gets_413) {
     emulator_config config;
     config.max_body_bytes = 1024;
-    emu_fixture f{config};
+    fresh_emulator f{config};
     std::string body = R"({"key":"chunky","attributes":{"pad":")" + std::string(4000, 'c') + "\"}}";
     std::string request =
         "POST " + f.users_path() +
@@ -243,7 +207,7 @@ BOOST_AUTO_TEST_CASE(chunked_body_over_the_limit_gets_413) {
 }
 
 BOOST_AUTO_TEST_CASE(expect_100_continue_with_a_body_over_the_limit_gets_413_without_100) {
-    emu_fixture f;
+    fresh_emulator f;
     const auto out =
         send_bad_request(f, post_users_head(f, 10 * 1024 * 1024, "Expect: 100-continue\r\n"));
     BOOST_TEST_REQUIRE(out.response.has_value(), "no response: " << out.error);
@@ -254,7 +218,7 @@ BOOST_AUTO_TEST_CASE(expect_100_continue_with_a_body_over_the_limit_gets_413_wit
 }
 
 BOOST_AUTO_TEST_CASE(one_100_kib_header_gets_431_or_a_closed_connection) {
-    emu_fixture f;
+    fresh_emulator f;
     const auto out = send_bad_request(
         f,
         scope_request_with(f.authorization(), "X-Flood: " + std::string(100 * 1024, 'h') + "\r\n"));
@@ -263,7 +227,7 @@ BOOST_AUTO_TEST_CASE(one_100_kib_header_gets_431_or_a_closed_connection) {
 }
 
 BOOST_AUTO_TEST_CASE(ten_thousand_headers_get_431_or_a_closed_connection) {
-    emu_fixture f;
+    fresh_emulator f;
     std::string headers;
     for (int i = 0; i < 10000; ++i) headers += "X-Flood-" + std::to_string(i) + ": v\r\n";
     const auto out = send_bad_request(f, scope_request_with(f.authorization(), headers));
@@ -274,7 +238,7 @@ BOOST_AUTO_TEST_CASE(ten_thousand_headers_get_431_or_a_closed_connection) {
 BOOST_AUTO_TEST_CASE(header_limit_follows_the_configuration) {
     emulator_config config;
     config.max_header_bytes = 2048;
-    emu_fixture f{config};
+    fresh_emulator f{config};
     {
         // A header block well under the limit is served.
         permit_test::http_connection conn{f.emu.port()};
@@ -290,7 +254,7 @@ BOOST_AUTO_TEST_CASE(header_limit_follows_the_configuration) {
 }
 
 BOOST_AUTO_TEST_CASE(an_8_kib_header_is_within_the_default_limit) {
-    emu_fixture f;
+    fresh_emulator f;
     permit_test::http_connection conn{f.emu.port()};
     conn.send_raw(
         scope_request_with(f.authorization(), "X-Trace: " + std::string(8 * 1024, 't') + "\r\n"));
@@ -298,7 +262,7 @@ BOOST_AUTO_TEST_CASE(an_8_kib_header_is_within_the_default_limit) {
 }
 
 BOOST_AUTO_TEST_CASE(clients_that_send_half_a_request_and_leave_do_no_harm) {
-    emu_fixture f;
+    fresh_emulator f;
     const std::string body = R"({"key":"half-user","first_name":"Half"})";
     const std::string full = post_users_head(f, body.size()) + body;
     const std::string head_only = post_users_head(f, body.size());
@@ -325,7 +289,7 @@ BOOST_AUTO_TEST_CASE(clients_that_send_half_a_request_and_leave_do_no_harm) {
 }
 
 BOOST_AUTO_TEST_CASE(garbage_instead_of_a_request_gets_400_or_a_closed_connection) {
-    emu_fixture f;
+    fresh_emulator f;
     const std::vector<std::string> garbage = {
         "HELLO\r\n\r\n",
         "THIS IS NOT HTTP AT ALL\r\n\r\n",
@@ -356,7 +320,7 @@ BOOST_AUTO_TEST_CASE(garbage_instead_of_a_request_gets_400_or_a_closed_connectio
 }
 
 BOOST_AUTO_TEST_CASE(unknown_paths_get_404_and_the_connection_carries_on) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     for (const std::string target :
          {"/v2/no-such-thing", "/nothing/here", "/v2/facts/default/production/nope",

@@ -1,5 +1,6 @@
 // The bulk users and tenants routes of the emulator (docs/emulator.md "Routes and statuses",
-// "Limits and bad input"; permit-api.md §3, §4).
+// "Limits and bad input"; https://api.permit.io/v2/redoc#tag/Bulk-Operations,
+// https://docs.permit.io/how-to/bulk-operations).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

@@ -1,6 +1,7 @@
 // The PDP that learns of writes late, and its facts proxy (docs/emulator.md "The PDP's
-// propagation delay and its facts proxy"; permit-api.md §9.4): decisions see a write only once
-// `pdp_propagation_delay` has passed, and a write through `/facts/...` waits for the PDP as
+// propagation delay and its facts proxy";
+// https://docs.permit.io/how-to/manage-data/local-facts-uploader): decisions see a write only
+// once `pdp_propagation_delay` has passed, and a write through `/facts/...` waits for the PDP as
 // `X-Wait-Timeout` and `X-Timeout-Policy` say.
 //
 // Timing: the delay is stretched under a sanitizer, and a test asserts only what a lower bound

@@ -1,10 +1,8 @@
 // Fault injection: every fault kind as a client sees it, which requests a rule matches, seeded and
 // reproducible draws, `max_count` and `after`, and the fault counters.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <future>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -14,45 +12,19 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/fresh_emulator.hpp"
 #include "support/http_client.hpp"
-#include "support/watchdog.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using permit_test::watchdog;
+using permit_test::fresh_emulator;
 using namespace std::chrono_literals;
-using permit::testing::emulator;
 using permit::testing::emulator_config;
 using permit::testing::fault_kind;
 using permit::testing::fault_rule;
-
-struct emu_fixture {
-    explicit emu_fixture(emulator_config config = {}) : emu(std::move(config)) {}
-    ~emu_fixture() {
-        BOOST_CHECK_MESSAGE(!dog.fired(),
-                            "the watchdog stopped an emulator that stopped answering");
-    }
-
-    permit_test::api_client connect() {
-        return permit_test::api_client{emu.port(), emu.config().api_key, emu.config().project_key,
-                                       emu.config().environment_key};
-    }
-
-    /// Asks over a new connection (rules in these tests never match `GET /users/{id}` unless
-    /// they say so).
-    bool user_exists(const std::string& key) {
-        auto client = connect();
-        const auto r = client.get(client.facts("/users/" + key));
-        BOOST_TEST((r.status == 200u || r.status == 404u), "GET " << key << " -> " << r.status);
-        return r.status == 200u;
-    }
-
-    emulator emu;
-    watchdog dog{emu, std::chrono::seconds(20)};
-};
 
 const std::string users_pattern = "/v2/facts/*/*/users";
 const std::string user_pattern = "/v2/facts/*/*/users/*";
@@ -94,7 +66,7 @@ boost::system::error_code post_without_response(permit_test::api_client& client,
 
 /// An HTTP-status fault: the status, and nothing applied.
 void check_status_fault(fault_kind kind, unsigned status) {
-    emu_fixture f{with_faults({on_create_user(kind)})};
+    fresh_emulator f{with_faults({on_create_user(kind)})};
     auto client = f.connect();
     const auto r = client.post(client.facts("/users"), user("victim"));
     BOOST_TEST(r.status == status);
@@ -117,7 +89,7 @@ std::vector<int> faulted_indices(std::uint64_t seed, int count, double rate) {
     rule.rate = rate;
     auto config = with_faults({rule});
     config.seed = seed;
-    emu_fixture f{config};
+    fresh_emulator f{config};
     std::vector<int> faulted;
     std::optional<permit_test::api_client> client;
     for (int i = 0; i < count; ++i) {
@@ -147,7 +119,7 @@ BOOST_AUTO_TEST_SUITE(emulator_faults)
 BOOST_AUTO_TEST_CASE(http_429_with_retry_after) {
     auto rule = on_create_user(fault_kind::http_429);
     rule.retry_after = 2s;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     auto client = f.connect();
     const auto r = client.post(client.facts("/users"), user("victim"));
     BOOST_TEST(r.status == 429u);
@@ -162,7 +134,7 @@ BOOST_AUTO_TEST_CASE(http_429_with_retry_after) {
 }
 
 BOOST_AUTO_TEST_CASE(http_429_without_retry_after_has_no_header) {
-    emu_fixture f{with_faults({on_create_user(fault_kind::http_429)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::http_429)})};
     auto client = f.connect();
     const auto r = client.post(client.facts("/users"), user("victim"));
     BOOST_TEST(r.status == 429u);
@@ -173,7 +145,7 @@ BOOST_AUTO_TEST_CASE(http_429_without_retry_after_has_no_header) {
 
 BOOST_AUTO_TEST_CASE(http_500_sends_error_details_and_applies_nothing) {
     check_status_fault(fault_kind::http_500, 500);
-    emu_fixture f{with_faults({on_create_user(fault_kind::http_500)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::http_500)})};
     auto client = f.connect();
     const auto r = client.post(client.facts("/users"), user("victim"));
     BOOST_TEST_REQUIRE(r.status == 500u);
@@ -192,7 +164,7 @@ BOOST_AUTO_TEST_CASE(http_503_applies_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(reset_before_apply_sends_nothing_and_applies_nothing) {
-    emu_fixture f{with_faults({on_create_user(fault_kind::reset_before_apply)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::reset_before_apply)})};
     auto client = f.connect();
     const auto ec = post_without_response(client, "victim");
     BOOST_TEST(ec.failed());
@@ -207,7 +179,7 @@ BOOST_AUTO_TEST_CASE(reset_before_apply_sends_nothing_and_applies_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(reset_after_apply_sends_nothing_but_applies_the_write) {
-    emu_fixture f{with_faults({on_create_user(fault_kind::reset_after_apply)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::reset_after_apply)})};
     auto client = f.connect();
     const auto ec = post_without_response(client, "victim");
     BOOST_TEST(ec.failed());
@@ -220,7 +192,7 @@ BOOST_AUTO_TEST_CASE(reset_after_apply_sends_nothing_but_applies_the_write) {
 }
 
 BOOST_AUTO_TEST_CASE(truncated_body_fails_the_read_but_applies_the_write) {
-    emu_fixture f{with_faults({on_create_user(fault_kind::truncated_body)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::truncated_body)})};
     auto client = f.connect();
     const auto ec = post_without_response(client, "victim");
     BOOST_TEST((ec == http::error::partial_message), "the read ended with: " << ec.message());
@@ -229,7 +201,7 @@ BOOST_AUTO_TEST_CASE(truncated_body_fails_the_read_but_applies_the_write) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_json_is_a_2xx_with_a_body_that_does_not_parse) {
-    emu_fixture f{with_faults({on_create_user(fault_kind::malformed_json)})};
+    fresh_emulator f{with_faults({on_create_user(fault_kind::malformed_json)})};
     auto client = f.connect();
     const auto r = client.post(client.facts("/users"), user("victim"));
     BOOST_TEST(r.status / 100 == 2u);
@@ -243,7 +215,7 @@ BOOST_AUTO_TEST_CASE(malformed_json_is_a_2xx_with_a_body_that_does_not_parse) {
 BOOST_AUTO_TEST_CASE(delay_holds_the_response_back) {
     auto rule = on_create_user(fault_kind::delay);
     rule.delay = 300ms;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     auto client = f.connect();
     const auto start = std::chrono::steady_clock::now();
     const auto r = client.post(client.facts("/users"), user("slow"));
@@ -260,7 +232,7 @@ BOOST_AUTO_TEST_CASE(delay_holds_the_response_back) {
 BOOST_AUTO_TEST_CASE(a_delayed_response_does_not_hold_up_other_connections) {
     auto rule = on_create_user(fault_kind::delay);
     rule.delay = 1500ms;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     auto slow = std::async(std::launch::async, [&] {
         auto client = f.connect();
         const auto r = client.post(client.facts("/users"), user("slow"));
@@ -281,7 +253,7 @@ BOOST_AUTO_TEST_CASE(a_delayed_response_does_not_hold_up_other_connections) {
 }
 
 BOOST_AUTO_TEST_CASE(rules_match_the_method) {
-    emu_fixture f{
+    fresh_emulator f{
         with_faults({fault_rule{.method = "PUT", .path = "**", .kind = fault_kind::http_503}})};
     auto client = f.connect();
     BOOST_TEST(client.post(client.facts("/users"), user("alice")).status == 201u);
@@ -297,7 +269,7 @@ BOOST_AUTO_TEST_CASE(rules_match_the_method) {
 }
 
 BOOST_AUTO_TEST_CASE(star_matches_within_one_path_segment) {
-    emu_fixture f{with_faults(
+    fresh_emulator f{with_faults(
         {fault_rule{.method = "*", .path = user_pattern, .kind = fault_kind::http_503}})};
     auto c = f.connect();
     BOOST_TEST(c.post(c.facts("/users"), user("alice")).status == 201u);
@@ -317,7 +289,7 @@ BOOST_AUTO_TEST_CASE(star_matches_within_one_path_segment) {
 }
 
 BOOST_AUTO_TEST_CASE(double_star_matches_across_segments) {
-    emu_fixture f{with_faults(
+    fresh_emulator f{with_faults(
         {fault_rule{.method = "GET", .path = "/v2/facts/**", .kind = fault_kind::http_502}})};
     auto c = f.connect();
     BOOST_TEST(c.get("/v2/api-key/scope").status == 200u);
@@ -332,7 +304,7 @@ BOOST_AUTO_TEST_CASE(double_star_matches_across_segments) {
 BOOST_AUTO_TEST_CASE(the_first_matching_rule_that_draws_applies) {
     auto never = on_scope(fault_kind::http_500);
     never.rate = 0.0;
-    emu_fixture f{with_faults({never, on_scope(fault_kind::http_503)})};
+    fresh_emulator f{with_faults({never, on_scope(fault_kind::http_503)})};
     {
         auto c = f.connect();
         BOOST_TEST(c.get("/v2/api-key/scope").status == 503u,
@@ -350,7 +322,7 @@ BOOST_AUTO_TEST_CASE(the_first_matching_rule_that_draws_applies) {
 }
 
 BOOST_AUTO_TEST_CASE(set_faults_replaces_the_rules_while_serving) {
-    emu_fixture f{with_faults({on_scope(fault_kind::http_503)})};
+    fresh_emulator f{with_faults({on_scope(fault_kind::http_503)})};
     {
         auto c = f.connect();
         BOOST_TEST(c.get("/v2/api-key/scope").status == 503u);
@@ -380,7 +352,7 @@ BOOST_AUTO_TEST_CASE(rate_half_faults_about_half_and_replays_with_the_same_seed)
 BOOST_AUTO_TEST_CASE(max_count_caps_the_faults) {
     auto rule = on_scope(fault_kind::http_503);
     rule.max_count = 3;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     std::vector<unsigned> statuses;
     for (int i = 0; i < 10; ++i) {
         auto c = f.connect();
@@ -394,7 +366,7 @@ BOOST_AUTO_TEST_CASE(max_count_caps_the_faults) {
 BOOST_AUTO_TEST_CASE(after_skips_the_first_matching_requests) {
     auto rule = on_scope(fault_kind::http_503);
     rule.after = 2;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     std::vector<unsigned> statuses;
     for (int i = 0; i < 5; ++i) {
         auto c = f.connect();
@@ -410,7 +382,7 @@ BOOST_AUTO_TEST_CASE(after_skips_the_first_matching_requests) {
 BOOST_AUTO_TEST_CASE(after_one_faults_the_second_request_on_a_reused_connection) {
     auto rule = on_create_user(fault_kind::reset_before_apply);
     rule.after = 1;
-    emu_fixture f{with_faults({rule})};
+    fresh_emulator f{with_faults({rule})};
     auto client = f.connect();
     BOOST_TEST(client.post(client.facts("/users"), user("first")).status == 201u);
     const auto ec = post_without_response(client, "second");
@@ -432,7 +404,7 @@ BOOST_AUTO_TEST_CASE(fault_counters_count_each_kind) {
     bad_gateway.max_count = 1;
     auto slow = on_create_user(fault_kind::delay);
     slow.delay = 10ms;
-    emu_fixture f;
+    fresh_emulator f;
     f.emu.set_faults({malformed, bad_gateway, slow});
 
     auto c = f.connect();

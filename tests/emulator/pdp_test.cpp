@@ -1,6 +1,7 @@
 // The PDP routes, authentication, the api-key scope and project/environment resolution
-// (docs/emulator.md "Identity and authentication", "Routes and statuses"; permit-api.md §1.4, §7,
-// §8.1).
+// (docs/emulator.md "Identity and authentication", "Routes and statuses";
+// https://api.permit.io/v2/redoc#tag/API-Keys, permitio/PDP `pdp-server/src/api/authz/`, and the
+// API's error bodies in https://api.permit.io/v2/redoc).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

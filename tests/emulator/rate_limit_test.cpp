@@ -1,15 +1,14 @@
-// Rate limits by Permit's documented classes (permit-api.md §8.3): off by default; when on, the
-// request over a class's limit gets 429 with the documented body and `Retry-After`, is not applied
-// and does not use up quota; the window is divided by `time_scale`.
+// Rate limits by Permit's documented classes ("Rate Limiting" in
+// https://docs.permit.io/api/api-with-cli): off by default; when on, the request over a class's
+// limit gets 429 with the documented body and `Retry-After`, is not applied and does not use up
+// quota; the window is divided by `time_scale`.
 //
 // Timing: assertions that a request is refused depend on it arriving inside the window, so they
 // are made only when the test can prove that from its own clock (the window had not yet passed
 // when the answer arrived). Sleeps only ever wait *past* a window. Nothing asserts an upper bound
 // on how long anything takes.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -19,36 +18,23 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/fresh_emulator.hpp"
 #include "support/http_client.hpp"
-#include "support/watchdog.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using permit_test::watchdog;
+using permit_test::fresh_emulator;
 using namespace std::chrono_literals;
-using permit::testing::emulator;
 using permit::testing::emulator_config;
 using permit::testing::rate_limit_config;
 using steady = std::chrono::steady_clock;
 
-struct emu_fixture {
-    explicit emu_fixture(emulator_config config = {}) : emu(std::move(config)) {}
-    ~emu_fixture() {
-        BOOST_CHECK_MESSAGE(!dog.fired(),
-                            "the watchdog stopped an emulator that stopped answering");
-    }
-
-    permit_test::api_client connect() {
-        return permit_test::api_client{emu.port(), emu.config().api_key, emu.config().project_key,
-                                       emu.config().environment_key};
-    }
-
-    emulator emu;
-    watchdog dog{emu, std::chrono::seconds(25)};
-};
+// Some of these tests sleep past their windows or send hundreds of requests, so the watchdog
+// gives them longer than its usual 20 s.
+constexpr std::chrono::seconds watchdog_limit = 25s;
 
 emulator_config limited(rate_limit_config limits) {
     limits.enabled = true;
@@ -98,7 +84,7 @@ BOOST_AUTO_TEST_SUITE(emulator_rate_limits)
 
 BOOST_AUTO_TEST_CASE(the_write_over_the_limit_gets_429_and_is_not_applied_until_the_window_passes) {
     // A minute lasts a second.
-    emu_fixture f{limited({.time_scale = 60, .writes_per_minute = 5})};
+    fresh_emulator f{limited({.time_scale = 60, .writes_per_minute = 5}), watchdog_limit};
     constexpr auto window = 1s;
     auto client = f.connect();
     const auto start = steady::now();
@@ -132,7 +118,7 @@ BOOST_AUTO_TEST_CASE(the_write_over_the_limit_gets_429_and_is_not_applied_until_
 }
 
 BOOST_AUTO_TEST_CASE(retry_after_is_the_whole_seconds_until_the_window_admits) {
-    emu_fixture f{limited({.writes_per_minute = 2})};  // real one-minute windows
+    fresh_emulator f{limited({.writes_per_minute = 2}), watchdog_limit};  // real one-minute windows
     auto client = f.connect();
     const auto start = steady::now();
     BOOST_TEST(client.post(client.facts("/users"), user("a")).status == 201u);
@@ -147,7 +133,7 @@ BOOST_AUTO_TEST_CASE(retry_after_is_the_whole_seconds_until_the_window_admits) {
 }
 
 BOOST_AUTO_TEST_CASE(refused_requests_do_not_use_up_quota) {
-    emu_fixture f{limited({.time_scale = 60, .writes_per_minute = 3})};
+    fresh_emulator f{limited({.time_scale = 60, .writes_per_minute = 3}), watchdog_limit};
     constexpr auto window = 1s;
     auto client = f.connect();
     for (int i = 0; i < 3; ++i)
@@ -175,7 +161,8 @@ BOOST_AUTO_TEST_CASE(refused_requests_do_not_use_up_quota) {
 }
 
 BOOST_AUTO_TEST_CASE(deletes_have_their_own_class) {
-    emu_fixture f{limited({.deletes_per_minute = 3})};  // real one-minute windows
+    // Real one-minute windows.
+    fresh_emulator f{limited({.deletes_per_minute = 3}), watchdog_limit};
     auto client = f.connect();
     for (int i = 0; i < 5; ++i)
         BOOST_TEST(client.post(client.facts("/users"), user("d" + std::to_string(i))).status ==
@@ -195,7 +182,7 @@ BOOST_AUTO_TEST_CASE(deletes_have_their_own_class) {
 }
 
 BOOST_AUTO_TEST_CASE(deletes_are_admitted_again_after_the_scaled_window) {
-    emu_fixture f{limited({.time_scale = 60, .deletes_per_minute = 2})};
+    fresh_emulator f{limited({.time_scale = 60, .deletes_per_minute = 2}), watchdog_limit};
     constexpr auto window = 1s;
     auto client = f.connect();
     for (int i = 0; i < 3; ++i)
@@ -213,7 +200,8 @@ BOOST_AUTO_TEST_CASE(deletes_are_admitted_again_after_the_scaled_window) {
 }
 
 BOOST_AUTO_TEST_CASE(bulk_calls_have_their_own_class) {
-    emu_fixture f{limited({.bulk_per_10_minutes = 2})};  // real ten-minute windows
+    // Real ten-minute windows.
+    fresh_emulator f{limited({.bulk_per_10_minutes = 2}), watchdog_limit};
     auto client = f.connect();
     auto ops = [](std::initializer_list<const char*> keys) {
         json::array a;
@@ -237,7 +225,7 @@ BOOST_AUTO_TEST_CASE(bulk_calls_have_their_own_class) {
 
 BOOST_AUTO_TEST_CASE(the_bulk_window_is_ten_scaled_minutes) {
     // time_scale 60: minute classes last 1 s, the bulk class 10 s.
-    emu_fixture f{limited({.time_scale = 60, .bulk_per_10_minutes = 1})};
+    fresh_emulator f{limited({.time_scale = 60, .bulk_per_10_minutes = 1}), watchdog_limit};
     auto client = f.connect();
     const auto start = steady::now();
     BOOST_TEST(client
@@ -259,7 +247,7 @@ BOOST_AUTO_TEST_CASE(the_bulk_window_is_ten_scaled_minutes) {
 }
 
 BOOST_AUTO_TEST_CASE(all_requests_class_counts_reads_too) {
-    emu_fixture f{limited({.time_scale = 60, .all_per_minute = 10})};
+    fresh_emulator f{limited({.time_scale = 60, .all_per_minute = 10}), watchdog_limit};
     constexpr auto window = 1s;
     auto client = f.connect();
     const auto start = steady::now();
@@ -278,7 +266,7 @@ BOOST_AUTO_TEST_CASE(all_requests_class_counts_reads_too) {
 }
 
 BOOST_AUTO_TEST_CASE(send_retry_after_false_leaves_the_header_out) {
-    emu_fixture f{limited({.writes_per_minute = 1, .send_retry_after = false})};
+    fresh_emulator f{limited({.writes_per_minute = 1, .send_retry_after = false}), watchdog_limit};
     auto client = f.connect();
     BOOST_TEST(client.post(client.facts("/users"), user("a")).status == 201u);
     const auto r = client.post(client.facts("/users"), user("b"));
@@ -287,7 +275,7 @@ BOOST_AUTO_TEST_CASE(send_retry_after_false_leaves_the_header_out) {
 }
 
 BOOST_AUTO_TEST_CASE(rate_limiting_is_off_by_default) {
-    emu_fixture f;
+    fresh_emulator f{{}, watchdog_limit};
     BOOST_TEST(!f.emu.config().rate_limits.enabled);
     auto client = f.connect();
     // More writes than 300/min and more deletes than 60/min, as fast as they go.
@@ -305,7 +293,7 @@ BOOST_AUTO_TEST_CASE(rate_limiting_is_off_by_default) {
 }
 
 BOOST_AUTO_TEST_CASE(documented_default_limits_apply_when_enabled) {
-    emu_fixture f{limited({})};  // 300 writes a minute, real time
+    fresh_emulator f{limited({}), watchdog_limit};  // 300 writes a minute, real time
     auto client = f.connect();
     for (int i = 0; i < 300; ++i)
         BOOST_TEST_REQUIRE(
@@ -318,7 +306,7 @@ BOOST_AUTO_TEST_CASE(documented_default_limits_apply_when_enabled) {
 }
 
 BOOST_AUTO_TEST_CASE(set_rate_limits_applies_at_once_and_restarts_the_windows) {
-    emu_fixture f;
+    fresh_emulator f{{}, watchdog_limit};
     auto client = f.connect();
     for (int i = 0; i < 5; ++i)
         BOOST_TEST(client.post(client.facts("/users"), user("pre" + std::to_string(i))).status ==

@@ -1,5 +1,5 @@
 // The role assignment routes of the emulator (docs/emulator.md "Routes and statuses";
-// permit-api.md §5).
+// https://api.permit.io/v2/redoc#tag/Role-Assignments).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

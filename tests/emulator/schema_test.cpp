@@ -1,5 +1,5 @@
 // The roles and resources routes of the emulator (docs/emulator.md "Routes and statuses";
-// permit-api.md §6).
+// https://api.permit.io/v2/redoc#tag/Roles, https://api.permit.io/v2/redoc#tag/Resources).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

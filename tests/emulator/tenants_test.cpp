@@ -1,4 +1,5 @@
-// The tenants routes of the emulator (docs/emulator.md "Routes and statuses"; permit-api.md §4).
+// The tenants routes of the emulator (docs/emulator.md "Routes and statuses";
+// https://api.permit.io/v2/redoc#tag/Tenants).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

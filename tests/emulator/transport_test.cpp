@@ -4,9 +4,7 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -18,35 +16,16 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/fresh_emulator.hpp"
 #include "support/http_client.hpp"
-#include "support/watchdog.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 namespace json = boost::json;
-using permit::testing::emulator;
 using permit::testing::emulator_config;
-using permit_test::watchdog;
-
-/// An emulator, a watchdog, and a way to open API connections to it.
-struct emu_fixture {
-    explicit emu_fixture(emulator_config config = {}) : emu(std::move(config)) {}
-    ~emu_fixture() {
-        BOOST_CHECK_MESSAGE(!dog.fired(),
-                            "the watchdog stopped an emulator that stopped answering");
-    }
-
-    /// A new connection (connecting counts as one accepted connection).
-    permit_test::api_client connect() {
-        return permit_test::api_client{emu.port(), emu.config().api_key, emu.config().project_key,
-                                       emu.config().environment_key};
-    }
-
-    emulator emu;
-    watchdog dog{emu, std::chrono::seconds(20)};
-};
+using permit_test::fresh_emulator;
 
 json::value user(const std::string& key) {
     return json::object{{"key", key}, {"first_name", "First " + key}};
@@ -66,7 +45,7 @@ const std::string scope_route = "GET /v2/api-key/scope";
 BOOST_AUTO_TEST_SUITE(emulator_transport)
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     const auto first_port = client.connection().local_port();
     for (int i = 0; i < 10; ++i) {
@@ -98,7 +77,7 @@ BOOST_AUTO_TEST_CASE(keep_alive_serves_many_requests_on_one_connection) {
 BOOST_AUTO_TEST_CASE(serves_several_connections_at_once) {
     constexpr int connections = 8;
     constexpr int users_each = 5;
-    emu_fixture f;
+    fresh_emulator f;
 
     struct outcome {
         std::vector<std::string> failures;
@@ -173,7 +152,7 @@ BOOST_AUTO_TEST_CASE(serves_several_connections_at_once) {
 }
 
 BOOST_AUTO_TEST_CASE(a_half_sent_request_does_not_hold_up_other_connections) {
-    emu_fixture f;
+    fresh_emulator f;
     auto slow = f.connect();
     auto& conn = slow.connection();
     const std::string body = json::serialize(user("slow-user"));
@@ -198,7 +177,7 @@ BOOST_AUTO_TEST_CASE(a_half_sent_request_does_not_hold_up_other_connections) {
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     const auto auth = client.authorization();
@@ -251,7 +230,7 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order) {
 }
 
 BOOST_AUTO_TEST_CASE(pipelined_requests_in_one_write_are_all_answered) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     std::ostringstream all;
@@ -277,7 +256,7 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_in_one_write_are_all_answered) {
 }
 
 BOOST_AUTO_TEST_CASE(connection_close_gets_its_response_then_the_server_closes) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     auto req = conn.make_request(http::verb::get, "/v2/api-key/scope", std::nullopt,
@@ -294,7 +273,7 @@ BOOST_AUTO_TEST_CASE(connection_close_gets_its_response_then_the_server_closes) 
 }
 
 BOOST_AUTO_TEST_CASE(a_request_after_connection_close_on_the_same_connection_is_not_applied) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     auto closing = conn.make_request(http::verb::get, "/v2/api-key/scope", std::nullopt,
@@ -317,7 +296,7 @@ BOOST_AUTO_TEST_CASE(a_request_after_connection_close_on_the_same_connection_is_
 }
 
 BOOST_AUTO_TEST_CASE(http_1_0_request_without_keep_alive_is_answered_then_closed) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     conn.send_raw("GET /v2/api-key/scope HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: " +
@@ -331,7 +310,7 @@ BOOST_AUTO_TEST_CASE(http_1_0_request_without_keep_alive_is_answered_then_closed
 }
 
 BOOST_AUTO_TEST_CASE(a_chunked_request_body_is_read_whole) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     const std::string body = json::serialize(user("chunked-user"));
@@ -354,7 +333,7 @@ BOOST_AUTO_TEST_CASE(a_chunked_request_body_is_read_whole) {
 }
 
 BOOST_AUTO_TEST_CASE(expect_100_continue_gets_100_then_the_answer) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     auto& conn = client.connection();
     const std::string body = json::serialize(user("continued"));
@@ -374,7 +353,7 @@ BOOST_AUTO_TEST_CASE(expect_100_continue_gets_100_then_the_answer) {
 BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_after_the_idle_timeout) {
     emulator_config config;
     config.idle_timeout = std::chrono::milliseconds(300);
-    emu_fixture f{config};
+    fresh_emulator f{config};
     auto client = f.connect();
     BOOST_TEST(client.get("/v2/api-key/scope").status == 200u);
     const auto start = std::chrono::steady_clock::now();
@@ -388,7 +367,7 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_is_closed_after_the_idle_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(stop_closes_open_connections) {
-    emu_fixture f;
+    fresh_emulator f;
     auto idle = f.connect();
     BOOST_TEST(idle.get("/v2/api-key/scope").status == 200u);
     auto half = f.connect();
@@ -404,7 +383,7 @@ BOOST_AUTO_TEST_CASE(stop_closes_open_connections) {
 }
 
 BOOST_AUTO_TEST_CASE(connection_numbers_stay_distinct_across_reset_stats) {
-    emu_fixture f;
+    fresh_emulator f;
     auto first = f.connect();
     BOOST_TEST(first.get("/v2/api-key/scope").status == 200u);
     f.emu.reset_stats();
@@ -418,7 +397,7 @@ BOOST_AUTO_TEST_CASE(connection_numbers_stay_distinct_across_reset_stats) {
 }
 
 BOOST_AUTO_TEST_CASE(counters_count_requests_routes_and_statuses) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     BOOST_TEST(client.get("/v2/api-key/scope").status == 200u);
     BOOST_TEST(client.post(client.facts("/users"), user("alice")).status == 201u);
@@ -480,7 +459,7 @@ BOOST_AUTO_TEST_CASE(counters_count_requests_routes_and_statuses) {
 }
 
 BOOST_AUTO_TEST_CASE(reset_stats_zeroes_the_counters_and_clears_the_log) {
-    emu_fixture f;
+    fresh_emulator f;
     auto client = f.connect();
     for (int i = 0; i < 3; ++i)
         BOOST_TEST(client.post(client.facts("/users"), user("r" + std::to_string(i))).status ==
@@ -504,7 +483,7 @@ BOOST_AUTO_TEST_CASE(reset_stats_zeroes_the_counters_and_clears_the_log) {
 BOOST_AUTO_TEST_CASE(request_log_keeps_the_newest_entries_up_to_its_capacity) {
     emulator_config config;
     config.request_log_capacity = 5;
-    emu_fixture f{config};
+    fresh_emulator f{config};
     auto client = f.connect();
     for (int i = 0; i < 8; ++i)
         BOOST_TEST(client.get(client.facts("/users/nobody-" + std::to_string(i))).status == 404u);

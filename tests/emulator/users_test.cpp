@@ -1,4 +1,5 @@
-// The users routes of the emulator (docs/emulator.md "Routes and statuses"; permit-api.md §3).
+// The users routes of the emulator (docs/emulator.md "Routes and statuses";
+// https://api.permit.io/v2/redoc#tag/Users).
 #include <boost/test/unit_test.hpp>
 
 #include "support/emulator_fixture.hpp"

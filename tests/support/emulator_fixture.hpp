@@ -18,8 +18,8 @@
 
 #include <permit/testing/emulator.hpp>
 
+#include "support/fresh_emulator.hpp"
 #include "support/http_client.hpp"
-#include "support/watchdog.hpp"
 
 /// Checks a response's status; a mismatch prints the body.
 #define PERMIT_CHECK_STATUS(resp, expected)                                 \
@@ -167,7 +167,8 @@ inline bool looks_like_iso8601(const std::string& s) {
     return std::regex_match(s, re);
 }
 
-/// Status, `error_code`, and the `ErrorDetails` members every error carries (§8.1).
+/// Status, `error_code`, and the `ErrorDetails` members every error carries
+/// (https://api.permit.io/v2/redoc).
 inline void check_error_details(const response& r, unsigned status, std::string_view code) {
     PERMIT_CHECK_STATUS(r, status);
     const auto v = body_json(r);
@@ -228,25 +229,15 @@ inline json::array numbered_users(std::size_t n, std::string_view prefix) {
     return out;
 }
 
-/// A fresh emulator and a client for it, using the project and environment keys in paths.
-struct emulator_fixture {
-    permit::testing::emulator emu;
-    watchdog dog{emu, std::chrono::seconds(20)};
+/// A fresh emulator and a client for it, connected from the start, using the project and
+/// environment keys in paths.
+struct emulator_fixture : fresh_emulator {
     api_client api;
 
     emulator_fixture() : emulator_fixture(permit::testing::emulator_config{}) {}
 
     explicit emulator_fixture(permit::testing::emulator_config config)
-        : emu(std::move(config))
-        , api(emu.port(), emu.config().api_key, emu.config().project_key,
-              emu.config().environment_key) {}
-
-    ~emulator_fixture() {
-        BOOST_CHECK_MESSAGE(!dog.fired(),
-                            "the watchdog stopped an emulator that stopped answering");
-    }
-
-    const permit::testing::emulator_config& config() const { return emu.config(); }
+        : fresh_emulator(std::move(config)), api(connect()) {}
 
     /// A second client whose paths use the project and environment UUIDs.
     api_client uuid_client() const {

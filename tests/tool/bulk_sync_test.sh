@@ -18,10 +18,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
 
 # Starts an emulator (loopback, a free port) that knows the generated roles; sets EMULATOR_URL.
+# Arguments go to the emulator.
 start_emulator() {
     local log=$WORK/emulator-$RANDOM.log
     echo '{"roles":[{"key":"viewer","name":"viewer"},{"key":"editor","name":"editor"},{"key":"admin","name":"admin"}]}' >"$WORK/seed.json"
-    "$EMULATOR" --port 0 --seed "$WORK/seed.json" --api-key "$KEY" --exit-after 600 >"$log" 2>&1 &
+    "$EMULATOR" --port 0 --seed "$WORK/seed.json" --api-key "$KEY" --exit-after 600 "$@" >"$log" 2>&1 &
     EMULATOR_PIDS+=($!)
     for _ in $(seq 100); do
         EMULATOR_URL=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$log")
@@ -73,7 +74,10 @@ grep '"line":56' "$WORK/rejects.jsonl" | grep -q 'longer than' || fail "no reaso
 [[ $(stat -c %s "$WORK/rejects.jsonl") -lt 100000 ]] || fail "the rejects file copies the 1 MB line"
 
 step "a run killed with SIGKILL and resumed gives the exact final state"
-start_emulator
+# Every bulk write answered 250 ms late, so that the run lasts long enough to be killed in the
+# middle however fast the build.
+start_emulator --faults '[{"method":"PUT","path":"/v2/facts/*/*/bulk/users","kind":"delay","delay_ms":250},
+                          {"method":"POST","path":"/v2/facts/*/*/role_assignments/bulk","kind":"delay","delay_ms":250}]'
 "$TOOL" "$WORK/users.jsonl" --api-url "$EMULATOR_URL" "${REMOTE[@]}" --resume "$WORK/checkpoint.json" \
     >/dev/null 2>&1 &
 victim=$!

@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-// Spec example of UserRead (permit-api.md §3.1, NET openapi.json UserRead.example).
+// Spec example of UserRead (permitio/permit-dotnet `openapi.json`, UserRead.example).
 constexpr const char* user_read_example = R"json(
 {"id":"497f6eca-6276-4993-bfeb-53cbbbba6f08","organization_id":"7c60d51f-b44e-4682-87d6-449835ea4de6",
  "project_id":"405d8375-3514-403b-8c43-83ae74cfe0e9","environment_id":"40ef0e48-a11f-4963-a229-e396c9f7e7c4",
@@ -27,7 +27,7 @@ constexpr const char* user_read_example = R"json(
  "roles":[{"role":"admin","tenant":"stripe-inc"},{"role":"viewer","tenant":"othercompany.com"}]}
 )json";
 
-// 404 example from permit-api.md §8.1 (DOCS background-tasks.mdx).
+// 404 example from https://docs.permit.io/api/background-tasks.
 constexpr const char* not_found_example = R"json(
 {"id":"adf8f4e3-5e01-4140-b512-142533007edd","error_code":"NOT_FOUND",
  "title":"We could not find the requested object/s",

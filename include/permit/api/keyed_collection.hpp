@@ -11,9 +11,11 @@
 #include <string_view>
 #include <utility>
 
-namespace permit::detail {
+namespace permit {
 
-/// The calls of a collection described by `Traits`:
+/// The calls every keyed collection of the API has (the base of `users_api`, `tenants_api`,
+/// `roles_api` and `resources_api`, made by `permit::client`), for a collection described by
+/// `Traits`:
 /// - `create_type`, `read_type`, `update_type`, `query_type`: the models;
 /// - `base` (`path_base`) and `collection` (e.g. `"/tenants"`): where it lives;
 /// - `add_filters(query_builder&, const query_type&)`: the list filters.
@@ -27,72 +29,78 @@ namespace permit::detail {
 /// with `operation_aborted` (a write already sent may still have been applied). Thread safety:
 /// as the `permit::client` it belongs to.
 template <class Traits>
-class keyed_collection_api : protected api_base {
+class keyed_collection_api : protected detail::api_base {
   public:
+    /// What `create` takes.
     using create_type = typename Traits::create_type;
+    /// What the calls read back.
     using read_type = typename Traits::read_type;
+    /// What `update` takes.
     using update_type = typename Traits::update_type;
+    /// What `list` and `list_all` filter with.
     using query_type = typename Traits::query_type;
 
     /// Creates one (`POST <collection>`). Signature: `void(error_code, read_type)`.
     /// The key is taken: `error::conflict`. Not retried: POST is not idempotent.
-    template <not_diagnostics CompletionToken = use_awaitable_t>
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto create(const create_type& item, CompletionToken&& token = {}) const {
-        return call<read_type>(create_spec(item), json_decoder<read_type>{}, nullptr,
+        return call<read_type>(create_spec(item), detail::json_decoder<read_type>{}, nullptr,
                                std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto create(const create_type& item, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<read_type>(create_spec(item), json_decoder<read_type>{}, &diag,
+        return call<read_type>(create_spec(item), detail::json_decoder<read_type>{}, &diag,
                                std::forward<CompletionToken>(token));
     }
 
     /// Reads one by key or id (`GET <collection>/{key}`). Signature:
     /// `void(error_code, read_type)`. Missing: `error::not_found`.
-    template <not_diagnostics CompletionToken = use_awaitable_t>
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto get(std::string_view key, CompletionToken&& token = {}) const {
-        return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, nullptr,
-                               std::forward<CompletionToken>(token));
+        return call<read_type>(item_spec(verb::get, key), detail::json_decoder<read_type>{},
+                               nullptr, std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto get(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<read_type>(item_spec(verb::get, key), json_decoder<read_type>{}, &diag,
+        return call<read_type>(item_spec(verb::get, key), detail::json_decoder<read_type>{}, &diag,
                                std::forward<CompletionToken>(token));
     }
 
     /// Reads one page (`GET <collection>`), `q.per_page` (at most 100) from `q.page`.
     /// Signature: `void(error_code, permit::page<read_type>)`, with `total_count`.
-    template <not_diagnostics CompletionToken = use_awaitable_t>
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto list(const query_type& q = {}, CompletionToken&& token = {}) const {
-        return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
-                                     nullptr, std::forward<CompletionToken>(token));
+        return call<page<read_type>>(list_spec(q, q.page, q.per_page),
+                                     detail::list_decoder<read_type>{}, nullptr,
+                                     std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto list(const query_type& q, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<page<read_type>>(list_spec(q, q.page, q.per_page), list_decoder<read_type>{},
-                                     &diag, std::forward<CompletionToken>(token));
+        return call<page<read_type>>(list_spec(q, q.page, q.per_page),
+                                     detail::list_decoder<read_type>{}, &diag,
+                                     std::forward<CompletionToken>(token));
     }
 
     /// Every item matching `q`, page by page from `q.page`, `q.per_page` at a time.
     pager<read_type> list_all(query_type q = {}) const {
-        return pager_access::make<read_type>(impl_, q.per_page, [q](int page, int per_page) {
-            return list_spec(q, page, per_page);
-        });
+        return detail::pager_access::make<read_type>(
+            impl_, q.per_page,
+            [q](int page, int per_page) { return list_spec(q, page, per_page); });
     }
 
     /// Overwrites the fields set in `changes` (`PATCH <collection>/{key}`); a field left unset
     /// keeps its value. Signature: `void(error_code, read_type)`. Missing: `error::not_found`.
-    template <not_diagnostics CompletionToken = use_awaitable_t>
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto update(std::string_view key, const update_type& changes,
                 CompletionToken&& token = {}) const {
         return call<read_type>(item_spec(verb::patch, key, to_json(changes)),
-                               json_decoder<read_type>{}, nullptr,
+                               detail::json_decoder<read_type>{}, nullptr,
                                std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
@@ -101,32 +109,33 @@ class keyed_collection_api : protected api_base {
     auto update(std::string_view key, const update_type& changes, diagnostics& diag,
                 CompletionToken&& token = {}) const {
         return call<read_type>(item_spec(verb::patch, key, to_json(changes)),
-                               json_decoder<read_type>{}, &diag,
+                               detail::json_decoder<read_type>{}, &diag,
                                std::forward<CompletionToken>(token));
     }
 
     /// Deletes one and what depends on it (`DELETE <collection>/{key}`). Signature:
     /// `void(error_code)`. Missing: `error::not_found`.
-    template <not_diagnostics CompletionToken = use_awaitable_t>
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto remove(std::string_view key, CompletionToken&& token = {}) const {
-        return call<void>(item_spec(verb::delete_, key), no_decoder{}, nullptr,
+        return call<void>(item_spec(verb::delete_, key), detail::no_decoder{}, nullptr,
                           std::forward<CompletionToken>(token));
     }
     /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
     /// successful or not. `diag` must outlive the operation.
     template <class CompletionToken = use_awaitable_t>
     auto remove(std::string_view key, diagnostics& diag, CompletionToken&& token = {}) const {
-        return call<void>(item_spec(verb::delete_, key), no_decoder{}, &diag,
+        return call<void>(item_spec(verb::delete_, key), detail::no_decoder{}, &diag,
                           std::forward<CompletionToken>(token));
     }
 
   protected:
+    /// The method of a request.
     using verb = http_method;
 
     using api_base::api_base;
 
     /// A request on the collection itself.
-    static call_spec collection_spec(verb method, std::optional<std::string> body = {}) {
+    static detail::call_spec collection_spec(verb method, std::optional<std::string> body = {}) {
         return {.method = method,
                 .base = Traits::base,
                 .path = std::string(Traits::collection),
@@ -134,20 +143,23 @@ class keyed_collection_api : protected api_base {
     }
 
     /// A request on one item, or below it (`suffix` such as `/roles`).
-    static call_spec item_spec(verb method, std::string_view key,
-                               std::optional<std::string> body = {}, std::string_view suffix = {}) {
+    static detail::call_spec item_spec(verb method, std::string_view key,
+                                       std::optional<std::string> body = {},
+                                       std::string_view suffix = {}) {
         return {.method = method,
                 .base = Traits::base,
                 .path = path(Traits::collection, key) + std::string(suffix),
                 .body = std::move(body)};
     }
 
-    static call_spec create_spec(const create_type& item) {
+    /// The request of `create`.
+    static detail::call_spec create_spec(const create_type& item) {
         return collection_spec(verb::post, to_json(item));
     }
 
-    static call_spec list_spec(const query_type& q, int page, int per_page) {
-        query_builder query;
+    /// The request of one page of `list`.
+    static detail::call_spec list_spec(const query_type& q, int page, int per_page) {
+        detail::query_builder query;
         Traits::add_filters(query, q);
         query.add_number("page", page).add_number("per_page", per_page);
         auto spec = collection_spec(verb::get);
@@ -155,6 +167,10 @@ class keyed_collection_api : protected api_base {
         return spec;
     }
 };
+
+}  // namespace permit
+
+namespace permit::detail {
 
 /// The filters of a user list, shared by `users.list` and `tenants.list_users`.
 inline void add_user_filters(query_builder& query, const user_list_query& q) {
@@ -164,7 +180,7 @@ inline void add_user_filters(query_builder& query, const user_list_query& q) {
 
 /// The filters of the lists that answer a bare array by default: `search`, and
 /// `include_total_count=true`. The flag is marked deprecated in the newest spec, but it is the
-/// only way to get the envelope with `total_count` (permit-api.md §2).
+/// only way to get the envelope with `total_count` (permitio/permit-cli `source/lib/api/v1.d.ts`).
 template <class Query>
 void add_search_with_totals(query_builder& query, const Query& q) {
     query.add_optional("search", q.search).add_flag("include_total_count", true);

@@ -25,7 +25,7 @@ struct resource_traits {
 /// `client.resources`.
 ///
 /// `create`, `get`, `list`, `update` and `remove` work on `/resources` (see
-/// `detail::keyed_collection_api`); in `update`, `actions`, when given, replaces the stored
+/// `permit::keyed_collection_api`); in `update`, `actions`, when given, replaces the stored
 /// actions.
 ///
 /// Their completion signatures: `create(const resource_create&)`, `get(key)` and
@@ -36,7 +36,7 @@ struct resource_traits {
 ///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
-class resources_api : public detail::keyed_collection_api<detail::resource_traits> {
+class resources_api : public keyed_collection_api<detail::resource_traits> {
   private:
     // Made by `permit::client`: the calls go through the client that `impl` refers to.
     friend class permit::client_view;

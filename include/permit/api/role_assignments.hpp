@@ -144,7 +144,7 @@ class role_assignments_api : detail::api_base {
         query.add_optional("resource", q.resource)
             .add_optional("resource_instance", q.resource_instance);
         // Marked deprecated in the newest spec, but the only way to get the envelope with
-        // `total_count` instead of a bare array (permit-api.md §2).
+        // `total_count` instead of a bare array (permitio/permit-cli `source/lib/api/v1.d.ts`).
         query.add_flag("include_total_count", true);
         query.add_number("page", page).add_number("per_page", per_page);
         return {.method = verb::get,

@@ -26,7 +26,7 @@ struct role_traits {
 /// The roles of the environment's policy. Reached as `client.roles`.
 ///
 /// `create`, `get`, `list`, `update` and `remove` work on `/roles` (see
-/// `detail::keyed_collection_api`): a role's `permissions` are `"<resource>:<action>"` strings;
+/// `permit::keyed_collection_api`): a role's `permissions` are `"<resource>:<action>"` strings;
 /// in `update`, a list given, even empty, replaces the stored one; `remove` also drops the
 /// permissions granted to the role.
 ///
@@ -38,7 +38,7 @@ struct role_traits {
 ///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
-class roles_api : public detail::keyed_collection_api<detail::role_traits> {
+class roles_api : public keyed_collection_api<detail::role_traits> {
   private:
     // Made by `permit::client`: the calls go through the client that `impl` refers to.
     friend class permit::client_view;

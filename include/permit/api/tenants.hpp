@@ -29,7 +29,7 @@ struct tenant_traits {
 /// The tenants of the environment. Reached as `client.tenants`.
 ///
 /// `create`, `get`, `list`, `update` and `remove` work on `/tenants` (see
-/// `detail::keyed_collection_api`): `list` searches names and keys; in `update`, `attributes`,
+/// `permit::keyed_collection_api`): `list` searches names and keys; in `update`, `attributes`,
 /// when given, replaces the stored attributes; `remove` deletes the tenant and all its related
 /// data, its role assignments included.
 ///
@@ -47,7 +47,7 @@ struct tenant_traits {
 ///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
-class tenants_api : public detail::keyed_collection_api<detail::tenant_traits> {
+class tenants_api : public keyed_collection_api<detail::tenant_traits> {
   private:
     // Made by `permit::client`: the calls go through the client that `impl` refers to.
     friend class permit::client_view;

@@ -44,7 +44,7 @@ struct user_sync_decoder {
 /// The users of the environment. Reached as `client.users`.
 ///
 /// `create`, `get`, `list`, `update` and `remove` work on `/users` (see
-/// `detail::keyed_collection_api`): `create` takes the user's initial `role_assignments`; `list`
+/// `permit::keyed_collection_api`): `create` takes the user's initial `role_assignments`; `list`
 /// filters by email text (`search`) and role, and always returns the totals; in `update`,
 /// `attributes`, when given, replaces the stored attributes; `remove` deletes the user with its
 /// role assignments.
@@ -63,7 +63,7 @@ struct user_sync_decoder {
 ///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
-class users_api : public detail::keyed_collection_api<detail::user_traits> {
+class users_api : public keyed_collection_api<detail::user_traits> {
   private:
     // Made by `permit::client`: the calls go through the client that `impl` refers to.
     friend class permit::client_view;

@@ -32,8 +32,9 @@ struct pdp_confirmation {
 
 /// Settings of the auto-batching pipeline behind `client::bulk` (see `bulk_api`).
 ///
-/// The batch sizes default to the API's documented limits (permit-api.md §3 "Bulk limits");
-/// lower them only to test, or for a server with smaller limits.
+/// The batch sizes default to the API's documented limits ("Bulk limits" in
+/// https://docs.permit.io/how-to/bulk-operations); lower them only to test, or for a server with
+/// smaller limits.
 struct bulk_options {
     /// Users per `PUT /bulk/users` request.
     std::size_t users_per_batch = 3000;

@@ -4,10 +4,8 @@
 #include <permit/diagnostics.hpp>
 #include <permit/http_method.hpp>
 
-#include <boost/asio/associator.hpp>
 #include <boost/system/error_code.hpp>
 
-#include <exception>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -59,38 +57,9 @@ struct outcome<void> {
     boost::system::error_code ec;
 };
 
-/// Adapts the caller's handler to what `co_spawn` delivers. Keeps the handler's associated
-/// executor, allocator and cancellation slot (see the associator below).
-template <class Handler, class T>
-struct outcome_handler {
-    Handler handler;
-
-    void operator()(std::exception_ptr ep, outcome<T> result) {
-        // The operation catches everything it can fail with; an exception here is a bug, and is
-        // not turned into an error code.
-        if (ep) std::rethrow_exception(ep);
-        if constexpr (std::is_void_v<T>)
-            std::move(handler)(result.ec);
-        else
-            std::move(handler)(result.ec, std::move(result.value));
-    }
-};
-
-/// Lets `co_spawn` accept the caller's handler while the value is converted.
+/// A completion token that is not a `diagnostics`: keeps the overloads without `diag` from taking
+/// a `diagnostics&` argument for their token.
 template <class T>
 concept not_diagnostics = !std::is_same_v<std::remove_cvref_t<T>, diagnostics>;
 
 }  // namespace permit::detail
-
-template <template <class, class> class Associator, class Handler, class T, class Default>
-struct boost::asio::associator<Associator, permit::detail::outcome_handler<Handler, T>, Default>
-    : Associator<Handler, Default> {
-    static typename Associator<Handler, Default>::type get(
-        const permit::detail::outcome_handler<Handler, T>& h) noexcept {
-        return Associator<Handler, Default>::get(h.handler);
-    }
-    static auto get(const permit::detail::outcome_handler<Handler, T>& h, const Default& d) noexcept
-        -> decltype(Associator<Handler, Default>::get(h.handler, d)) {
-        return Associator<Handler, Default>::get(h.handler, d);
-    }
-};

@@ -1,4 +1,5 @@
-// The headers of a write sent through the PDP's facts proxy (permit-api.md §9.4), sans-io.
+// The headers of a write sent through the PDP's facts proxy
+// (https://docs.permit.io/how-to/manage-data/local-facts-uploader), sans-io.
 #pragma once
 
 #include <permit/sync_wait.hpp>

@@ -146,7 +146,8 @@ using user_permissions = std::map<std::string, resource_permissions>;
 /// JSON object; unset optional fields and empty `attributes` are left out, and the names are
 /// snake_case.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const check_user& v) {
-    // snake_case names: the Rust PDP front end knows only these (permit-api.md §7.1).
+    // snake_case names: the Rust PDP front end knows only these (permitio/PDP
+    // `pdp-server/src/opa_client/allowed.rs`).
     detail::field_writer(jv)
         .field("key", v.key)
         .field("first_name", v.first_name)

@@ -46,7 +46,8 @@ struct role_assignment_remove {
 struct role_assignment {
     /// The id the API gave the assignment.
     std::string id;
-    std::string user;  ///< the user key (the live API may echo the email, see permit-api.md §5)
+    std::string user;  ///< the user key (the live API may echo the email, see permitio/
+                       ///< permit-python `tests/endpoints/test_users_tenants.py`)
     /// The role's key.
     std::string role;
     /// The tenant's key, when the API sends it.

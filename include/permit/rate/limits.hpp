@@ -1,5 +1,5 @@
-// The client-side rate limits: the classes Permit documents for its REST API (permit-api.md §8.3),
-// as plain values in `permit::config`.
+// The client-side rate limits: the classes Permit documents for its REST API ("Rate Limiting" in
+// https://docs.permit.io/api/api-with-cli), as plain values in `permit::config`.
 #pragma once
 
 #include <chrono>

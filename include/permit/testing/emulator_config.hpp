@@ -77,8 +77,9 @@ struct fault_rule {
     std::uint64_t after = 0;
 };
 
-/// Rate limiting by Permit's documented classes (permit-api.md §8.3). Each class allows at most
-/// `limit` requests in any sliding window of `window / time_scale`.
+/// Rate limiting by Permit's documented classes ("Rate Limiting" in
+/// https://docs.permit.io/api/api-with-cli). Each class allows at most `limit` requests in any
+/// sliding window of `window / time_scale`.
 struct rate_limit_config {
     /// Whether requests to the REST API (`/v2/...`) are limited; the PDP routes never are. Off by
     /// default.
@@ -101,7 +102,8 @@ struct rate_limit_config {
 enum class key_level { environment, project, organization };
 
 /// What a write through the PDP's facts proxy answers when its `X-Wait-Timeout` runs out before
-/// the PDP has the write (the PDP's `X-Timeout-Policy`, permit-api.md §9.4).
+/// the PDP has the write (the PDP's `X-Timeout-Policy`,
+/// https://docs.permit.io/how-to/manage-data/local-facts-uploader).
 enum class facts_timeout_policy {
     ignore,  ///< The API's response, as if the wait had succeeded.
     fail,    ///< 424 `{"detail":"Timeout waiting for update to be received"}`.

@@ -133,9 +133,10 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
     }
     const retry_policy& policy = options && options->retry ? *options->retry : cfg_.retry;
     // Read-your-writes: the facts API through the PDP's proxy, when the view or the config asks
-    // for it (permit-api.md §9.4). The PDP forwards to the API with its own project and
-    // environment, so the scope is not needed. Such a call still counts against the API's rate
-    // limits, and is retried as the API call it is (spec.target stays service::api).
+    // for it (https://docs.permit.io/how-to/manage-data/local-facts-uploader). The PDP forwards
+    // to the API with its own project and environment, so the scope is not needed. Such a call
+    // still counts against the API's rate limits, and is retried as the API call it is
+    // (spec.target stays service::api).
     const sync_wait* wait = nullptr;
     if (spec.base == path_base::facts) {
         if (options && options->wait_for_sync)

@@ -1,5 +1,5 @@
-// The API's error responses (permit-api.md §8.1), thrown by the emulator's state and routes and
-// turned into a response by the router.
+// The API's error responses (https://api.permit.io/v2/redoc), thrown by the emulator's state
+// and routes and turned into a response by the router.
 #pragma once
 
 #include <atomic>
@@ -34,7 +34,8 @@ inline boost::json::value error_details(std::string_view error_code, std::string
                                {"support_link", "https://permit-io.slack.com/ssb/redirect"}};
 }
 
-/// 404 with the wording of the API's NOT_FOUND errors (permit-api.md §8.1).
+/// 404 with the wording of the API's NOT_FOUND errors (the example in
+/// https://docs.permit.io/api/background-tasks).
 inline api_failure not_found(std::string_view object_type) {
     return {404, error_details(
                      "NOT_FOUND", "We could not find the requested object/s",

@@ -1,6 +1,7 @@
-// The PDP's facts proxy (permit-api.md §9.4), sans-io: which `/facts/<rest>` routes wait for the
-// PDP to have the write, how the PDP reads `X-Wait-Timeout` and `X-Timeout-Policy`, and the
-// PDP's own answers (400, 403, 424).
+// The PDP's facts proxy (https://docs.permit.io/how-to/manage-data/local-facts-uploader,
+// permitio/PDP `horizon/facts/`), sans-io: which `/facts/<rest>` routes wait for the PDP to have
+// the write, how the PDP reads `X-Wait-Timeout` and `X-Timeout-Policy`, and the PDP's own
+// answers (400, 403, 424).
 #pragma once
 
 #include <charconv>
@@ -27,8 +28,8 @@ struct facts_sync {
     facts_timeout_policy policy = facts_timeout_policy::ignore;
 };
 
-/// Whether `method /facts/<rest>` is one of the routes that wait for the PDP (permit-api.md §9.4,
-/// horizon `facts/router.py`); every other `/facts` request is forwarded without waiting.
+/// Whether `method /facts/<rest>` is one of the routes that wait for the PDP (permitio/PDP
+/// `horizon/facts/router.py`); every other `/facts` request is forwarded without waiting.
 /// `POST /facts/resource_instances`, `PATCH /facts/resource_instances/{id}` and
 /// `POST /facts/relationship_tuples` also wait in the PDP, but the emulated API has no such routes:
 /// they are forwarded and get the API's 404, which never waits.
@@ -155,7 +156,7 @@ inline api_failure facts_bad_header(std::string detail) {
     return {400, boost::json::object{{"detail", std::move(detail)}}};
 }
 
-/// Reads `X-Wait-Timeout` and `X-Timeout-Policy` as the PDP does (permit-api.md §9.4, horizon
+/// Reads `X-Wait-Timeout` and `X-Timeout-Policy` as the PDP does (permitio/PDP horizon
 /// `facts/dependencies.py`), with `default_timeout` and `default_policy` for an absent header
 /// (the PDP's `PDP_LOCAL_FACTS_WAIT_TIMEOUT` and `PDP_LOCAL_FACTS_TIMEOUT_POLICY`; a negative
 /// `default_timeout` means no limit). Throws `api_failure` 400 for a value the PDP refuses.
@@ -169,7 +170,7 @@ inline api_failure facts_bad_header(std::string detail) {
 /// is a 400 (horizon lower-cases the value and looks it up in its enum).
 /// [UNCONFIRMED] The 400 messages are horizon's: `Invalid X-Wait-timeout header, expected float,
 /// got 'abc'` and `Invalid X-Timeout-Policy header, expected one of ['ignore', 'fail'], got
-/// 'sometimes'`; §9.4 gives only the status.
+/// 'sometimes'` (permitio/PDP `horizon/facts/dependencies.py`).
 inline facts_sync read_facts_sync_headers(std::optional<std::string_view> wait_timeout,
                                           std::optional<std::string_view> policy,
                                           std::chrono::milliseconds default_timeout,

@@ -1,5 +1,5 @@
-// The request schemas of the REST API and the PDP (permit-api.md §3.1, §4, §5, §6, §7), as
-// field lists for the validator.
+// The request schemas of the REST API (https://api.permit.io/v2/redoc) and the PDP (permitio/PDP
+// `horizon/enforcer/schemas.py`), as field lists for the validator.
 #pragma once
 
 #include <permit/testing/detail/validation.hpp>
@@ -8,7 +8,7 @@ namespace permit::testing::detail::schemas {
 
 using ft = field_type;
 
-// Users (§3.1)
+// Users (https://api.permit.io/v2/redoc#tag/Users)
 inline constexpr field user_role_create_fields[] = {
     {"role", ft::string, true}, {"tenant", ft::string}, {"resource_instance", ft::string}};
 inline constexpr object_schema user_role_create{user_role_create_fields};
@@ -35,7 +35,7 @@ inline constexpr object_schema user_bulk{user_bulk_fields};
 inline constexpr field bulk_delete_fields[] = {{"idents", ft::string_array, true}};
 inline constexpr object_schema bulk_delete{bulk_delete_fields};
 
-// Tenants (§4)
+// Tenants (https://api.permit.io/v2/redoc#tag/Tenants)
 inline constexpr field tenant_create_fields[] = {{"key", ft::slug, true},
                                                  {"name", ft::string, true},
                                                  {"description", ft::string},
@@ -50,7 +50,7 @@ inline constexpr field tenant_bulk_fields[] = {
     {"operations", ft::object_array, true, &tenant_create}};
 inline constexpr object_schema tenant_bulk{tenant_bulk_fields};
 
-// Role assignments (§5)
+// Role assignments (https://api.permit.io/v2/redoc#tag/Role-Assignments)
 inline constexpr field role_assignment_create_fields[] = {{"user", ft::string, true},
                                                           {"role", ft::string, true},
                                                           {"tenant", ft::string},
@@ -63,7 +63,8 @@ inline constexpr field role_assignment_remove_fields[] = {{"user", ft::string, t
                                                           {"resource_instance", ft::string}};
 inline constexpr object_schema role_assignment_remove{role_assignment_remove_fields};
 
-// Roles and resources (§6)
+// Roles and resources (https://api.permit.io/v2/redoc#tag/Roles,
+// https://api.permit.io/v2/redoc#tag/Resources)
 inline constexpr field role_create_fields[] = {
     {"key", ft::slug, true},     {"name", ft::string, true},
     {"description", ft::string}, {"permissions", ft::permission_array},
@@ -116,7 +117,7 @@ inline constexpr field resource_update_fields[] = {
     {"relations", ft::object}};
 inline constexpr object_schema resource_update{resource_update_fields};
 
-// PDP (§7). The PDP's models do not forbid extra fields.
+// PDP (permitio/PDP `horizon/enforcer/schemas.py`). The PDP's models do not forbid extra fields.
 inline constexpr field check_user_fields[] = {{"key", ft::string, true}, {"first_name", ft::string},
                                               {"firstName", ft::string}, {"last_name", ft::string},
                                               {"lastName", ft::string},  {"email", ft::string},

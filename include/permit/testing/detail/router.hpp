@@ -177,7 +177,8 @@ class router {
     /// So an invalid header is refused before anything is forwarded, and nothing is written.
     /// [UNCONFIRMED] The order of the 400 and the 403 is horizon's (the headers are FastAPI
     /// dependencies, resolved before the handler builds the forwarded request, which is where the
-    /// 403 comes from); §9.4 does not give it.
+    /// 403 comes from); Permit's docs
+    /// (https://docs.permit.io/how-to/manage-data/local-facts-uploader) do not give it.
     std::optional<reply> check_facts_request(const route_match& m,
                                              std::optional<std::string_view> authorization,
                                              std::optional<std::string_view> wait_timeout,
@@ -231,8 +232,9 @@ class router {
 
     /// `/facts/<rest>`: the PDP forwards it as `/v2/facts/{project_id}/{environment_id}/<rest>`
     /// of its own environment, with the query as it came, except that the DELETEs that wait get
-    /// `return_deleted=true` in place of any `return_deleted` given (permit-api.md §9.4). Counted
-    /// as `"<method> /facts/<rest of the API route's template>"`, e.g. `"PUT
+    /// `return_deleted=true` in place of any `return_deleted` given (permitio/PDP
+    /// `horizon/facts/router.py`). Counted as
+    /// `"<method> /facts/<rest of the API route's template>"`, e.g. `"PUT
     /// /facts/users/{user_id}"`, or `"<method> /facts/<unmatched>"`.
     route_match find_facts(std::string_view method, const parsed_target& target) const {
         facts_forward fwd;
@@ -255,7 +257,8 @@ class router {
         return m;
     }
 
-    /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permit-api.md §1.2).
+    /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permitio/PDP
+    /// `pdp-server/src/api/authn_middleware.rs`).
     std::optional<reply> authenticate(route_area area,
                                       std::optional<std::string_view> header) const {
         if (area == route_area::open) return std::nullopt;

@@ -1,4 +1,5 @@
-// `/v2/facts/{proj_id}/{env_id}/bulk/...` (permit-api.md §3, §4): bulk users and tenants.
+// `/v2/facts/{proj_id}/{env_id}/bulk/...` (https://api.permit.io/v2/redoc#tag/Bulk-Operations):
+// bulk users and tenants.
 #pragma once
 
 #include <set>
@@ -12,7 +13,8 @@
 
 namespace permit::testing::detail::routes {
 
-/// Items per call (permit-api.md §3 "Bulk limits") and the status of a larger call.
+/// Items per call ("Bulk limits" in https://docs.permit.io/how-to/bulk-operations) and the
+/// status of a larger call.
 struct bulk_limits {
     std::size_t users = 3000;
     std::size_t tenants = 2000;

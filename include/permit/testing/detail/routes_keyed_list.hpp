@@ -7,7 +7,7 @@
 namespace permit::testing::detail::routes {
 
 /// The bare-array-or-envelope list of tenants, roles and resources, with `search` on key and
-/// name and `include_total_count` (permit-api.md §2).
+/// name and `include_total_count` (permitio/permit-cli `source/lib/api/v1.d.ts`).
 template <class Record, class Where>
 reply list_keyed_objects(state& s, const route_context& ctx, Where where) {
     validation_errors errors;

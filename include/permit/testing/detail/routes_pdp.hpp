@@ -1,5 +1,6 @@
-// The PDP's decision routes (permit-api.md §7): `/allowed`, `/allowed/bulk`, `/user-permissions`,
-// deciding RBAC from the emulator's roles and tenant-scoped role assignments.
+// The PDP's decision routes (permitio/PDP `pdp-server/src/api/authz/`): `/allowed`,
+// `/allowed/bulk`, `/user-permissions`, deciding RBAC from the emulator's roles and tenant-scoped
+// role assignments.
 #pragma once
 
 #include <algorithm>

@@ -1,4 +1,5 @@
-// `/v2/facts/{proj_id}/{env_id}/role_assignments...` (permit-api.md §5).
+// `/v2/facts/{proj_id}/{env_id}/role_assignments...`
+// (https://api.permit.io/v2/redoc#tag/Role-Assignments).
 #pragma once
 
 #include <array>

@@ -1,4 +1,5 @@
-// `/v2/schema/{proj_id}/{env_id}/roles...` and `.../resources...` (permit-api.md §6).
+// `/v2/schema/{proj_id}/{env_id}/roles...` and `.../resources...`
+// (https://api.permit.io/v2/redoc#tag/Roles, https://api.permit.io/v2/redoc#tag/Resources).
 #pragma once
 
 #include <boost/json/value_from.hpp>

@@ -1,4 +1,4 @@
-// `/v2/facts/{proj_id}/{env_id}/tenants...` (permit-api.md §4).
+// `/v2/facts/{proj_id}/{env_id}/tenants...` (https://api.permit.io/v2/redoc#tag/Tenants).
 #pragma once
 
 #include <boost/json/value_from.hpp>

@@ -1,4 +1,4 @@
-// `/v2/facts/{proj_id}/{env_id}/users...` (permit-api.md §3).
+// `/v2/facts/{proj_id}/{env_id}/users...` (https://api.permit.io/v2/redoc#tag/Users).
 #pragma once
 
 #include <boost/json/value_from.hpp>

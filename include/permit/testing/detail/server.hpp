@@ -340,10 +340,12 @@ class server : public std::enable_shared_from_this<server> {
     /// timeout is known at once; a timer that fires late does not turn a timeout into a success.
     /// Ends early when `stop()` closes the connection and cancels `timer`, as the `delay` fault
     /// does.
-    /// [UNCONFIRMED] A zero timeout is a timeout (424 under `fail`) whenever the PDP lags: §9.4
-    /// says only "`0` → don't wait", and horizon's `asyncio.wait_for(event, 0)` returns False for
-    /// an update it has not received. The timeout runs from when the API applied the write;
-    /// horizon starts it once the API's response is in, a difference no client can see here.
+    /// [UNCONFIRMED] A zero timeout is a timeout (424 under `fail`) whenever the PDP lags: the
+    /// docs (https://docs.permit.io/how-to/manage-data/local-facts-uploader) say only
+    /// "`0`: No waiting - respond immediately", and horizon's `asyncio.wait_for(event, 0)` returns
+    /// False for an update it has not received. The timeout runs from when the API applied the
+    /// write; horizon starts it once the API's response is in, a difference no client can see
+    /// here.
     asio::awaitable<pdp_wait> wait_for_pdp(asio::steady_timer& timer, beast::tcp_stream& lowest,
                                            std::uint64_t mark,
                                            std::chrono::steady_clock::time_point applied_at,
@@ -456,7 +458,8 @@ class server : public std::enable_shared_from_this<server> {
                k == fault_kind::http_502 || k == fault_kind::http_503;
     }
 
-    /// The Cloud PDP's documented 429 body (the REST API's is undocumented, permit-api.md §8.3).
+    /// The Cloud PDP's documented 429 body ("Rate Limits" in
+    /// https://docs.permit.io/concepts/pdp/cloud-pdp-capabilities; the REST API's is undocumented).
     static reply too_many_requests(std::optional<std::chrono::seconds> retry_after) {
         reply r = json_reply(
             429, boost::json::object{

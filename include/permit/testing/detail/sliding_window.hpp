@@ -39,7 +39,8 @@ class sliding_window {
     std::deque<steady_time> hits_;
 };
 
-/// The classes of permit-api.md §8.3 (schema-write and member limits are not emulated).
+/// The classes of "Rate Limiting" in https://docs.permit.io/api/api-with-cli (schema-write and
+/// member limits are not emulated).
 class rate_limiter {
   public:
     explicit rate_limiter(const rate_limit_config& c)

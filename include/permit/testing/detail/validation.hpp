@@ -1,6 +1,6 @@
 // Request validation with FastAPI's 422 body: `{"detail":[{"loc":[...],"msg":...,"type":...}]}`.
-// The schemas below are the spec's request schemas (permit-api.md §3-7); messages and types are
-// pydantic v1's, which is what the 422 examples in the spec show.
+// The schemas below are the spec's request schemas (https://api.permit.io/v2/redoc); messages
+// and types are pydantic v1's, which is what the 422 examples in the spec show.
 #pragma once
 
 #include <charconv>

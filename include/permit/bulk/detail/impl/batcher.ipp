@@ -161,7 +161,8 @@ bool batcher::sees(const user_permissions& permissions, const visibility_probe& 
     for (const auto& [role, tenant] : probe.roles) {
         auto it = permissions.find("__tenant:" + tenant);
         if (it == permissions.end()) return false;
-        // [UNCONFIRMED] `roles` is optional in the reply (permit-api.md §7.3); without it, an
+        // [UNCONFIRMED] `roles` is optional in the reply (permitio/PDP
+        // `pdp-server/src/opa_client/user_permissions.rs`); without it, an
         // entry for the tenant is taken as the PDP having the user's roles there.
         if (const auto& roles = it->second.roles;
             roles && std::find(roles->begin(), roles->end(), role) == roles->end())
