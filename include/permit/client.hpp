@@ -14,6 +14,7 @@
 #include <permit/client_stats.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/engine.hpp>
+#include <permit/detail/instantiations.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
 #include <permit/models/pdp.hpp>

@@ -13,3 +13,4 @@
 #include <permit/detail/impl/client_impl.ipp>
 #include <permit/detail/impl/engine.ipp>
 #include <permit/detail/impl/error.ipp>
+#include <permit/detail/impl/instantiations.ipp>

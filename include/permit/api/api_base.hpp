@@ -21,6 +21,16 @@ class client_view;
 
 namespace permit::detail {
 
+/// The JSON text of a model: a request body. Not inline, so that it can be compiled once (see
+/// <permit/detail/instantiations.hpp>).
+template <class Model>
+std::string json_text(const Model& m);
+
+template <class Model>
+std::string json_text(const Model& m) {
+    return boost::json::serialize(boost::json::value_from(m));
+}
+
 class api_base {
   protected:
     explicit api_base(client_handle impl) : impl_(std::move(impl)) {}
@@ -34,7 +44,7 @@ class api_base {
     /// The JSON text of a model.
     template <class Model>
     static std::string to_json(const Model& m) {
-        return boost::json::serialize(boost::json::value_from(m));
+        return json_text(m);
     }
 
     /// `/<first>/<key>...`: each key percent-encoded.

@@ -173,24 +173,22 @@ class pdp_api : protected detail::api_base {
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/allowed",
-                .body = boost::json::serialize(boost::json::value_from(normalize(std::move(q))))};
+                .body = detail::json_text(normalize(std::move(q)))};
     }
 
     detail::call_spec bulk_check_spec(std::vector<check_query> queries) const {
-        boost::json::array body;
-        body.reserve(queries.size());
-        for (auto& q : queries) body.push_back(boost::json::value_from(normalize(std::move(q))));
+        for (auto& q : queries) q = normalize(std::move(q));
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/allowed/bulk",
-                .body = boost::json::serialize(body)};
+                .body = detail::json_text(queries)};
     }
 
     static detail::call_spec permissions_spec(const user_permissions_query& q) {
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/user-permissions",
-                .body = boost::json::serialize(boost::json::value_from(q))};
+                .body = detail::json_text(q)};
     }
 };
 

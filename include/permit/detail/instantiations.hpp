@@ -1,0 +1,81 @@
+// The per-operation templates the library's own calls instantiate: the decoding of each result,
+// the coroutine that awaits it for `permit::use_awaitable`, and the JSON text of each request body.
+// Under PERMIT_SEPARATE_COMPILATION they are declared extern here, so that a user's translation
+// unit only calls them, and <permit/src.hpp> instantiates them once. Header-only, nothing changes.
+#pragma once
+
+#include <permit/api/pdp.hpp>
+#include <permit/api/raw.hpp>
+#include <permit/api/resources.hpp>
+#include <permit/api/role_assignments.hpp>
+#include <permit/api/roles.hpp>
+#include <permit/api/tenants.hpp>
+#include <permit/api/users.hpp>
+#include <permit/detail/engine.hpp>
+
+// X(result type, decoder type): every result of an operation, with its decoder.
+#define PERMIT_DETAIL_DECODED_RESULTS(X)                                                      \
+    X(::permit::user, ::permit::detail::json_decoder<::permit::user>)                         \
+    X(::permit::page<::permit::user>, ::permit::detail::list_decoder<::permit::user>)         \
+    X(::permit::user_sync_result, ::permit::detail::user_sync_decoder)                        \
+    X(::permit::tenant, ::permit::detail::json_decoder<::permit::tenant>)                     \
+    X(::permit::page<::permit::tenant>, ::permit::detail::list_decoder<::permit::tenant>)     \
+    X(::permit::role, ::permit::detail::json_decoder<::permit::role>)                         \
+    X(::permit::page<::permit::role>, ::permit::detail::list_decoder<::permit::role>)         \
+    X(::permit::resource, ::permit::detail::json_decoder<::permit::resource>)                 \
+    X(::permit::page<::permit::resource>, ::permit::detail::list_decoder<::permit::resource>) \
+    X(::permit::role_assignment, ::permit::detail::json_decoder<::permit::role_assignment>)   \
+    X(::permit::page<::permit::role_assignment>,                                              \
+      ::permit::detail::list_decoder<::permit::role_assignment>)                              \
+    X(::permit::bulk_role_assignment_report,                                                  \
+      ::permit::detail::json_decoder<::permit::bulk_role_assignment_report>)                  \
+    X(::permit::bulk_role_unassignment_report,                                                \
+      ::permit::detail::json_decoder<::permit::bulk_role_unassignment_report>)                \
+    X(bool, ::permit::detail::check_decoder)                                                  \
+    X(::std::vector<bool>, ::permit::detail::bulk_check_decoder)                              \
+    X(::permit::user_permissions, ::permit::detail::user_permissions_decoder)                 \
+    X(::permit::raw_response, ::permit::detail::raw_decoder)
+
+// X(model): every request body the library's calls serialize.
+#define PERMIT_DETAIL_REQUEST_BODIES(X)                \
+    X(::permit::user_create)                           \
+    X(::permit::user_update)                           \
+    X(::permit::user_role_create)                      \
+    X(::permit::user_role_remove)                      \
+    X(::permit::user_bulk_operation)                   \
+    X(::permit::bulk_delete_operation)                 \
+    X(::permit::tenant_create)                         \
+    X(::permit::tenant_update)                         \
+    X(::permit::tenant_bulk_operation)                 \
+    X(::permit::role_create)                           \
+    X(::permit::role_update)                           \
+    X(::permit::role_permissions)                      \
+    X(::permit::resource_create)                       \
+    X(::permit::resource_update)                       \
+    X(::permit::resource_replace)                      \
+    X(::permit::role_assignment_create)                \
+    X(::std::vector<::permit::role_assignment_create>) \
+    X(::permit::role_assignment_remove)                \
+    X(::std::vector<::permit::role_assignment_remove>) \
+    X(::permit::check_query)                           \
+    X(::std::vector<::permit::check_query>)            \
+    X(::permit::user_permissions_query)
+
+// `Prefix` is `template` (the definitions, in <permit/src.hpp>) or `extern template`.
+#define PERMIT_DETAIL_DECODED_RESULT(Prefix, T, Decoder)                                         \
+    Prefix T permit::detail::decode_with<T, Decoder>(const permit::detail::http::response&);     \
+    Prefix boost::asio::awaitable<T> permit::detail::await_value<T>(                             \
+        permit::detail::client_handle, permit::detail::call_spec, permit::detail::decoder_fn<T>, \
+        permit::diagnostics*);
+#define PERMIT_DETAIL_REQUEST_BODY(Prefix, Model) \
+    Prefix std::string permit::detail::json_text<Model>(const Model&);
+
+#ifdef PERMIT_SEPARATE_COMPILATION
+#define PERMIT_DETAIL_EXTERN_RESULT(T, Decoder) \
+    PERMIT_DETAIL_DECODED_RESULT(extern template, T, Decoder)
+#define PERMIT_DETAIL_EXTERN_BODY(Model) PERMIT_DETAIL_REQUEST_BODY(extern template, Model)
+PERMIT_DETAIL_DECODED_RESULTS(PERMIT_DETAIL_EXTERN_RESULT)
+PERMIT_DETAIL_REQUEST_BODIES(PERMIT_DETAIL_EXTERN_BODY)
+#undef PERMIT_DETAIL_EXTERN_RESULT
+#undef PERMIT_DETAIL_EXTERN_BODY
+#endif
