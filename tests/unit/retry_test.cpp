@@ -19,6 +19,7 @@
 #include <boost/beast/http/verb.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <permit/detail/http/closed_connection.hpp>
 #include <permit/detail/retry/backoff.hpp>
 #include <permit/detail/retry/budget.hpp>
 #include <permit/detail/retry/decision.hpp>
@@ -643,7 +644,7 @@ BOOST_AUTO_TEST_CASE(the_none_policy_never_retries) {
 BOOST_AUTO_TEST_CASE(only_a_closed_connection_allows_a_replay) {
     // The replay after a stale keep-alive connection is for a server that closed the connection,
     // not for one that was too slow or refused it.
-    using permit::detail::retry::is_closed_connection_error;
+    using permit::detail::http::is_closed_connection_error;
     BOOST_TEST(is_closed_connection_error(boost::asio::error::eof));
     BOOST_TEST(is_closed_connection_error(boost::asio::error::connection_reset));
     BOOST_TEST(is_closed_connection_error(boost::asio::error::broken_pipe));

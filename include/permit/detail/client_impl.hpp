@@ -9,6 +9,7 @@
 #include <permit/detail/decl.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/engine.hpp>
+#include <permit/detail/http/closed_connection.hpp>
 #include <permit/detail/http/pipeline_pool.hpp>
 #include <permit/detail/http/pool.hpp>
 #include <permit/detail/rate/limiter.hpp>

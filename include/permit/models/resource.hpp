@@ -115,6 +115,18 @@ struct resource {
     std::optional<std::string> description;
     /// The actions, by key.
     std::map<std::string, action_block_read> actions;
+    /// Attributes of the type itself, as the API sent them, if any.
+    std::optional<boost::json::object> type_attributes;
+    /// The attributes of its instances (`AttributeBlockRead` by key, ABAC), as the API sent them,
+    /// if any.
+    std::optional<boost::json::object> attributes;
+    /// Its resource roles (`ResourceRoleRead` by key, ReBAC), as the API sent them, if any.
+    std::optional<boost::json::object> roles;
+    /// Its relations to other resource types (`RelationBlockRead` by key, ReBAC), as the API sent
+    /// them; `{}` when it has none.
+    boost::json::object relations;
+    /// Its action groups (action keys by group key); `{}` when it has none.
+    boost::json::object action_groups;
 
     /// Field-by-field equality.
     friend bool operator==(const resource&, const resource&) = default;
@@ -262,7 +274,12 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .field("name", v.name)
         .field("urn", v.urn)
         .field("description", v.description)
-        .field("actions", v.actions);
+        .field("actions", v.actions)
+        .field("type_attributes", v.type_attributes)
+        .field("attributes", v.attributes)
+        .field("roles", v.roles)
+        .field("relations", v.relations)
+        .field("action_groups", v.action_groups);
 }
 
 /// Boost.JSON conversion (`boost::json::value_to`): reads a `ResourceRead` JSON object. Throws
@@ -280,7 +297,12 @@ inline resource tag_invoke(boost::json::value_to_tag<resource>, const boost::jso
             .name = in.required<std::string>("name"),
             .urn = in.optional<std::string>("urn"),
             .description = in.optional<std::string>("description"),
-            .actions = in.or_default<std::map<std::string, action_block_read>>("actions")};
+            .actions = in.or_default<std::map<std::string, action_block_read>>("actions"),
+            .type_attributes = in.optional<boost::json::object>("type_attributes"),
+            .attributes = in.optional<boost::json::object>("attributes"),
+            .roles = in.optional<boost::json::object>("roles"),
+            .relations = in.or_default<boost::json::object>("relations"),
+            .action_groups = in.or_default<boost::json::object>("action_groups")};
 }
 
 }  // namespace permit

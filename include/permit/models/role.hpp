@@ -76,6 +76,9 @@ struct role {
     boost::json::object attributes;
     /// The keys of the roles whose permissions it inherits.
     std::vector<std::string> extends;
+    /// How the role is derived through relations (`DerivedRoleBlockRead`, ReBAC), as the API sent
+    /// it; `{}` when it is not derived.
+    boost::json::object granted_to;
 
     /// Field-by-field equality.
     friend bool operator==(const role&, const role&) = default;
@@ -161,7 +164,8 @@ inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, cons
         .field("description", v.description)
         .field("permissions", v.permissions)
         .field("attributes", v.attributes)
-        .field("extends", v.extends);
+        .field("extends", v.extends)
+        .field("granted_to", v.granted_to);
 }
 
 /// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleRead` JSON object. Throws
@@ -180,7 +184,8 @@ inline role tag_invoke(boost::json::value_to_tag<role>, const boost::json::value
             .description = in.optional<std::string>("description"),
             .permissions = in.or_default<std::vector<std::string>>("permissions"),
             .attributes = in.or_default<boost::json::object>("attributes"),
-            .extends = in.or_default<std::vector<std::string>>("extends")};
+            .extends = in.or_default<std::vector<std::string>>("extends"),
+            .granted_to = in.or_default<boost::json::object>("granted_to")};
 }
 
 // --- role_permissions ---

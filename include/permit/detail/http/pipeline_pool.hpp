@@ -3,9 +3,9 @@
 // connection dies, the requests it had not answered are handed back to be sent again.
 #pragma once
 
+#include <permit/detail/http/closed_connection.hpp>
 #include <permit/detail/http/connection.hpp>
 #include <permit/detail/http/pool.hpp>
-#include <permit/detail/retry/decision.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -257,7 +257,7 @@ class pipeline_pool {
             // Idempotent, so a response cut short counts as none: the request goes elsewhere.
             if (broken_while_reading ||
                 (rec != boost::asio::error::operation_aborted && rec != error::request_timeout &&
-                 retry::is_closed_connection_error(rec)))
+                 is_closed_connection_error(rec)))
                 co_return unanswered(out);
             out.ec = rec;
             if (!p.conn.failure_note().empty())

@@ -218,7 +218,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
             // never saw the request, so it is sent once more, on a new connection, whatever
             // its verb (what browsers and curl do).
             if (result.reused && !result.response_started && !diag.replayed &&
-                retry::is_closed_connection_error(result.ec)) {
+                http::is_closed_connection_error(result.ec)) {
                 diag.replayed = true;
                 replays_.fetch_add(1, std::memory_order_relaxed);
                 fresh = true;

@@ -45,17 +45,6 @@ inline bool is_transient_transport_error(const boost::system::error_code& ec) no
     return false;
 }
 
-/// Whether a failure before any byte of the response shows that the server had closed the
-/// connection (end of stream, reset, broken pipe), as it does with idle keep-alive connections,
-/// rather than that it was too slow (a timeout) or refused the request.
-inline bool is_closed_connection_error(const boost::system::error_code& ec) noexcept {
-    namespace ae = boost::asio::error;
-    return ec == ae::eof || ec == ae::connection_reset || ec == ae::connection_aborted ||
-           ec == ae::broken_pipe || ec == ae::not_connected || ec == ae::shut_down ||
-           ec == boost::beast::http::error::end_of_stream ||
-           ec == boost::asio::ssl::error::stream_truncated;
-}
-
 /// What one attempt ended with.
 struct attempt_result {
     /// The attempt's error (`permit::error` for a status, a transport error otherwise).
