@@ -204,6 +204,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(replace_replaces_the_whole_resource, Scheme, both_
     BOOST_TEST(!stored.at("actions").as_object().contains("read"));
 }
 
+// Read, change one field, replace: every other field the server holds stays as it was.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_read_modify_replace_keeps_every_other_field, Scheme, both_schemes) {
+    client_fixture f{Scheme::tls};
+    f.run([&]() -> asio::awaitable<void> {
+        permit::resource_create document{.key = "document",
+                                         .name = "Document",
+                                         .urn = "prn:docs:document",
+                                         .description = "A text"};
+        document.actions["read"] = {.name = "Read", .attributes = {{"risk", "low"}}};
+        document.actions["write"] = {.description = "Change it"};
+        document.type_attributes = boost::json::object{{"retention_days", 30}};
+        document.attributes = boost::json::object{
+            {"private", boost::json::object{{"type", "bool"}, {"description", "Hidden"}}}};
+        co_await f.permit.resources.create(document);
+
+        const auto before = co_await f.permit.resources.get("document");
+        auto changed = permit::to_replace(before);
+        changed.name = "Document v2";
+        const auto after = co_await f.permit.resources.replace("document", changed);
+
+        BOOST_TEST(after.name == "Document v2");
+        auto expected = before;
+        expected.name = after.name;
+        expected.updated_at = after.updated_at;
+        BOOST_TEST(after.attributes.has_value());
+        BOOST_TEST(after.type_attributes.has_value());
+        BOOST_TEST(boost::json::serialize(boost::json::value_from(after)) ==
+                   boost::json::serialize(boost::json::value_from(expected)));
+    }());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(client_pdp)

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 #include <permit/models/tenant.hpp>
 #include <permit/models/user.hpp>
 
@@ -41,54 +41,22 @@ struct bulk_delete_operation {
     friend bool operator==(const bulk_delete_operation&, const bulk_delete_operation&) = default;
 };
 
-// The lists are required by the spec, so they are written even when empty.
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserCreateBulkOperation`
-/// JSON object; `operations` is written even when empty.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const user_bulk_operation& v) {
-    detail::field_writer(jv).field("operations", v.operations);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserCreateBulkOperation` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline user_bulk_operation tag_invoke(boost::json::value_to_tag<user_bulk_operation>,
-                                      const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_bulk_operation");
-    return {.operations = in.required<std::vector<user_create>>("operations")};
-}
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `TenantCreateBulkOperation`
-/// JSON object; `operations` is written even when empty.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const tenant_bulk_operation& v) {
-    detail::field_writer(jv).field("operations", v.operations);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `TenantCreateBulkOperation` JSON
-/// object. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
-/// a field has the wrong type.
-inline tenant_bulk_operation tag_invoke(boost::json::value_to_tag<tenant_bulk_operation>,
-                                        const boost::json::value& jv) {
-    const detail::field_reader in(jv, "tenant_bulk_operation");
-    return {.operations = in.required<std::vector<tenant_create>>("operations")};
-}
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserDeleteBulkOperation`
-/// JSON object; `idents` is written even when empty.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const bulk_delete_operation& v) {
-    detail::field_writer(jv).field("idents", v.idents);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserDeleteBulkOperation` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline bulk_delete_operation tag_invoke(boost::json::value_to_tag<bulk_delete_operation>,
-                                        const boost::json::value& jv) {
-    const detail::field_reader in(jv, "bulk_delete_operation");
-    return {.idents = in.required<std::vector<std::string>>("idents")};
-}
+// The JSON conversions of the bulk bodies come from these descriptions (see
+// <permit/models/detail/described.hpp>): their lists are required, so they are written even when
+// empty.
+PERMIT_DESCRIBE_MODEL(user_bulk_operation,
+                      ({.name = "user_bulk_operation",
+                        .kind = detail::model_kind::request,
+                        .required = "operations"}),
+                      (operations))
+PERMIT_DESCRIBE_MODEL(tenant_bulk_operation,
+                      ({.name = "tenant_bulk_operation",
+                        .kind = detail::model_kind::request,
+                        .required = "operations"}),
+                      (operations))
+PERMIT_DESCRIBE_MODEL(
+    bulk_delete_operation,
+    ({.name = "bulk_delete_operation", .kind = detail::model_kind::request, .required = "idents"}),
+    (idents))
 
 }  // namespace permit

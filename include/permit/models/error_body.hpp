@@ -1,6 +1,6 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -65,69 +65,19 @@ inline std::string format_loc(const boost::json::array& loc) {
     return out;
 }
 
-// --- error_details ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `ErrorDetails` JSON object;
-/// unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const error_details& v) {
-    detail::field_writer(jv)
-        .field("id", v.id)
-        .field("title", v.title)
-        .field("error_code", v.error_code)
-        .field("message", v.message)
-        .field("support_link", v.support_link)
-        .field("additional_info", v.additional_info);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads an `ErrorDetails` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline error_details tag_invoke(boost::json::value_to_tag<error_details>,
-                                const boost::json::value& jv) {
-    const detail::field_reader in(jv, "error_details");
-    return {.id = in.required<std::string>("id"),
-            .title = in.required<std::string>("title"),
-            .error_code = in.required<std::string>("error_code"),
-            .message = in.or_default<std::string>("message"),
-            .support_link = in.optional<std::string>("support_link"),
-            .additional_info = in.optional<boost::json::value>("additional_info")};
-}
-
-// --- validation_error_item / validation_error ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ValidationError` JSON
-/// object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const validation_error_item& v) {
-    detail::field_writer(jv).field("loc", v.loc).field("msg", v.msg).field("type", v.type);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `ValidationError` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline validation_error_item tag_invoke(boost::json::value_to_tag<validation_error_item>,
-                                        const boost::json::value& jv) {
-    const detail::field_reader in(jv, "validation_error_item");
-    return {.loc = in.required<boost::json::array>("loc"),
-            .msg = in.required<std::string>("msg"),
-            .type = in.required<std::string>("type")};
-}
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `HTTPValidationError` JSON
-/// object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const validation_error& v) {
-    detail::field_writer(jv).field("detail", v.detail);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads an `HTTPValidationError` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline validation_error tag_invoke(boost::json::value_to_tag<validation_error>,
-                                   const boost::json::value& jv) {
-    const detail::field_reader in(jv, "validation_error");
-    return {.detail = in.required<std::vector<validation_error_item>>("detail")};
-}
+// The JSON conversions of the error bodies come from these descriptions (see
+// <permit/models/detail/described.hpp>): `message` defaults to "", as in the API's schema.
+PERMIT_DESCRIBE_MODEL(
+    error_details,
+    ({.name = "error_details", .kind = detail::model_kind::reply, .defaulted = "message"}),
+    (id, title, error_code, message, support_link, additional_info))
+PERMIT_DESCRIBE_MODEL(
+    validation_error_item,
+    ({.name = "validation_error_item", .kind = detail::model_kind::reply, .required = "loc"}),
+    (loc, msg, type))
+PERMIT_DESCRIBE_MODEL(
+    validation_error,
+    ({.name = "validation_error", .kind = detail::model_kind::reply, .required = "detail"}),
+    (detail))
 
 }  // namespace permit

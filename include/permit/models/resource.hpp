@@ -1,6 +1,6 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -38,6 +38,15 @@ struct resource_create {
     std::optional<std::string> urn;
     /// What the resource type is.
     std::optional<std::string> description;
+    /// Attributes of the type itself, if set.
+    std::optional<boost::json::object> type_attributes;
+    /// The attributes of its instances, by key (`AttributeBlockEditable`: `type`, `description`),
+    /// if set.
+    std::optional<boost::json::object> attributes;
+    /// Its resource roles, by key (`RoleBlockEditable`), if set.
+    std::optional<boost::json::object> roles;
+    /// Its relations, relation key to the key of the subject resource type, if set.
+    std::optional<boost::json::object> relations;
 
     /// Field-by-field equality.
     friend bool operator==(const resource_create&, const resource_create&) = default;
@@ -53,6 +62,18 @@ struct resource_replace {
     std::optional<std::string> urn;
     /// What the resource type is.
     std::optional<std::string> description;
+    /// Attributes of the type itself, if set.
+    std::optional<boost::json::object> type_attributes;
+    /// The attributes of its instances, by key (`AttributeBlockEditable`: `type`, `description`),
+    /// if set.
+    std::optional<boost::json::object> attributes;
+    /// Its resource roles, by key (`RoleBlockEditable`), if set.
+    std::optional<boost::json::object> roles;
+    /// Its relations, relation key to the key of the subject resource type, if set.
+    std::optional<boost::json::object> relations;
+    /// Fields of a newer API that this version does not model, written after the others (see
+    /// `to_replace`).
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const resource_replace&, const resource_replace&) = default;
@@ -68,6 +89,16 @@ struct resource_update {
     std::optional<std::string> urn;
     /// The new actions, by key, if set.
     std::optional<std::map<std::string, action_block>> actions;
+    /// Attributes of the type itself, if set: replaces the stored ones.
+    std::optional<boost::json::object> type_attributes;
+    /// The attributes of its instances, by key (`AttributeBlockEditable`: `type`, `description`),
+    /// if set: replaces the stored ones.
+    std::optional<boost::json::object> attributes;
+    /// Its resource roles, by key (`RoleBlockEditable`), if set: replaces the stored ones.
+    std::optional<boost::json::object> roles;
+    /// Its relations, relation key to the key of the subject resource type, if set: replaces the
+    /// stored ones.
+    std::optional<boost::json::object> relations;
 
     /// Field-by-field equality.
     friend bool operator==(const resource_update&, const resource_update&) = default;
@@ -86,6 +117,8 @@ struct action_block_read {
     std::optional<std::string> description;
     /// Custom attributes of the action.
     boost::json::object attributes;
+    /// The fields of the reply that this version does not model, kept as they came.
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const action_block_read&, const action_block_read&) = default;
@@ -127,182 +160,110 @@ struct resource {
     boost::json::object relations;
     /// Its action groups (action keys by group key); `{}` when it has none.
     boost::json::object action_groups;
+    /// The fields of the reply that this version does not model, kept as they came.
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const resource&, const resource&) = default;
 };
 
-// --- action_block ---
+// The JSON conversions of the resource models come from these descriptions (see
+// <permit/models/detail/described.hpp>): unset optional fields are left out of a request, and so
+// are the empty attributes of an `action_block`; `actions` is required, and written even when
+// empty.
+PERMIT_DESCRIBE_MODEL(action_block, ({.name = "action_block", .kind = detail::model_kind::request}),
+                      (name, description, attributes))
+PERMIT_DESCRIBE_MODEL(
+    resource_create,
+    ({.name = "resource_create", .kind = detail::model_kind::request, .required = "actions"}),
+    (key, name, actions, urn, description, type_attributes, attributes, roles, relations))
+PERMIT_DESCRIBE_MODEL(
+    resource_replace,
+    ({.name = "resource_replace", .kind = detail::model_kind::request, .required = "actions"}),
+    (name, actions, urn, description, type_attributes, attributes, roles, relations))
+PERMIT_DESCRIBE_MODEL(resource_update,
+                      ({.name = "resource_update", .kind = detail::model_kind::request}),
+                      (name, description, urn, actions, type_attributes, attributes, roles,
+                       relations))
+PERMIT_DESCRIBE_MODEL(action_block_read,
+                      ({.name = "action_block_read", .kind = detail::model_kind::reply}),
+                      (id, key, name, description, attributes))
+PERMIT_DESCRIBE_MODEL(resource, ({.name = "resource", .kind = detail::model_kind::reply}),
+                      (key, id, organization_id, project_id, environment_id, created_at, updated_at,
+                       name, urn, description, actions, type_attributes, attributes, roles,
+                       relations, action_groups))
 
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `ActionBlockEditable` JSON
-/// object; unset optional fields and empty `attributes` are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const action_block& v) {
-    detail::field_writer(jv)
-        .field("name", v.name)
-        .field("description", v.description)
-        .non_empty("attributes", v.attributes);
+namespace detail {
+
+/// `from` with only the members named in `keys` (space-separated) that it has.
+inline boost::json::object only(const boost::json::object& from, std::string_view keys) {
+    boost::json::object out;
+    for (const auto& field : from)
+        if (model_rules::lists(keys, field.key())) out.emplace(field.key(), field.value());
+    return out;
 }
 
-/// Boost.JSON conversion (`boost::json::value_to`): reads an `ActionBlockEditable` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline action_block tag_invoke(boost::json::value_to_tag<action_block>,
-                               const boost::json::value& jv) {
-    const detail::field_reader in(jv, "action_block");
-    return {.name = in.optional<std::string>("name"),
-            .description = in.optional<std::string>("description"),
-            .attributes = in.or_default<boost::json::object>("attributes")};
+/// A `DerivedRoleBlockRead` as the `DerivedRoleBlockEdit` that gives the same derivation.
+inline boost::json::object derivation_to_edit(const boost::json::object& read) {
+    auto out = only(read, "when");
+    if (const auto* rules = read.if_contains("users_with_role"); rules && rules->is_array()) {
+        boost::json::array edited;
+        for (const auto& rule : rules->get_array())
+            edited.push_back(rule.is_object() ? boost::json::value(only(
+                                                    rule.get_object(),
+                                                    "role on_resource linked_by_relation when"))
+                                              : rule);
+        out["users_with_role"] = std::move(edited);
+    }
+    return out;
 }
 
-// --- resource_create ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ResourceCreate` JSON object;
-/// unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const resource_create& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("name", v.name)
-        .field("actions", v.actions)  // required, so `{}` is still written
-        .field("urn", v.urn)
-        .field("description", v.description);
+/// Each value of a map of blocks, through `edit` (values that are not objects stay as they are).
+template <class Edit>
+boost::json::object edit_each(const boost::json::object& blocks, Edit edit) {
+    boost::json::object out;
+    for (const auto& [key, block] : blocks)
+        out.emplace(key, block.is_object() ? boost::json::value(edit(block.get_object())) : block);
+    return out;
 }
 
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `ResourceCreate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline resource_create tag_invoke(boost::json::value_to_tag<resource_create>,
-                                  const boost::json::value& jv) {
-    const detail::field_reader in(jv, "resource_create");
-    return {.key = in.required<std::string>("key"),
-            .name = in.required<std::string>("name"),
-            .actions = in.required<std::map<std::string, action_block>>("actions"),
-            .urn = in.optional<std::string>("urn"),
-            .description = in.optional<std::string>("description")};
-}
+}  // namespace detail
 
-// --- resource_replace ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ResourceReplace` JSON
-/// object; unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const resource_replace& v) {
-    detail::field_writer(jv)
-        .field("name", v.name)
-        .field("actions", v.actions)
-        .field("urn", v.urn)
-        .field("description", v.description);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `ResourceReplace` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline resource_replace tag_invoke(boost::json::value_to_tag<resource_replace>,
-                                   const boost::json::value& jv) {
-    const detail::field_reader in(jv, "resource_replace");
-    return {.name = in.required<std::string>("name"),
-            .actions = in.required<std::map<std::string, action_block>>("actions"),
-            .urn = in.optional<std::string>("urn"),
-            .description = in.optional<std::string>("description")};
-}
-
-// --- resource_update ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ResourceUpdate` JSON object;
-/// unset fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const resource_update& v) {
-    detail::field_writer(jv)
-        .field("name", v.name)
-        .field("description", v.description)
-        .field("urn", v.urn)
-        .field("actions", v.actions);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `ResourceUpdate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline resource_update tag_invoke(boost::json::value_to_tag<resource_update>,
-                                  const boost::json::value& jv) {
-    const detail::field_reader in(jv, "resource_update");
-    return {.name = in.optional<std::string>("name"),
-            .description = in.optional<std::string>("description"),
-            .urn = in.optional<std::string>("urn"),
-            .actions = in.optional<std::map<std::string, action_block>>("actions")};
-}
-
-// --- action_block_read ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `ActionBlockRead` JSON
-/// object; unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const action_block_read& v) {
-    detail::field_writer(jv)
-        .field("id", v.id)
-        .field("key", v.key)
-        .field("name", v.name)
-        .field("description", v.description)
-        .field("attributes", v.attributes);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads an `ActionBlockRead` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline action_block_read tag_invoke(boost::json::value_to_tag<action_block_read>,
-                                    const boost::json::value& jv) {
-    const detail::field_reader in(jv, "action_block_read");
-    return {.id = in.required<std::string>("id"),
-            .key = in.optional<std::string>("key"),
-            .name = in.optional<std::string>("name"),
-            .description = in.optional<std::string>("description"),
-            .attributes = in.or_default<boost::json::object>("attributes")};
-}
-
-// --- resource ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `ResourceRead` JSON object;
-/// unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const resource& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("id", v.id)
-        .field("organization_id", v.organization_id)
-        .field("project_id", v.project_id)
-        .field("environment_id", v.environment_id)
-        .field("created_at", v.created_at)
-        .field("updated_at", v.updated_at)
-        .field("name", v.name)
-        .field("urn", v.urn)
-        .field("description", v.description)
-        .field("actions", v.actions)
-        .field("type_attributes", v.type_attributes)
-        .field("attributes", v.attributes)
-        .field("roles", v.roles)
-        .field("relations", v.relations)
-        .field("action_groups", v.action_groups);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `ResourceRead` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline resource tag_invoke(boost::json::value_to_tag<resource>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "resource");
-    return {.key = in.required<std::string>("key"),
-            .id = in.required<std::string>("id"),
-            .organization_id = in.required<std::string>("organization_id"),
-            .project_id = in.required<std::string>("project_id"),
-            .environment_id = in.required<std::string>("environment_id"),
-            .created_at = in.required<std::string>("created_at"),
-            .updated_at = in.required<std::string>("updated_at"),
-            .name = in.required<std::string>("name"),
-            .urn = in.optional<std::string>("urn"),
-            .description = in.optional<std::string>("description"),
-            .actions = in.or_default<std::map<std::string, action_block_read>>("actions"),
-            .type_attributes = in.optional<boost::json::object>("type_attributes"),
-            .attributes = in.optional<boost::json::object>("attributes"),
-            .roles = in.optional<boost::json::object>("roles"),
-            .relations = in.or_default<boost::json::object>("relations"),
-            .action_groups = in.or_default<boost::json::object>("action_groups")};
+/// The `resources.replace` body that leaves `r` as it is: its editable fields in the shapes a
+/// replace takes (actions, attribute blocks and resource roles without the ids the API gave them,
+/// a derivation without its rules' ids, each relation as the key of its subject resource type),
+/// and the fields this version does not model (`unknown_fields`), written back as they came.
+/// Read, change what you need, replace: nothing else changes.
+inline resource_replace to_replace(const resource& r) {
+    resource_replace out{.name = r.name, .urn = r.urn, .description = r.description};
+    for (const auto& [key, action] : r.actions)
+        out.actions.emplace(key, action_block{.name = action.name,
+                                              .description = action.description,
+                                              .attributes = action.attributes});
+    out.type_attributes = r.type_attributes;
+    if (r.attributes)
+        out.attributes = detail::edit_each(*r.attributes, [](const boost::json::object& a) {
+            return detail::only(a, "type description");
+        });
+    if (r.roles)
+        out.roles = detail::edit_each(*r.roles, [](const boost::json::object& role) {
+            auto edited = detail::only(role, "name description permissions attributes extends");
+            if (const auto* derivation = role.if_contains("granted_to");
+                derivation && derivation->is_object())
+                edited["granted_to"] = detail::derivation_to_edit(derivation->get_object());
+            return edited;
+        });
+    if (!r.relations.empty()) {
+        boost::json::object relations;
+        for (const auto& [key, relation] : r.relations) {
+            const auto* subject =
+                relation.is_object() ? relation.get_object().if_contains("resource") : nullptr;
+            relations.emplace(key, subject ? *subject : relation);
+        }
+        out.relations = std::move(relations);
+    }
+    out.unknown_fields = r.unknown_fields;
+    return out;
 }
 
 }  // namespace permit

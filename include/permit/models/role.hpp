@@ -1,6 +1,6 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -28,6 +28,9 @@ struct role_create {
     boost::json::object attributes;
     /// The keys of the roles whose permissions this one inherits. Left out of the JSON when empty.
     std::vector<std::string> extends;
+    /// How the role is derived through relations (`DerivedRoleBlockEdit`, ReBAC). Left out of the
+    /// JSON when empty.
+    boost::json::object granted_to;
 
     /// Field-by-field equality.
     friend bool operator==(const role_create&, const role_create&) = default;
@@ -45,6 +48,9 @@ struct role_update {
     std::optional<boost::json::object> attributes;
     /// The new list of inherited roles, if set.
     std::optional<std::vector<std::string>> extends;
+    /// How the role is derived through relations (`DerivedRoleBlockEdit`), if set: replaces the
+    /// whole derivation.
+    std::optional<boost::json::object> granted_to;
 
     /// Field-by-field equality.
     friend bool operator==(const role_update&, const role_update&) = default;
@@ -79,6 +85,8 @@ struct role {
     /// How the role is derived through relations (`DerivedRoleBlockRead`, ReBAC), as the API sent
     /// it; `{}` when it is not derived.
     boost::json::object granted_to;
+    /// The fields of the reply that this version does not model, kept as they came.
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const role&, const role&) = default;
@@ -93,117 +101,19 @@ struct role_permissions {
     friend bool operator==(const role_permissions&, const role_permissions&) = default;
 };
 
-// --- role_create ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleCreate` JSON object;
-/// unset optional fields, and empty `permissions`, `attributes` and `extends`, are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role_create& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("name", v.name)
-        .field("description", v.description)
-        .non_empty("permissions", v.permissions)
-        .non_empty("attributes", v.attributes)
-        .non_empty("extends", v.extends);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleCreate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline role_create tag_invoke(boost::json::value_to_tag<role_create>,
-                              const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_create");
-    return {.key = in.required<std::string>("key"),
-            .name = in.required<std::string>("name"),
-            .description = in.optional<std::string>("description"),
-            .permissions = in.or_default<std::vector<std::string>>("permissions"),
-            .attributes = in.or_default<boost::json::object>("attributes"),
-            .extends = in.or_default<std::vector<std::string>>("extends")};
-}
-
-// --- role_update ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleUpdate` JSON object;
-/// unset fields are left out, and a set empty list is written.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role_update& v) {
-    detail::field_writer(jv)
-        .field("name", v.name)
-        .field("description", v.description)
-        .field("permissions", v.permissions)
-        .field("attributes", v.attributes)
-        .field("extends", v.extends);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleUpdate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline role_update tag_invoke(boost::json::value_to_tag<role_update>,
-                              const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_update");
-    return {.name = in.optional<std::string>("name"),
-            .description = in.optional<std::string>("description"),
-            .permissions = in.optional<std::vector<std::string>>("permissions"),
-            .attributes = in.optional<boost::json::object>("attributes"),
-            .extends = in.optional<std::vector<std::string>>("extends")};
-}
-
-// --- role ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleRead` JSON object; an
-/// unset `description` is left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const role& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("name", v.name)
-        .field("id", v.id)
-        .field("organization_id", v.organization_id)
-        .field("project_id", v.project_id)
-        .field("environment_id", v.environment_id)
-        .field("created_at", v.created_at)
-        .field("updated_at", v.updated_at)
-        .field("description", v.description)
-        .field("permissions", v.permissions)
-        .field("attributes", v.attributes)
-        .field("extends", v.extends)
-        .field("granted_to", v.granted_to);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleRead` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline role tag_invoke(boost::json::value_to_tag<role>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role");
-    return {.key = in.required<std::string>("key"),
-            .name = in.required<std::string>("name"),
-            .id = in.required<std::string>("id"),
-            .organization_id = in.required<std::string>("organization_id"),
-            .project_id = in.required<std::string>("project_id"),
-            .environment_id = in.required<std::string>("environment_id"),
-            .created_at = in.required<std::string>("created_at"),
-            .updated_at = in.required<std::string>("updated_at"),
-            .description = in.optional<std::string>("description"),
-            .permissions = in.or_default<std::vector<std::string>>("permissions"),
-            .attributes = in.or_default<boost::json::object>("attributes"),
-            .extends = in.or_default<std::vector<std::string>>("extends"),
-            .granted_to = in.or_default<boost::json::object>("granted_to")};
-}
-
-// --- role_permissions ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AddRolePermissions` JSON
-/// object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const role_permissions& v) {
-    detail::field_writer(jv).field("permissions", v.permissions);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads an `AddRolePermissions` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline role_permissions tag_invoke(boost::json::value_to_tag<role_permissions>,
-                                   const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_permissions");
-    return {.permissions = in.required<std::vector<std::string>>("permissions")};
-}
+// The JSON conversions of the role models come from these descriptions (see
+// <permit/models/detail/described.hpp>): unset optional fields are left out of a request, and so
+// are the empty lists and objects of a `role_create`.
+PERMIT_DESCRIBE_MODEL(role_create, ({.name = "role_create", .kind = detail::model_kind::request}),
+                      (key, name, description, permissions, attributes, extends, granted_to))
+PERMIT_DESCRIBE_MODEL(role_update, ({.name = "role_update", .kind = detail::model_kind::request}),
+                      (name, description, permissions, attributes, extends, granted_to))
+PERMIT_DESCRIBE_MODEL(role, ({.name = "role", .kind = detail::model_kind::reply}),
+                      (key, name, id, organization_id, project_id, environment_id, created_at,
+                       updated_at, description, permissions, attributes, extends, granted_to))
+PERMIT_DESCRIBE_MODEL(
+    role_permissions,
+    ({.name = "role_permissions", .kind = detail::model_kind::request, .required = "permissions"}),
+    (permissions))
 
 }  // namespace permit

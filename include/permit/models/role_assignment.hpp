@@ -1,7 +1,8 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
@@ -69,6 +70,8 @@ struct role_assignment {
     std::string environment_id;
     /// When it was made: a date-time string, as the API sent it.
     std::string created_at;
+    /// The fields of the reply that this version does not model, kept as they came.
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const role_assignment&, const role_assignment&) = default;
@@ -94,131 +97,28 @@ struct bulk_role_unassignment_report {
                            const bulk_role_unassignment_report&) = default;
 };
 
-// --- role_assignment_create ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleAssignmentCreate` JSON
-/// object; unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const role_assignment_create& v) {
-    detail::field_writer(jv)
-        .field("user", v.user)
-        .field("role", v.role)
-        .field("tenant", v.tenant)
-        .field("resource_instance", v.resource_instance);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleAssignmentCreate` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline role_assignment_create tag_invoke(boost::json::value_to_tag<role_assignment_create>,
-                                         const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_assignment_create");
-    return {.user = in.required<std::string>("user"),
-            .role = in.required<std::string>("role"),
-            .tenant = in.optional<std::string>("tenant"),
-            .resource_instance = in.optional<std::string>("resource_instance")};
-}
-
-// --- role_assignment_remove ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleAssignmentRemove` JSON
-/// object; an unset `resource_instance` is left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const role_assignment_remove& v) {
-    detail::field_writer(jv)
-        .field("user", v.user)
-        .field("role", v.role)
-        .field("tenant", v.tenant)
-        .field("resource_instance", v.resource_instance);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleAssignmentRemove` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline role_assignment_remove tag_invoke(boost::json::value_to_tag<role_assignment_remove>,
-                                         const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_assignment_remove");
-    return {.user = in.required<std::string>("user"),
-            .role = in.required<std::string>("role"),
-            .tenant = in.required<std::string>("tenant"),
-            .resource_instance = in.optional<std::string>("resource_instance")};
-}
-
-// --- role_assignment ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `RoleAssignmentRead` JSON
-/// object; unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const role_assignment& v) {
-    detail::field_writer(jv)
-        .field("id", v.id)
-        .field("user", v.user)
-        .field("role", v.role)
-        .field("tenant", v.tenant)
-        .field("resource_instance", v.resource_instance)
-        .field("resource_instance_id", v.resource_instance_id)
-        .field("user_id", v.user_id)
-        .field("role_id", v.role_id)
-        .field("tenant_id", v.tenant_id)
-        .field("organization_id", v.organization_id)
-        .field("project_id", v.project_id)
-        .field("environment_id", v.environment_id)
-        .field("created_at", v.created_at);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `RoleAssignmentRead` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline role_assignment tag_invoke(boost::json::value_to_tag<role_assignment>,
-                                  const boost::json::value& jv) {
-    const detail::field_reader in(jv, "role_assignment");
-    return {.id = in.required<std::string>("id"),
-            .user = in.required<std::string>("user"),
-            .role = in.required<std::string>("role"),
-            .tenant = in.optional<std::string>("tenant"),
-            .resource_instance = in.optional<std::string>("resource_instance"),
-            .resource_instance_id = in.optional<std::string>("resource_instance_id"),
-            .user_id = in.required<std::string>("user_id"),
-            .role_id = in.required<std::string>("role_id"),
-            .tenant_id = in.required<std::string>("tenant_id"),
-            .organization_id = in.required<std::string>("organization_id"),
-            .project_id = in.required<std::string>("project_id"),
-            .environment_id = in.required<std::string>("environment_id"),
-            .created_at = in.required<std::string>("created_at")};
-}
-
-// --- bulk reports (the spec defaults both counters to 0) ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `BulkRoleAssignmentReport`
-/// JSON object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const bulk_role_assignment_report& v) {
-    detail::field_writer(jv).field("assignments_created", v.assignments_created);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `BulkRoleAssignmentReport` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline bulk_role_assignment_report tag_invoke(
-    boost::json::value_to_tag<bulk_role_assignment_report>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "bulk_role_assignment_report");
-    return {.assignments_created = in.or_default<std::int64_t>("assignments_created")};
-}
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `BulkRoleUnAssignmentReport`
-/// JSON object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const bulk_role_unassignment_report& v) {
-    detail::field_writer(jv).field("assignments_removed", v.assignments_removed);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `BulkRoleUnAssignmentReport` JSON
-/// object. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
-/// a field has the wrong type.
-inline bulk_role_unassignment_report tag_invoke(
-    boost::json::value_to_tag<bulk_role_unassignment_report>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "bulk_role_unassignment_report");
-    return {.assignments_removed = in.or_default<std::int64_t>("assignments_removed")};
-}
+// The JSON conversions of the role assignment models come from these descriptions (see
+// <permit/models/detail/described.hpp>); the bulk reports' counters default to 0, as in the API's
+// schemas.
+PERMIT_DESCRIBE_MODEL(role_assignment_create,
+                      ({.name = "role_assignment_create", .kind = detail::model_kind::request}),
+                      (user, role, tenant, resource_instance))
+PERMIT_DESCRIBE_MODEL(role_assignment_remove,
+                      ({.name = "role_assignment_remove", .kind = detail::model_kind::request}),
+                      (user, role, tenant, resource_instance))
+PERMIT_DESCRIBE_MODEL(role_assignment,
+                      ({.name = "role_assignment", .kind = detail::model_kind::reply}),
+                      (id, user, role, tenant, resource_instance, resource_instance_id, user_id,
+                       role_id, tenant_id, organization_id, project_id, environment_id, created_at))
+PERMIT_DESCRIBE_MODEL(bulk_role_assignment_report,
+                      ({.name = "bulk_role_assignment_report",
+                        .kind = detail::model_kind::reply,
+                        .defaulted = "assignments_created"}),
+                      (assignments_created))
+PERMIT_DESCRIBE_MODEL(bulk_role_unassignment_report,
+                      ({.name = "bulk_role_unassignment_report",
+                        .kind = detail::model_kind::reply,
+                        .defaulted = "assignments_removed"}),
+                      (assignments_removed))
 
 }  // namespace permit

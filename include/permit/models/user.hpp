@@ -1,6 +1,6 @@
 #pragma once
 
-#include <permit/models/detail/json_fields.hpp>
+#include <permit/models/detail/described.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -141,211 +141,37 @@ struct user {
     std::optional<std::string> last_name;
     /// Custom attributes, for attribute-based policies.
     boost::json::object attributes;
+    /// The fields of the reply that this version does not model, kept as they came.
+    boost::json::object unknown_fields;
 
     /// Field-by-field equality.
     friend bool operator==(const user&, const user&) = default;
 };
 
-// --- user_role ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserRole` JSON object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const user_role& v) {
-    detail::field_writer(jv).field("role", v.role).field("tenant", v.tenant);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserRole` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user_role tag_invoke(boost::json::value_to_tag<user_role>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_role");
-    return {.role = in.required<std::string>("role"), .tenant = in.required<std::string>("tenant")};
-}
-
-// --- user_role_create ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserRoleCreate` JSON object;
-/// unset optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const user_role_create& v) {
-    detail::field_writer(jv)
-        .field("role", v.role)
-        .field("tenant", v.tenant)
-        .field("resource_instance", v.resource_instance);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserRoleCreate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user_role_create tag_invoke(boost::json::value_to_tag<user_role_create>,
-                                   const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_role_create");
-    return {.role = in.required<std::string>("role"),
-            .tenant = in.optional<std::string>("tenant"),
-            .resource_instance = in.optional<std::string>("resource_instance")};
-}
-
-// --- user_role_remove ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserRoleRemove` JSON object;
-/// an unset `resource_instance` is left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const user_role_remove& v) {
-    detail::field_writer(jv)
-        .field("role", v.role)
-        .field("tenant", v.tenant)
-        .field("resource_instance", v.resource_instance);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserRoleRemove` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user_role_remove tag_invoke(boost::json::value_to_tag<user_role_remove>,
-                                   const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_role_remove");
-    return {.role = in.required<std::string>("role"),
-            .tenant = in.required<std::string>("tenant"),
-            .resource_instance = in.optional<std::string>("resource_instance")};
-}
-
-// --- user_create ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserCreate` JSON object;
-/// unset optional fields, and empty `attributes` and `role_assignments`, are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const user_create& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("email", v.email)
-        .field("first_name", v.first_name)
-        .field("last_name", v.last_name)
-        .non_empty("attributes", v.attributes)
-        .non_empty("role_assignments", v.role_assignments);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserCreate` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user_create tag_invoke(boost::json::value_to_tag<user_create>,
-                              const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_create");
-    return {.key = in.required<std::string>("key"),
-            .email = in.optional<std::string>("email"),
-            .first_name = in.optional<std::string>("first_name"),
-            .last_name = in.optional<std::string>("last_name"),
-            .attributes = in.or_default<boost::json::object>("attributes"),
-            .role_assignments = in.or_default<std::vector<user_role_create>>("role_assignments")};
-}
-
-// --- user_update ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserUpdate` JSON object;
-/// unset fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const user_update& v) {
-    detail::field_writer(jv)
-        .field("email", v.email)
-        .field("first_name", v.first_name)
-        .field("last_name", v.last_name)
-        .field("attributes", v.attributes);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserUpdate` JSON object; absent fields
-/// stay unset. Throws `permit::model_error` when `jv` is not an object, a required field is
-/// missing, or a field has the wrong type.
-inline user_update tag_invoke(boost::json::value_to_tag<user_update>,
-                              const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_update");
-    return {.email = in.optional<std::string>("email"),
-            .first_name = in.optional<std::string>("first_name"),
-            .last_name = in.optional<std::string>("last_name"),
-            .attributes = in.optional<boost::json::object>("attributes")};
-}
-
-// --- user_resource_instance_role ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserResourceInstanceRole`
-/// JSON object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const user_resource_instance_role& v) {
-    detail::field_writer(jv)
-        .field("resource_instance", v.resource_instance)
-        .field("resource", v.resource)
-        .field("role", v.role);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserResourceInstanceRole` JSON object.
-/// Throws `permit::model_error` when `jv` is not an object, a required field is missing, or a field
-/// has the wrong type.
-inline user_resource_instance_role tag_invoke(
-    boost::json::value_to_tag<user_resource_instance_role>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_resource_instance_role");
-    return {.resource_instance = in.required<std::string>("resource_instance"),
-            .resource = in.required<std::string>("resource"),
-            .role = in.required<std::string>("role")};
-}
-
-// --- user_in_tenant ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserInTenant` JSON object.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const user_in_tenant& v) {
-    detail::field_writer(jv)
-        .field("tenant", v.tenant)
-        .field("roles", v.roles)
-        .field("status", v.status)
-        .field("resource_instance_roles", v.resource_instance_roles);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserInTenant` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user_in_tenant tag_invoke(boost::json::value_to_tag<user_in_tenant>,
-                                 const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user_in_tenant");
-    return {.tenant = in.required<std::string>("tenant"),
-            .roles = in.required<std::vector<std::string>>("roles"),
-            .status = in.required<std::string>("status"),
-            .resource_instance_roles =
-                in.or_default<std::vector<user_resource_instance_role>>("resource_instance_roles")};
-}
-
-// --- user ---
-
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `UserRead` JSON object; unset
-/// optional fields are left out.
-inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const user& v) {
-    detail::field_writer(jv)
-        .field("key", v.key)
-        .field("id", v.id)
-        .field("organization_id", v.organization_id)
-        .field("project_id", v.project_id)
-        .field("environment_id", v.environment_id)
-        .field("associated_tenants", v.associated_tenants)
-        .field("roles", v.roles)
-        .field("created_at", v.created_at)
-        .field("updated_at", v.updated_at)
-        .field("email", v.email)
-        .field("first_name", v.first_name)
-        .field("last_name", v.last_name)
-        .field("attributes", v.attributes);
-}
-
-/// Boost.JSON conversion (`boost::json::value_to`): reads a `UserRead` JSON object. Throws
-/// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
-/// the wrong type.
-inline user tag_invoke(boost::json::value_to_tag<user>, const boost::json::value& jv) {
-    const detail::field_reader in(jv, "user");
-    return {.key = in.required<std::string>("key"),
-            .id = in.required<std::string>("id"),
-            .organization_id = in.required<std::string>("organization_id"),
-            .project_id = in.required<std::string>("project_id"),
-            .environment_id = in.required<std::string>("environment_id"),
-            .associated_tenants = in.or_default<std::vector<user_in_tenant>>("associated_tenants"),
-            .roles = in.or_default<std::vector<user_role>>("roles"),
-            .created_at = in.required<std::string>("created_at"),
-            .updated_at = in.required<std::string>("updated_at"),
-            .email = in.optional<std::string>("email"),
-            .first_name = in.optional<std::string>("first_name"),
-            .last_name = in.optional<std::string>("last_name"),
-            .attributes = in.or_default<boost::json::object>("attributes")};
-}
+// The JSON conversions of the user models come from these descriptions (see
+// <permit/models/detail/described.hpp>): unset optional fields are left out of a request, and so
+// are the empty `attributes` and `role_assignments` of a `user_create`.
+PERMIT_DESCRIBE_MODEL(user_role, ({.name = "user_role", .kind = detail::model_kind::reply}),
+                      (role, tenant))
+PERMIT_DESCRIBE_MODEL(user_role_create,
+                      ({.name = "user_role_create", .kind = detail::model_kind::request}),
+                      (role, tenant, resource_instance))
+PERMIT_DESCRIBE_MODEL(user_role_remove,
+                      ({.name = "user_role_remove", .kind = detail::model_kind::request}),
+                      (role, tenant, resource_instance))
+PERMIT_DESCRIBE_MODEL(user_create, ({.name = "user_create", .kind = detail::model_kind::request}),
+                      (key, email, first_name, last_name, attributes, role_assignments))
+PERMIT_DESCRIBE_MODEL(user_update, ({.name = "user_update", .kind = detail::model_kind::request}),
+                      (email, first_name, last_name, attributes))
+PERMIT_DESCRIBE_MODEL(user_resource_instance_role,
+                      ({.name = "user_resource_instance_role", .kind = detail::model_kind::reply}),
+                      (resource_instance, resource, role))
+PERMIT_DESCRIBE_MODEL(
+    user_in_tenant,
+    ({.name = "user_in_tenant", .kind = detail::model_kind::reply, .required = "roles"}),
+    (tenant, roles, status, resource_instance_roles))
+PERMIT_DESCRIBE_MODEL(user, ({.name = "user", .kind = detail::model_kind::reply}),
+                      (key, id, organization_id, project_id, environment_id, associated_tenants,
+                       roles, created_at, updated_at, email, first_name, last_name, attributes))
 
 }  // namespace permit

@@ -140,6 +140,8 @@ struct resource_record {
     std::string name;
     std::optional<std::string> urn, description;
     std::map<std::string, permit::action_block_read> actions;
+    std::optional<boost::json::object> type_attributes;
+    std::optional<boost::json::object> attributes;  // AttributeBlockRead by key
     std::string created_at, updated_at;
 };
 
@@ -504,9 +506,12 @@ class state {
                           .urn = in.urn,
                           .description = in.description,
                           .actions = {},
+                          .type_attributes = in.type_attributes,
+                          .attributes = {},
                           .created_at = now,
                           .updated_at = now};
         set_actions(r, in.actions);
+        set_attributes(r, in.attributes);
         const auto& inserted = resources_.insert(std::move(r));
         record_put(&state::resources_, inserted);
         return inserted;
@@ -521,6 +526,8 @@ class state {
         if (in.description) r->description = in.description;
         if (in.urn) r->urn = in.urn;
         if (in.actions) set_actions(*r, *in.actions);
+        if (in.type_attributes) r->type_attributes = in.type_attributes;
+        if (in.attributes) set_attributes(*r, in.attributes);
         r->updated_at = iso8601_now();
         record_put(&state::resources_, *r);
         return *r;
@@ -534,6 +541,8 @@ class state {
         r->description = in.description;
         r->urn = in.urn;
         set_actions(*r, in.actions);
+        r->type_attributes = in.type_attributes;
+        set_attributes(*r, in.attributes);
         r->updated_at = iso8601_now();
         record_put(&state::resources_, *r);
         return *r;
@@ -561,7 +570,9 @@ class state {
                 .name = r.name,
                 .urn = r.urn,
                 .description = r.description,
-                .actions = r.actions};
+                .actions = r.actions,
+                .type_attributes = r.type_attributes,
+                .attributes = r.attributes};
     }
 
     // ----- role assignments --------------------------------------------------------------
@@ -749,6 +760,28 @@ class state {
                            const std::vector<permit::user_role_create>& roles) {
         for (const auto& r : roles)
             add_assignment(resolve(user_key, r.role, r.tenant, r.resource_instance));
+    }
+
+    // The attribute blocks of a resource type as the API returns them (AttributeBlockRead): each
+    // with its key and an id, kept for a key that had one, as for actions.
+    void set_attributes(resource_record& r, const std::optional<boost::json::object>& edited) {
+        if (!edited) {
+            r.attributes.reset();
+            return;
+        }
+        boost::json::object read;
+        for (const auto& [key, block] : *edited) {
+            boost::json::object out =
+                block.is_object() ? block.get_object() : boost::json::object{};
+            const boost::json::value* old_id = nullptr;
+            if (r.attributes)
+                if (const auto* old = r.attributes->if_contains(key); old && old->is_object())
+                    old_id = old->get_object().if_contains("id");
+            out["id"] = old_id ? *old_id : boost::json::value(uuids_.next());
+            out["key"] = key;
+            read.emplace(key, std::move(out));
+        }
+        r.attributes = std::move(read);
     }
 
     void set_actions(resource_record& r,
