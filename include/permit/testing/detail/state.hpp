@@ -102,47 +102,29 @@ class keyed_collection {
     std::map<std::uint64_t, std::string> order_;
 };
 
-struct user_record {
-    std::uint64_t seq;
-    std::string id;
-    std::string key;
-    std::optional<std::string> email, first_name, last_name;
-    boost::json::object attributes;
-    std::string created_at, updated_at;
+// The stored objects are the API's read models, so that each field is declared once, in the
+// model's description: the emulator fills them in and renders them as they are (a user's
+// `associated_tenants` and `roles` are computed from the role assignments when it is rendered).
+// `seq` orders them by creation.
+
+/// A stored user.
+struct user_record : permit::user {
+    std::uint64_t seq = 0;
 };
 
-struct tenant_record {
-    std::uint64_t seq;
-    std::string id;
-    std::string key;
-    std::string name;
-    std::optional<std::string> description;
-    boost::json::object attributes;
-    std::string created_at, updated_at, last_action_at;
+/// A stored tenant.
+struct tenant_record : permit::tenant {
+    std::uint64_t seq = 0;
 };
 
-struct role_record {
-    std::uint64_t seq;
-    std::string id;
-    std::string key;
-    std::string name;
-    std::optional<std::string> description;
-    std::vector<std::string> permissions;
-    boost::json::object attributes;
-    std::vector<std::string> extends;
-    std::string created_at, updated_at;
+/// A stored role.
+struct role_record : permit::role {
+    std::uint64_t seq = 0;
 };
 
-struct resource_record {
-    std::uint64_t seq;
-    std::string id;
-    std::string key;
-    std::string name;
-    std::optional<std::string> urn, description;
-    std::map<std::string, permit::action_block_read> actions;
-    std::optional<boost::json::object> type_attributes;
-    std::optional<boost::json::object> attributes;  // AttributeBlockRead by key
-    std::string created_at, updated_at;
+/// A stored resource type.
+struct resource_record : permit::resource {
+    std::uint64_t seq = 0;
 };
 
 struct assignment_record {
@@ -264,18 +246,7 @@ class state {
     }
 
     permit::user render(const user_record& u) const {
-        permit::user out;
-        out.key = u.key;
-        out.id = u.id;
-        out.organization_id = ids_.organization_id;
-        out.project_id = ids_.project_id;
-        out.environment_id = ids_.environment_id;
-        out.created_at = u.created_at;
-        out.updated_at = u.updated_at;
-        out.email = u.email;
-        out.first_name = u.first_name;
-        out.last_name = u.last_name;
-        out.attributes = u.attributes;
+        permit::user out = u;
         // associated_tenants: one entry per tenant the user belongs to, in first-seen order.
         auto entry = [&](const std::string& tenant) -> permit::user_in_tenant& {
             for (auto& t : out.associated_tenants)
@@ -318,15 +289,12 @@ class state {
     const tenant_record& create_tenant(const permit::tenant_create& in) {
         if (tenants_.find(in.key)) throw duplicate("tenant", in.key);
         const auto now = iso8601_now();
-        const auto& t = tenants_.insert({.seq = ++seq_,
-                                         .id = uuids_.next(),
-                                         .key = in.key,
-                                         .name = in.name,
-                                         .description = in.description,
-                                         .attributes = in.attributes,
-                                         .created_at = now,
-                                         .updated_at = now,
-                                         .last_action_at = now});
+        auto record = new_record<tenant_record>(in.key, now);
+        record.last_action_at = now;
+        record.name = in.name;
+        record.description = in.description;
+        record.attributes = in.attributes;
+        const auto& t = tenants_.insert(std::move(record));
         record_put(&state::tenants_, t);
         return t;
     }
@@ -378,19 +346,7 @@ class state {
         return tenants_.where(keep);
     }
 
-    permit::tenant render(const tenant_record& t) const {
-        return {.key = t.key,
-                .id = t.id,
-                .organization_id = ids_.organization_id,
-                .project_id = ids_.project_id,
-                .environment_id = ids_.environment_id,
-                .created_at = t.created_at,
-                .updated_at = t.updated_at,
-                .last_action_at = t.last_action_at,
-                .name = t.name,
-                .description = t.description,
-                .attributes = t.attributes};
-    }
+    permit::tenant render(const tenant_record& t) const { return t; }
 
     // ----- roles -------------------------------------------------------------------------
     const role_record& require_role(std::string_view key_or_id) const {
@@ -402,16 +358,13 @@ class state {
         if (roles_.find(in.key)) throw duplicate("role", in.key);
         for (const auto& parent : in.extends) require_role(parent);
         const auto now = iso8601_now();
-        const auto& r = roles_.insert({.seq = ++seq_,
-                                       .id = uuids_.next(),
-                                       .key = in.key,
-                                       .name = in.name,
-                                       .description = in.description,
-                                       .permissions = unique(in.permissions),
-                                       .attributes = in.attributes,
-                                       .extends = in.extends,
-                                       .created_at = now,
-                                       .updated_at = now});
+        auto record = new_record<role_record>(in.key, now);
+        record.name = in.name;
+        record.description = in.description;
+        record.permissions = unique(in.permissions);
+        record.attributes = in.attributes;
+        record.extends = in.extends;
+        const auto& r = roles_.insert(std::move(record));
         record_put(&state::roles_, r);
         return r;
     }
@@ -459,20 +412,7 @@ class state {
         return roles_.where(keep);
     }
 
-    permit::role render(const role_record& r) const {
-        return {.key = r.key,
-                .name = r.name,
-                .id = r.id,
-                .organization_id = ids_.organization_id,
-                .project_id = ids_.project_id,
-                .environment_id = ids_.environment_id,
-                .created_at = r.created_at,
-                .updated_at = r.updated_at,
-                .description = r.description,
-                .permissions = r.permissions,
-                .attributes = r.attributes,
-                .extends = r.extends};
-    }
+    permit::role render(const role_record& r) const { return r; }
 
     /// The permissions of a role and of every role it extends, transitively.
     std::set<std::string> effective_permissions(const std::string& role_key) const {
@@ -499,17 +439,11 @@ class state {
     const resource_record& create_resource(const permit::resource_create& in) {
         if (resources_.find(in.key)) throw duplicate("resource", in.key);
         const auto now = iso8601_now();
-        resource_record r{.seq = ++seq_,
-                          .id = uuids_.next(),
-                          .key = in.key,
-                          .name = in.name,
-                          .urn = in.urn,
-                          .description = in.description,
-                          .actions = {},
-                          .type_attributes = in.type_attributes,
-                          .attributes = {},
-                          .created_at = now,
-                          .updated_at = now};
+        auto r = new_record<resource_record>(in.key, now);
+        r.name = in.name;
+        r.urn = in.urn;
+        r.description = in.description;
+        r.type_attributes = in.type_attributes;
         set_actions(r, in.actions);
         set_attributes(r, in.attributes);
         const auto& inserted = resources_.insert(std::move(r));
@@ -559,21 +493,7 @@ class state {
         return resources_.where(keep);
     }
 
-    permit::resource render(const resource_record& r) const {
-        return {.key = r.key,
-                .id = r.id,
-                .organization_id = ids_.organization_id,
-                .project_id = ids_.project_id,
-                .environment_id = ids_.environment_id,
-                .created_at = r.created_at,
-                .updated_at = r.updated_at,
-                .name = r.name,
-                .urn = r.urn,
-                .description = r.description,
-                .actions = r.actions,
-                .type_attributes = r.type_attributes,
-                .attributes = r.attributes};
-    }
+    permit::resource render(const resource_record& r) const { return r; }
 
     // ----- role assignments --------------------------------------------------------------
     /// Resolves the user, role and tenant of an assignment (404 when one is missing).
@@ -726,17 +646,30 @@ class state {
     }
 
   private:
+    // A new record of a keyed collection: its key, a new id and creation order, the environment's
+    // ids, and `now` as its creation and change time.
+    template <class Record>
+    Record new_record(std::string key, const std::string& now) {
+        Record r;
+        r.seq = ++seq_;
+        r.id = uuids_.next();
+        r.key = std::move(key);
+        r.organization_id = ids_.organization_id;
+        r.project_id = ids_.project_id;
+        r.environment_id = ids_.environment_id;
+        r.created_at = now;
+        r.updated_at = now;
+        return r;
+    }
+
     const user_record& insert_user(const permit::user_create& in) {
         const auto now = iso8601_now();
-        const auto& u = users_.insert({.seq = ++seq_,
-                                       .id = uuids_.next(),
-                                       .key = in.key,
-                                       .email = in.email,
-                                       .first_name = in.first_name,
-                                       .last_name = in.last_name,
-                                       .attributes = in.attributes,
-                                       .created_at = now,
-                                       .updated_at = now});
+        auto record = new_record<user_record>(in.key, now);
+        record.email = in.email;
+        record.first_name = in.first_name;
+        record.last_name = in.last_name;
+        record.attributes = in.attributes;
+        const auto& u = users_.insert(std::move(record));
         record_put(&state::users_, u);  // its role assignments follow, each a change of its own
         assign_user_roles(u.key, in.role_assignments);
         return u;
