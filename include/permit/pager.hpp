@@ -102,10 +102,12 @@ class pager {
             auto slot = std::make_unique<page_slot>();
             slot->st = st;
             const detail::result_sink sink{slot.get(), &page_slot::fill};
-            detail::start_call(
-                st->impl, std::move(spec), sink, diag,
-                detail::completion_handler(detail::deliver_result<std::decay_t<Handler>, page_slot>{
-                    std::forward<Handler>(handler), std::move(slot)}));
+            const bool plain = detail::is_plain_for(handler, detail::executor_of(*st->impl.impl));
+            detail::start_call(st->impl, std::move(spec), sink, diag,
+                               {detail::completion_handler(
+                                    detail::deliver_result<std::decay_t<Handler>, page_slot>{
+                                        std::forward<Handler>(handler), std::move(slot)}),
+                                plain});
         }
     };
 

@@ -28,6 +28,8 @@
 #include "support/certificates.hpp"
 #include "support/client_fixture.hpp"
 #include "support/hostile_server.hpp"
+#include "support/run_to_end.hpp"
+#include "support/slowdown.hpp"
 
 namespace hostile_suite {
 
@@ -39,6 +41,8 @@ using clock_type = std::chrono::steady_clock;
 using permit_test::hostile_script;
 using permit_test::hostile_step;
 using server = permit_test::hostile_server;
+using permit_test::run_to_end;
+using permit_test::slowdown;
 
 // The client's limits, small so that a server ignoring them shows at once.
 constexpr std::size_t body_limit = 1024 * 1024;

@@ -17,6 +17,10 @@
 namespace permit::detail {
 
 /// What `co_spawn` completes when an engine coroutine ends: the caller's type-erased handler.
+/// `Plain`: the handler runs on the client's executor with the default allocator
+/// (`engine_completion::plain`), and `co_spawn` is given only its cancellation slot; otherwise it
+/// is given the handler's executor and allocator as well.
+template <bool Plain>
 struct spawned_completion {
     completion_handler handler;
 
@@ -29,20 +33,48 @@ struct spawned_completion {
     void operator()(std::exception_ptr ep, outcome<void> result) { (*this)(ep, result.ec); }
 };
 
+/// Spawns `op` on the client's executor, to complete `completion`.
+template <class Operation>
+void spawn(client_impl& client, Operation op, engine_completion completion) {
+    if (completion.plain)
+        boost::asio::co_spawn(client.executor(), std::move(op),
+                              spawned_completion<true>{std::move(completion.handler)});
+    else
+        boost::asio::co_spawn(client.executor(), std::move(op),
+                              spawned_completion<false>{std::move(completion.handler)});
+}
+
 }  // namespace permit::detail
 
-// The caller's handler's associated executor, allocator and cancellation slot reach `co_spawn`.
+// The caller's handler's associated executor, allocator and cancellation slot reach `co_spawn`;
+// only its cancellation slot when it is plain (see `spawned_completion`).
 /// \cond
-template <template <class, class> class Associator, class Default>
-struct boost::asio::associator<Associator, permit::detail::spawned_completion, Default>
+template <template <class, class> class Associator, bool Plain, class Default>
+struct boost::asio::associator<Associator, permit::detail::spawned_completion<Plain>, Default>
     : Associator<permit::detail::completion_handler, Default> {
     using base = Associator<permit::detail::completion_handler, Default>;
-    static typename base::type get(const permit::detail::spawned_completion& h) noexcept {
+    static typename base::type get(const permit::detail::spawned_completion<Plain>& h) noexcept {
         return base::get(h.handler);
     }
-    static auto get(const permit::detail::spawned_completion& h, const Default& d) noexcept
+    static auto get(const permit::detail::spawned_completion<Plain>& h, const Default& d) noexcept
         -> decltype(base::get(h.handler, d)) {
         return base::get(h.handler, d);
+    }
+};
+template <class Executor>
+struct boost::asio::associated_executor<permit::detail::spawned_completion<true>, Executor> {
+    using type = Executor;
+    static type get(const permit::detail::spawned_completion<true>&,
+                    const Executor& ex = Executor()) noexcept {
+        return ex;
+    }
+};
+template <class Allocator>
+struct boost::asio::associated_allocator<permit::detail::spawned_completion<true>, Allocator> {
+    using type = Allocator;
+    static type get(const permit::detail::spawned_completion<true>&,
+                    const Allocator& a = Allocator()) noexcept {
+        return a;
     }
 };
 /// \endcond
@@ -89,7 +121,7 @@ struct started_initiation {
 
     template <class Handler>
     void operator()(Handler&& handler) const {
-        (*start)(diag, completion_handler(std::forward<Handler>(handler)));
+        (*start)(diag, erase_completion(start->client, std::forward<Handler>(handler)));
     }
 };
 
@@ -108,11 +140,9 @@ boost::asio::awaitable<void> await_started(Start start, diagnostics* user_diag) 
 }
 
 PERMIT_DECL void start_call(const client_handle& client, call_spec spec, result_sink sink,
-                            diagnostics* diag, completion_handler handler) {
-    boost::asio::co_spawn(
-        client.impl->executor(),
-        client_impl::run(client.impl, std::move(spec), sink, diag, client.options),
-        spawned_completion{std::move(handler)});
+                            diagnostics* diag, engine_completion handler) {
+    spawn(*client.impl, client_impl::run(client.impl, std::move(spec), sink, diag, client.options),
+          std::move(handler));
 }
 
 /// Hands an item of the bulk pipeline to its state, once there is room.
@@ -152,19 +182,18 @@ inline std::optional<bulk::detail::visibility_probe> visibility_of(
 }
 
 PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, diagnostics* diag,
-                                 completion_handler handler) {
+                                 engine_completion handler) {
     const config& cfg = client.impl->cfg();
     std::optional<bulk::detail::visibility_probe> probe;
     if (cfg.bulk.confirm_with_pdp) probe = visibility_of(item, cfg.default_tenant);
-    boost::asio::co_spawn(client.impl->executor(),
-                          bulk::detail::batcher::submit(
-                              client.impl, bulk_admission{std::move(item)}, std::move(probe), diag),
-                          spawned_completion{std::move(handler)});
+    spawn(*client.impl,
+          bulk::detail::batcher::submit(client.impl, bulk_admission{std::move(item)},
+                                        std::move(probe), diag),
+          std::move(handler));
 }
 
-PERMIT_DECL void start_bulk_flush(const client_handle& client, completion_handler handler) {
-    boost::asio::co_spawn(client.impl->executor(), bulk::detail::batcher::flush(client.impl),
-                          spawned_completion{std::move(handler)});
+PERMIT_DECL void start_bulk_flush(const client_handle& client, engine_completion handler) {
+    spawn(*client.impl, bulk::detail::batcher::flush(client.impl), std::move(handler));
 }
 
 /// `await_call`'s start: a call of the engine.
@@ -172,7 +201,7 @@ struct start_request {
     client_handle client;
     call_spec spec;
     result_sink sink;
-    void operator()(diagnostics* diag, completion_handler handler) {
+    void operator()(diagnostics* diag, engine_completion handler) {
         start_call(client, std::move(spec), sink, diag, std::move(handler));
     }
 };
@@ -181,7 +210,7 @@ struct start_request {
 struct start_bulk_request {
     client_handle client;
     bulk_item item;
-    void operator()(diagnostics* diag, completion_handler handler) {
+    void operator()(diagnostics* diag, engine_completion handler) {
         start_bulk_call(client, std::move(item), diag, std::move(handler));
     }
 };
@@ -189,7 +218,7 @@ struct start_bulk_request {
 /// `await_bulk_flush`'s start.
 struct start_flush_request {
     client_handle client;
-    void operator()(diagnostics*, completion_handler handler) {
+    void operator()(diagnostics*, engine_completion handler) {
         start_bulk_flush(client, std::move(handler));
     }
 };
