@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -18,7 +19,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -60,8 +60,8 @@ response take_response(Parser& parser) {
 
 /// The request line and header block of `req`, as they go on the wire; the body follows them.
 /// Written here rather than by Beast's serializer: a client's requests always carry a
-/// Content-Length (`prepare_payload`), never a chunked body, so two buffers written in one
-/// `async_write` say all there is to say, and the serializer's machinery (instantiated once per
+/// Content-Length (`prepare_payload`), never a chunked body, so the head and the body written in
+/// one `async_write` say all there is to say, and the serializer's machinery (instantiated once per
 /// stream type) was the largest part of the code a client compiles.
 inline std::string request_head(const request& req) {
     std::string head;
@@ -259,8 +259,16 @@ class connection {
     boost::asio::awaitable<boost::system::error_code> write_until(request& req,
                                                                   time_point deadline) {
         ++exchanges_;
-        if (tls_) co_return co_await write_on(*tls_, req, deadline);
-        co_return co_await write_on(*plain_, req, deadline);
+        std::string head = request_head(req);
+        if (tls_) {
+            // Asio's TLS stream encrypts one buffer per write: head and body go as one, so that a
+            // small request is one record and one segment.
+            head.append(req.body());
+            co_return co_await write_on(*tls_, boost::asio::buffer(head), deadline);
+        }
+        const std::array<boost::asio::const_buffer, 2> wire{boost::asio::buffer(head),
+                                                            boost::asio::buffer(req.body())};
+        co_return co_await write_on(*plain_, wire, deadline);
     }
 
     boost::asio::awaitable<boost::system::error_code> read_until(response& out,
@@ -307,14 +315,11 @@ class connection {
 
     // Beast's stream keeps separate read and write timers: setting the expiry while the other
     // direction is pending leaves that one's timer alone, which is what pipelining needs.
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, request& req,
+    template <class Stream, class Buffers>
+    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, const Buffers& wire,
                                                                time_point deadline) {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
-        const std::string head = request_head(req);
-        const std::array<boost::asio::const_buffer, 2> wire{boost::asio::buffer(head),
-                                                            boost::asio::buffer(req.body())};
         lowest_layer().expires_at(deadline);
         auto [wec, written] =
             co_await boost::asio::async_write(stream, wire, as_tuple(use_awaitable));
@@ -391,7 +396,9 @@ class connection {
     boost::asio::ip::tcp::resolver resolver_;
     origin where_;
     std::optional<boost::beast::tcp_stream> plain_;
-    std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> tls_;
+    // Asio's TLS stream, not Beast's `ssl_stream`: the requests are written as at most two buffers,
+    // so Beast's buffer-flattening layer (`flat_stream`) would only add code to every user's build.
+    std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> tls_;
     boost::beast::flat_buffer buffer_;
     std::size_t exchanges_ = 0;
     bool response_started_ = false;
