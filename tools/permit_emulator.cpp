@@ -22,8 +22,17 @@ namespace {
 constexpr std::string_view usage = R"(usage: permit-emulator [options]
 
   --host ADDR          address to listen on (default 127.0.0.1)
-  --port N             port; 0 picks a free one (default 0)
-  --api-key KEY        the API key to accept (default: permit_key_emulator)
+  --port N             the REST API's port; 0 picks a free one (default 0)
+  --pdp-port N         give the PDP a port of its own, as Permit runs it (0: a free one); its
+                       routes, with the facts proxy at /facts/... and /v2/facts/..., then answer
+                       there only. Default: the PDP shares the API's port
+  --opa-port N         serve OPA's decision endpoint (/v1/data/permit/root and /bulk) on this
+                       port (0: a free one), for SDKs configured to ask OPA directly
+  --api-key KEY        the environment's API key (default: permit_key_emulator)
+  --project-api-key KEY
+                       also accept KEY as a project-level key (scope without an environment;
+                       refused on the environment's routes)
+  --org-api-key KEY    also accept KEY as an organization-level key
   --tls-cert FILE      serve HTTPS with this PEM certificate chain...
   --tls-key FILE       ...and this PEM private key
   --seed FILE          initial state: {"resources":[...],"roles":[...],"tenants":[...],
@@ -45,7 +54,9 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
   --exit-after SECONDS stop by itself after this long
   --help               this text
 
-Prints "listening on http://HOST:PORT" once it accepts connections; stops on SIGINT or SIGTERM.
+Prints "listening on http://HOST:PORT" (the REST API) as its first line once it accepts
+connections, then "pdp listening on URL" and "opa listening on URL" for the listeners of their
+own; stops on SIGINT or SIGTERM.
 )";
 
 std::string read_file(const std::string& path) {
@@ -82,8 +93,16 @@ int main(int argc, char** argv) {
                 config.host = value();
             else if (opt == "--port")
                 config.port = static_cast<std::uint16_t>(std::stoul(value()));
+            else if (opt == "--pdp-port")
+                config.pdp_port = static_cast<std::uint16_t>(std::stoul(value()));
+            else if (opt == "--opa-port")
+                config.opa_port = static_cast<std::uint16_t>(std::stoul(value()));
             else if (opt == "--api-key")
                 config.api_key = value();
+            else if (opt == "--project-api-key")
+                config.more_api_keys.push_back({value(), permit::testing::key_level::project});
+            else if (opt == "--org-api-key")
+                config.more_api_keys.push_back({value(), permit::testing::key_level::organization});
             else if (opt == "--tls-cert")
                 config.tls_certificate_pem = read_file(value());
             else if (opt == "--tls-key")
@@ -120,8 +139,10 @@ int main(int argc, char** argv) {
 
     try {
         permit::testing::emulator emu(config);
-        std::cout << "listening on " << emu.url() << "\n"
-                  << "api key: "
+        std::cout << "listening on " << emu.url() << "\n";
+        if (config.pdp_port) std::cout << "pdp listening on " << emu.pdp_url() << "\n";
+        if (config.opa_port) std::cout << "opa listening on " << emu.opa_url() << "\n";
+        std::cout << "api key: "
                   << (config.api_key == permit::testing::emulator_config{}.api_key
                           ? config.api_key
                           : "(the one given with --api-key)")

@@ -51,12 +51,27 @@ class emulator {
     /// Stops serving (idempotent). The state stays readable.
     PERMIT_DECL void stop();
 
-    /// The port it listens on (the one picked when the config said 0).
+    /// The REST API's port (the one picked when the config said 0).
     PERMIT_DECL std::uint16_t port() const;
 
-    /// `http://127.0.0.1:PORT`, or `https://...` when serving TLS. Both the REST API and the PDP
-    /// routes are served at this origin.
+    /// The REST API's origin: `http://127.0.0.1:PORT`, or `https://...` when serving TLS. The
+    /// PDP's routes are served here too unless `emulator_config::pdp_port` gives the PDP a port
+    /// of its own.
     PERMIT_DECL std::string url() const;
+
+    /// The PDP's port: its own listener's, or `port()` when it shares the API's.
+    PERMIT_DECL std::uint16_t pdp_port() const;
+
+    /// The PDP's origin, for `config::pdp_url`: its own listener's, or `url()` when it shares the
+    /// API's port. HTTPS when the emulator serves TLS.
+    PERMIT_DECL std::string pdp_url() const;
+
+    /// The OPA endpoint's port; 0 when `emulator_config::opa_port` is unset.
+    PERMIT_DECL std::uint16_t opa_port() const;
+
+    /// The OPA endpoint's origin (plain `http://`, as in the PDP container); empty when
+    /// `emulator_config::opa_port` is unset.
+    PERMIT_DECL std::string opa_url() const;
 
     /// The configuration it was made with, as given: `port` may be 0 (see `port()`), and
     /// `set_faults` and `set_rate_limits` leave it unchanged.

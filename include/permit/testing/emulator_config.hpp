@@ -101,6 +101,16 @@ struct rate_limit_config {
 /// `organization`: the organization id only.
 enum class key_level { environment, project, organization };
 
+/// One more API key the emulated API accepts, with its level (see `emulator_config::api_key`).
+struct api_key_grant {
+    /// The key, as sent after `Bearer `.
+    std::string key;
+    /// Its level: which ids `GET /v2/api-key/scope` reports for it, and whether it reaches the
+    /// environment's routes (`/v2/facts/...`, `/v2/schema/...`; only an environment-level key
+    /// does).
+    key_level level = key_level::project;
+};
+
 /// What a write through the PDP's facts proxy answers when its `X-Wait-Timeout` runs out before
 /// the PDP has the write (the PDP's `X-Timeout-Policy`,
 /// https://docs.permit.io/how-to/manage-data/local-facts-uploader).
@@ -119,13 +129,28 @@ inline const char* to_string(facts_timeout_policy policy) noexcept {
 struct emulator_config {
     /// Address to listen on: loopback only.
     std::string host = "127.0.0.1";
-    /// 0 picks a free port; read it back with `emulator::port()`.
+    /// The REST API's port; 0 picks a free one (read it back with `emulator::port()`).
     std::uint16_t port = 0;
+    /// The PDP's own port, as Permit runs it (the API in the cloud, the PDP in a container on port
+    /// 7766); 0 picks a free one (`emulator::pdp_port()`). The PDP's routes (`/allowed`,
+    /// `/allowed/bulk`, `/user-permissions`, the facts proxy at `/facts/...` and at
+    /// `/v2/facts/{proj_id}/{env_id}/...`) then answer there and only there, and the PDP answers
+    /// no REST API route. Unset (the default): the API and the PDP share `port`, where the facts
+    /// proxy is at `/facts/...` only (`/v2/facts/...` is the API's).
+    std::optional<std::uint16_t> pdp_port;
+    /// The port of an OPA-compatible decision endpoint, as the PDP container exposes on 8181 for
+    /// SDKs configured to ask OPA directly: `POST /v1/data/permit/root` and
+    /// `/v1/data/permit/bulk`. 0 picks a free one (`emulator::opa_port()`); unset: none.
+    std::optional<std::uint16_t> opa_port;
 
-    /// The only API key accepted, as `Authorization: Bearer <key>` (scheme case-insensitive).
+    /// The environment's API key, as `Authorization: Bearer <key>` (scheme case-insensitive).
+    /// The PDP accepts this key only.
     std::string api_key = "permit_key_emulator";
-    /// The level of the emulated key: which ids `GET /v2/api-key/scope` reports.
+    /// The level of `api_key`: which ids `GET /v2/api-key/scope` reports.
     key_level level = key_level::environment;
+    /// More keys the REST API accepts, e.g. a project-level and an organization-level key, to
+    /// test code that resolves its scope or must be refused an environment's routes.
+    std::vector<api_key_grant> more_api_keys;
     /// The organization's id, in the scope reply and in every object served.
     std::string organization_id = "7c60d51f-b44e-4682-87d6-449835ea4de6";
     /// The project's id, in the scope reply (unless the key is organization-level) and in every

@@ -17,6 +17,7 @@
 
 #include <permit/testing/detail/api_failure.hpp>
 #include <permit/testing/detail/validation.hpp>
+#include <permit/testing/emulator_config.hpp>
 
 namespace permit::testing::detail {
 
@@ -43,6 +44,8 @@ struct route_context {
     std::vector<std::string> params;
     std::vector<std::pair<std::string, std::string>> query;
     std::string_view body;
+    /// The level of the caller's API key (REST routes; environment on the others).
+    key_level caller_level = key_level::environment;
 
     const std::string& param(std::size_t i) const { return params.at(i); }
 

@@ -29,8 +29,27 @@
 
 namespace permit::testing::detail {
 
-/// Who may call a route: the REST API's callers, the PDP's, or anyone (health checks).
-enum class route_area { rest, pdp, open };
+/// Who may call a route: the REST API's callers, the PDP's, OPA's (no key: the PDP container's
+/// OPA runs without authentication), or anyone (health checks).
+enum class route_area { rest, pdp, opa, open };
+
+/// What a listener serves: the REST API and the PDP on one port (the default), or one of the
+/// three services on a port of its own.
+enum class listener_role { api_and_pdp, api, pdp, opa };
+
+/// The name of a listener's service in counters and startup lines.
+inline const char* to_string(listener_role role) noexcept {
+    switch (role) {
+        case listener_role::api:
+            return "api";
+        case listener_role::pdp:
+            return "pdp";
+        case listener_role::opa:
+            return "opa";
+        default:
+            return "api+pdp";
+    }
+}
 
 struct route {
     std::string_view method;
@@ -57,6 +76,7 @@ struct facts_forward {
 struct route_match {
     const route* found = nullptr;
     bool path_known = false;  // some route has this path, perhaps with another method
+    route_area path_area = route_area::open;  // the service of the first route with this path
     std::vector<std::string> params;
     std::string name;
     std::optional<facts_forward> proxy;
@@ -118,29 +138,37 @@ class router {
     /// The state the PDP's decisions read at `now`: the API's own when there is no delay.
     const state& pdp_data(time_point now) { return view_ ? view_->at(now) : state_; }
 
-    /// Finds the route of a request once; `handle` and the counters both use the result.
-    route_match find(std::string_view method, const parsed_target& target) const {
-        if (!target.segments.empty() && target.segments.front() == "facts")
-            return find_facts(method, target);
-        route_match m;
-        std::vector<std::string> params;
-        for (const auto& r : routes_) {
-            if (!match(r.pattern, target.segments, params)) continue;
-            m.path_known = true;
-            if (r.method == method) {
-                m.found = &r;
-                m.params = std::move(params);
-                break;
-            }
+    /// Finds the route of a request to a listener of `role` once; `handle` and the counters both
+    /// use the result. A route of another service is not found (FastAPI's 404): the API does not
+    /// answer the PDP's routes when the PDP has a port of its own, nor the PDP the API's.
+    route_match find(std::string_view method, const parsed_target& target,
+                     listener_role role = listener_role::api_and_pdp) const {
+        const auto& seg = target.segments;
+        const bool facts_proxy = !seg.empty() && seg.front() == "facts";
+        // The PDP serves its facts proxy at /v2/facts/{proj_id}/{env_id}/... too (permitio/PDP
+        // `horizon/pdp.py`), where the official SDKs send it (permit-node `src/api/base.ts`).
+        const bool v2_facts = seg.size() >= 4 && seg[0] == "v2" && seg[1] == "facts";
+        switch (role) {
+            case listener_role::opa:
+                return only_in(find_route(method, target), route_area::opa, route_area::opa);
+            case listener_role::pdp:
+                if (facts_proxy) return find_facts(method, target, 1, "/facts");
+                if (v2_facts) return find_facts(method, target, 4, "/v2/facts/{proj_id}/{env_id}");
+                return only_in(find_route(method, target), route_area::pdp, route_area::open);
+            case listener_role::api:
+                if (facts_proxy) return unmatched(method);
+                return only_in(find_route(method, target), route_area::rest, route_area::open);
+            case listener_role::api_and_pdp:
+                if (facts_proxy) return find_facts(method, target, 1, "/facts");
+                return except(find_route(method, target), route_area::opa);
         }
-        m.name =
-            std::string(method) + " " + (m.found ? std::string(m.found->pattern) : "<unmatched>");
-        return m;
+        return unmatched(method);
     }
 
     /// `"PUT /v2/facts/{proj_id}/{env_id}/bulk/users"`, or `"<method> <unmatched>"`.
-    std::string route_name(std::string_view method, const parsed_target& target) const {
-        return find(method, target).name;
+    std::string route_name(std::string_view method, const parsed_target& target,
+                           listener_role role = listener_role::api_and_pdp) const {
+        return find(method, target, role).name;
     }
 
     /// Handles one request. `authorization` is the header's value, if any; `now` is when it is
@@ -149,6 +177,13 @@ class router {
                  std::optional<std::string_view> authorization, std::string_view body,
                  time_point now = std::chrono::steady_clock::now()) {
         return handle(method, find(method, target), target, authorization, body, now);
+    }
+
+    /// As `handle`, for a request to a listener of `role`.
+    reply handle_on(listener_role role, std::string_view method, const parsed_target& target,
+                    std::optional<std::string_view> authorization, std::string_view body,
+                    time_point now = std::chrono::steady_clock::now()) {
+        return handle(method, find(method, target, role), target, authorization, body, now);
     }
 
     /// Handles a request whose route `find` has already looked up. A facts-proxy request is
@@ -184,7 +219,8 @@ class router {
                                              std::optional<std::string_view> wait_timeout,
                                              std::optional<std::string_view> timeout_policy,
                                              facts_sync& sync) const {
-        if (auto denied = authenticate(route_area::pdp, authorization)) return denied;
+        key_level level;
+        if (auto denied = authenticate(route_area::pdp, authorization, level)) return denied;
         if (m.proxy && m.proxy->waits) {
             try {
                 sync = read_facts_sync_headers(wait_timeout, timeout_policy,
@@ -209,15 +245,21 @@ class router {
                        ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
                        : json_reply(404, boost::json::object{{"detail", "Not Found"}});
         }
-        if (auto denied = authenticate(found->area, authorization)) return std::move(*denied);
+        key_level level = key_level::environment;
+        if (auto denied = authenticate(found->area, authorization, level))
+            return std::move(*denied);
         try {
             if (found->pattern.find("{proj_id}/{env_id}") != std::string_view::npos) {
+                if (level != key_level::environment) return environment_key_required(level);
                 check_environment(params.at(0), params.at(1));
                 params.erase(params.begin(), params.begin() + 2);
             }
-            route_context ctx{method, std::move(params), target.query, body};
-            // The decision routes read the PDP's view of the state (pdp_view.hpp).
-            state& s = found->area == route_area::pdp && view_ ? view_->replica() : state_;
+            route_context ctx{method, std::move(params), target.query, body, level};
+            // The decision routes (the PDP's and OPA's) read the PDP's view of the state
+            // (pdp_view.hpp).
+            state& s = (found->area == route_area::pdp || found->area == route_area::opa) && view_
+                           ? view_->replica()
+                           : state_;
             return found->handler(s, ctx);
         } catch (const api_failure& f) {
             return json_reply(f.status, f.body);
@@ -230,15 +272,62 @@ class router {
         }
     }
 
-    /// `/facts/<rest>`: the PDP forwards it as `/v2/facts/{project_id}/{environment_id}/<rest>`
-    /// of its own environment, with the query as it came, except that the DELETEs that wait get
-    /// `return_deleted=true` in place of any `return_deleted` given (permitio/PDP
-    /// `horizon/facts/router.py`). Counted as
-    /// `"<method> /facts/<rest of the API route's template>"`, e.g. `"PUT
-    /// /facts/users/{user_id}"`, or `"<method> /facts/<unmatched>"`.
-    route_match find_facts(std::string_view method, const parsed_target& target) const {
+    /// Every route of the table that matches, whatever its service.
+    route_match find_route(std::string_view method, const parsed_target& target) const {
+        route_match m;
+        std::vector<std::string> params;
+        for (const auto& r : routes_) {
+            if (!match(r.pattern, target.segments, params)) continue;
+            if (!m.path_known) m.path_area = r.area;
+            m.path_known = true;
+            if (r.method == method) {
+                m.found = &r;
+                m.params = std::move(params);
+                break;
+            }
+        }
+        m.name =
+            std::string(method) + " " + (m.found ? std::string(m.found->pattern) : "<unmatched>");
+        return m;
+    }
+
+    static route_match unmatched(std::string_view method) {
+        route_match m;
+        m.name = std::string(method) + " <unmatched>";
+        return m;
+    }
+
+    /// `m` if its route belongs to one of the two areas, else a 404.
+    static route_match only_in(route_match m, route_area a, route_area b) {
+        if (!m.path_known) return m;
+        const auto area = m.found ? m.found->area : m.path_area;
+        if (area == a || area == b) return m;
+        return unmatched(m.name.substr(0, m.name.find(' ')));
+    }
+
+    /// `m` unless its route belongs to `area`, else a 404.
+    static route_match except(route_match m, route_area area) {
+        if (!m.path_known) return m;
+        if ((m.found ? m.found->area : m.path_area) == area)
+            return unmatched(m.name.substr(0, m.name.find(' ')));
+        return m;
+    }
+
+    /// A facts-proxy request, `<prefix>/<rest>` (`prefix_segments` long): the PDP forwards it as
+    /// `/v2/facts/{project_id}/{environment_id}/<rest>` of its own environment, with the query
+    /// as it came, except that the DELETEs that wait get `return_deleted=true` in place of any
+    /// `return_deleted` given (permitio/PDP `horizon/facts/router.py`). Counted as
+    /// `"<method> <prefix><rest of the API route's template>"`, e.g. `"PUT
+    /// /facts/users/{user_id}"` or `"PUT /v2/facts/{proj_id}/{env_id}/users/{user_id} (pdp)"`, or
+    /// `"<method> <prefix>/<unmatched>"`.
+    /// [UNCONFIRMED] At `/v2/facts/{proj_id}/{env_id}/...` the PDP forwards to its own
+    /// environment whatever the path names: its key has one environment, and the references do
+    /// not say that it compares the two.
+    route_match find_facts(std::string_view method, const parsed_target& target,
+                           std::size_t prefix_segments, std::string_view prefix) const {
         facts_forward fwd;
-        const std::vector<std::string> rest(target.segments.begin() + 1, target.segments.end());
+        const std::vector<std::string> rest(target.segments.begin() + prefix_segments,
+                                            target.segments.end());
         fwd.waits = facts_route_waits(method, rest);
         auto& up = fwd.upstream;
         up.segments = {"v2", "facts", config_.project_id, config_.environment_id};
@@ -249,19 +338,22 @@ class router {
             std::erase_if(up.query, [](const auto& kv) { return kv.first == "return_deleted"; });
             up.query.emplace_back("return_deleted", "true");
         }
-        route_match m = find(method, up);
+        route_match m = only_in(find_route(method, up), route_area::rest, route_area::rest);
         constexpr std::string_view base = "/v2/facts/{proj_id}/{env_id}";
-        m.name = std::string(method) + " /facts" +
-                 (m.found ? std::string(m.found->pattern.substr(base.size())) : "/<unmatched>");
+        m.name = std::string(method) + " " + std::string(prefix) +
+                 (m.found ? std::string(m.found->pattern.substr(base.size())) : "/<unmatched>") +
+                 (prefix_segments > 1 ? " (pdp)" : "");
         m.proxy = std::move(fwd);
         return m;
     }
 
     /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permitio/PDP
-    /// `pdp-server/src/api/authn_middleware.rs`).
-    std::optional<reply> authenticate(route_area area,
-                                      std::optional<std::string_view> header) const {
-        if (area == route_area::open) return std::nullopt;
+    /// `pdp-server/src/api/authn_middleware.rs`); the PDP knows the environment's key only. On
+    /// success, `level` is the level of the caller's key.
+    std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header,
+                                      key_level& level) const {
+        level = key_level::environment;
+        if (area == route_area::open || area == route_area::opa) return std::nullopt;
         const bool pdp = area == route_area::pdp;
         if (!header || header->size() < 7 || !iequals(header->substr(0, 7), "bearer ")) {
             if (pdp) return reply{401, nullptr, "Missing Authorization header", {}};
@@ -272,7 +364,16 @@ class router {
         }
         auto token = header->substr(7);
         while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-        if (token == config_.api_key) return std::nullopt;
+        if (token == config_.api_key) {
+            level = config_.level;
+            return std::nullopt;
+        }
+        if (!pdp)
+            for (const auto& grant : config_.more_api_keys)
+                if (token == grant.key) {
+                    level = grant.level;
+                    return std::nullopt;
+                }
         if (pdp)
             return reply{
                 403,
@@ -282,6 +383,20 @@ class router {
         return json_reply(
             403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
                                "The API key is not valid."));
+    }
+
+    /// A project- or organization-level key on an environment's route.
+    /// [UNCONFIRMED] The API's answer is not documented (Permit's SDKs refuse such calls
+    /// themselves: permit-node `src/api/base.ts` `ensureAccessLevel`); the API's error codes
+    /// include FORBIDDEN_ACCESS, which is the one given here, with a 403
+    /// (https://api.permit.io/v2/redoc, `ErrorDetails`).
+    static reply environment_key_required(key_level level) {
+        return json_reply(
+            403,
+            error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
+                          std::string("This route belongs to an environment; the API key is ") +
+                              (level == key_level::project ? "project" : "organization") +
+                              "-level, and only an environment-level key can reach it."));
     }
 
     void check_environment(std::string_view proj, std::string_view env) const {
@@ -318,10 +433,11 @@ class router {
         return i == segments.size();
     }
 
-    boost::json::value scope() const {
+    /// `APIKeyScopeRead` of a key of `level`.
+    boost::json::value scope(key_level level) const {
         boost::json::object out{{"organization_id", config_.organization_id}};
-        if (config_.level != key_level::organization) out["project_id"] = config_.project_id;
-        if (config_.level == key_level::environment) out["environment_id"] = config_.environment_id;
+        if (level != key_level::organization) out["project_id"] = config_.project_id;
+        if (level == key_level::environment) out["environment_id"] = config_.environment_id;
         return out;
     }
 
@@ -331,7 +447,9 @@ class router {
         const auto rest = route_area::rest;
         return {
             {"GET", "/v2/api-key/scope", rest,
-             [this](state&, const route_context&) { return json_reply(200, scope()); }},
+             [this](state&, const route_context& c) {
+                 return json_reply(200, scope(c.caller_level));
+             }},
             // users
             {"GET", "/v2/facts/{proj_id}/{env_id}/users", rest, list_users},
             {"POST", "/v2/facts/{proj_id}/{env_id}/users", rest, create_user},
@@ -403,6 +521,9 @@ class router {
             {"GET", "/health", route_area::open, health},
             {"GET", "/healthy", route_area::open, health},
             {"GET", "/ready", route_area::open, health},
+            // OPA, as the PDP container exposes it (permitio/PDP `pdp-server/src/opa_client/`)
+            {"POST", "/v1/data/permit/root", route_area::opa, opa_root},
+            {"POST", "/v1/data/permit/bulk", route_area::opa, opa_bulk},
         };
     }
 

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include <permit/testing/detail/request_schemas.hpp>
@@ -93,6 +95,55 @@ inline reply user_permissions(state& s, const route_context& ctx) {
             {"roles", std::move(roles)}};
     }
     return json_reply(200, std::move(out));
+}
+
+/// OPA's document for a request body `{"input": ...}`: the input, or nothing when the body is
+/// not a JSON object (OPA's 400). An object without `input` evaluates with no input.
+inline std::optional<boost::json::value> opa_input(const route_context& ctx) {
+    boost::system::error_code ec;
+    auto body = boost::json::parse(ctx.body, ec);
+    if (ec || !body.is_object()) return std::nullopt;
+    if (const auto* input = body.get_object().if_contains("input")) return *input;
+    return boost::json::value(nullptr);
+}
+
+/// OPA's answer to a body it cannot read.
+/// [UNCONFIRMED] OPA's error shape (`code`, `message`) is OPA's own REST API's
+/// (https://www.openpolicyagent.org/docs/latest/rest-api/), not a Permit source.
+inline reply opa_bad_request() {
+    return json_reply(
+        400, boost::json::object{{"code", "invalid_parameter"},
+                                 {"message", "the body must be a JSON object {\"input\": ...}"}});
+}
+
+/// The decision for one input: a query that `/allowed` would refuse as malformed is denied, as
+/// Permit's policy evaluates no grant for it.
+inline boost::json::object opa_decision(const state& s, const boost::json::value& query) {
+    if (!check_body(query, schemas::check_query).empty()) return decision(false);
+    return decision(decide(s, query.get_object()));
+}
+
+/// `POST /v1/data/permit/root` with `{"input": <AuthorizationQuery>}`: `{"result": {"allow": b,
+/// "result": b}}`, what the SDKs read with `useOpa` (permit-node `src/enforcement/enforcer.ts`).
+inline reply opa_root(state& s, const route_context& ctx) {
+    const auto input = opa_input(ctx);
+    if (!input) return opa_bad_request();
+    return json_reply(200, boost::json::object{{"result", opa_decision(s, *input)}});
+}
+
+/// `POST /v1/data/permit/bulk` with `{"input": {"checks": [<AuthorizationQuery>...]}}`:
+/// `{"result": {"allow": [{"allow": b, "result": b}, ...]}}`, what the PDP sends OPA and reads
+/// back for `/allowed/bulk` (permitio/PDP `pdp-server/src/opa_client/allowed.rs`).
+inline reply opa_bulk(state& s, const route_context& ctx) {
+    const auto input = opa_input(ctx);
+    if (!input) return opa_bad_request();
+    boost::json::array answers;
+    if (const auto* checks =
+            input->is_object() ? input->get_object().if_contains("checks") : nullptr;
+        checks && checks->is_array())
+        for (const auto& q : checks->get_array()) answers.push_back(opa_decision(s, q));
+    return json_reply(
+        200, boost::json::object{{"result", boost::json::object{{"allow", std::move(answers)}}}});
 }
 
 }  // namespace permit::testing::detail::routes

@@ -59,8 +59,7 @@ class server : public std::enable_shared_from_this<server> {
         , config_(std::move(config))
         , router_(config_)
         , faults_(config_.faults, config_.seed)
-        , limiter_(config_.rate_limits)
-        , acceptor_(executor_) {
+        , limiter_(config_.rate_limits) {
         if (config_.tls_certificate_pem.has_value() != config_.tls_private_key_pem.has_value())
             throw std::invalid_argument("TLS needs both a certificate and a private key");
         if (config_.tls_certificate_pem) {
@@ -79,30 +78,40 @@ class server : public std::enable_shared_from_this<server> {
         }
     }
 
-    /// Binds and listens now (so that `port()` is known when this returns), then accepts.
+    /// Binds and listens now (so that the ports are known when this returns), then accepts: the
+    /// API (with the PDP unless it has a port of its own), the PDP, OPA.
     void start() {
-        const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(config_.host), config_.port};
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(asio::socket_base::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(asio::socket_base::max_listen_connections);
-        port_ = acceptor_.local_endpoint().port();
-        asio::co_spawn(executor_, accept_loop(shared_from_this()), asio::detached);
+        listen(config_.pdp_port ? listener_role::api : listener_role::api_and_pdp, config_.port);
+        if (config_.pdp_port) listen(listener_role::pdp, *config_.pdp_port);
+        if (config_.opa_port) listen(listener_role::opa, *config_.opa_port);
+        for (auto& l : listeners_)
+            asio::co_spawn(executor_, accept_loop(shared_from_this(), l.get()), asio::detached);
     }
 
-    /// Closes the listener and every connection, from the server's own thread.
+    /// Closes the listeners and every connection, from the server's own thread.
     void stop() {
         asio::post(executor_, [self = shared_from_this()] {
             boost::system::error_code ec;
-            self->acceptor_.close(ec);
+            for (auto& l : self->listeners_) l->acceptor.close(ec);
             for (auto& [id, c] : self->connections_) c->close();
         });
     }
 
-    std::uint16_t port() const { return port_; }
-    std::string url() const {
-        return std::string(tls_ ? "https://" : "http://") + config_.host + ":" +
-               std::to_string(port_);
+    /// The port of the listener that serves `role`'s routes; 0 when there is none.
+    std::uint16_t port(listener_role role = listener_role::api) const {
+        for (const auto& l : listeners_)
+            if (l->role == role || (l->role == listener_role::api_and_pdp &&
+                                    (role == listener_role::api || role == listener_role::pdp)))
+                return l->port;
+        return 0;
+    }
+    /// `http(s)://HOST:PORT` of that listener; empty when there is none.
+    std::string url(listener_role role = listener_role::api) const {
+        const auto p = port(role);
+        if (p == 0) return {};
+        // OPA is plain HTTP in the PDP container, whatever the PDP serves.
+        const bool tls = tls_ && role != listener_role::opa;
+        return std::string(tls ? "https://" : "http://") + url_host() + ":" + std::to_string(p);
     }
     const emulator_config& config() const { return config_; }
 
@@ -174,15 +183,39 @@ class server : public std::enable_shared_from_this<server> {
         facts_sync sync;               // for a facts-proxy write that waits
     };
 
+    /// One listening socket and the service it offers.
+    struct listener {
+        listener_role role;
+        asio::ip::tcp::acceptor acceptor;
+        std::uint16_t port = 0;
+    };
+
+    void listen(listener_role role, std::uint16_t port) {
+        auto l = std::make_unique<listener>(listener{role, asio::ip::tcp::acceptor(executor_), 0});
+        const asio::ip::tcp::endpoint endpoint{asio::ip::make_address(config_.host), port};
+        l->acceptor.open(endpoint.protocol());
+        l->acceptor.set_option(asio::socket_base::reuse_address(true));
+        l->acceptor.bind(endpoint);
+        l->acceptor.listen(asio::socket_base::max_listen_connections);
+        l->port = l->acceptor.local_endpoint().port();
+        listeners_.push_back(std::move(l));
+    }
+
+    /// The host as a URL writes it: an IPv6 literal in brackets.
+    std::string url_host() const {
+        return config_.host.find(':') != std::string::npos ? "[" + config_.host + "]"
+                                                           : config_.host;
+    }
+
     /// What a facts write that waits learnt: the PDP has it, its timeout ran out first, or the
     /// emulator is stopping.
     enum class pdp_wait { seen, timed_out, stopped };
 
-    static asio::awaitable<void> accept_loop(std::shared_ptr<server> self) {
+    static asio::awaitable<void> accept_loop(std::shared_ptr<server> self, listener* on) {
         for (;;) {
             auto [ec, socket] =
-                co_await self->acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) co_return;
+                co_await on->acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+            if (ec == asio::error::operation_aborted || !on->acceptor.is_open()) co_return;
             if (ec) continue;  // e.g. too many open files: keep accepting the next ones
             std::uint64_t id;
             {
@@ -190,20 +223,21 @@ class server : public std::enable_shared_from_this<server> {
                 ++self->stats_.connections_accepted;
                 id = ++self->connection_serial_;
             }
-            asio::co_spawn(self->executor_, serve(self, std::move(socket), id), asio::detached);
+            asio::co_spawn(self->executor_, serve(self, std::move(socket), id, on->role),
+                           asio::detached);
         }
     }
 
     static asio::awaitable<void> serve(std::shared_ptr<server> self, asio::ip::tcp::socket socket,
-                                       std::uint64_t id) {
+                                       std::uint64_t id, listener_role role) {
         socket.set_option(asio::ip::tcp::no_delay(true));
         // Registered before the TLS handshake, so that stop() also ends a silent client.
         asio::steady_timer timer(self->executor_);
-        if (!self->tls_) {
+        if (!self->tls_ || role == listener_role::opa) {
             beast::tcp_stream stream(std::move(socket));
             connection_handle handle{&stream, &timer};
             registration reg(*self, id, &handle);
-            co_await self->session(stream, stream, timer, id);
+            co_await self->session(stream, stream, timer, id, role);
             co_return;
         }
         beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), *self->tls_);
@@ -214,12 +248,12 @@ class server : public std::enable_shared_from_this<server> {
         auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server,
                                                     asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;  // not TLS, or a client that does not trust us
-        co_await self->session(stream, lowest, timer, id);
+        co_await self->session(stream, lowest, timer, id, role);
     }
 
     template <class Stream>
     asio::awaitable<void> session(Stream& stream, beast::tcp_stream& lowest,
-                                  asio::steady_timer& timer, std::uint64_t id) {
+                                  asio::steady_timer& timer, std::uint64_t id, listener_role role) {
         beast::flat_buffer buffer;
         for (;;) {
             http::request_parser<http::string_body> parser;
@@ -257,21 +291,22 @@ class server : public std::enable_shared_from_this<server> {
                 std::lock_guard lock(mutex_);
                 ++stats_.pipelined_requests;
             }
-            if (!co_await answer(stream, lowest, timer, parser.get(), id)) co_return;
+            if (!co_await answer(stream, lowest, timer, parser.get(), id, role)) co_return;
         }
     }
 
     /// Answers one request; false when the connection is over.
     template <class Stream>
     asio::awaitable<bool> answer(Stream& stream, beast::tcp_stream& lowest,
-                                 asio::steady_timer& timer, request& req, std::uint64_t id) {
+                                 asio::steady_timer& timer, request& req, std::uint64_t id,
+                                 listener_role role) {
         const auto target = parse_target(req.target());
         if (!target) {
             co_await refuse(stream, lowest, 400, "Bad request: invalid request target");
             co_return false;
         }
         const std::string method(req.method_string());
-        auto p = decide(method, *target, req, id);
+        auto p = decide(method, *target, req, id, role);
 
         if (p.fault && p.fault->kind == fault_kind::reset_before_apply) {
             reset(lowest);
@@ -391,11 +426,11 @@ class server : public std::enable_shared_from_this<server> {
     }
 
     plan decide(const std::string& method, const parsed_target& target, const request& req,
-                std::uint64_t id) {
+                std::uint64_t id, listener_role role) {
         const auto now = std::chrono::steady_clock::now();
         std::lock_guard lock(mutex_);
         plan p;
-        p.route = router_.find(method, target);
+        p.route = router_.find(method, target, role);
         ++stats_.requests;
         ++stats_.requests_by_route[p.route.name];
         // What the PDP refuses itself never reaches the API (so the write is not applied).
@@ -408,7 +443,9 @@ class server : public std::enable_shared_from_this<server> {
         // are undocumented as to per key or per IP; the emulator has one key and one client
         // address, so the forwarded requests share the API's windows.
         std::optional<std::chrono::nanoseconds> wait;
-        if (target.path.starts_with("/v2/") || (p.route.proxy && !p.refused))
+        const bool api_port = role == listener_role::api || role == listener_role::api_and_pdp;
+        if ((api_port && !p.route.proxy && target.path.starts_with("/v2/")) ||
+            (p.route.proxy && !p.refused))
             wait = limiter_.try_admit(method, target.path, now);
         if (wait) {
             p.rate_limited = true;
@@ -564,8 +601,7 @@ class server : public std::enable_shared_from_this<server> {
     fault_plan faults_;
     rate_limiter limiter_;
     std::unique_ptr<asio::ssl::context> tls_;
-    asio::ip::tcp::acceptor acceptor_;
-    std::uint16_t port_ = 0;
+    std::vector<std::unique_ptr<listener>> listeners_;  // set up by start()
 
     mutable std::mutex mutex_;  // guards router_, faults_, limiter_, stats_ and log_
     emulator_stats stats_;

@@ -36,6 +36,18 @@ PERMIT_DECL std::uint16_t emulator::port() const {
 PERMIT_DECL std::string emulator::url() const {
     return server_->url();
 }
+PERMIT_DECL std::uint16_t emulator::pdp_port() const {
+    return server_->port(detail::listener_role::pdp);
+}
+PERMIT_DECL std::string emulator::pdp_url() const {
+    return server_->url(detail::listener_role::pdp);
+}
+PERMIT_DECL std::uint16_t emulator::opa_port() const {
+    return server_->port(detail::listener_role::opa);
+}
+PERMIT_DECL std::string emulator::opa_url() const {
+    return server_->url(detail::listener_role::opa);
+}
 PERMIT_DECL const emulator_config& emulator::config() const {
     return server_->config();
 }
