@@ -58,6 +58,7 @@ struct permit_fixture {
     // The policy the application expects: members may read documents.
     static permit::testing::emulator_config emulator_setup() {
         permit::testing::emulator_config cfg;  // 127.0.0.1, port 0: a free port
+        cfg.pdp_port = 0;                      // the PDP on a port of its own, as in production
         cfg.initial_state = boost::json::parse(R"({
             "resources": [{"key": "document", "name": "Document", "actions": {"read": {}}}],
             "roles": [{"key": "member", "name": "Member", "permissions": ["document:read"]}]})");
@@ -66,7 +67,7 @@ struct permit_fixture {
 
     static permit::config client_setup(const permit::testing::emulator& emu) {
         permit::config cfg{
-            .api_key = emu.config().api_key, .api_url = emu.url(), .pdp_url = emu.url()};
+            .api_key = emu.config().api_key, .api_url = emu.url(), .pdp_url = emu.pdp_url()};
         cfg.retry.initial_backoff = 10ms;  // quick retries keep the tests short
         return cfg;
     }

@@ -123,9 +123,11 @@ int main() {
     if (cfg.api_key.empty()) {
         permit::testing::emulator_config emulator_config;
         emulator_config.pdp_propagation_delay = std::chrono::milliseconds(200);
+        emulator_config.pdp_port = 0;  // the PDP on a port of its own, as Permit runs it
         emulator = std::make_unique<permit::testing::emulator>(std::move(emulator_config));
         cfg.api_key = emulator->config().api_key;
-        cfg.api_url = cfg.pdp_url = emulator->url();
+        cfg.api_url = emulator->url();
+        cfg.pdp_url = emulator->pdp_url();
         std::cout << "No PERMIT_API_KEY: running against a local Permit emulator at "
                   << emulator->url() << "\n";
     } else {

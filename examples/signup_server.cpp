@@ -85,10 +85,13 @@ int main(int argc, char** argv) {
     if (options->permit.api_key.empty()) {
         permit::testing::emulator_config local;
         local.initial_state = emulator_policy(options->role);
+        local.pdp_port = 0;  // the PDP on a port of its own, as Permit runs it
         emulator.emplace(local);
         options->permit.api_key = emulator->config().api_key;
-        options->permit.api_url = options->permit.pdp_url = emulator->url();
-        std::cout << "no API key given: using a Permit emulator at " << emulator->url() << '\n';
+        options->permit.api_url = emulator->url();
+        options->permit.pdp_url = emulator->pdp_url();
+        std::cout << "no API key given: using a Permit emulator at " << emulator->url()
+                  << " (PDP at " << emulator->pdp_url() << ")\n";
     }
 
     try {

@@ -30,10 +30,9 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
                        port (0: a free one), for SDKs configured to ask OPA directly
   --api-key KEY        the environment's API key (default: permit_key_emulator)
   --project-api-key KEY
-                       also accept KEY as a project-level key (scope without an environment;
-                       refused on the environment's routes)
+                       also accept KEY as a project-level key: its scope names no
+                       environment, and it reaches the environment's routes by their path
   --org-api-key KEY    also accept KEY as an organization-level key
-  --tls-cert FILE      serve HTTPS with this PEM certificate chain...
   --tls-key FILE       ...and this PEM private key
   --seed FILE          initial state: {"resources":[...],"roles":[...],"tenants":[...],
                        "users":[...],"role_assignments":[...]}

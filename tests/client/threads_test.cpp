@@ -24,7 +24,7 @@ namespace {
 permit::config thread_safe_config(const permit::testing::emulator& emu) {
     return {.api_key = emu.config().api_key,
             .api_url = emu.url(),
-            .pdp_url = emu.url(),
+            .pdp_url = emu.pdp_url(),
             .thread_safe = true};
 }
 
@@ -43,7 +43,7 @@ struct outcome_counter {
 BOOST_AUTO_TEST_SUITE(client_threads)
 
 BOOST_AUTO_TEST_CASE(a_thread_safe_client_serves_coroutines_on_four_threads) {
-    permit::testing::emulator emu;
+    permit::testing::emulator emu(permit::testing::emulator_config{.pdp_port = 0});
     asio::thread_pool threads(4);
     auto cfg = thread_safe_config(emu);
     cfg.api_max_connections = 4;
@@ -70,6 +70,7 @@ BOOST_AUTO_TEST_CASE(a_thread_safe_client_serves_coroutines_on_four_threads) {
 BOOST_AUTO_TEST_CASE(the_bulk_pipeline_of_a_thread_safe_client_serves_callers_on_four_threads) {
     permit::testing::emulator_config config;
     config.initial_state = boost::json::parse(R"({"roles":[{"key":"member","name":"Member"}]})");
+    config.pdp_port = 0;
     permit::testing::emulator emu(config);
     asio::thread_pool threads(4);
     permit::client permit(threads.get_executor(), thread_safe_config(emu));
@@ -108,6 +109,7 @@ BOOST_AUTO_TEST_CASE(cancel_from_another_thread_aborts_calls_of_a_thread_safe_cl
                       .path = "/v2/facts/*/*/users/*",
                       .kind = permit::testing::fault_kind::delay,
                       .delay = std::chrono::seconds(5)}};
+    config.pdp_port = 0;
     permit::testing::emulator emu(config);
     asio::thread_pool threads(2);
     permit::client permit(threads.get_executor(), thread_safe_config(emu));

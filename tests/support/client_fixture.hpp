@@ -101,7 +101,7 @@ struct client_fixture {
     /// HTTPS its CA as the only one trusted.
     permit::config client_config() const {
         permit::config cfg{
-            .api_key = emu.config().api_key, .api_url = emu.url(), .pdp_url = emu.url()};
+            .api_key = emu.config().api_key, .api_url = emu.url(), .pdp_url = emu.pdp_url()};
         if (pki) cfg.tls = {.use_system_store = false, .ca_pem = pki->ca_cert_pem};
         return cfg;
     }
@@ -206,8 +206,11 @@ struct client_fixture {
     permit::client permit;
 
   private:
+    /// The emulator as Permit runs: the PDP on a port of its own (unless the test chose), with
+    /// the certificate for HTTPS.
     static permit::testing::emulator_config serve_tls(permit::testing::emulator_config cfg,
                                                       const std::optional<test_pki>& pki) {
+        if (!cfg.pdp_port) cfg.pdp_port = 0;
         if (pki) {
             cfg.tls_certificate_pem = pki->leaf_cert_pem;
             cfg.tls_private_key_pem = pki->leaf_key_pem;

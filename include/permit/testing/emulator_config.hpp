@@ -105,10 +105,13 @@ enum class key_level { environment, project, organization };
 struct api_key_grant {
     /// The key, as sent after `Bearer `.
     std::string key;
-    /// Its level: which ids `GET /v2/api-key/scope` reports for it, and whether it reaches the
-    /// environment's routes (`/v2/facts/...`, `/v2/schema/...`; only an environment-level key
-    /// does).
+    /// Its level: which ids `GET /v2/api-key/scope` reports for it. An organization-level key
+    /// reaches every environment of the organization, a project-level key those of its project.
     key_level level = key_level::project;
+    /// The project of a project- or environment-level key; empty: the emulator's
+    /// (`emulator_config::project_id`). A key of another project is refused the emulator's
+    /// environment routes (`/v2/facts/...`, `/v2/schema/...`) with a 403.
+    std::string project_id;
 };
 
 /// What a write through the PDP's facts proxy answers when its `X-Wait-Timeout` runs out before

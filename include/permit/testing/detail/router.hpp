@@ -246,15 +246,19 @@ class router {
                        : json_reply(404, boost::json::object{{"detail", "Not Found"}});
         }
         key_level level = key_level::environment;
-        if (auto denied = authenticate(found->area, authorization, level))
+        const api_key_grant* grant = nullptr;
+        if (auto denied = authenticate(found->area, authorization, level, grant))
             return std::move(*denied);
         try {
             if (found->pattern.find("{proj_id}/{env_id}") != std::string_view::npos) {
-                if (level != key_level::environment) return environment_key_required(level);
+                if (!reaches_environment(level, grant)) return key_cannot_reach_environment();
                 check_environment(params.at(0), params.at(1));
                 params.erase(params.begin(), params.begin() + 2);
             }
-            route_context ctx{method, std::move(params), target.query, body, level};
+            route_context ctx{
+                method,       std::move(params),
+                target.query, body,
+                level,        grant ? std::string_view(grant->project_id) : std::string_view()};
             // The decision routes (the PDP's and OPA's) read the PDP's view of the state
             // (pdp_view.hpp).
             state& s = (found->area == route_area::pdp || found->area == route_area::opa) && view_
@@ -352,7 +356,15 @@ class router {
     /// success, `level` is the level of the caller's key.
     std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header,
                                       key_level& level) const {
+        const api_key_grant* ignored = nullptr;
+        return authenticate(area, header, level, ignored);
+    }
+
+    /// As above; `grant` is the caller's key among `more_api_keys`, or null for `api_key`.
+    std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header,
+                                      key_level& level, const api_key_grant*& grant) const {
         level = key_level::environment;
+        grant = nullptr;
         if (area == route_area::open || area == route_area::opa) return std::nullopt;
         const bool pdp = area == route_area::pdp;
         if (!header || header->size() < 7 || !iequals(header->substr(0, 7), "bearer ")) {
@@ -369,9 +381,10 @@ class router {
             return std::nullopt;
         }
         if (!pdp)
-            for (const auto& grant : config_.more_api_keys)
-                if (token == grant.key) {
-                    level = grant.level;
+            for (const auto& g : config_.more_api_keys)
+                if (token == g.key) {
+                    level = g.level;
+                    grant = &g;
                     return std::nullopt;
                 }
         if (pdp)
@@ -385,18 +398,23 @@ class router {
                                "The API key is not valid."));
     }
 
-    /// A project- or organization-level key on an environment's route.
-    /// [UNCONFIRMED] The API's answer is not documented (Permit's SDKs refuse such calls
-    /// themselves: permit-node `src/api/base.ts` `ensureAccessLevel`); the API's error codes
-    /// include FORBIDDEN_ACCESS, which is the one given here, with a 403
-    /// (https://api.permit.io/v2/redoc, `ErrorDetails`).
-    static reply environment_key_required(key_level level) {
+    /// Whether a key reaches the emulator's environment: an organization-level key always (one
+    /// organization), a project- or environment-level key when it belongs to the emulator's
+    /// project.
+    bool reaches_environment(key_level level, const api_key_grant* grant) const {
+        if (level == key_level::organization || !grant) return true;
+        return grant->project_id.empty() || grant->project_id == config_.project_id;
+    }
+
+    /// A key of another project on one of the emulator's environment routes.
+    /// [UNCONFIRMED] The API's answer is not documented (the 401/403 bodies of the REST API are
+    /// not in its reference); FORBIDDEN_ACCESS with a 403 is the code the API's `ErrorDetails`
+    /// has for it (https://api.permit.io/v2/redoc, `ErrorDetails`).
+    static reply key_cannot_reach_environment() {
         return json_reply(
-            403,
-            error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
-                          std::string("This route belongs to an environment; the API key is ") +
-                              (level == key_level::project ? "project" : "organization") +
-                              "-level, and only an environment-level key can reach it."));
+            403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
+                               "The API key belongs to another project: it cannot reach this "
+                               "environment."));
     }
 
     void check_environment(std::string_view proj, std::string_view env) const {
@@ -433,10 +451,11 @@ class router {
         return i == segments.size();
     }
 
-    /// `APIKeyScopeRead` of a key of `level`.
-    boost::json::value scope(key_level level) const {
+    /// `APIKeyScopeRead` of a key of `level` (of `project_id`, when not empty).
+    boost::json::value scope(key_level level, std::string_view project_id) const {
         boost::json::object out{{"organization_id", config_.organization_id}};
-        if (level != key_level::organization) out["project_id"] = config_.project_id;
+        if (level != key_level::organization)
+            out["project_id"] = project_id.empty() ? config_.project_id : std::string(project_id);
         if (level == key_level::environment) out["environment_id"] = config_.environment_id;
         return out;
     }
@@ -448,7 +467,7 @@ class router {
         return {
             {"GET", "/v2/api-key/scope", rest,
              [this](state&, const route_context& c) {
-                 return json_reply(200, scope(c.caller_level));
+                 return json_reply(200, scope(c.caller_level, c.caller_project));
              }},
             // users
             {"GET", "/v2/facts/{proj_id}/{env_id}/users", rest, list_users},

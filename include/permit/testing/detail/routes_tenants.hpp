@@ -19,17 +19,19 @@ inline reply list_tenants(state& s, const route_context& ctx) {
 
 inline reply create_tenant(state& s, const route_context& ctx) {
     const auto in = body_as<permit::tenant_create>(ctx, schemas::tenant_create);
-    return json_reply(201, boost::json::value_from(s.render(s.create_tenant(in))));
+    const auto body = ctx.json();
+    const auto* given = body.as_object().if_contains("attributes");
+    return json_reply(201, s.render(s.create_tenant(in, given && !given->is_null())));
 }
 
 inline reply get_tenant(state& s, const route_context& ctx) {
-    return json_reply(200, boost::json::value_from(s.render(s.require_tenant(ctx.param(0)))));
+    return json_reply(200, s.render(s.require_tenant(ctx.param(0))));
 }
 
 inline reply update_tenant(state& s, const route_context& ctx) {
     s.require_tenant(ctx.param(0));
     const auto in = body_as<permit::tenant_update>(ctx, schemas::tenant_update);
-    return json_reply(200, boost::json::value_from(s.render(s.update_tenant(ctx.param(0), in))));
+    return json_reply(200, s.render(s.update_tenant(ctx.param(0), in)));
 }
 
 inline reply delete_tenant(state& s, const route_context& ctx) {
