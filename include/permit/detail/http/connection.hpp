@@ -321,8 +321,16 @@ class connection {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
         lowest_layer().expires_at(deadline);
-        auto [wec, written] =
-            co_await boost::asio::async_write(stream, wire, as_tuple(use_awaitable));
+        // All that is left at each step, where Asio's `transfer_all` offers the stream 64 KiB at
+        // a time: a bulk request is hundreds of kilobytes, which the kernel takes in one call
+        // when its buffer has room.
+        const std::size_t total = boost::asio::buffer_size(wire);
+        auto everything_left = [total](const boost::system::error_code& ec,
+                                       std::size_t written_so_far) -> std::size_t {
+            return ec ? 0 : total - written_so_far;
+        };
+        auto [wec, written] = co_await boost::asio::async_write(stream, wire, everything_left,
+                                                                as_tuple(use_awaitable));
         co_return translate(wec);
     }
 
