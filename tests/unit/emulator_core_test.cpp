@@ -361,9 +361,12 @@ BOOST_AUTO_TEST_CASE(only_the_documented_facts_writes_wait) {
     BOOST_TEST(!facts_route_waits("DELETE", v{"role_assignments", "bulk"}));
     BOOST_TEST(!facts_route_waits("POST", v{"users", "jane", "roles", "x"}));
     BOOST_TEST(!facts_route_waits("PUT", v{"tenants"}));
-    // Not in the emulated API: forwarded to its 404 rather than routed as writes that wait.
-    BOOST_TEST(!facts_route_waits("POST", v{"resource_instances"}));
-    BOOST_TEST(!facts_route_waits("POST", v{"relationship_tuples"}));
+    // The ReBAC writes that wait.
+    BOOST_TEST(facts_route_waits("POST", v{"resource_instances"}));
+    BOOST_TEST(facts_route_waits("PATCH", v{"resource_instances", "document:d1"}));
+    BOOST_TEST(!facts_route_waits("DELETE", v{"resource_instances", "document:d1"}));
+    BOOST_TEST(facts_route_waits("POST", v{"relationship_tuples"}));
+    BOOST_TEST(!facts_route_waits("DELETE", v{"relationship_tuples"}));
 }
 
 BOOST_FIXTURE_TEST_CASE(router_forwards_facts_to_its_own_environment, router_fixture) {

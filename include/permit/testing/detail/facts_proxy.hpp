@@ -30,15 +30,15 @@ struct facts_sync {
 
 /// Whether `method /facts/<rest>` is one of the routes that wait for the PDP (permitio/PDP
 /// `horizon/facts/router.py`); every other `/facts` request is forwarded without waiting.
-/// `POST /facts/resource_instances`, `PATCH /facts/resource_instances/{id}` and
-/// `POST /facts/relationship_tuples` also wait in the PDP, but the emulated API has no such routes:
-/// they are forwarded and get the API's 404, which never waits.
 inline bool facts_route_waits(std::string_view method, const std::vector<std::string>& rest) {
     const auto n = rest.size();
     if (n == 1 && method == "POST")
-        return rest[0] == "users" || rest[0] == "tenants" || rest[0] == "role_assignments";
+        return rest[0] == "users" || rest[0] == "tenants" || rest[0] == "role_assignments" ||
+               rest[0] == "resource_instances" || rest[0] == "relationship_tuples";
     if (n == 1 && method == "DELETE") return rest[0] == "role_assignments";
-    if (n == 2 && (method == "PUT" || method == "PATCH")) return rest[0] == "users";
+    if (n == 2 && method == "PUT") return rest[0] == "users";
+    if (n == 2 && method == "PATCH")
+        return rest[0] == "users" || rest[0] == "resource_instances";
     if (n == 3 && (method == "POST" || method == "DELETE"))
         return rest[0] == "users" && rest[2] == "roles";
     return false;

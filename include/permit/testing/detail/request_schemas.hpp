@@ -145,4 +145,37 @@ inline constexpr field user_permissions_query_fields[] = {{"user", ft::nested, t
                                                           {"context", ft::object}};
 inline constexpr object_schema user_permissions_query{user_permissions_query_fields, false};
 
+// Resource instances (https://api.permit.io/v2/redoc#tag/Resource-Instances)
+inline constexpr field instance_create_fields[] = {{"key", ft::slug, true},
+                                                   {"tenant", ft::string, true},
+                                                   {"resource", ft::string, true},
+                                                   {"attributes", ft::object}};
+inline constexpr object_schema instance_create{instance_create_fields};
+
+inline constexpr field instance_update_fields[] = {{"attributes", ft::object}};
+inline constexpr object_schema instance_update{instance_update_fields};
+
+inline constexpr field instance_bulk_fields[] = {
+    {"operations", ft::object_array, true, &instance_create}};
+inline constexpr object_schema instance_bulk{instance_bulk_fields};
+
+// Relationship tuples (https://api.permit.io/v2/redoc#tag/Relationship-Tuples)
+inline constexpr field tuple_create_fields[] = {{"subject", ft::string, true},
+                                                {"relation", ft::string, true},
+                                                {"object", ft::string, true},
+                                                {"tenant", ft::string}};
+inline constexpr object_schema tuple_create{tuple_create_fields};
+
+inline constexpr field tuple_delete_fields[] = {
+    {"subject", ft::string, true}, {"relation", ft::string, true}, {"object", ft::string, true}};
+inline constexpr object_schema tuple_delete{tuple_delete_fields};
+
+inline constexpr field tuple_bulk_fields[] = {
+    {"operations", ft::object_array, true, &tuple_create}};
+inline constexpr object_schema tuple_bulk{tuple_bulk_fields};
+
+inline constexpr field tuple_bulk_delete_fields[] = {
+    {"idents", ft::object_array, true, &tuple_delete}};
+inline constexpr object_schema tuple_bulk_delete{tuple_bulk_delete_fields};
+
 }  // namespace permit::testing::detail::schemas

@@ -20,6 +20,7 @@
 #include <permit/testing/detail/route_context.hpp>
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
+#include <permit/testing/detail/routes_rebac.hpp>
 #include <permit/testing/detail/routes_role_assignments.hpp>
 #include <permit/testing/detail/routes_schema.hpp>
 #include <permit/testing/detail/routes_tenants.hpp>
@@ -463,6 +464,7 @@ class router {
     std::vector<route> make_routes() {
         using namespace routes;
         const auto lim = limits_;
+        const routes::rebac_bulk_limits rl{.status = limits_.status};
         const auto rest = route_area::rest;
         return {
             {"GET", "/v2/api-key/scope", rest,
@@ -514,6 +516,26 @@ class router {
              [lim](state& s, const route_context& c) { return bulk_create_tenants(s, c, lim); }},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/bulk/tenants", rest,
              [lim](state& s, const route_context& c) { return bulk_delete_tenants(s, c, lim); }},
+            // resource instances and relationship tuples
+            {"GET", "/v2/facts/{proj_id}/{env_id}/resource_instances", rest, list_instances},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/resource_instances", rest, create_instance},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/resource_instances/{instance_id}", rest,
+             get_instance},
+            {"PATCH", "/v2/facts/{proj_id}/{env_id}/resource_instances/{instance_id}", rest,
+             update_instance},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/resource_instances/{instance_id}", rest,
+             delete_instance},
+            {"PUT", "/v2/facts/{proj_id}/{env_id}/bulk/resource_instances", rest,
+             [rl](state& s, const route_context& c) { return bulk_replace_instances(s, c, rl); }},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/bulk/resource_instances", rest,
+             [rl](state& s, const route_context& c) { return bulk_delete_instances(s, c, rl); }},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/relationship_tuples", rest, list_tuples},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/relationship_tuples", rest, create_tuple},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/relationship_tuples", rest, delete_tuple},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/relationship_tuples/bulk", rest,
+             [rl](state& s, const route_context& c) { return bulk_create_tuples(s, c, rl); }},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/relationship_tuples/bulk", rest,
+             [rl](state& s, const route_context& c) { return bulk_delete_tuples(s, c, rl); }},
             // schema
             {"GET", "/v2/schema/{proj_id}/{env_id}/roles", rest, list_roles},
             {"POST", "/v2/schema/{proj_id}/{env_id}/roles", rest, create_role},

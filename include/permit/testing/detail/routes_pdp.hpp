@@ -18,7 +18,9 @@
 namespace permit::testing::detail::routes {
 
 /// allow = ∃ role of the user in the resource's tenant (default "default") whose permissions,
-/// with those of the roles it extends, include "<type>:<action>".
+/// with those of the roles it extends, include "<type>:<action>" (RBAC), or ∃ role of the user on
+/// the instance `type:key`, in that tenant, that grants the action (ReBAC): grants of either kind
+/// allow, nothing denies (permitio/policy-library `permit/root.rego`).
 inline bool decide(const state& s, const boost::json::object& query) {
     const auto& user_key = query.at("user").at("key").get_string();
     const auto& resource = query.at("resource").get_object();
@@ -32,7 +34,11 @@ inline bool decide(const state& s, const boost::json::object& query) {
     if (!user) return false;
     for (const auto& role : s.tenant_roles(user->key, tenant))
         if (s.effective_permissions(role).count(permission)) return true;
-    return false;
+    // ReBAC: the user's roles on the instance, assigned or derived (rebac_graph.hpp).
+    const auto* key = resource.if_contains("key");
+    return key && key->is_string() &&
+           s.rebac().allows(user->key, query.at("action").get_string(),
+                            resource.at("type").get_string(), key->get_string(), tenant);
 }
 
 inline boost::json::object decision(bool allow) {
