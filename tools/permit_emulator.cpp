@@ -35,7 +35,8 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
   --org-api-key KEY    also accept KEY as an organization-level key
   --tls-key FILE       ...and this PEM private key
   --seed FILE          initial state: {"resources":[...],"roles":[...],"tenants":[...],
-                       "users":[...],"role_assignments":[...]}
+                       "users":[...],"resource_instances":[...],
+                       "relationship_tuples":[...],"role_assignments":[...]}
   --faults JSON|FILE   fault rules, e.g. '[{"path":"/v2/**","kind":"http_503","rate":0.1}]'
   --rate-limits JSON|FILE
                        enforce the documented rate limits, e.g. '{"time_scale":60}'

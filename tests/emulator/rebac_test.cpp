@@ -265,4 +265,37 @@ BOOST_AUTO_TEST_CASE(the_lagging_pdp_sees_tuples_and_instances_after_the_delay) 
     BOOST_TEST(r.json().at("allow").as_bool());
 }
 
+BOOST_AUTO_TEST_CASE(a_seed_holds_instances_tuples_and_roles_on_instances) {
+    // `file` relates to `folder`, listed after it.
+    permit::testing::emulator_config c;
+    c.initial_state = json::parse(R"({
+        "resources":[
+          {"key":"file","name":"File","actions":{"update":{}},"relations":{"parent":"folder"},
+           "roles":{"editor":{"name":"Editor","permissions":["update"],
+                              "granted_to":{"users_with_role":[
+                                {"role":"editor","on_resource":"folder","linked_by_relation":"parent"}]}}}},
+          {"key":"folder","name":"Folder","actions":{"rename":{}},
+           "roles":{"editor":{"name":"Editor","permissions":["rename"]}}}],
+        "users":[{"key":"jane"}],
+        "resource_instances":[{"key":"finance","resource":"folder","tenant":"default"}],
+        "relationship_tuples":[{"subject":"folder:finance","relation":"parent","object":"file:report",
+                                "tenant":"default"}],
+        "role_assignments":[{"user":"jane","role":"editor","resource_instance":"folder:finance",
+                             "tenant":"default"}]})");
+    fresh_emulator f(c);
+    auto api = f.connect();
+    auto r = api.connection().request(
+        http::verb::post, "/allowed",
+        json::serialize(json::parse(R"({"user":{"key":"jane"},"action":"update",
+            "resource":{"type":"file","key":"report","tenant":"default"}})")),
+        api.authorization());
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    BOOST_TEST(r.json().at("allow").as_bool());
+    BOOST_TEST(api.get(api.facts("/resource_instances/file:report")).status == 200u);
+
+    c.initial_state.as_object()["relationship_tuples"] =
+        json::parse(R"([{"subject":"file:report","relation":"parent","object":"folder:finance"}])");
+    BOOST_CHECK_THROW(permit::testing::emulator{c}, std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

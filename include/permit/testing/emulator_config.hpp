@@ -193,7 +193,11 @@ struct emulator_config {
     facts_timeout_policy pdp_facts_timeout_policy = facts_timeout_policy::ignore;
 
     /// Initial state: `{"resources":[ResourceCreate], "roles":[RoleCreate],
-    /// "tenants":[TenantCreate], "users":[UserCreate], "role_assignments":[RoleAssignmentCreate]}`.
+    /// "tenants":[TenantCreate], "users":[UserCreate],
+    /// "resource_instances":[ResourceInstanceCreate],
+    /// "relationship_tuples":[RelationshipTupleCreate], "role_assignments":[RoleAssignmentCreate]}`,
+    /// each checked as the API checks it. Resources may relate to, and roles extend, ones listed
+    /// after them.
     boost::json::value initial_state;
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.

@@ -573,6 +573,7 @@ class router {
     }
 
     /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
+    /// "resource_instances":[...], "relationship_tuples":[...],
     /// "role_assignments":[...]}` through the same checks as the API.
     void load(const boost::json::value& initial) {
         if (initial.is_null()) return;
@@ -601,8 +602,16 @@ class router {
                 }
             }
         };
+        // Resources may relate to resources listed after them: create all, then set `relations`.
         each("resources", schemas::resource_create, [&](const auto& v) {
-            state_.create_resource(boost::json::value_to<permit::resource_create>(v));
+            auto resource = boost::json::value_to<permit::resource_create>(v);
+            resource.relations.reset();
+            state_.create_resource(resource);
+        });
+        each("resources", schemas::resource_create, [&](const auto& v) {
+            auto resource = boost::json::value_to<permit::resource_create>(v);
+            if (resource.relations)
+                state_.update_resource(resource.key, {.relations = resource.relations});
         });
         // Roles may extend roles listed after them: create all, then set `extends`.
         each("roles", schemas::role_create, [&](const auto& v) {
@@ -620,6 +629,22 @@ class router {
         });
         each("users", schemas::user_create, [&](const auto& v) {
             state_.create_user(boost::json::value_to<permit::user_create>(v));
+        });
+        each("resource_instances", schemas::instance_create, [&](const auto& v) {
+            const auto& o = v.get_object();
+            const auto* attributes = o.if_contains("attributes");
+            state_.create_instance(o.at("key").get_string(), o.at("resource").get_string(),
+                                   o.at("tenant").get_string(),
+                                   attributes && attributes->is_object() ? attributes->get_object()
+                                                                         : boost::json::object{});
+        });
+        each("relationship_tuples", schemas::tuple_create, [&](const auto& v) {
+            const auto& o = v.get_object();
+            std::optional<std::string_view> tenant;
+            if (const auto* t = o.if_contains("tenant"); t && t->is_string())
+                tenant = t->get_string();
+            state_.create_tuple(o.at("subject").get_string(), o.at("relation").get_string(),
+                                o.at("object").get_string(), tenant);
         });
         each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
             const auto a = boost::json::value_to<permit::role_assignment_create>(v);
