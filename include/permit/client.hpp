@@ -3,6 +3,8 @@
 
 #include <permit/api/pdp.hpp>
 #include <permit/api/raw.hpp>
+#include <permit/api/relationship_tuples.hpp>
+#include <permit/api/resource_instances.hpp>
 #include <permit/api/resources.hpp>
 #include <permit/api/role_assignments.hpp>
 #include <permit/api/roles.hpp>
@@ -99,6 +101,10 @@ class client_view : public pdp_api, public raw_api {
     roles_api roles;
     /// The resource types of the environment's policy.
     resources_api resources;
+    /// The instances of the resource types (ReBAC).
+    resource_instances_api resource_instances;
+    /// The relations between resource instances (ReBAC).
+    relationship_tuples_api relationship_tuples;
     /// The auto-batching pipeline: `co_await permit.bulk.sync_user(u)` from any number of
     /// coroutines (see `bulk_api`).
     bulk_api bulk;
@@ -120,6 +126,8 @@ class client_view : public pdp_api, public raw_api {
         , role_assignments(handle)
         , roles(handle)
         , resources(handle)
+        , resource_instances(handle)
+        , relationship_tuples(handle)
         , bulk(handle)
         , client_(std::move(handle)) {}
 

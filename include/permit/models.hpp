@@ -7,7 +7,9 @@
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>
 #include <permit/models/pdp.hpp>
+#include <permit/models/relationship_tuple.hpp>
 #include <permit/models/resource.hpp>
+#include <permit/models/resource_instance.hpp>
 #include <permit/models/role.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/scope.hpp>
