@@ -105,6 +105,24 @@ inline paging read_paging(const route_context& ctx, query_checker& q) {
             q.integer(ctx.q("per_page"), "per_page", 30, 1, 100)};
 }
 
+/// What the lists that may answer a bare array read of their query: the page, whether to answer
+/// the envelope (`include_total_count`), and the deprecated `detailed` flag, checked and ignored.
+struct list_options {
+    paging page;
+    bool with_total = false;
+};
+
+/// Reads `list_options`, or throws FastAPI's 422 for a bad value.
+inline list_options read_list_options(const route_context& ctx) {
+    validation_errors errors;
+    query_checker q(errors);
+    list_options out{.page = read_paging(ctx, q)};
+    out.with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
+    q.boolean(ctx.q("detailed"), "detailed", false);
+    if (!errors.empty()) throw unprocessable(errors);
+    return out;
+}
+
 /// One page of `items`, rendered.
 template <class Item, class Render>
 boost::json::array page_of(const std::vector<Item>& items, paging p, Render render) {

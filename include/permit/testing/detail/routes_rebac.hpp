@@ -61,12 +61,7 @@ inline bool names(const std::optional<std::string_view>& wanted, std::string_vie
 /// A bare array unless `include_total_count=true`; filters `tenant`, `resource` (key or id) and
 /// repeated `search` (an instance's key or id, exact).
 inline reply list_instances(state& s, const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    q.boolean(ctx.q("detailed"), "detailed", false);
-    if (!errors.empty()) throw unprocessable(errors);
+    const auto [p, with_total] = read_list_options(ctx);
     const auto tenant = ctx.q("tenant");
     const auto resource = ctx.q("resource");
     const auto search = ctx.all("search");
@@ -143,12 +138,7 @@ inline reply bulk_delete_instances(state& s, const route_context& ctx,
 
 /// A bare array unless `include_total_count=true`; the filters combine with AND.
 inline reply list_tuples(state& s, const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    q.boolean(ctx.q("detailed"), "detailed", false);
-    if (!errors.empty()) throw unprocessable(errors);
+    const auto [p, with_total] = read_list_options(ctx);
     const auto tenant = ctx.q("tenant");
     const auto subject = ctx.q("subject");
     const auto relation = ctx.q("relation");

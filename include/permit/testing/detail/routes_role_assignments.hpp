@@ -18,12 +18,7 @@
 namespace permit::testing::detail::routes {
 
 inline reply list_role_assignments(state& s, const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    q.boolean(ctx.q("detailed"), "detailed", false);
-    if (!errors.empty()) throw unprocessable(errors);
+    const auto [p, with_total] = read_list_options(ctx);
     assignment_filter f{
         .users = ctx.all("user"), .roles = ctx.all("role"), .tenants = ctx.all("tenant")};
     if (auto r = ctx.q("resource")) f.resource = std::string(*r);
