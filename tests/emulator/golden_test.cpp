@@ -550,6 +550,36 @@ BOOST_FIXTURE_TEST_CASE(resource_read, golden_fixture) {
     check_each(api.get(api.schema("/resources")), "resource_read.json", "GET /resources");
 }
 
+BOOST_FIXTURE_TEST_CASE(resource_instance_read, golden_fixture) {
+    check_reply(api.post(api.facts("/resource_instances"),
+                         json::parse(R"({"key": "plan-2026", "resource": "document",
+                                         "tenant": "acme", "attributes": {"private": true}})")),
+                201, "resource_instance_read.json", "POST /resource_instances");
+    check_reply(api.get(api.facts("/resource_instances/document:plan-2026")), 200,
+                "resource_instance_read.json", "GET /resource_instances/document:plan-2026");
+    check_reply(api.patch(api.facts("/resource_instances/document:plan-2026"),
+                          json::parse(R"({"attributes": {}})")),
+                200, "resource_instance_read.json", "PATCH /resource_instances/document:plan-2026");
+    check_each(api.get(api.facts("/resource_instances")), "resource_instance_read.json",
+               "GET /resource_instances");
+}
+
+BOOST_FIXTURE_TEST_CASE(relationship_tuple_read, golden_fixture) {
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.schema("/resources"),
+                 json::parse(R"({"key": "folder", "name": "Folder", "actions": {"list": {}}})")),
+        201);
+    PERMIT_REQUIRE_STATUS(api.patch(api.schema("/resources/document"),
+                                    json::parse(R"({"relations": {"parent": "folder"}})")),
+                          200);
+    check_reply(api.post(api.facts("/relationship_tuples"),
+                         json::parse(R"({"subject": "folder:plans", "relation": "parent",
+                                         "object": "document:plan-2024", "tenant": "acme"})")),
+                201, "relationship_tuple_read.json", "POST /relationship_tuples");
+    check_each(api.get(api.facts("/relationship_tuples")), "relationship_tuple_read.json",
+               "GET /relationship_tuples");
+}
+
 // ActionBlockRead has no route of its own: it is each value of ResourceRead.actions.
 BOOST_FIXTURE_TEST_CASE(action_block_read, golden_fixture) {
     const auto r = api.get(api.schema("/resources/document"));
