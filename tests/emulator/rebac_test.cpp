@@ -192,6 +192,35 @@ BOOST_FIXTURE_TEST_CASE(a_role_derived_through_a_tuple_allows_until_the_tuple_go
     BOOST_TEST(can("jane", "rename", "folder", "finance"));
 }
 
+BOOST_FIXTURE_TEST_CASE(user_permissions_list_the_instances_with_roles_assigned_or_derived,
+                        drive_fixture) {
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
+                                                                 {"relation", "parent"},
+                                                                 {"object", "file:report"},
+                                                                 {"tenant", "default"}}),
+        201);
+    assign("jane", "editor", "folder:finance");
+    auto r = pdp("/user-permissions", json::parse(R"({"user":{"key":"jane"}})"));
+    PERMIT_REQUIRE_STATUS(r, 200);
+    const auto body = r.json().as_object();
+    BOOST_TEST(body.size() == 2u, r.body);
+    const auto& folder = body.at("folder:finance").as_object();
+    BOOST_TEST(folder.at("roles") == json::parse(R"(["editor"])"));
+    BOOST_TEST(folder.at("permissions") == json::parse(R"(["folder:list-files","folder:rename"])"));
+    BOOST_TEST(folder.at("resource").at("key").as_string() == "finance");
+    BOOST_TEST(folder.at("tenant").at("key").as_string() == "default");
+    const auto& file = body.at("file:report").as_object();
+    BOOST_TEST(file.at("permissions") == json::parse(R"(["file:read","file:update"])"));
+
+    auto only_files = pdp("/user-permissions",
+                          json::parse(R"({"user":{"key":"jane"},"resource_types":["file"]})"));
+    BOOST_TEST(only_files.json().as_object().size() == 1u, only_files.body);
+    auto other_tenant =
+        pdp("/user-permissions", json::parse(R"({"user":{"key":"jane"},"tenants":["acme"]})"));
+    BOOST_TEST(other_tenant.json().as_object().empty(), other_tenant.body);
+}
+
 BOOST_FIXTURE_TEST_CASE(deleting_an_instance_takes_its_tuples_and_role_assignments, drive_fixture) {
     PERMIT_REQUIRE_STATUS(
         api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},

@@ -207,6 +207,50 @@ class graph {
         return false;
     }
 
+    /// Every instance on which `user` has a role, assigned or derived, with those roles: the
+    /// instances reachable through tuples from those the user has roles assigned on, each
+    /// decided as `roles_of` decides it.
+    std::map<std::string, role_set> instances_of(const std::string& user) const {
+        std::map<std::string, role_set> out;
+        auto u = assignments_.find(user);
+        if (u == assignments_.end()) return out;
+        std::vector<std::string> to_visit;
+        std::unordered_set<std::string> seen;
+        for (const auto& [instance, roles] : u->second)
+            if (seen.insert(instance).second) to_visit.push_back(instance);
+        decision d;
+        while (!to_visit.empty()) {
+            const auto instance = std::move(to_visit.back());
+            to_visit.pop_back();
+            const auto& roles = this->roles(user, instance, d);
+            if (roles.empty()) continue;
+            out.emplace(instance, roles);
+            if (auto links = by_subject_.find(instance); links != by_subject_.end())
+                for (const auto& [relation, object] : links->second)
+                    if (seen.insert(object).second) to_visit.push_back(object);
+        }
+        return out;
+    }
+
+    /// The actions `role` of `type` grants, with those of the roles it extends.
+    std::set<std::string> actions_of(const std::string& type, const std::string& role) const {
+        std::set<std::string> out;
+        auto t = types_.find(type);
+        if (t == types_.end()) return out;
+        std::vector<std::string> to_visit{role};
+        std::unordered_set<std::string> seen;
+        while (!to_visit.empty()) {
+            const auto name = std::move(to_visit.back());
+            to_visit.pop_back();
+            if (!seen.insert(name).second) continue;
+            auto r = t->second.find(name);
+            if (r == t->second.end()) continue;
+            out.insert(r->second.actions.begin(), r->second.actions.end());
+            to_visit.insert(to_visit.end(), r->second.extends.begin(), r->second.extends.end());
+        }
+        return out;
+    }
+
     /// Whether `role` of `type`, with the roles it extends, grants `action`.
     bool grants(const std::string& type, const std::string& role, std::string_view action) const {
         auto t = types_.find(type);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <initializer_list>
 #include <optional>
 #include <set>
 #include <string>
@@ -61,6 +62,58 @@ inline reply allowed_bulk(state& s, const route_context& ctx) {
     return json_reply(200, boost::json::object{{"allow", std::move(answers)}});
 }
 
+/// The ReBAC entries of `/user-permissions`: one per instance on which the user has a role,
+/// assigned or derived, keyed `"<type>:<key>"`, with the instance's stored attributes, its
+/// tenant, the roles and the `"<type>:<action>"` permissions they grant; filtered by
+/// `resource_types`, `resources` (`"type:key"` or key) and `tenants` (the instance's)
+/// (permitio/policy-library `permit/user_permissions.rego`).
+/// [UNCONFIRMED] Entries for derived roles are listed as for assigned ones.
+template <class List>
+void add_instance_permissions(const state& s, const std::string& user, const List& list,
+                              boost::json::object& out) {
+    const auto resource_types = list("resource_types");
+    const auto resources = list("resources");
+    const auto tenants = list("tenants");
+    auto allowed = [](const std::optional<std::vector<std::string>>& filter,
+                      std::initializer_list<std::string_view> values) {
+        if (!filter) return true;
+        for (const auto& f : *filter)
+            for (const auto v : values)
+                if (f == v) return true;
+        return false;
+    };
+    for (const auto& [ident, roles] : s.rebac().instances_of(user)) {
+        const auto* instance = s.find_instance(ident);
+        if (!instance) continue;
+        if (!allowed(resource_types, {instance->resource}) ||
+            !allowed(resources, {instance->key, instance->instance_key}) ||
+            !allowed(tenants, {instance->tenant}))
+            continue;
+        std::set<std::string> perms;
+        boost::json::array role_list;
+        for (const auto& role : roles) {
+            role_list.push_back(boost::json::string(role));
+            for (const auto& action : s.rebac().actions_of(instance->resource, role))
+                perms.insert(instance->resource + ":" + action);
+        }
+        boost::json::array permissions;
+        for (const auto& p : perms) permissions.push_back(boost::json::string(p));
+        const auto* tenant = s.find_tenant(instance->tenant);
+        out[ident] = boost::json::object{
+            {"resource", boost::json::object{{"key", instance->instance_key},
+                                             {"type", instance->resource},
+                                             {"attributes", instance->attributes}}},
+            // The tenant as the PDP's `UserPermissionsResult` holds it: its key and attributes
+            // (permitio/PDP `pdp-server/src/opa_client/user_permissions.rs`).
+            {"tenant",
+             boost::json::object{{"key", instance->tenant},
+                                 {"attributes", tenant ? boost::json::value(tenant->attributes)
+                                                       : boost::json::value(nullptr)}}},
+            {"permissions", std::move(permissions)},
+            {"roles", std::move(role_list)}};
+    }
+}
+
 /// Tenant-level permissions, keyed `__tenant:<tenant>`, for the tenants where the user has roles.
 inline reply user_permissions(state& s, const route_context& ctx) {
     auto body = ctx.json();
@@ -80,7 +133,11 @@ inline reply user_permissions(state& s, const route_context& ctx) {
     const auto* user = s.find_user(std::string_view(q.at("user").at("key").get_string()));
     const bool wants_tenants =
         !resource_types || std::count(resource_types->begin(), resource_types->end(), "__tenant");
-    if (!user || !wants_tenants) return json_reply(200, std::move(out));
+    if (!user) return json_reply(200, std::move(out));
+    if (!wants_tenants) {
+        add_instance_permissions(s, user->key, list, out);
+        return json_reply(200, std::move(out));
+    }
     for (const auto& tenant_key : s.tenants_of(user->key)) {
         if (tenants && std::find(tenants->begin(), tenants->end(), tenant_key) == tenants->end())
             continue;
@@ -100,6 +157,7 @@ inline reply user_permissions(state& s, const route_context& ctx) {
             {"permissions", std::move(permissions)},
             {"roles", std::move(roles)}};
     }
+    add_instance_permissions(s, user->key, list, out);
     return json_reply(200, std::move(out));
 }
 
