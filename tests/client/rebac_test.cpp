@@ -31,9 +31,8 @@ permit::testing::emulator_config drive() {
     return c;
 }
 
-// Lists used in the coroutines below, made out of them: a braced list in a g++ 12 coroutine puts
-// its backing array in the coroutine's frame, which g++ 12 fails to compile ("array used as
-// initializer").
+// Lists used in the coroutines below, made out of them: g++ 12 failed to compile some braced lists
+// in these coroutines ("array used as initializer").
 const std::vector<std::string> keys_a_and_finance{"a", "finance"};
 const std::vector<std::string> every_instance{"folder:finance", "file:a", "file:b"};
 const std::vector<std::string> file_a{"file:a"};

@@ -148,6 +148,23 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(list_users_lists_the_users_with_a_role_in_the_tena
     }());
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(remove_user_takes_the_user_out_of_the_tenant_with_its_roles, Scheme,
+                              both_schemes) {
+    client_fixture f{Scheme::tls};
+    f.run([&]() -> asio::awaitable<void> {
+        co_await seed_assignments(f);
+        co_await f.permit.tenants.remove_user("marketing", "a");
+        const auto marketing = co_await f.permit.tenants.list_users("marketing");
+        BOOST_TEST(keys_of(marketing.data) == std::vector<std::string>{"b"});
+        // Its roles elsewhere stay.
+        const auto in_default = co_await f.permit.tenants.list_users("default");
+        BOOST_TEST(keys_of(in_default.data) == (std::vector<std::string>{"a", "b"}));
+        auto [ec] = co_await f.permit.tenants.remove_user("marketing", "nobody",
+                                                          asio::as_tuple(asio::use_awaitable));
+        BOOST_TEST(ec == permit::condition::not_found);
+    }());
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(bulk_create_and_bulk_delete, Scheme, both_schemes) {
     client_fixture f{Scheme::tls};
     f.run([&]() -> asio::awaitable<void> {

@@ -71,6 +71,24 @@ class tenants_api : public keyed_collection_api<detail::tenant_traits> {
                                 std::forward<CompletionToken>(token));
     }
 
+    /// Removes a user from the tenant (`DELETE /tenants/{tenant}/users/{user}`), with the
+    /// user's roles in it. Signature: `void(error_code)`. Missing tenant or user:
+    /// `error::not_found`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto remove_user(std::string_view tenant, std::string_view user,
+                     CompletionToken&& token = {}) const {
+        return call<void>(remove_user_spec(tenant, user), detail::no_decoder{}, nullptr,
+                          std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto remove_user(std::string_view tenant, std::string_view user, diagnostics& diag,
+                     CompletionToken&& token = {}) const {
+        return call<void>(remove_user_spec(tenant, user), detail::no_decoder{}, &diag,
+                          std::forward<CompletionToken>(token));
+    }
+
     /// Creates many tenants in one request (`POST /bulk/tenants`). Not idempotent.
     /// Signature: `void(error_code)`. A key already taken: `error::conflict`.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
@@ -110,6 +128,9 @@ class tenants_api : public keyed_collection_api<detail::tenant_traits> {
         auto spec = item_spec(verb::get, key, {}, "/users");
         spec.query = std::move(query).str();
         return spec;
+    }
+    static detail::call_spec remove_user_spec(std::string_view tenant, std::string_view user) {
+        return item_spec(verb::delete_, tenant, {}, path("/users", user));
     }
     static detail::call_spec bulk_spec(verb method, std::optional<std::string> body) {
         return {.method = method,
