@@ -221,6 +221,25 @@ BOOST_FIXTURE_TEST_CASE(user_permissions_list_the_instances_with_roles_assigned_
     BOOST_TEST(other_tenant.json().as_object().empty(), other_tenant.body);
 }
 
+BOOST_FIXTURE_TEST_CASE(user_tenants_lists_the_tenants_of_the_user_s_tenant_roles,
+                        emulator_fixture) {
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.schema("/roles"), json::parse(R"({"key":"member","name":"Member"})")), 201);
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/tenants"),
+                 json::parse(R"({"key":"acme","name":"Acme","attributes":{"plan":"pro"}})")),
+        201);
+    PERMIT_REQUIRE_STATUS(api.post(api.facts("/users"), json::parse(R"({"key":"jane",
+        "role_assignments":[{"role":"member","tenant":"acme"}]})")),
+                          201);
+    auto r = pdp("/user-tenants", json::parse(R"({"user":{"key":"jane"}})"));
+    PERMIT_REQUIRE_STATUS(r, 200);
+    BOOST_TEST(r.json() == json::parse(R"([{"key":"acme","attributes":{"plan":"pro"}}])"));
+    auto nobody = pdp("/user-tenants", json::parse(R"({"user":{"key":"nobody"}})"));
+    BOOST_TEST(nobody.json() == json::array{});
+    BOOST_TEST(pdp("/user-tenants", json::object{}).status == 422u);
+}
+
 BOOST_FIXTURE_TEST_CASE(deleting_an_instance_takes_its_tuples_and_role_assignments, drive_fixture) {
     PERMIT_REQUIRE_STATUS(
         api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},

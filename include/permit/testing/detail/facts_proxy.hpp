@@ -37,8 +37,7 @@ inline bool facts_route_waits(std::string_view method, const std::vector<std::st
                rest[0] == "resource_instances" || rest[0] == "relationship_tuples";
     if (n == 1 && method == "DELETE") return rest[0] == "role_assignments";
     if (n == 2 && method == "PUT") return rest[0] == "users";
-    if (n == 2 && method == "PATCH")
-        return rest[0] == "users" || rest[0] == "resource_instances";
+    if (n == 2 && method == "PATCH") return rest[0] == "users" || rest[0] == "resource_instances";
     if (n == 3 && (method == "POST" || method == "DELETE"))
         return rest[0] == "users" && rest[2] == "roles";
     return false;

@@ -145,6 +145,10 @@ inline constexpr field user_permissions_query_fields[] = {{"user", ft::nested, t
                                                           {"context", ft::object}};
 inline constexpr object_schema user_permissions_query{user_permissions_query_fields, false};
 
+inline constexpr field user_tenants_query_fields[] = {{"user", ft::nested, true, &check_user},
+                                                      {"context", ft::object}};
+inline constexpr object_schema user_tenants_query{user_tenants_query_fields, false};
+
 // Resource instances (https://api.permit.io/v2/redoc#tag/Resource-Instances)
 inline constexpr field instance_create_fields[] = {{"key", ft::slug, true},
                                                    {"tenant", ft::string, true},

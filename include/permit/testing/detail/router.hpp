@@ -559,6 +559,7 @@ class router {
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
             {"POST", "/user-permissions", route_area::pdp, user_permissions},
+            {"POST", "/user-tenants", route_area::pdp, user_tenants},
             {"GET", "/health", route_area::open, health},
             {"GET", "/healthy", route_area::open, health},
             {"GET", "/ready", route_area::open, health},

@@ -161,6 +161,26 @@ inline reply user_permissions(state& s, const route_context& ctx) {
     return json_reply(200, std::move(out));
 }
 
+/// `POST /user-tenants`: `[{"key", "attributes"}]` for every tenant in which the user holds a
+/// tenant-level role (permitio/PDP `horizon/enforcer/api.py`; permitio/policy-library
+/// `permit/user_permissions.rego`, `tenants`); an unknown user has none.
+inline reply user_tenants(state& s, const route_context& ctx) {
+    auto body = ctx.json();
+    if (auto errors = check_body(body, schemas::user_tenants_query); !errors.empty())
+        throw unprocessable(errors);
+    boost::json::array out;
+    const auto* user = s.find_user(std::string_view(body.at("user").at("key").get_string()));
+    if (user)
+        for (const auto& key : s.tenants_of(user->key)) {
+            const auto* tenant = s.find_tenant(key);
+            out.push_back(boost::json::object{
+                {"key", key},
+                {"attributes", tenant ? boost::json::value(tenant->attributes)
+                                      : boost::json::value(boost::json::object{})}});
+        }
+    return json_reply(200, std::move(out));
+}
+
 /// OPA's document for a request body `{"input": ...}`: the input, or nothing when the body is
 /// not a JSON object (OPA's 400). An object without `input` evaluates with no input.
 inline std::optional<boost::json::value> opa_input(const route_context& ctx) {
