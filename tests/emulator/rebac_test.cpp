@@ -280,6 +280,9 @@ BOOST_FIXTURE_TEST_CASE(bulk_instances_and_tuples, drive_fixture) {
                           200);
     BOOST_TEST(!can("jane", "update", "file", "f2"));
     BOOST_TEST(can("jane", "update", "file", "f1"));
+    const auto snapshot = emu.snapshot();
+    BOOST_TEST(snapshot.at("resource_instances").as_array().size() == 4u);
+    BOOST_TEST(snapshot.at("relationship_tuples").as_array().size() == 2u);
     PERMIT_REQUIRE_STATUS(api.del(api.facts("/bulk/resource_instances"),
                                   json::object{{"idents", json::array{"file:f0", "file:f1"}}}),
                           200);

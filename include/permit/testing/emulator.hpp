@@ -94,7 +94,9 @@ class emulator {
 
     /// The whole state as JSON, in the API's Read schemas:
     /// `{"users":[UserRead], "tenants":[TenantRead], "role_assignments":[RoleAssignmentRead],
-    ///   "roles":[RoleRead], "resources":[ResourceRead]}`.
+    ///   "roles":[RoleRead], "resources":[ResourceRead],
+    ///   "resource_instances":[ResourceInstanceRead],
+    ///   "relationship_tuples":[RelationshipTupleRead]}`.
     PERMIT_DECL boost::json::value snapshot() const;
 
     /// How many users it holds.

@@ -933,11 +933,16 @@ class state {
         resources_.for_each([&](const resource_record& r) {
             resources.push_back(boost::json::value_from(render(r)));
         });
+        boost::json::array instances, tuples;
+        instances_.for_each([&](const instance_record& r) { instances.push_back(render(r)); });
+        tuples_.for_each([&](const tuple_record& t) { tuples.push_back(render(t)); });
         return boost::json::object{{"users", std::move(users)},
                                    {"tenants", std::move(tenants)},
                                    {"role_assignments", std::move(assignments)},
                                    {"roles", std::move(roles)},
-                                   {"resources", std::move(resources)}};
+                                   {"resources", std::move(resources)},
+                                   {"resource_instances", std::move(instances)},
+                                   {"relationship_tuples", std::move(tuples)}};
     }
 
   private:
