@@ -195,9 +195,9 @@ struct emulator_config {
     /// Initial state: `{"resources":[ResourceCreate], "roles":[RoleCreate],
     /// "tenants":[TenantCreate], "users":[UserCreate],
     /// "resource_instances":[ResourceInstanceCreate],
-    /// "relationship_tuples":[RelationshipTupleCreate], "role_assignments":[RoleAssignmentCreate]}`,
-    /// each checked as the API checks it. Resources may relate to, and roles extend, ones listed
-    /// after them.
+    /// "relationship_tuples":[RelationshipTupleCreate],
+    /// "role_assignments":[RoleAssignmentCreate]}`, each checked as the API checks it. Resources
+    /// may relate to, and roles extend, ones listed after them.
     boost::json::value initial_state;
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.
