@@ -62,6 +62,16 @@ struct drive_fixture : emulator_fixture {
         return r.json().at("allow").as_bool();
     }
 
+    /// Makes folder:finance the parent of file:report, creating both in `default`.
+    void file_in_finance() {
+        PERMIT_REQUIRE_STATUS(
+            api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
+                                                                     {"relation", "parent"},
+                                                                     {"object", "file:report"},
+                                                                     {"tenant", "default"}}),
+            201);
+    }
+
     void assign(const std::string& user, const std::string& role, const std::string& instance) {
         PERMIT_REQUIRE_STATUS(
             api.post(api.facts("/role_assignments"), json::object{{"user", user},
@@ -170,12 +180,7 @@ BOOST_FIXTURE_TEST_CASE(a_tuple_creates_missing_instances_and_is_checked_against
 }
 
 BOOST_FIXTURE_TEST_CASE(a_role_derived_through_a_tuple_allows_until_the_tuple_goes, drive_fixture) {
-    PERMIT_REQUIRE_STATUS(
-        api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
-                                                                 {"relation", "parent"},
-                                                                 {"object", "file:report"},
-                                                                 {"tenant", "default"}}),
-        201);
+    file_in_finance();
     assign("jane", "editor", "folder:finance");
     assign("john", "viewer", "file:report");
     BOOST_TEST(can("jane", "rename", "folder", "finance"));
@@ -194,12 +199,7 @@ BOOST_FIXTURE_TEST_CASE(a_role_derived_through_a_tuple_allows_until_the_tuple_go
 
 BOOST_FIXTURE_TEST_CASE(user_permissions_list_the_instances_with_roles_assigned_or_derived,
                         drive_fixture) {
-    PERMIT_REQUIRE_STATUS(
-        api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
-                                                                 {"relation", "parent"},
-                                                                 {"object", "file:report"},
-                                                                 {"tenant", "default"}}),
-        201);
+    file_in_finance();
     assign("jane", "editor", "folder:finance");
     auto r = pdp("/user-permissions", json::parse(R"({"user":{"key":"jane"}})"));
     PERMIT_REQUIRE_STATUS(r, 200);
@@ -241,12 +241,7 @@ BOOST_FIXTURE_TEST_CASE(user_tenants_lists_the_tenants_of_the_user_s_tenant_role
 }
 
 BOOST_FIXTURE_TEST_CASE(deleting_an_instance_takes_its_tuples_and_role_assignments, drive_fixture) {
-    PERMIT_REQUIRE_STATUS(
-        api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
-                                                                 {"relation", "parent"},
-                                                                 {"object", "file:report"},
-                                                                 {"tenant", "default"}}),
-        201);
+    file_in_finance();
     assign("jane", "editor", "folder:finance");
     PERMIT_REQUIRE_STATUS(api.del(api.facts("/resource_instances/folder:finance")), 204);
     BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().empty());

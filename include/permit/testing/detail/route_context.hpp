@@ -86,12 +86,17 @@ struct route_context {
     }
 };
 
+/// Parses a body and validates it against `schema` (FastAPI's 422 otherwise).
+inline boost::json::value checked_body(const route_context& ctx, const object_schema& schema) {
+    auto v = ctx.json();
+    if (auto errors = check_body(v, schema); !errors.empty()) throw unprocessable(errors);
+    return v;
+}
+
 /// Parses and validates a body against `schema`, then converts it to the model `T`.
 template <class T>
 T body_as(const route_context& ctx, const object_schema& schema) {
-    auto v = ctx.json();
-    if (auto errors = check_body(v, schema); !errors.empty()) throw unprocessable(errors);
-    return boost::json::value_to<T>(v);
+    return boost::json::value_to<T>(checked_body(ctx, schema));
 }
 
 /// `page` and `per_page` as the spec bounds them (page ≥ 1, 1 ≤ per_page ≤ 100, default 30).

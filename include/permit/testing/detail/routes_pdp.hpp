@@ -165,9 +165,7 @@ inline reply user_permissions(state& s, const route_context& ctx) {
 /// tenant-level role (permitio/PDP `horizon/enforcer/api.py`; permitio/policy-library
 /// `permit/user_permissions.rego`, `tenants`); an unknown user has none.
 inline reply user_tenants(state& s, const route_context& ctx) {
-    auto body = ctx.json();
-    if (auto errors = check_body(body, schemas::user_tenants_query); !errors.empty())
-        throw unprocessable(errors);
+    const auto body = checked_body(ctx, schemas::user_tenants_query);
     boost::json::array out;
     const auto* user = s.find_user(std::string_view(body.at("user").at("key").get_string()));
     if (user)

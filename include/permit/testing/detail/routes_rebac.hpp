@@ -26,18 +26,6 @@ struct rebac_bulk_limits {
 
 namespace rebac_detail {
 
-/// A body that passed `schema` (these routes read it as JSON: their read models are not the
-/// client's yet).
-struct validated_body {
-    boost::json::value value;
-};
-
-inline validated_body body_of(const route_context& ctx, const object_schema& schema) {
-    auto v = ctx.json();
-    if (auto errors = check_body(v, schema); !errors.empty()) throw unprocessable(errors);
-    return {std::move(v)};
-}
-
 inline std::string text(const boost::json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
     return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -79,8 +67,8 @@ inline reply list_instances(state& s, const route_context& ctx) {
 }
 
 inline reply create_instance(state& s, const route_context& ctx) {
-    const auto in = rebac_detail::body_of(ctx, schemas::instance_create);
-    const auto& o = in.value.get_object();
+    const auto in = checked_body(ctx, schemas::instance_create);
+    const auto& o = in.get_object();
     const auto& r =
         s.create_instance(rebac_detail::text(o, "key"), rebac_detail::text(o, "resource"),
                           rebac_detail::text(o, "tenant"), rebac_detail::attributes_of(o));
@@ -93,9 +81,9 @@ inline reply get_instance(state& s, const route_context& ctx) {
 
 inline reply update_instance(state& s, const route_context& ctx) {
     s.require_instance(ctx.param(0));
-    const auto in = rebac_detail::body_of(ctx, schemas::instance_update);
+    const auto in = checked_body(ctx, schemas::instance_update);
     return json_reply(200, s.render(s.update_instance(
-                               ctx.param(0), rebac_detail::attributes_of(in.value.get_object()))));
+                               ctx.param(0), rebac_detail::attributes_of(in.get_object()))));
 }
 
 inline reply delete_instance(state& s, const route_context& ctx) {
@@ -106,8 +94,8 @@ inline reply delete_instance(state& s, const route_context& ctx) {
 /// `PUT /bulk/resource_instances`: creates or replaces each by `resource` and `key`; `{}`.
 inline reply bulk_replace_instances(state& s, const route_context& ctx,
                                     const rebac_bulk_limits& limits) {
-    const auto in = rebac_detail::body_of(ctx, schemas::instance_bulk);
-    const auto& ops = in.value.at("operations").get_array();
+    const auto in = checked_body(ctx, schemas::instance_bulk);
+    const auto& ops = in.at("operations").get_array();
     check_bulk_size(ops.size(), limits.instances, limits.status, "operations");
     // Every type and tenant is checked before anything is written.
     for (const auto& op : ops) {
@@ -125,8 +113,8 @@ inline reply bulk_replace_instances(state& s, const route_context& ctx,
 /// `DELETE /bulk/resource_instances` with `{"idents": ["type:key" or id, ...]}`; `{}`.
 inline reply bulk_delete_instances(state& s, const route_context& ctx,
                                    const rebac_bulk_limits& limits) {
-    const auto in = rebac_detail::body_of(ctx, schemas::bulk_delete);
-    const auto& idents = in.value.at("idents").get_array();
+    const auto in = checked_body(ctx, schemas::bulk_delete);
+    const auto& idents = in.at("idents").get_array();
     check_bulk_size(idents.size(), limits.instances, limits.status, "idents");
     for (const auto& ident : idents) s.require_instance(ident.get_string());
     for (const auto& ident : idents)
@@ -174,15 +162,15 @@ inline const tuple_record& create_one_tuple(state& s, const boost::json::object&
 }
 
 inline reply create_tuple(state& s, const route_context& ctx) {
-    const auto in = rebac_detail::body_of(ctx, schemas::tuple_create);
-    return json_reply(201, s.render(create_one_tuple(s, in.value.get_object())));
+    const auto in = checked_body(ctx, schemas::tuple_create);
+    return json_reply(201, s.render(create_one_tuple(s, in.get_object())));
 }
 
 /// `DELETE /relationship_tuples` with a JSON body; 204, or 404 when there is no such tuple
 /// (permit-python `tests/test_rebac_e2e.py` reads a 404 so).
 inline reply delete_tuple(state& s, const route_context& ctx) {
-    const auto in = rebac_detail::body_of(ctx, schemas::tuple_delete);
-    const auto& o = in.value.get_object();
+    const auto in = checked_body(ctx, schemas::tuple_delete);
+    const auto& o = in.get_object();
     s.delete_tuple(rebac_detail::text(o, "subject"), rebac_detail::text(o, "relation"),
                    rebac_detail::text(o, "object"));
     return no_content();
@@ -192,8 +180,8 @@ inline reply delete_tuple(state& s, const route_context& ctx) {
 /// failing item fails the call, and the items before it stay written, as a loop of creates.
 inline reply bulk_create_tuples(state& s, const route_context& ctx,
                                 const rebac_bulk_limits& limits) {
-    const auto in = rebac_detail::body_of(ctx, schemas::tuple_bulk);
-    const auto& ops = in.value.at("operations").get_array();
+    const auto in = checked_body(ctx, schemas::tuple_bulk);
+    const auto& ops = in.at("operations").get_array();
     check_bulk_size(ops.size(), limits.tuples, limits.status, "operations");
     for (const auto& op : ops) create_one_tuple(s, op.get_object());
     return json_reply(200, boost::json::object{});
@@ -202,8 +190,8 @@ inline reply bulk_create_tuples(state& s, const route_context& ctx,
 /// `DELETE /relationship_tuples/bulk` with `{"idents": [{subject, relation, object}, ...]}`.
 inline reply bulk_delete_tuples(state& s, const route_context& ctx,
                                 const rebac_bulk_limits& limits) {
-    const auto in = rebac_detail::body_of(ctx, schemas::tuple_bulk_delete);
-    const auto& idents = in.value.at("idents").get_array();
+    const auto in = checked_body(ctx, schemas::tuple_bulk_delete);
+    const auto& idents = in.at("idents").get_array();
     check_bulk_size(idents.size(), limits.tuples, limits.status, "idents");
     for (const auto& ident : idents) {
         const auto& o = ident.get_object();
