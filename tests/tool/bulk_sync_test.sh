@@ -22,6 +22,9 @@ step() { echo "--- $*"; }
 start_emulator() {
     local log=$WORK/emulator-$RANDOM.log
     echo '{"roles":[{"key":"viewer","name":"viewer"},{"key":"editor","name":"editor"},{"key":"admin","name":"admin"}]}' >"$WORK/seed.json"
+    # The log exists before the emulator opens it: the loop below may read it first, and a sed on
+    # a missing file ends the script under `set -e`.
+    : >"$log"
     "$EMULATOR" --port 0 --seed "$WORK/seed.json" --api-key "$KEY" --exit-after 600 "$@" >"$log" 2>&1 &
     EMULATOR_PIDS+=($!)
     for _ in $(seq 100); do
