@@ -94,10 +94,29 @@ permit::diagnostics with_status(unsigned status, std::string message = {}) {
     return d;
 }
 
-// The item keys of a batch, in order: the user or tenant keys, or `user:role` for assignments.
+std::string text_of(const boost::json::object& o, const char* field) {
+    return boost::json::value_to<std::string>(o.at(field));
+}
+
+// The item keys of a batch, in order: the user or tenant keys, `user:role` for assignments,
+// `type:key` for instances, `subject relation object` for tuples.
 keys keys_of(const outgoing_batch& b) {
     const boost::json::value body = boost::json::parse(b.body);
     keys out;
+    if (b.lane == lane::tuples || b.lane == lane::tuple_removals) {
+        const char* list = b.lane == lane::tuples ? "operations" : "idents";
+        for (const auto& t : body.as_object().at(list).as_array()) {
+            const auto& o = t.as_object();
+            out.push_back(text_of(o, "subject") + " " + text_of(o, "relation") + " " +
+                          text_of(o, "object"));
+        }
+        return out;
+    }
+    if (b.lane == lane::instances) {
+        for (const auto& i : body.as_object().at("operations").as_array())
+            out.push_back(text_of(i.as_object(), "resource") + ":" + text_of(i.as_object(), "key"));
+        return out;
+    }
     if (b.lane == lane::assignments) {
         for (const auto& a : body.as_array()) {
             const auto& o = a.as_object();
@@ -148,6 +167,10 @@ struct pipeline {
     std::set<std::string> existing_tenants;
     std::map<std::string, int> role_lookups;
     std::map<std::string, int> tenant_lookups;
+    // The tuples the fake server has (`subject relation object`), and how often each was looked
+    // up.
+    std::set<std::string> existing_tuples;
+    std::map<std::string, int> tuple_lookups;
 
     ticket sync_user(permit::user_create u) {
         const ticket id = s.arrive();
@@ -163,9 +186,65 @@ struct pipeline {
         collect();
         return id;
     }
+    ticket ensure_instance(std::string ident, std::string tenant = default_tenant) {
+        const auto colon = ident.find(':');
+        const ticket id = s.arrive();
+        admitted.insert(id);
+        s.ensure_instance(id,
+                          {.key = ident.substr(colon + 1),
+                           .tenant = std::move(tenant),
+                           .resource = ident.substr(0, colon)},
+                          now);
+        collect();
+        return id;
+    }
+    ticket write_tuple(std::string subject, std::string relation, std::string object,
+                       std::optional<std::string> tenant = std::nullopt) {
+        const ticket id = s.arrive();
+        admitted.insert(id);
+        s.write_tuple(id,
+                      {.subject = std::move(subject),
+                       .relation = std::move(relation),
+                       .object = std::move(object),
+                       .tenant = std::move(tenant)},
+                      now);
+        collect();
+        return id;
+    }
+    ticket remove_tuple(std::string subject, std::string relation, std::string object) {
+        const ticket id = s.arrive();
+        admitted.insert(id);
+        s.remove_tuple(id,
+                       {.subject = std::move(subject),
+                        .relation = std::move(relation),
+                        .object = std::move(object)},
+                       now);
+        collect();
+        return id;
+    }
     void answer_lookups() {
         using kind = permit::bulk::detail::lookup::kind;
         while (auto l = s.take_lookup()) {
+            if (l->what == kind::tuple) {
+                const std::string t =
+                    l->tuple.subject + " " + l->tuple.relation + " " + l->tuple.object;
+                ++tuple_lookups[t];
+                if (existing_tuples.contains(t))
+                    s.on_looked_up(*l, {}, {}, now);
+                else
+                    s.on_looked_up(*l, code(permit::error::not_found), with_status(404), now);
+                continue;
+            }
+            if (l->what == kind::role && !l->resource.empty()) {
+                // A role of a resource type: counted as `type#role`.
+                const std::string typed = l->resource + "#" + l->key;
+                ++role_lookups[typed];
+                if (!missing_roles.contains(typed))
+                    s.on_looked_up(*l, {}, {}, now);
+                else
+                    s.on_looked_up(*l, code(permit::error::not_found), with_status(404), now);
+                continue;
+            }
             const bool role = l->what == kind::role;
             ++(role ? role_lookups : tenant_lookups)[l->key];
             const bool found =
@@ -1275,6 +1354,228 @@ BOOST_AUTO_TEST_CASE(ensure_tenant_gives_its_name_to_a_tenant_a_sync_queued_firs
     BOOST_TEST(op.at("name").as_string() == "Acme Inc");
     BOOST_TEST(op.at("description").as_string() == "the first");
     BOOST_TEST(p.succeeded(ensured));
+    p.check_each_call_told_once();
+}
+
+// ---- resource instances and relationship tuples ----
+
+BOOST_AUTO_TEST_CASE(a_tuple_waits_for_the_instances_it_names_that_are_in_the_pipeline) {
+    pipeline p(options(10));
+    const ticket workspace = p.ensure_instance("workspace:w1");
+    const ticket owner = p.write_tuple("account:u1", "owner", "workspace:w1", "default");
+    // Another tuple, naming no instance of the pipeline, does not wait.
+    const ticket other = p.write_tuple("account:u2", "owner", "workspace:w2", "default");
+    p.now = t0 + 50ms;
+    const auto instances = p.take_one(lane::instances);
+    BOOST_TEST(keys_of(instances) == keys{"workspace:w1"}, boost::test_tools::per_element());
+    const auto early = p.take_one(lane::tuples);
+    BOOST_TEST(keys_of(early) == keys{"account:u2 owner workspace:w2"},
+               boost::test_tools::per_element());
+    BOOST_TEST(!p.take().has_value(), "the owner tuple waits for its workspace");
+    p.succeed(instances);
+    BOOST_TEST(p.succeeded(workspace));
+    BOOST_TEST(!p.finished(owner));
+    const auto late = p.take_one(lane::tuples);
+    BOOST_TEST(keys_of(late) == keys{"account:u1 owner workspace:w1"},
+               boost::test_tools::per_element());
+    p.succeed(early);
+    p.succeed(late);
+    BOOST_TEST(p.succeeded(owner));
+    BOOST_TEST(p.succeeded(other));
+    BOOST_TEST(p.s.stats().instances_synced == 1u);
+    BOOST_TEST(p.s.stats().tuples_written == 2u);
+    BOOST_TEST(p.s.stats().instance_batches == 1u);
+    BOOST_TEST(p.s.stats().tuple_batches == 2u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_tuple_whose_instance_was_rejected_fails_with_the_reason) {
+    pipeline p(options(10));
+    const ticket workspace = p.ensure_instance("workspace:w1");
+    const ticket owner = p.write_tuple("account:u1", "owner", "workspace:w1", "default");
+    p.now = t0 + 50ms;
+    const auto instances = p.take_one(lane::instances);
+    p.fail(
+        instances, code(permit::error::validation_failed),
+        unprocessable({invalid({"body", "operations", 0, "key"}, "string does not match regex")}));
+    BOOST_TEST(p.outcome(workspace).ec == code(permit::error::validation_failed));
+    BOOST_TEST(p.outcome(owner).ec == code(permit::error::validation_failed));
+    BOOST_TEST(p.outcome(owner).diag.client_message.find(
+                   "instance 'workspace:w1' was not created") != std::string::npos);
+    BOOST_TEST(!p.take().has_value(), "the tuple is never sent");
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(an_instance_waits_for_its_tenant) {
+    pipeline p(options(10));
+    const ticket call = p.ensure_instance("workspace:w1", "acme");
+    p.now = t0 + 50ms;
+    const auto tenants = p.take_one(lane::tenants);
+    BOOST_TEST(keys_of(tenants) == keys{"acme"}, boost::test_tools::per_element());
+    BOOST_TEST(!p.take().has_value());
+    p.succeed(tenants);
+    const auto instances = p.take_one(lane::instances);
+    p.succeed(instances);
+    BOOST_TEST(p.succeeded(call));
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_role_on_an_instance_waits_for_it_and_is_looked_up_on_its_type) {
+    pipeline p(options(10));
+    const ticket workspace = p.ensure_instance("workspace:w1");
+    permit::role_assignment_create a{.user = "u1",
+                                     .role = "owner",
+                                     .tenant = default_tenant,
+                                     .resource_instance = "workspace:w1"};
+    const ticket assigned = p.assign_role(a);
+    BOOST_TEST(p.role_lookups["workspace#owner"] == 1, "the resource role, not a tenant role");
+    BOOST_TEST(p.role_lookups["owner"] == 0);
+    p.now = t0 + 50ms;
+    const auto instances = p.take_one(lane::instances);
+    BOOST_TEST(!p.take().has_value(), "the assignment waits for its instance");
+    p.succeed(instances);
+    const auto assignments = p.take_one(lane::assignments);
+    p.succeed(assignments);
+    BOOST_TEST(p.succeeded(workspace));
+    BOOST_TEST(p.succeeded(assigned));
+
+    // A role missing on the type fails the assignment alone.
+    p.missing_roles.insert("workspace#auditor");
+    a.role = "auditor";
+    const ticket missing = p.assign_role(a);
+    BOOST_TEST(p.outcome(missing).ec == code(permit::error::not_found));
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(calls_on_one_tuple_reach_the_api_in_the_order_they_were_made) {
+    pipeline p(options(10));
+    const ticket write = p.write_tuple("folder:a", "parent", "doc:1");
+    const ticket remove = p.remove_tuple("folder:a", "parent", "doc:1");
+    const ticket again = p.write_tuple("folder:a", "parent", "doc:1");
+    p.now = t0 + 50ms;
+    const auto first = p.take_one(lane::tuples);
+    BOOST_TEST(!p.take().has_value(), "the removal waits for the write");
+    p.succeed(first);
+    BOOST_TEST(p.succeeded(write));
+    const auto second = p.take_one(lane::tuple_removals);
+    BOOST_TEST(keys_of(second) == keys{"folder:a parent doc:1"}, boost::test_tools::per_element());
+    BOOST_TEST(!p.take().has_value(), "the second write waits for the removal");
+    p.succeed(second);
+    BOOST_TEST(p.succeeded(remove));
+    const auto third = p.take_one(lane::tuples);
+    p.succeed(third);
+    BOOST_TEST(p.succeeded(again));
+    BOOST_TEST(p.s.stats().tuples_written == 2u);
+    BOOST_TEST(p.s.stats().tuples_removed == 1u);
+    BOOST_TEST(p.s.stats().tuple_removal_batches == 1u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_cancelled_call_on_a_tuple_does_not_hold_up_the_next) {
+    pipeline p(options(10));
+    const ticket write = p.write_tuple("folder:a", "parent", "doc:1");
+    const ticket remove = p.remove_tuple("folder:a", "parent", "doc:1");
+    const ticket again = p.write_tuple("folder:a", "parent", "doc:1");
+    p.abandon(remove);  // parked behind the write
+    p.now = t0 + 50ms;
+    const auto first = p.take_one(lane::tuples);
+    p.succeed(first);
+    BOOST_TEST(p.succeeded(write));
+    const auto second = p.take_one(lane::tuples);
+    p.succeed(second);
+    BOOST_TEST(p.succeeded(again));
+    // The write at the head of a chain cancelled while queued: the next goes when it is dropped.
+    const ticket head = p.write_tuple("folder:b", "parent", "doc:2");
+    const ticket next = p.remove_tuple("folder:b", "parent", "doc:2");
+    p.abandon(head);
+    p.now = t0 + 200ms;
+    const auto removal = p.take_one(lane::tuple_removals);
+    p.succeed(removal);
+    BOOST_TEST(p.succeeded(next));
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_tuple_batch_answered_409_confirms_the_existing_and_resends_the_rest) {
+    pipeline p(options(10));
+    std::vector<ticket> calls;
+    for (int i = 0; i < 6; ++i)
+        calls.push_back(p.write_tuple("folder:f", "parent", "doc:" + std::to_string(i)));
+    p.now = t0 + 50ms;
+    const auto batch = p.take_one(lane::tuples);
+    p.existing_tuples = {"folder:f parent doc:1", "folder:f parent doc:4"};
+    p.fail(batch, code(permit::error::conflict), with_status(409, "already exists"));
+    for (int i = 0; i < 6; ++i)
+        BOOST_TEST(p.tuple_lookups["folder:f parent doc:" + std::to_string(i)] == 1);
+    BOOST_TEST(p.succeeded(calls[1]));
+    BOOST_TEST(p.succeeded(calls[4]));
+    const auto again = p.take_one(lane::tuples);
+    BOOST_TEST(keys_of(again) == (keys{"folder:f parent doc:0", "folder:f parent doc:2",
+                                       "folder:f parent doc:3", "folder:f parent doc:5"}),
+               boost::test_tools::per_element());
+    p.succeed(again);
+    for (const ticket id : calls) BOOST_TEST(p.succeeded(id));
+    BOOST_TEST(p.s.stats().tuples_existing == 2u);
+    BOOST_TEST(p.s.stats().tuples_written == 6u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_removal_batch_answered_404_confirms_the_absent_and_resends_the_rest) {
+    pipeline p(options(10));
+    const ticket gone = p.remove_tuple("folder:f", "parent", "doc:1");
+    const ticket there = p.remove_tuple("folder:f", "parent", "doc:2");
+    p.now = t0 + 50ms;
+    const auto batch = p.take_one(lane::tuple_removals);
+    p.existing_tuples = {"folder:f parent doc:2"};
+    p.fail(batch, code(permit::error::not_found), with_status(404, "no such tuple"));
+    BOOST_TEST(p.succeeded(gone));
+    BOOST_TEST(!p.finished(there));
+    const auto again = p.take_one(lane::tuple_removals);
+    BOOST_TEST(keys_of(again) == keys{"folder:f parent doc:2"}, boost::test_tools::per_element());
+    p.succeed(again);
+    BOOST_TEST(p.succeeded(there));
+    BOOST_TEST(p.s.stats().tuples_absent == 1u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_tuple_the_api_rejects_fails_alone) {
+    pipeline p(options(10));
+    std::vector<ticket> calls;
+    for (int i = 0; i < 4; ++i)
+        calls.push_back(p.write_tuple("folder:f", "parent", "doc:" + std::to_string(i)));
+    // A 422 that names no item (MISMATCH_RELATION_TYPE): halves until the bad one is alone.
+    const auto sent = p.run([](const outgoing_batch& b) -> std::optional<answer> {
+        if (contains(b, "folder:f parent doc:2"))
+            return answer{code(permit::error::validation_failed),
+                          with_status(422, "The relation does not fit the tuple")};
+        return std::nullopt;
+    });
+    BOOST_TEST(sent.size() == 5u, "4, then 2 + 2, then 1 + 1");
+    for (int i = 0; i < 4; ++i) BOOST_TEST(p.succeeded(calls[i]) == (i != 2), "call " << i);
+    BOOST_TEST(p.outcome(calls[2]).diag.detail == "The relation does not fit the tuple");
+    BOOST_TEST(p.s.stats().items_rejected == 1u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_hundred_thousand_signups_take_the_fewest_bulk_calls_the_limits_allow) {
+    // Each sign-up: its user, its workspace, and the tuple that makes its account the
+    // workspace's owner, with the documented batch limits.
+    pipeline p(permit::bulk_options{.max_pending = 400000});
+    constexpr int count = 100000;
+    for (int i = 0; i < count; ++i) {
+        const auto n = std::to_string(i);
+        p.sync_user(user("u" + n));
+        p.ensure_instance("workspace:w" + n);
+        p.write_tuple("account:u" + n, "owner", "workspace:w" + n, default_tenant);
+    }
+    const auto sent = p.run(accept_all);
+    std::map<lane, std::size_t> per_lane;
+    for (const auto& b : sent) ++per_lane[b.lane];
+    BOOST_TEST(per_lane[lane::users] == 34u);      // ceil(100,000 / 3,000)
+    BOOST_TEST(per_lane[lane::instances] == 34u);  // ceil(100,000 / 3,000)
+    BOOST_TEST(per_lane[lane::tuples] == 100u);    // 100,000 / 1,000
+    BOOST_TEST(sent.size() == 168u);
+    BOOST_TEST(p.s.stats().tuples_written == static_cast<std::uint64_t>(count));
+    BOOST_TEST(p.outcomes.size() == static_cast<std::size_t>(3 * count));
     p.check_each_call_told_once();
 }
 

@@ -42,6 +42,11 @@ struct bulk_options {
     std::size_t tenants_per_batch = 2000;
     /// Role assignments per `POST /role_assignments/bulk` request.
     std::size_t assignments_per_batch = 2000;
+    /// Resource instances per `PUT /bulk/resource_instances` request.
+    std::size_t instances_per_batch = 3000;
+    /// Relationship tuples per `POST /relationship_tuples/bulk` or
+    /// `DELETE /relationship_tuples/bulk` request.
+    std::size_t tuples_per_batch = 1000;
     /// How long the oldest waiting item may wait for others before a partial batch goes out.
     /// A role assignment that waited for its user or tenant counts from its call's arrival, so a
     /// `sync_user` with roles lingers once, not twice. When the client paces itself
@@ -50,7 +55,8 @@ struct bulk_options {
     std::chrono::milliseconds linger{50};
     /// The most bulk requests in flight at once, over all kinds.
     std::size_t max_batches_in_flight = 4;
-    /// The most calls (`sync_user`, `assign_role`, `ensure_tenant`) admitted and not yet finished;
+    /// The most calls (`sync_user`, `assign_role`, `ensure_tenant`, `ensure_instance`,
+    /// `write_tuple`, `remove_tuple`) admitted and not yet finished;
     /// later callers wait for room (backpressure). Keep it at least `users_per_batch`, or user
     /// batches cannot fill up.
     std::size_t max_pending = 12000;

@@ -16,6 +16,8 @@
 #include <permit/detail/decl.hpp>
 #include <permit/detail/http/response.hpp>
 #include <permit/diagnostics.hpp>
+#include <permit/models/relationship_tuple.hpp>
+#include <permit/models/resource_instance.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/tenant.hpp>
 #include <permit/models/user.hpp>
@@ -120,8 +122,11 @@ PERMIT_DECL void start_call(const client_handle& client, call_spec spec, result_
 PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_spec spec,
                                                     result_sink sink, diagnostics* diag);
 
-/// One item for the bulk pipeline: a user to sync, a role to assign, a tenant to make sure of.
-using bulk_item = std::variant<user_create, role_assignment_create, tenant_create>;
+/// One item for the bulk pipeline: a user to sync, a role to assign, a tenant or a resource
+/// instance to make sure of, a relationship tuple to write or to remove.
+using bulk_item =
+    std::variant<user_create, role_assignment_create, tenant_create, resource_instance_create,
+                 relationship_tuple_create, relationship_tuple_delete>;
 
 /// Hands `item` to the client's bulk pipeline; completes when the API acknowledged it.
 PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, diagnostics* diag,

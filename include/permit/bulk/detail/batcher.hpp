@@ -116,6 +116,18 @@ class batcher final : public permit::detail::client_service {
         }
     };
 
+    // Whether a `GET /relationship_tuples` reply lists a tuple (a bare array, or an envelope).
+    struct tuple_listed_decoder {
+        bool operator()(const permit::detail::http::response& r) const {
+            const auto body = permit::detail::parse_body(r.body);
+            if (const auto* list = body.if_array()) return !list->empty();
+            if (const auto* page = body.if_object())
+                if (const auto* data = page->if_contains("data"); data && data->is_array())
+                    return !data->get_array().empty();
+            return false;
+        }
+    };
+
     // Whether the PDP's reply holds every role of `probe` in its tenant.
     PERMIT_DECL static bool sees(const user_permissions& permissions,
                                  const visibility_probe& probe);

@@ -7,6 +7,8 @@
 #include <permit/bulk/options.hpp>
 #include <permit/bulk/stats.hpp>
 #include <permit/diagnostics.hpp>
+#include <permit/models/relationship_tuple.hpp>
+#include <permit/models/resource_instance.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/tenant.hpp>
 #include <permit/models/user.hpp>
@@ -34,11 +36,13 @@
 namespace permit::bulk::detail {
 
 /// The kinds of bulk request, in the order the pipeline prefers to send them: tenants unblock
-/// assignments, and assignments finish callers (which makes room for more).
-enum class lane : std::uint8_t { tenants, assignments, users };
+/// instances and assignments, instances unblock assignments and tuples, and assignments and
+/// tuples finish callers (which makes room for more).
+enum class lane : std::uint8_t { tenants, instances, assignments, tuples, tuple_removals, users };
 
-/// A bulk request to send: `POST /bulk/tenants`, `POST /role_assignments/bulk` or
-/// `PUT /bulk/users`, with its JSON body.
+/// A bulk request to send: `POST /bulk/tenants`, `PUT /bulk/resource_instances`,
+/// `POST /role_assignments/bulk`, `POST /relationship_tuples/bulk`,
+/// `DELETE /relationship_tuples/bulk` or `PUT /bulk/users`, with its JSON body.
 struct outgoing_batch {
     std::uint64_t id = 0;
     detail::lane lane = lane::users;
@@ -47,13 +51,18 @@ struct outgoing_batch {
 };
 
 /// Something the pipeline must know exists before it goes on: a role, before the assignments that
-/// name it are sent (`GET /roles/{key}`); or a tenant of a batch that was answered 409, to tell
-/// the tenants that exist from those still to create (`GET /tenants/{key}`).
+/// name it are sent (`GET /roles/{key}`, or `GET /resources/{resource}/roles/{key}` for a role of
+/// a resource type); a tenant of a batch that was answered 409, to tell the tenants that exist
+/// from those still to create (`GET /tenants/{key}`); or a tuple of a batch answered 409 (writes)
+/// or 404 (removals), to tell the tuples that are already as asked from the others
+/// (`GET /relationship_tuples?subject=&relation=&object=`).
 struct lookup {
-    enum class kind : std::uint8_t { role, tenant };
+    enum class kind : std::uint8_t { role, tenant, tuple };
     lookup::kind what = kind::role;
     std::string key;
-    std::uint64_t probe = 0;  // tenants: the rejected batch they came from
+    std::string resource;             // a role of this resource type; empty: a tenant role
+    relationship_tuple_delete tuple;  // kind::tuple
+    std::uint64_t probe = 0;          // tenants and tuples: the rejected batch they came from
 };
 
 /// What one caller is told.
@@ -66,14 +75,21 @@ struct completion {
 /// The pipeline between the callers and the bulk requests.
 ///
 /// A call (a *ticket*) is admitted while fewer than `max_pending` calls are unfinished. Its items
-/// wait in one queue per lane (see `coalescer`). A role assignment is parked until the user it
-/// names (when that user is in the pipeline), its tenant (unless known to exist) and its role
-/// (looked up once, see `take_lookup`) are confirmed; only then is it queued. A rejected batch is
-/// narrowed down: the items a 422 names fail alone and the rest go again; a 400/422 naming no item,
-/// or a 404 for assignments, splits the batch in halves until the bad item is alone; a 409 for
-/// tenants has each tenant looked up, and those that exist are success while the others go again.
-/// Any other failure fails every item of the batch. Each ticket completes once: with the first
-/// failure of any of its items, or with success when all of them are confirmed.
+/// wait in one queue per lane (see `coalescer`). An item is parked until what it names is
+/// confirmed; only then is it queued:
+/// - a role assignment: its user and its resource instance (when they are in the pipeline), its
+///   tenant (unless known to exist) and its role (looked up once, see `take_lookup`);
+/// - a resource instance: its tenant (unless known to exist);
+/// - a relationship tuple (written or removed): its subject and object instances (when they are in
+///   the pipeline), its tenant when it names one, and the earlier calls on the same tuple, so that
+///   a write and a removal of one tuple reach the API in the order they were made.
+///
+/// A rejected batch is narrowed down: the items a 422 names fail alone and the rest go again; a
+/// 400/422 naming no item, or a 404 for assignments, splits the batch in halves until the bad
+/// item is alone; a 409 for tenants or tuple writes, or a 404 for tuple removals, has each item
+/// looked up, and those already as asked are success while the others go again. Any other
+/// failure fails every item of the batch. Each ticket completes once: with the first failure of
+/// any of its items, or with success when all of them are confirmed.
 ///
 /// Not thread-safe.
 template <class Clock = std::chrono::steady_clock>
@@ -87,7 +103,10 @@ class pipeline_state {
         , default_tenant_(std::move(default_tenant))
         , tenants_(options.tenants_per_batch, options.linger, unbounded)
         , users_(options.users_per_batch, options.linger, unbounded)
-        , assignments_(options.assignments_per_batch, options.linger, unbounded) {}
+        , assignments_(options.assignments_per_batch, options.linger, unbounded)
+        , instances_(options.instances_per_batch, options.linger, unbounded)
+        , tuples_(options.tuples_per_batch, options.linger, unbounded)
+        , removals_(options.tuples_per_batch, options.linger, unbounded) {}
 
     // ---- admission ----
 
@@ -121,12 +140,16 @@ class pipeline_state {
         for (auto& r : roles) {
             if (r.tenant && !is_known(*r.tenant) && first_time("tenant:" + *r.tenant))
                 depend_on_tenant(id, t, {.key = *r.tenant, .name = *r.tenant}, now);
-            if (!known_roles_.contains(r.role) && first_time("role:" + r.role))
-                depend_on_role(id, t, r.role);
-            t.parked.push_back({.user = key,
-                                .role = std::move(r.role),
-                                .tenant = std::move(r.tenant),
-                                .resource_instance = std::move(r.resource_instance)});
+            const auto role = role_ident(r.role, r.resource_instance);
+            if (!known_roles_.contains(role) && first_time("role:" + role))
+                depend_on_role(id, t, r.role, r.resource_instance);
+            if (r.resource_instance && first_time("instance:" + *r.resource_instance))
+                depend_on_instance(id, t, *r.resource_instance);
+            t.parked.push_back(
+                role_assignment_create{.user = key,
+                                       .role = std::move(r.role),
+                                       .tenant = std::move(r.tenant),
+                                       .resource_instance = std::move(r.resource_instance)});
         }
         settle(id, now);
     }
@@ -137,13 +160,43 @@ class pipeline_state {
         ticket& t = admit(id, now);
         if (a.tenant && !is_known(*a.tenant))
             depend_on_tenant(id, t, {.key = *a.tenant, .name = *a.tenant}, now);
-        if (!known_roles_.contains(a.role)) depend_on_role(id, t, a.role);
-        if (auto it = pending_users_.find(a.user); it != pending_users_.end()) {
-            it->second.dependents.push_back(id);
-            t.deps += 1;
-            t.refs += 1;
-        }
+        if (!known_roles_.contains(role_ident(a.role, a.resource_instance)))
+            depend_on_role(id, t, a.role, a.resource_instance);
+        depend_on_pending(id, t, pending_users_, a.user);
+        if (a.resource_instance) depend_on_instance(id, t, *a.resource_instance);
         t.parked.push_back(std::move(a));
+        settle(id, now);
+    }
+
+    /// Admits `ensure_instance(i)`: queued once its tenant exists. The calls made after it that
+    /// name the instance (tuples, role assignments on it) wait for it.
+    void ensure_instance(ticket_id id, resource_instance_create i, time_point now) {
+        ticket& t = admit(id, now);
+        if (!is_known(i.tenant)) depend_on_tenant(id, t, {.key = i.tenant, .name = i.tenant}, now);
+        ++pending_instances_[instance_ident(i)].items;
+        t.parked.push_back(std::move(i));
+        settle(id, now);
+    }
+
+    /// Admits `write_tuple(w)`: queued once the instances it names (when they are in the
+    /// pipeline), its tenant (when given and not known to exist) and the earlier calls on the
+    /// same tuple are over.
+    void write_tuple(ticket_id id, relationship_tuple_create w, time_point now) {
+        ticket& t = admit(id, now);
+        if (w.tenant && !is_known(*w.tenant))
+            depend_on_tenant(id, t, {.key = *w.tenant, .name = *w.tenant}, now);
+        depend_on_instance(id, t, w.subject);
+        if (w.object != w.subject) depend_on_instance(id, t, w.object);
+        join_tuple_chain(id, t, tuple_ident(w));
+        t.parked.push_back(std::move(w));
+        settle(id, now);
+    }
+
+    /// Admits `remove_tuple(r)`: queued once the earlier calls on the same tuple are over.
+    void remove_tuple(ticket_id id, relationship_tuple_delete r, time_point now) {
+        ticket& t = admit(id, now);
+        join_tuple_chain(id, t, tuple_ident(r));
+        t.parked.push_back(std::move(r));
         settle(id, now);
     }
 
@@ -160,7 +213,7 @@ class pipeline_state {
         auto it = tickets_.find(id);
         if (it == tickets_.end() || it->second.done) return;
         it->second.done = true;
-        it->second.parked.clear();
+        discard_parked(id, it->second);
         stats_.calls_failed += 1;
         release_if_unreferenced(it);
     }
@@ -170,15 +223,12 @@ class pipeline_state {
     /// Whether any item waits to be sent.
     bool has_queued() const noexcept {
         return !tenants_.empty() || !users_.empty() || !assignments_.empty() ||
-               !reformed_tenants_.empty() || !reformed_users_.empty() ||
-               !reformed_assignments_.empty();
+               !instances_.empty() || !tuples_.empty() || !removals_.empty() || any_reformed();
     }
 
     /// When the next batch is due (`time_point::min()` for now), if any item waits.
     std::optional<time_point> next_due() const {
-        if (!reformed_tenants_.empty() || !reformed_users_.empty() ||
-            !reformed_assignments_.empty())
-            return time_point::min();
+        if (any_reformed()) return time_point::min();
         std::optional<time_point> out;
         auto consider = [&](const auto& queue) {
             if (queue.empty()) return;
@@ -187,7 +237,10 @@ class pipeline_state {
             if (!out || at < *out) out = at;
         };
         consider(tenants_);
+        consider(instances_);
         consider(assignments_);
+        consider(tuples_);
+        consider(removals_);
         consider(users_);
         return out;
     }
@@ -198,12 +251,17 @@ class pipeline_state {
         return at && *at <= now;
     }
 
-    /// The next batch due at `now`, tenants first, then assignments, then users; nothing if none
-    /// is due. Items of callers that are already finished are left out.
+    /// The next batch due at `now`, in the order of `lane`; nothing if none is due. Items of
+    /// callers that are already finished are left out.
     std::optional<outgoing_batch> take(time_point now) {
+        last_now_ = now;
         for (;;) {
             if (auto b = take_from(reformed_tenants_, tenants_, lane::tenants, now)) return b;
+            if (auto b = take_from(reformed_instances_, instances_, lane::instances, now)) return b;
             if (auto b = take_from(reformed_assignments_, assignments_, lane::assignments, now))
+                return b;
+            if (auto b = take_from(reformed_tuples_, tuples_, lane::tuples, now)) return b;
+            if (auto b = take_from(reformed_removals_, removals_, lane::tuple_removals, now))
                 return b;
             if (auto b = take_from(reformed_users_, users_, lane::users, now)) return b;
             if (!due(now)) return std::nullopt;
@@ -228,7 +286,10 @@ class pipeline_state {
     /// the retries). The calls waiting for it go on or fail.
     void on_looked_up(const lookup& l, boost::system::error_code ec, const diagnostics& diag,
                       time_point now) {
-        if (l.what == lookup::kind::role) return role_looked_up(l.key, ec, diag, now);
+        last_now_ = now;
+        if (l.what == lookup::kind::role)
+            return role_looked_up(role_ident_of_type(l.key, l.resource), ec, diag, now);
+        if (l.what == lookup::kind::tuple) return tuple_looked_up(l, ec, diag, now);
         auto probe = probes_.find(l.probe);
         if (probe == probes_.end()) return;  // forgotten by `fail_all`
         auto& p = probe->second;
@@ -250,6 +311,7 @@ class pipeline_state {
 
     /// Batch `id` was accepted (2xx).
     void on_success(std::uint64_t id, time_point now) {
+        last_now_ = now;
         if (orphaned_.erase(id) > 0) return;  // nobody waits for it any more
         auto node = in_flight_.extract(id);
         if (node.empty()) return;
@@ -259,6 +321,7 @@ class pipeline_state {
     /// Batch `id` failed with `ec` (after the client's retries); `diag` describes the last attempt.
     void on_failure(std::uint64_t id, boost::system::error_code ec, const diagnostics& diag,
                     time_point now) {
+        last_now_ = now;
         if (orphaned_.erase(id) > 0) return;
         auto node = in_flight_.extract(id);
         if (node.empty()) return;
@@ -272,6 +335,7 @@ class pipeline_state {
     /// Finishes every unfinished call with `ec` and `why` and forgets every queued item. Batches in
     /// flight are reported back as usual, but no caller waits for them any more.
     void fail_all(boost::system::error_code ec, const std::string& why) {
+        tuple_chains_.clear();  // nothing waits for anything any more
         for (auto& [id, t] : tickets_) {
             if (t.done) continue;
             diagnostics diag;
@@ -282,8 +346,10 @@ class pipeline_state {
         pending_users_.clear();
         pending_tenants_.clear();
         pending_roles_.clear();
+        pending_instances_.clear();
         lookups_.clear();
         probes_.clear();
+        tuple_probes_.clear();
         // Their results must not decide for later calls with the same keys.
         for (const auto& [id, items] : in_flight_) orphaned_.insert(id);
         in_flight_.clear();
@@ -292,9 +358,18 @@ class pipeline_state {
         users_ = coalescer<user_item, Clock>(options_.users_per_batch, options_.linger, unbounded);
         assignments_ = coalescer<assignment_item, Clock>(options_.assignments_per_batch,
                                                          options_.linger, unbounded);
+        instances_ = coalescer<instance_item, Clock>(options_.instances_per_batch, options_.linger,
+                                                     unbounded);
+        tuples_ =
+            coalescer<tuple_item, Clock>(options_.tuples_per_batch, options_.linger, unbounded);
+        removals_ =
+            coalescer<removal_item, Clock>(options_.tuples_per_batch, options_.linger, unbounded);
         reformed_tenants_.clear();
         reformed_users_.clear();
         reformed_assignments_.clear();
+        reformed_instances_.clear();
+        reformed_tuples_.clear();
+        reformed_removals_.clear();
     }
 
     /// While flushing, partial batches are due at once.
@@ -322,13 +397,17 @@ class pipeline_state {
   private:
     static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
 
+    // An item of a call that waits for the call's dependencies before it is queued.
+    using parked_item = std::variant<role_assignment_create, resource_instance_create,
+                                     relationship_tuple_create, relationship_tuple_delete>;
+
     struct ticket {
-        time_point arrived{};                        // when the call was admitted
-        unsigned deps = 0;                           // the user item and tenants not yet confirmed
-        std::size_t assignments_left = 0;            // queued assignments not yet confirmed
-        std::vector<role_assignment_create> parked;  // waiting for `deps`
-        std::size_t refs = 0;  // queued or in-flight items, registrations as a dependent
-        bool done = false;     // its completion is reported (or it was abandoned)
+        time_point arrived{};             // when the call was admitted
+        unsigned deps = 0;                // what it waits for, not yet confirmed
+        std::size_t items_left = 0;       // queued items not yet confirmed
+        std::vector<parked_item> parked;  // waiting for `deps`
+        std::size_t refs = 0;             // queued or in-flight items, registrations as a dependent
+        bool done = false;                // its completion is reported (or it was abandoned)
         // Why it failed (unset: abandoned), for the calls that wait for its user.
         boost::system::error_code failed_with;
         std::shared_ptr<const diagnostics> failure;
@@ -341,11 +420,26 @@ class pipeline_state {
         ticket_id ticket;
         role_assignment_create assignment;
     };
-    // Calls waiting for a user or tenant that is in the pipeline.
-    struct pending_user {
-        std::size_t items = 0;  // user items with this key, queued or in flight
+    struct instance_item {
+        ticket_id ticket;
+        resource_instance_create instance;
+    };
+    struct tuple_item {
+        ticket_id ticket;
+        relationship_tuple_create tuple;
+    };
+    struct removal_item {
+        ticket_id ticket;
+        relationship_tuple_delete tuple;
+    };
+    // Calls waiting for a user or an instance that is in the pipeline.
+    struct pending_key {
+        std::size_t items = 0;  // items with this key, parked, queued or in flight
         std::vector<ticket_id> dependents;
     };
+    // The calls on one tuple, oldest first: only the first may be queued; each of the others
+    // waits (one dependency) until the one before it is over.
+    using tuple_chain = std::deque<ticket_id>;
     struct pending_tenant {
         std::vector<ticket_id> dependents;
         // What `ensure_tenant` asked for, when the tenant was queued before by a `sync_user`
@@ -353,9 +447,11 @@ class pipeline_state {
         std::optional<tenant_create> definition;
     };
     using flight = std::variant<std::vector<tenant_create>, std::vector<assignment_item>,
-                                std::vector<user_item>>;
+                                std::vector<user_item>, std::vector<instance_item>,
+                                std::vector<tuple_item>, std::vector<removal_item>>;
 
     ticket& admit(ticket_id id, time_point now) {
+        last_now_ = now;
         ticket& t = tickets_[id];
         t.arrived = now;
         stats_.pending_high_water =
@@ -375,15 +471,99 @@ class pipeline_state {
         diagnostics why = diag;
         prepend(why, "role '" + role + "'" +
                          (diag.status == 404 ? " does not exist" : " could not be looked up"));
+        // (`type#key` names a role of resource type `type`.)
         for (auto id : node.mapped()) dependency_failed(id, ec, why);
     }
 
-    void depend_on_role(ticket_id id, ticket& t, const std::string& role) {
-        auto [it, fresh] = pending_roles_.try_emplace(role);
-        if (fresh) lookups_.push_back({.what = lookup::kind::role, .key = role});
+    // The type of `"type:key"` (empty for an instance named by its id).
+    static std::string type_of(const std::string& instance) {
+        const auto colon = instance.find(':');
+        return colon == std::string::npos ? std::string() : instance.substr(0, colon);
+    }
+    // How the pipeline names a role: its key for a tenant role, `type#key` for a role of a
+    // resource type (the role of an assignment on an instance of that type).
+    static std::string role_ident_of_type(const std::string& role, const std::string& type) {
+        return type.empty() ? role : type + "#" + role;
+    }
+    static std::string role_ident(const std::string& role,
+                                  const std::optional<std::string>& instance) {
+        return role_ident_of_type(role, instance ? type_of(*instance) : std::string());
+    }
+    static std::string instance_ident(const resource_instance_create& i) {
+        return i.resource + ":" + i.key;
+    }
+    template <class Tuple>
+    static std::string tuple_ident(const Tuple& t) {
+        return t.subject + "\n" + t.relation + "\n" + t.object;
+    }
+
+    void depend_on_role(ticket_id id, ticket& t, const std::string& role,
+                        const std::optional<std::string>& instance) {
+        const auto type = instance ? type_of(*instance) : std::string();
+        auto [it, fresh] = pending_roles_.try_emplace(role_ident_of_type(role, type));
+        if (fresh) lookups_.push_back({.what = lookup::kind::role, .key = role, .resource = type});
         it->second.push_back(id);
         t.deps += 1;
         t.refs += 1;
+    }
+
+    // Ticket `id` waits for the items with `key` in `pending` (users or instances), if any.
+    void depend_on_pending(ticket_id id, ticket& t,
+                           std::unordered_map<std::string, pending_key>& pending,
+                           const std::string& key) {
+        auto it = pending.find(key);
+        if (it == pending.end()) return;
+        it->second.dependents.push_back(id);
+        t.deps += 1;
+        t.refs += 1;
+    }
+    void depend_on_instance(ticket_id id, ticket& t, const std::string& instance) {
+        depend_on_pending(id, t, pending_instances_, instance);
+    }
+
+    // Ticket `id` goes last in the chain of calls on tuple `key`, and waits unless it is first.
+    void join_tuple_chain(ticket_id id, ticket& t, const std::string& key) {
+        auto& chain = tuple_chains_[key];
+        chain.push_back(id);
+        if (chain.size() == 1) return;
+        t.deps += 1;
+        t.refs += 1;
+    }
+
+    // The call `id` on tuple `key` is over (confirmed, failed, or dropped): the next one may go.
+    void tuple_call_over(const std::string& key, ticket_id id, time_point now) {
+        auto it = tuple_chains_.find(key);
+        if (it == tuple_chains_.end()) return;
+        auto& chain = it->second;
+        const bool was_first = !chain.empty() && chain.front() == id;
+        std::erase(chain, id);
+        if (chain.empty()) {
+            tuple_chains_.erase(it);
+            return;
+        }
+        if (was_first) dependency_met(chain.front(), now);
+    }
+
+    // The items of a finished call that were never queued: what waits for them learns that they
+    // are not coming.
+    void discard_parked(ticket_id id, ticket& t) {
+        auto parked = std::exchange(t.parked, {});
+        for (auto& item : parked) {
+            if (const auto* w = std::get_if<relationship_tuple_create>(&item))
+                tuple_call_over(tuple_ident(*w), id, last_now_);
+            else if (const auto* r = std::get_if<relationship_tuple_delete>(&item))
+                tuple_call_over(tuple_ident(*r), id, last_now_);
+            else if (const auto* i = std::get_if<resource_instance_create>(&item))
+                key_resolved(pending_instances_, "instance", instance_ident(*i), false,
+                             t.failed_with ? t.failed_with : boost::asio::error::operation_aborted,
+                             t.failure ? *t.failure : cancelled_diagnostics(), last_now_);
+        }
+    }
+
+    static diagnostics cancelled_diagnostics() {
+        diagnostics d;
+        d.client_message = "its call was cancelled";
+        return d;
     }
 
     // `defined`: `tc` is the caller's own definition (name, description, attributes), not one made
@@ -418,17 +598,32 @@ class pipeline_state {
         ticket& t = it->second;
         if (t.done) return release_if_unreferenced(it);
         if (t.deps > 0) return;
-        for (auto& a : t.parked) {
-            // An assignment that waited for its user or tenant does not linger again.
-            if (now > t.arrived)
-                assignments_.push_waited({id, std::move(a)}, t.arrived);
-            else
-                assignments_.push({id, std::move(a)}, now);
-            t.assignments_left += 1;
+        for (auto& item : t.parked) {
+            // An item that waited for its dependencies does not linger again.
+            auto queue = [&](auto& lane, auto&& queued) {
+                if (now > t.arrived)
+                    lane.push_waited(std::move(queued), t.arrived);
+                else
+                    lane.push(std::move(queued), now);
+            };
+            std::visit(
+                [&](auto& value) {
+                    using T = std::decay_t<decltype(value)>;
+                    if constexpr (std::is_same_v<T, role_assignment_create>)
+                        queue(assignments_, assignment_item{id, std::move(value)});
+                    else if constexpr (std::is_same_v<T, resource_instance_create>)
+                        queue(instances_, instance_item{id, std::move(value)});
+                    else if constexpr (std::is_same_v<T, relationship_tuple_create>)
+                        queue(tuples_, tuple_item{id, std::move(value)});
+                    else
+                        queue(removals_, removal_item{id, std::move(value)});
+                },
+                item);
+            t.items_left += 1;
             t.refs += 1;
         }
         t.parked.clear();
-        if (t.assignments_left == 0) {
+        if (t.items_left == 0) {
             finish(id, t, {}, {});
             release_if_unreferenced(it);
         }
@@ -436,13 +631,14 @@ class pipeline_state {
 
     void finish(ticket_id id, ticket& t, boost::system::error_code ec, diagnostics diag) {
         t.done = true;
-        t.parked.clear();
         if (ec) {
             stats_.calls_failed += 1;
             t.failed_with = ec;
-            if (t.refs > 0) t.failure = std::make_shared<const diagnostics>(diag);
+            if (t.refs > 0 || !t.parked.empty())
+                t.failure = std::make_shared<const diagnostics>(diag);
         }
         completions_.push_back({id, ec, std::move(diag)});
+        discard_parked(id, t);
     }
 
     void fail(ticket_id id, boost::system::error_code ec, const diagnostics& diag) {
@@ -477,24 +673,31 @@ class pipeline_state {
         unref(id);
     }
 
-    // One user item with `key` is over: confirmed (`ok`) or not.
-    void user_resolved(const std::string& key, bool ok, boost::system::error_code ec,
-                       const diagnostics& diag, time_point now) {
-        auto it = pending_users_.find(key);
-        if (it == pending_users_.end()) return;
+    // One item with `key` in `pending` (a user or an instance, named `what`) is over: confirmed
+    // (`ok`) or not.
+    void key_resolved(std::unordered_map<std::string, pending_key>& pending, std::string_view what,
+                      const std::string& key, bool ok, boost::system::error_code ec,
+                      const diagnostics& diag, time_point now) {
+        auto it = pending.find(key);
+        if (it == pending.end()) return;
         auto dependents = std::exchange(it->second.dependents, {});
         const bool last = --it->second.items == 0;
-        if (last) pending_users_.erase(it);
+        if (last) pending.erase(it);
         if (ok) {
             for (auto id : dependents) dependency_met(id, now);
         } else if (last) {
             diagnostics why = diag;
-            prepend(why, "user '" + key + "' was not synced");
+            prepend(why, std::string(what) + " '" + key + "' was not " +
+                             (what == "user" ? "synced" : "created"));
             for (auto id : dependents) dependency_failed(id, ec, why);
         } else {
             // Another item with the same key is still on its way: wait for that one.
-            pending_users_[key].dependents = std::move(dependents);
+            pending[key].dependents = std::move(dependents);
         }
+    }
+    void user_resolved(const std::string& key, bool ok, boost::system::error_code ec,
+                       const diagnostics& diag, time_point now) {
+        key_resolved(pending_users_, "user", key, ok, ec, diag, now);
     }
 
     void tenant_resolved(const std::string& key, bool ok, boost::system::error_code ec,
@@ -549,13 +752,28 @@ class pipeline_state {
             case lane::tenants:
                 stats_.tenant_batches += 1;
                 break;
+            case lane::instances:
+                stats_.instance_batches += 1;
+                break;
             case lane::assignments:
                 stats_.assignment_batches += 1;
+                break;
+            case lane::tuples:
+                stats_.tuple_batches += 1;
+                break;
+            case lane::tuple_removals:
+                stats_.tuple_removal_batches += 1;
                 break;
             case lane::users:
                 stats_.user_batches += 1;
                 break;
         }
+    }
+
+    bool any_reformed() const noexcept {
+        return !reformed_tenants_.empty() || !reformed_users_.empty() ||
+               !reformed_assignments_.empty() || !reformed_instances_.empty() ||
+               !reformed_tuples_.empty() || !reformed_removals_.empty();
     }
 
     bool finished(ticket_id id) const {
@@ -596,6 +814,36 @@ class pipeline_state {
             return true;
         });
     }
+    // An instance or a tuple call of a finished caller is not sent; what waits for it goes on.
+    void drop_finished(std::vector<instance_item>& items, time_point now) {
+        std::erase_if(items, [&](instance_item& item) {
+            if (!finished(item.ticket)) return false;
+            auto [ec, diag] = why_finished(item.ticket);
+            key_resolved(pending_instances_, "instance", instance_ident(item.instance), false, ec,
+                         diag, now);
+            unref(item.ticket);
+            return true;
+        });
+    }
+    template <class Item>
+    requires std::is_same_v<Item, tuple_item> || std::is_same_v<Item, removal_item>
+    void drop_finished(std::vector<Item>& items, time_point now) {
+        std::erase_if(items, [&](Item& item) {
+            if (!finished(item.ticket)) return false;
+            tuple_call_over(tuple_ident(item.tuple), item.ticket, now);
+            unref(item.ticket);
+            return true;
+        });
+    }
+
+    // Why the call of `id` finished: its failure, or its cancellation.
+    std::pair<boost::system::error_code, diagnostics> why_finished(ticket_id id) const {
+        auto it = tickets_.find(id);
+        if (it != tickets_.end() && it->second.failed_with)
+            return {it->second.failed_with,
+                    it->second.failure ? *it->second.failure : diagnostics{}};
+        return {boost::asio::error::operation_aborted, cancelled_diagnostics()};
+    }
 
     static std::string body_of(const std::vector<tenant_create>& items) {
         boost::json::array ops;
@@ -614,6 +862,24 @@ class pipeline_state {
         list.reserve(items.size());
         for (const auto& item : items) list.push_back(boost::json::value_from(item.assignment));
         return boost::json::serialize(list);
+    }
+    static std::string body_of(const std::vector<instance_item>& items) {
+        boost::json::array ops;
+        ops.reserve(items.size());
+        for (const auto& item : items) ops.push_back(boost::json::value_from(item.instance));
+        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+    }
+    static std::string body_of(const std::vector<tuple_item>& items) {
+        boost::json::array ops;
+        ops.reserve(items.size());
+        for (const auto& item : items) ops.push_back(boost::json::value_from(item.tuple));
+        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+    }
+    static std::string body_of(const std::vector<removal_item>& items) {
+        boost::json::array idents;
+        idents.reserve(items.size());
+        for (const auto& item : items) idents.push_back(boost::json::value_from(item.tuple));
+        return boost::json::serialize(boost::json::object{{"idents", std::move(idents)}});
     }
 
     // ---- results ----
@@ -634,21 +900,56 @@ class pipeline_state {
     void confirm_all(std::vector<assignment_item>& items, time_point now) {
         for (const auto& item : items) {
             stats_.assignments_created += 1;
-            auto it = tickets_.find(item.ticket);
-            if (it == tickets_.end()) continue;
-            if (it->second.refs > 0) it->second.refs -= 1;
-            if (!it->second.done && it->second.assignments_left > 0)
-                it->second.assignments_left -= 1;
-            settle(item.ticket, now);
+            item_confirmed(item.ticket, now);
         }
+    }
+    void confirm_all(std::vector<instance_item>& items, time_point now) {
+        for (const auto& item : items) {
+            stats_.instances_synced += 1;
+            key_resolved(pending_instances_, "instance", instance_ident(item.instance), true, {},
+                         {}, now);
+            item_confirmed(item.ticket, now);
+        }
+    }
+    void confirm_all(std::vector<tuple_item>& items, time_point now) {
+        for (const auto& item : items) confirm_tuple(item, now);
+    }
+    void confirm_all(std::vector<removal_item>& items, time_point now) {
+        for (const auto& item : items) confirm_tuple(item, now);
+    }
+    void confirm_tuple(const tuple_item& item, time_point now) {
+        stats_.tuples_written += 1;
+        tuple_call_over(tuple_ident(item.tuple), item.ticket, now);
+        item_confirmed(item.ticket, now);
+    }
+    void confirm_tuple(const removal_item& item, time_point now) {
+        stats_.tuples_removed += 1;
+        tuple_call_over(tuple_ident(item.tuple), item.ticket, now);
+        item_confirmed(item.ticket, now);
+    }
+
+    // One queued item of ticket `id` is confirmed.
+    void item_confirmed(ticket_id id, time_point now) {
+        auto it = tickets_.find(id);
+        if (it == tickets_.end()) return;
+        if (it->second.refs > 0) it->second.refs -= 1;
+        if (!it->second.done && it->second.items_left > 0) it->second.items_left -= 1;
+        settle(id, now);
     }
 
     static constexpr bool lane_rejects_items(detail::lane which, unsigned status) {
         if (status == 400 || status == 422) return true;
-        // The assignments of a missing user, role or tenant: 404 names none of them.
-        if (which == lane::assignments && status == 404) return true;
-        // A tenant that exists already.
-        return which == lane::tenants && status == 409;
+        // The assignments of a missing user, role or tenant, or the instances of a missing
+        // resource type or tenant, or the tuples naming a missing instance or type: 404 names
+        // none of them. For removals, a tuple that is gone already.
+        if (status == 404 && which != lane::users && which != lane::tenants) return true;
+        // A tenant or a tuple that exists already.
+        return (which == lane::tenants || which == lane::tuples) && status == 409;
+    }
+    // The answer that says some items of a batch are already as asked, so each is looked up.
+    static constexpr bool probes_items(detail::lane which, unsigned status) {
+        return (which == lane::tuples && status == 409) ||
+               (which == lane::tuple_removals && status == 404);
     }
 
     static constexpr detail::lane lane_of(const std::vector<tenant_create>*) {
@@ -657,6 +958,13 @@ class pipeline_state {
     static constexpr detail::lane lane_of(const std::vector<user_item>*) { return lane::users; }
     static constexpr detail::lane lane_of(const std::vector<assignment_item>*) {
         return lane::assignments;
+    }
+    static constexpr detail::lane lane_of(const std::vector<instance_item>*) {
+        return lane::instances;
+    }
+    static constexpr detail::lane lane_of(const std::vector<tuple_item>*) { return lane::tuples; }
+    static constexpr detail::lane lane_of(const std::vector<removal_item>*) {
+        return lane::tuple_removals;
     }
 
     std::deque<std::vector<tenant_create>>& reformed(std::vector<tenant_create>*) {
@@ -667,6 +975,15 @@ class pipeline_state {
     }
     std::deque<std::vector<assignment_item>>& reformed(std::vector<assignment_item>*) {
         return reformed_assignments_;
+    }
+    std::deque<std::vector<instance_item>>& reformed(std::vector<instance_item>*) {
+        return reformed_instances_;
+    }
+    std::deque<std::vector<tuple_item>>& reformed(std::vector<tuple_item>*) {
+        return reformed_tuples_;
+    }
+    std::deque<std::vector<removal_item>>& reformed(std::vector<removal_item>*) {
+        return reformed_removals_;
     }
 
     template <class Item>
@@ -694,6 +1011,9 @@ class pipeline_state {
                                 tenant_probe{.tenants = std::move(items), .outstanding = count});
                 return;
             }
+        }
+        if constexpr (std::is_same_v<Item, tuple_item> || std::is_same_v<Item, removal_item>) {
+            if (probes_items(which, diag.status)) return probe_tuples(std::move(items), now);
         }
         auto& again = reformed(&items);
         if (diag.status == 400 || diag.status == 422) {
@@ -729,11 +1049,14 @@ class pipeline_state {
     static std::map<std::size_t, std::vector<validation_error_item>> named_items(
         const diagnostics& diag, detail::lane which, std::size_t size) {
         std::map<std::size_t, std::vector<validation_error_item>> out;
+        // Role assignments are a bare array; removals are `{"idents": [...]}`; the others
+        // `{"operations": [...]}`.
         const std::size_t index_at = which == lane::assignments ? 1 : 2;
+        const char* field = which == lane::tuple_removals ? "idents" : "operations";
         for (const auto& e : diag.validation_errors) {
             const auto& loc = e.loc;
             if (loc.size() <= index_at || loc[0] != "body") return {};
-            if (which != lane::assignments && loc[1] != "operations") return {};
+            if (which != lane::assignments && loc[1] != field) return {};
             const auto* index = loc[index_at].if_int64();
             if (!index || *index < 0 || static_cast<std::uint64_t>(*index) >= size) return {};
             validation_error_item own = e;
@@ -768,6 +1091,78 @@ class pipeline_state {
         fail(item.ticket, ec, diag);
         unref(item.ticket);
     }
+    void fail_item(instance_item& item, boost::system::error_code ec, const diagnostics& diag,
+                   time_point now) {
+        key_resolved(pending_instances_, "instance", instance_ident(item.instance), false, ec, diag,
+                     now);
+        fail(item.ticket, ec, diag);
+        unref(item.ticket);
+    }
+    template <class Item>
+    requires std::is_same_v<Item, tuple_item> || std::is_same_v<Item, removal_item>
+    void fail_item(Item& item, boost::system::error_code ec, const diagnostics& diag,
+                   time_point now) {
+        fail(item.ticket, ec, diag);
+        tuple_call_over(tuple_ident(item.tuple), item.ticket, now);
+        unref(item.ticket);
+    }
+
+    // A tuple batch answered 409 (writes) or 404 (removals): some of its tuples are already as
+    // asked (a replayed request, or another writer). Each is looked up; those already as asked
+    // are success and the others go again, in one batch. Halving would cost about 2k log2(n/k)
+    // bulk calls for k such tuples, and a replayed batch has all of them so.
+    template <class Item>
+    void probe_tuples(std::vector<Item> items, time_point) {
+        const auto id = next_probe_++;
+        auto& p = tuple_probes_[id];
+        p.removals = std::is_same_v<Item, removal_item>;
+        p.outstanding = items.size();
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const auto& t = items[i].tuple;
+            lookups_.push_back(
+                {.what = lookup::kind::tuple,
+                 .key = std::to_string(i),
+                 .tuple = {.subject = t.subject, .relation = t.relation, .object = t.object},
+                 .probe = id});
+        }
+        if constexpr (std::is_same_v<Item, removal_item>)
+            p.removals_items = std::move(items);
+        else
+            p.writes = std::move(items);
+    }
+
+    void tuple_looked_up(const lookup& l, boost::system::error_code ec, const diagnostics& diag,
+                         time_point now) {
+        auto probe = tuple_probes_.find(l.probe);
+        if (probe == tuple_probes_.end()) return;  // forgotten by `fail_all`
+        auto& p = probe->second;
+        p.outstanding -= 1;
+        const auto index = static_cast<std::size_t>(std::stoull(l.key));
+        const bool found = !ec;
+        const bool missing = ec && diag.status == 404;
+        auto resolve = [&](auto& items, auto& again, bool as_asked) {
+            auto& item = items[index];
+            if (as_asked) {
+                if (p.removals)
+                    stats_.tuples_absent += 1;
+                else
+                    stats_.tuples_existing += 1;
+                confirm_tuple(item, now);
+            } else if (found || missing) {
+                again.push_back(std::move(item));
+            } else {
+                fail_item(item, ec, diag, now);
+            }
+        };
+        if (p.removals)
+            resolve(p.removals_items, p.removals_again, missing);
+        else
+            resolve(p.writes, p.writes_again, found);
+        if (p.outstanding > 0) return;
+        if (!p.writes_again.empty()) reformed_tuples_.push_back(std::move(p.writes_again));
+        if (!p.removals_again.empty()) reformed_removals_.push_back(std::move(p.removals_again));
+        tuple_probes_.erase(probe);
+    }
 
     bulk_options options_;
     std::string default_tenant_;
@@ -776,7 +1171,10 @@ class pipeline_state {
     int flushing_ = 0;
 
     std::map<ticket_id, ticket> tickets_;  // ordered: the oldest unfinished call is first
-    std::unordered_map<std::string, pending_user> pending_users_;
+    std::unordered_map<std::string, pending_key> pending_users_;
+    std::unordered_map<std::string, pending_key> pending_instances_;  // by "type:key"
+    std::unordered_map<std::string, tuple_chain> tuple_chains_;       // by tuple_ident
+    time_point last_now_{};  // the latest reading of the clock the pipeline was given
     std::unordered_map<std::string, pending_tenant> pending_tenants_;
     std::unordered_map<std::string, std::vector<ticket_id>> pending_roles_;  // waiting for lookup
     std::unordered_set<std::string> known_roles_;
@@ -788,6 +1186,14 @@ class pipeline_state {
         std::vector<tenant_create> missing;  // to create
     };
     std::unordered_map<std::uint64_t, tenant_probe> probes_;
+    // A tuple batch answered 409 or 404, while its tuples are looked up.
+    struct tuple_probe {
+        bool removals = false;
+        std::size_t outstanding = 0;
+        std::vector<tuple_item> writes, writes_again;
+        std::vector<removal_item> removals_items, removals_again;
+    };
+    std::unordered_map<std::uint64_t, tuple_probe> tuple_probes_;
     std::uint64_t next_probe_ = 1;
     std::unordered_set<std::string> known_tenants_;
     std::deque<std::string> known_order_;  // oldest first, to forget beyond `known_tenants`
@@ -795,11 +1201,17 @@ class pipeline_state {
     coalescer<tenant_create, Clock> tenants_;
     coalescer<user_item, Clock> users_;
     coalescer<assignment_item, Clock> assignments_;
+    coalescer<instance_item, Clock> instances_;
+    coalescer<tuple_item, Clock> tuples_;
+    coalescer<removal_item, Clock> removals_;
     // Batches formed again after a rejection (the rest of a batch, or its halves): sent first,
     // as they are.
     std::deque<std::vector<tenant_create>> reformed_tenants_;
     std::deque<std::vector<user_item>> reformed_users_;
     std::deque<std::vector<assignment_item>> reformed_assignments_;
+    std::deque<std::vector<instance_item>> reformed_instances_;
+    std::deque<std::vector<tuple_item>> reformed_tuples_;
+    std::deque<std::vector<removal_item>> reformed_removals_;
 
     std::unordered_map<std::uint64_t, flight> in_flight_;
     std::unordered_set<std::uint64_t> orphaned_;  // in flight when `fail_all` forgot their callers

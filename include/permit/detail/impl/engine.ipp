@@ -152,12 +152,23 @@ struct bulk_admission {
     void operator()(bulk::detail::pipeline_state<>& state,
                     bulk::detail::pipeline_state<>::ticket_id id,
                     std::chrono::steady_clock::time_point now) {
-        if (auto* user = std::get_if<user_create>(&item))
-            state.sync_user(id, std::move(*user), now);
-        else if (auto* assignment = std::get_if<role_assignment_create>(&item))
-            state.assign_role(id, std::move(*assignment), now);
-        else
-            state.ensure_tenant(id, std::move(std::get<tenant_create>(item)), now);
+        std::visit(
+            [&](auto& value) {
+                using T = std::decay_t<decltype(value)>;
+                if constexpr (std::is_same_v<T, user_create>)
+                    state.sync_user(id, std::move(value), now);
+                else if constexpr (std::is_same_v<T, role_assignment_create>)
+                    state.assign_role(id, std::move(value), now);
+                else if constexpr (std::is_same_v<T, tenant_create>)
+                    state.ensure_tenant(id, std::move(value), now);
+                else if constexpr (std::is_same_v<T, resource_instance_create>)
+                    state.ensure_instance(id, std::move(value), now);
+                else if constexpr (std::is_same_v<T, relationship_tuple_create>)
+                    state.write_tuple(id, std::move(value), now);
+                else
+                    state.remove_tuple(id, std::move(value), now);
+            },
+            item);
     }
 };
 

@@ -220,14 +220,42 @@ void batcher::start_lookups() {
 }
 
 batcher::awaitable<void> batcher::look_up(std::shared_ptr<client_impl> client, lookup what) {
-    const bool role = what.what == lookup::kind::role;
-    permit::detail::call_spec spec{
-        .base = role ? permit::detail::path_base::schema : permit::detail::path_base::facts,
-        .path = (role ? "/roles/" : "/tenants/") + permit::detail::percent_encode(what.key)};
+    using permit::detail::percent_encode;
+    permit::detail::call_spec spec{.base = permit::detail::path_base::facts};
+    switch (what.what) {
+        case lookup::kind::role:
+            spec.base = permit::detail::path_base::schema;
+            spec.path = what.resource.empty() ? "/roles/" + percent_encode(what.key)
+                                              : "/resources/" + percent_encode(what.resource) +
+                                                    "/roles/" + percent_encode(what.key);
+            break;
+        case lookup::kind::tenant:
+            spec.path = "/tenants/" + percent_encode(what.key);
+            break;
+        case lookup::kind::tuple:
+            spec.path = "/relationship_tuples";
+            spec.query = "subject=" + percent_encode(what.tuple.subject) +
+                         "&relation=" + percent_encode(what.tuple.relation) +
+                         "&object=" + percent_encode(what.tuple.object) + "&per_page=1";
+            break;
+    }
     diagnostics diag;
-    auto result = co_await client_impl::run<void>(client, std::move(spec),
-                                                  permit::detail::no_decoder{}, &diag, retry_);
-    state_.on_looked_up(what, result.ec, diag, clock::now());
+    boost::system::error_code ec;
+    if (what.what == lookup::kind::tuple) {
+        auto result = co_await client_impl::run<bool>(client, std::move(spec),
+                                                      tuple_listed_decoder{}, &diag, retry_);
+        ec = result.ec;
+        // An empty list is the tuple's absence: told as a 404, like a missing tenant.
+        if (!ec && !result.value) {
+            ec = permit::error::not_found;
+            diag.status = 404;
+        }
+    } else {
+        ec = (co_await client_impl::run<void>(client, std::move(spec), permit::detail::no_decoder{},
+                                              &diag, retry_))
+                 .ec;
+    }
+    state_.on_looked_up(what, ec, diag, clock::now());
     after_change();
 }
 
@@ -318,8 +346,9 @@ permit::detail::call_spec batcher::spec_for(outgoing_batch& batch) {
     using verb = http_method;
     permit::detail::call_spec spec{.base = permit::detail::path_base::facts,
                                    .body = std::move(batch.body),
-                                   // A replayed batch is harmless: users are upserted,
-                                   // existing tenants are detected, and existing
+                                   // A replayed batch is harmless: users and instances
+                                   // are upserted, existing tenants and tuples (and
+                                   // tuples removed already) are detected, and existing
                                    // assignments are skipped.
                                    .idempotent = true};
     switch (batch.lane) {
@@ -336,6 +365,18 @@ permit::detail::call_spec batcher::spec_for(outgoing_batch& batch) {
             spec.path = "/role_assignments/bulk";
             // Explicit: an assignment must never create a user behind the pipeline's back.
             spec.query = "missing_user_policy=fail";
+            break;
+        case lane::instances:
+            spec.method = verb::put;
+            spec.path = "/bulk/resource_instances";
+            break;
+        case lane::tuples:
+            spec.method = verb::post;
+            spec.path = "/relationship_tuples/bulk";
+            break;
+        case lane::tuple_removals:
+            spec.method = verb::delete_;
+            spec.path = "/relationship_tuples/bulk";
             break;
     }
     return spec;
