@@ -285,6 +285,51 @@ BOOST_FIXTURE_TEST_CASE(bulk_instances_and_tuples, drive_fixture) {
     BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().empty());
 }
 
+BOOST_FIXTURE_TEST_CASE(a_bulk_tuple_call_that_fails_writes_nothing, drive_fixture) {
+    // The second item's instance is created by the first: checked as if the first were written.
+    json::array ops{tuple("folder:a", "parent", "file:x"), tuple("folder:a", "parent", "file:y")};
+    ops[0].as_object()["tenant"] = "default";
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/relationship_tuples/bulk"), json::object{{"operations", ops}}), 200);
+    BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().size() == 2u);
+
+    // A new tuple then an existing one: 409, and the new one is not written either.
+    json::array replay{tuple("folder:a", "parent", "file:z"),
+                       tuple("folder:a", "parent", "file:x")};
+    replay[0].as_object()["tenant"] = "default";
+    const auto dup =
+        api.post(api.facts("/relationship_tuples/bulk"), json::object{{"operations", replay}});
+    PERMIT_REQUIRE_STATUS(dup, 409);
+    BOOST_TEST(dup.json().at("error_code").as_string() == "DUPLICATE_ENTITY");
+    BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().size() == 2u);
+    BOOST_TEST(get_ok(api.facts("/resource_instances?search=file:z")).as_array().empty(),
+               "the instance the failed call named was not created");
+
+    // The same tuple twice in one call is a duplicate too.
+    json::array twice{tuple("folder:a", "parent", "file:w"), tuple("folder:a", "parent", "file:w")};
+    twice[0].as_object()["tenant"] = "default";
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/relationship_tuples/bulk"), json::object{{"operations", twice}}), 409);
+
+    // A removal naming a missing tuple: 404, and the existing one named with it stays.
+    const auto missing =
+        api.del(api.facts("/relationship_tuples/bulk"),
+                json::object{{"idents", json::array{tuple("folder:a", "parent", "file:x"),
+                                                    tuple("folder:a", "parent", "file:q")}}});
+    PERMIT_REQUIRE_STATUS(missing, 404);
+    BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_instance_cannot_be_related_to_itself, drive_fixture) {
+    // The type may relate to itself (a folder's parent folder), an instance may not.
+    auto r = api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:a"},
+                                                                      {"relation", "parent"},
+                                                                      {"object", "folder:a"},
+                                                                      {"tenant", "default"}});
+    PERMIT_REQUIRE_STATUS(r, 422);
+    BOOST_TEST(r.body.find("related to itself") != std::string::npos, r.body);
+}
+
 BOOST_AUTO_TEST_CASE(the_lagging_pdp_sees_tuples_and_instances_after_the_delay) {
     const auto delay = 200ms * slowdown;
     fresh_emulator f(drive_config(delay));

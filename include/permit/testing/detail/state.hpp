@@ -657,33 +657,69 @@ class state {
     /// one tenant (422 MISMATCH_RESOURCE_INSTANCES_TENANTS), the tuple is new (409).
     /// [UNCONFIRMED] These statuses and codes are not documented: the codes are the API's
     /// (`ErrorCode`), the statuses those of its other validation failures.
-    const tuple_record& create_tuple(std::string_view subject, std::string_view relation,
-                                     std::string_view object,
-                                     std::optional<std::string_view> tenant) {
-        const auto* s_rec = instances_.find(subject);
-        const auto* o_rec = instances_.find(object);
-        const std::string s_ident = s_rec ? s_rec->key : std::string(subject);
-        const std::string o_ident = o_rec ? o_rec->key : std::string(object);
-        for (const auto& [rec, ident] : {std::pair{s_rec, s_ident}, std::pair{o_rec, o_ident}})
-            if (!rec) {
-                if (ident.find(':') == std::string::npos) throw not_found("ResourceInstance");
-                require_resource(rebac::type_of(ident));
-            }
+    /// What writing one tuple takes, once checked: the instances in `"type:key"` form, the
+    /// tenant, and which instances are to be created.
+    struct tuple_plan {
+        std::string subject, relation, object, tenant, object_type, key;
+        bool create_subject = false, create_object = false;
+    };
+
+    /// Instances and tuples that the earlier items of one bulk call will write, so that its later
+    /// items are checked as if those were written: instance `"type:key"` to its tenant, and tuple
+    /// keys.
+    struct planned_writes {
+        std::map<std::string, std::string> instances;
+        std::set<std::string> tuples;
+    };
+
+    /// Checks tuple (subject, relation, object) without writing anything; throws what
+    /// `create_tuple` would. Each instance is named by `"type:key"` or its id; one that does not
+    /// exist is to be created in `tenant`, which is then required. The relation must be defined
+    /// on the object's type with the subject's type as its subject resource (422
+    /// MISMATCH_RELATION_TYPE), both instances must be in one tenant (422
+    /// MISMATCH_RESOURCE_INSTANCES_TENANTS), and the tuple must be new (409).
+    /// [UNCONFIRMED] These statuses and codes are not documented: the codes are the API's
+    /// (`ErrorCode`), the statuses those of its other validation failures.
+    tuple_plan plan_tuple(std::string_view subject, std::string_view relation,
+                          std::string_view object, std::optional<std::string_view> tenant,
+                          const planned_writes* earlier = nullptr) const {
+        struct end {
+            std::string ident;
+            std::optional<std::string> tenant;  // unset: to be created
+        };
+        auto resolve = [&](std::string_view named) {
+            if (const auto* rec = instances_.find(named)) return end{rec->key, rec->tenant};
+            if (earlier)
+                if (auto it = earlier->instances.find(std::string(named));
+                    it != earlier->instances.end())
+                    return end{it->first, it->second};
+            if (named.find(':') == std::string_view::npos) throw not_found("ResourceInstance");
+            require_resource(rebac::type_of(named));
+            return end{std::string(named), std::nullopt};
+        };
+        const end s_end = resolve(subject);
+        const end o_end = resolve(object);
+        // "A resource cannot be set as a parent of itself"
+        // (https://docs.permit.io/how-to/build-policies/rebac/building-rebac-policies).
+        // [UNCONFIRMED] The status is not documented; 422 as for the API's other invalid tuples.
+        if (s_end.ident == o_end.ident)
+            throw unprocessable(boost::json::array{"body", "object"},
+                                "an instance cannot be related to itself", "value_error");
         std::string tenant_key;
         if (tenant) tenant_key = require_tenant(*tenant).key;
-        for (const auto* rec : {s_rec, o_rec}) {
-            if (!rec) continue;
+        for (const auto* e : {&s_end, &o_end}) {
+            if (!e->tenant) continue;
             if (tenant_key.empty())
-                tenant_key = rec->tenant;
-            else if (rec->tenant != tenant_key)
+                tenant_key = *e->tenant;
+            else if (*e->tenant != tenant_key)
                 throw mismatched_tenants();
         }
         if (tenant_key.empty())
             throw unprocessable(boost::json::array{"body", "tenant"},
                                 "the tenant is required to create the instances the tuple names",
                                 "value_error.missing");
-        const auto& object_type = require_resource(rebac::type_of(o_ident));
-        const auto subject_type = std::string(rebac::type_of(s_ident));
+        const auto& object_type = require_resource(rebac::type_of(o_end.ident));
+        const auto subject_type = std::string(rebac::type_of(s_end.ident));
         const boost::json::value* rel = object_type.relations.if_contains(relation);
         if (!rel || !rel->is_object() || !rel->get_object().contains("resource") ||
             rel->get_object().at("resource").as_string() != subject_type)
@@ -692,32 +728,72 @@ class state {
                                    "Resource '" + object_type.key + "' has no relation '" +
                                        std::string(relation) + "' whose subject is '" +
                                        subject_type + "'.")};
-        const auto key = tuple_key(s_ident, relation, o_ident);
-        if (tuples_.find(key)) throw duplicate("relationship tuple", key);
-        auto ensure = [&](const instance_record* rec, const std::string& ident) {
-            if (rec) return;
+        auto key = tuple_key(s_end.ident, relation, o_end.ident);
+        if (tuples_.find(key) || (earlier && earlier->tuples.contains(key)))
+            throw duplicate("relationship tuple", key);
+        return {.subject = s_end.ident,
+                .relation = std::string(relation),
+                .object = o_end.ident,
+                .tenant = tenant_key,
+                .object_type = object_type.key,
+                .key = std::move(key),
+                .create_subject = !s_end.tenant,
+                .create_object = !o_end.tenant};
+    }
+
+    /// Adds what `plan` writes to `earlier`.
+    static void plan_into(planned_writes& earlier, const tuple_plan& plan) {
+        if (plan.create_subject) earlier.instances.emplace(plan.subject, plan.tenant);
+        if (plan.create_object) earlier.instances.emplace(plan.object, plan.tenant);
+        earlier.tuples.insert(plan.key);
+    }
+
+    /// Creates tuple (subject, relation, object), checked as by `plan_tuple`, with the instances
+    /// it names that do not exist yet.
+    const tuple_record& create_tuple(std::string_view subject, std::string_view relation,
+                                     std::string_view object,
+                                     std::optional<std::string_view> tenant) {
+        return write_tuple(plan_tuple(subject, relation, object, tenant));
+    }
+
+    /// Writes a tuple that `plan_tuple` checked (against the state as it is now).
+    const tuple_record& write_tuple(const tuple_plan& plan) {
+        auto ensure = [&](bool create, const std::string& ident) {
+            if (!create || instances_.find(ident)) return;
             insert_instance(std::string(rebac::type_of(ident)), ident.substr(ident.find(':') + 1),
-                            tenant_key, {});
+                            plan.tenant, {});
         };
-        ensure(s_rec, s_ident);
-        ensure(o_rec, o_ident);
+        ensure(plan.create_subject, plan.subject);
+        ensure(plan.create_object, plan.object);
         const auto now = iso8601_now();
         tuple_record t{.seq = ++seq_,
                        .id = uuids_.next(),
-                       .key = key,
-                       .subject = s_ident,
-                       .relation = std::string(relation),
-                       .object = o_ident,
-                       .subject_id = instances_.find(s_ident)->id,
-                       .relation_id = resource_instance_id("relation " + object_type.key + " " +
-                                                           std::string(relation)),
-                       .object_id = instances_.find(o_ident)->id,
-                       .tenant = tenant_key,
-                       .tenant_id = tenants_.find(tenant_key)->id,
+                       .key = plan.key,
+                       .subject = plan.subject,
+                       .relation = plan.relation,
+                       .object = plan.object,
+                       .subject_id = instances_.find(plan.subject)->id,
+                       .relation_id = resource_instance_id("relation " + plan.object_type + " " +
+                                                           plan.relation),
+                       .object_id = instances_.find(plan.object)->id,
+                       .tenant = plan.tenant,
+                       .tenant_id = tenants_.find(plan.tenant)->id,
                        .created_at = now,
                        .updated_at = now};
         put_tuple(t);
-        return *tuples_.find(key);
+        return *tuples_.find(plan.key);
+    }
+
+    /// The key of tuple (subject, relation, object) when it exists, each instance named by
+    /// `"type:key"` or its id.
+    std::optional<std::string> find_tuple(std::string_view subject, std::string_view relation,
+                                          std::string_view object) const {
+        const auto* s_rec = instances_.find(subject);
+        const auto* o_rec = instances_.find(object);
+        auto key = tuple_key(s_rec ? std::string_view(s_rec->key) : subject, relation,
+                             o_rec ? std::string_view(o_rec->key) : object);
+        if (!tuples_.find(key)) return std::nullopt;
+        return key;
     }
 
     /// Deletes tuple (subject, relation, object); 404 when there is none.
