@@ -1556,6 +1556,26 @@ BOOST_AUTO_TEST_CASE(a_tuple_the_api_rejects_fails_alone) {
     p.check_each_call_told_once();
 }
 
+BOOST_AUTO_TEST_CASE(under_a_backlog_a_partial_batch_waits_for_the_batch_in_flight) {
+    pipeline p(options(10));
+    for (int i = 0; i < 14; ++i) p.sync_user(user("u" + std::to_string(i)));
+    p.s.set_backlog(true);
+    const auto full = p.take_one(lane::users);
+    p.now = t0 + 100ms;
+    BOOST_TEST(!p.s.next_due().has_value(), "the four left wait for the answer");
+    BOOST_TEST(!p.take().has_value());
+    p.succeed(full);
+    // Nothing in flight any more: the partial batch is due (its linger is over).
+    BOOST_TEST((p.s.next_due() == t0 + 50ms));
+    const auto partial = p.take_one(lane::users);
+    BOOST_TEST(partial.size == 4u);
+    // Without a backlog, a partial batch goes when its linger is over, whatever is in flight.
+    p.s.set_backlog(false);
+    for (int i = 0; i < 3; ++i) p.sync_user(user("v" + std::to_string(i)));
+    p.now = t0 + 150ms;
+    BOOST_TEST(p.take_one(lane::users).size == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(a_hundred_thousand_signups_take_the_fewest_bulk_calls_the_limits_allow) {
     // Each sign-up: its user, its workspace, and the tuple that makes its account the
     // workspace's owner, with the documented batch limits.

@@ -230,8 +230,10 @@ class pipeline_state {
     std::optional<time_point> next_due() const {
         if (any_reformed()) return time_point::min();
         std::optional<time_point> out;
+        const bool hold_partial = holds_partial_batches();
         auto consider = [&](const auto& queue) {
             if (queue.empty()) return;
+            if (!queue.has_full_batch() && flushing_ == 0 && hold_partial) return;
             const time_point at =
                 queue.has_full_batch() || flushing_ > 0 ? time_point::min() : *queue.deadline();
             if (!out || at < *out) out = at;
@@ -371,6 +373,11 @@ class pipeline_state {
         reformed_tuples_.clear();
         reformed_removals_.clear();
     }
+
+    /// Whether callers wait for room. Under such a backlog a partial batch is not due while a
+    /// batch is in flight: the room its answer makes brings more items, and the batch goes out
+    /// fuller. With nothing in flight, it goes when its linger is over, as always.
+    void set_backlog(bool waiting) noexcept { backlog_ = waiting; }
 
     /// While flushing, partial batches are due at once.
     void begin_flush() noexcept { ++flushing_; }
@@ -730,6 +737,8 @@ class pipeline_state {
             items = std::move(reformed.front());
             reformed.pop_front();
         } else {
+            if (flushing_ == 0 && !queue.has_full_batch() && holds_partial_batches())
+                return std::nullopt;
             const bool partial_due =
                 flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
             auto taken = queue.take(now, partial_due);
@@ -769,6 +778,8 @@ class pipeline_state {
                 break;
         }
     }
+
+    bool holds_partial_batches() const noexcept { return backlog_ && in_flight() > 0; }
 
     bool any_reformed() const noexcept {
         return !reformed_tenants_.empty() || !reformed_users_.empty() ||
@@ -1169,6 +1180,7 @@ class pipeline_state {
     ticket_id next_ticket_ = 1;
     std::uint64_t next_batch_ = 1;
     int flushing_ = 0;
+    bool backlog_ = false;
 
     std::map<ticket_id, ticket> tickets_;  // ordered: the oldest unfinished call is first
     std::unordered_map<std::string, pending_key> pending_users_;

@@ -72,6 +72,7 @@ batcher::awaitable<boost::system::error_code> batcher::run_call(
     if (!room_waiters_.empty() || state_.room() <= reserved_) {
         room_waiter w(client_.executor(), id);
         auto place = room_waiters_.insert(room_waiters_.end(), &w);
+        state_.set_backlog(true);
         co_await w.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
         if (!w.woken && !w.aborted) room_waiters_.erase(place);
         auto cancellation = co_await boost::asio::this_coro::cancellation_state;
@@ -201,6 +202,7 @@ void batcher::after_change() {
         ++reserved_;
         w->timer.cancel();
     }
+    state_.set_backlog(!room_waiters_.empty());
     for (auto* f : flush_waiters_) {
         if (!f->done && !f->aborted && drained_before(f->mark)) {
             f->done = true;
