@@ -17,8 +17,10 @@ if ! { cat docs/Doxyfile; echo "OUTPUT_DIRECTORY = $out"; echo "WARN_LOGFILE = $
     exit 1
 fi
 # Each API group's page lists the calls it inherits (INLINE_INHERITED_MEMB): the CRUD calls of the
-# keyed collections, and the PDP and raw calls of every client view.
-for page in users__api tenants__api roles__api resources__api; do
+# keyed collections and of the collections a resource type holds, and the PDP and raw calls of
+# every client view.
+for page in users__api tenants__api roles__api resources__api resource__roles__api \
+    resource__attributes__api action__groups__api; do
     for call in create get list list_all update remove; do
         grep -q ">$call<" "$out/html/classpermit_1_1$page.html" ||
             { echo "docs: the reference of ${page/__/_} does not show $call" >&2; exit 1; }

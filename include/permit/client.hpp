@@ -1,10 +1,15 @@
 // permit::client: the entry point. One object per application, shared by every coroutine.
 #pragma once
 
+#include <permit/api/action_groups.hpp>
+#include <permit/api/implicit_grants.hpp>
 #include <permit/api/pdp.hpp>
 #include <permit/api/raw.hpp>
 #include <permit/api/relationship_tuples.hpp>
+#include <permit/api/resource_attributes.hpp>
 #include <permit/api/resource_instances.hpp>
+#include <permit/api/resource_relations.hpp>
+#include <permit/api/resource_roles.hpp>
 #include <permit/api/resources.hpp>
 #include <permit/api/role_assignments.hpp>
 #include <permit/api/roles.hpp>
@@ -37,7 +42,9 @@ namespace permit {
 /// client whose calls use other `call_options`.
 ///
 /// Operations are grouped as in the official SDKs: `users`, `tenants`, `role_assignments`,
-/// `roles`, `resources`, plus `check`, `bulk_check`, `get_user_permissions` and the raw
+/// `roles`, `resources`, what a resource type holds (`resource_relations`, `resource_roles`,
+/// `implicit_grants`, `resource_attributes`, `action_groups`), `resource_instances`,
+/// `relationship_tuples`, plus `check`, `bulk_check`, `get_user_permissions` and the raw
 /// `request`. Each one takes an Asio completion token last (default `permit::use_awaitable`:
 /// `co_await` returns the value or throws `permit::api_error`), and has an overload that fills a
 /// `permit::diagnostics&` instead of losing the details when the token does not throw.
@@ -101,6 +108,16 @@ class client_view : public pdp_api, public raw_api {
     roles_api roles;
     /// The resource types of the environment's policy.
     resources_api resources;
+    /// The relations of the resource types (ReBAC).
+    resource_relations_api resource_relations;
+    /// The roles of the resource types, granted on their instances (ReBAC).
+    resource_roles_api resource_roles;
+    /// The derivation rules of the resource roles, one at a time (ReBAC).
+    implicit_grants_api implicit_grants;
+    /// The attributes defined on the resource types and on the users (ABAC).
+    resource_attributes_api resource_attributes;
+    /// The action groups of the resource types.
+    action_groups_api action_groups;
     /// The instances of the resource types (ReBAC).
     resource_instances_api resource_instances;
     /// The relations between resource instances (ReBAC).
@@ -126,6 +143,11 @@ class client_view : public pdp_api, public raw_api {
         , role_assignments(handle)
         , roles(handle)
         , resources(handle)
+        , resource_relations(handle)
+        , resource_roles(handle)
+        , implicit_grants(handle)
+        , resource_attributes(handle)
+        , action_groups(handle)
         , resource_instances(handle)
         , relationship_tuples(handle)
         , bulk(handle)

@@ -2,6 +2,7 @@
 
 // All request/response models of the Permit.io REST API and PDP, with Boost.JSON conversions.
 
+#include <permit/models/action_group.hpp>
 #include <permit/models/bulk.hpp>
 #include <permit/models/error_body.hpp>
 #include <permit/models/model_error.hpp>
@@ -9,7 +10,10 @@
 #include <permit/models/pdp.hpp>
 #include <permit/models/relationship_tuple.hpp>
 #include <permit/models/resource.hpp>
+#include <permit/models/resource_attribute.hpp>
 #include <permit/models/resource_instance.hpp>
+#include <permit/models/resource_relation.hpp>
+#include <permit/models/resource_role.hpp>
 #include <permit/models/role.hpp>
 #include <permit/models/role_assignment.hpp>
 #include <permit/models/scope.hpp>

@@ -20,7 +20,8 @@ struct pager_access;
 }
 
 /// Walks a list page by page: `while (!pages.done()) for (auto& u : co_await pages.next()) ...`.
-/// Made by `users.list_all`, `tenants.list_all` and `role_assignments.list_all`.
+/// Made by the `list_all` calls of the API groups. A list that answers the envelope ends at its
+/// `total_count`; one that answers a bare array, at the first page shorter than `per_page`.
 ///
 /// Thread safety: one `next` at a time. The pager may be destroyed while a `next` is in progress.
 template <class T>
@@ -76,11 +77,14 @@ class pager {
 
         static void fill(void* self, const detail::http::response& resp) {
             auto& slot = *static_cast<page_slot*>(self);
-            auto got = decode_list<T>(detail::parse_body(resp.body));
+            const auto body = detail::parse_body(resp.body);
+            auto got = decode_list<T>(body);
             state& st = *slot.st;
             const auto seen = static_cast<long long>(st.page) * st.per_page;
             ++st.page;
-            if (static_cast<int>(got.data.size()) < st.per_page || seen >= got.total_count)
+            // A bare array has no total: only a short page ends it.
+            if (static_cast<int>(got.data.size()) < st.per_page ||
+                (body.is_object() && seen >= got.total_count))
                 st.done = true;
             slot.value = std::move(got.data);
         }

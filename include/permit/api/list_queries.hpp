@@ -44,6 +44,15 @@ struct role_assignment_list_query {
     int per_page = 100;
 };
 
+/// The page of a list that has no filters (the objects of a resource type: its relations, roles,
+/// attributes and action groups).
+struct page_query {
+    /// The page to read, from 1.
+    int page = 1;
+    /// Items per page, 1 to 100.
+    int per_page = 100;
+};
+
 /// Filters of `roles.list` and `resources.list`.
 struct schema_list_query {
     /// A text to search for, sent to the API as `search`.

@@ -80,6 +80,83 @@ inline constexpr object_schema role_update{role_update_fields};
 inline constexpr field role_permissions_fields[] = {{"permissions", ft::permission_array, true}};
 inline constexpr object_schema role_permissions{role_permissions_fields};
 
+// A resource type's roles, relations, derivations, attributes and action groups
+// (https://api.permit.io/v2/redoc#tag/Resource-Roles, #tag/Resource-Relations,
+// #tag/Implicit-Grants, #tag/Resource-Attributes, #tag/Resource-Action-Groups)
+inline constexpr field derivation_settings_fields[] = {{"no_direct_roles_on_object", ft::boolean}};
+inline constexpr object_schema derivation_settings{derivation_settings_fields};
+
+// DerivedRoleRuleCreate, and DerivedRoleRuleDelete, which has the same fields.
+inline constexpr field derived_role_rule_fields[] = {
+    {"role", ft::string, true},
+    {"on_resource", ft::string, true},
+    {"linked_by_relation", ft::string, true},
+    {"when", ft::nested, false, &derivation_settings}};
+inline constexpr object_schema derived_role_rule{derived_role_rule_fields};
+
+inline constexpr field derived_role_block_fields[] = {
+    {"when", ft::nested, false, &derivation_settings},
+    {"users_with_role", ft::object_array, false, &derived_role_rule}};
+inline constexpr object_schema derived_role_block{derived_role_block_fields};
+
+// RoleBlockEditable: a role in ResourceCreate.roles. Its permissions are action keys, bare or
+// `<resource>:<action>`.
+inline constexpr field role_block_fields[] = {
+    {"name", ft::string, true},        {"description", ft::string},
+    {"permissions", ft::string_array}, {"attributes", ft::object},
+    {"extends", ft::slug_array},       {"granted_to", ft::nested, false, &derived_role_block}};
+inline constexpr object_schema role_block{role_block_fields};
+
+inline constexpr field resource_role_create_fields[] = {
+    {"key", ft::slug, true},
+    {"name", ft::string, true},
+    {"description", ft::string},
+    {"permissions", ft::string_array},
+    {"attributes", ft::object},
+    {"extends", ft::slug_array},
+    {"granted_to", ft::nested, false, &derived_role_block}};
+inline constexpr object_schema resource_role_create{resource_role_create_fields};
+
+inline constexpr field resource_role_update_fields[] = {
+    {"name", ft::string},
+    {"description", ft::string},
+    {"permissions", ft::string_array},
+    {"attributes", ft::object},
+    {"extends", ft::slug_array},
+    {"granted_to", ft::nested, false, &derived_role_block}};
+inline constexpr object_schema resource_role_update{resource_role_update_fields};
+
+inline constexpr field resource_role_permissions_fields[] = {
+    {"permissions", ft::string_array, true}};
+inline constexpr object_schema resource_role_permissions{resource_role_permissions_fields};
+
+inline constexpr field relation_create_fields[] = {{"key", ft::slug, true},
+                                                   {"name", ft::string, true},
+                                                   {"description", ft::string},
+                                                   {"subject_resource", ft::string, true}};
+inline constexpr object_schema relation_create{relation_create_fields};
+
+inline constexpr field attribute_create_fields[] = {
+    {"key", ft::slug, true}, {"type", ft::string, true}, {"description", ft::string}};
+inline constexpr object_schema attribute_create{attribute_create_fields};
+
+inline constexpr field attribute_update_fields[] = {{"type", ft::string},
+                                                    {"description", ft::string}};
+inline constexpr object_schema attribute_update{attribute_update_fields};
+
+inline constexpr field action_group_create_fields[] = {{"key", ft::slug, true},
+                                                       {"name", ft::string, true},
+                                                       {"description", ft::string},
+                                                       {"attributes", ft::object},
+                                                       {"actions", ft::string_array}};
+inline constexpr object_schema action_group_create{action_group_create_fields};
+
+inline constexpr field action_group_update_fields[] = {{"name", ft::string},
+                                                       {"description", ft::string},
+                                                       {"attributes", ft::object},
+                                                       {"actions", ft::string_array}};
+inline constexpr object_schema action_group_update{action_group_update_fields};
+
 inline constexpr field action_block_fields[] = {
     {"name", ft::string}, {"description", ft::string}, {"attributes", ft::object}};
 inline constexpr object_schema action_block{action_block_fields};
@@ -91,7 +168,7 @@ inline constexpr field resource_create_fields[] = {{"key", ft::slug, true},
                                                    {"description", ft::string},
                                                    {"type_attributes", ft::object},
                                                    {"attributes", ft::object},
-                                                   {"roles", ft::object},
+                                                   {"roles", ft::object_map, false, &role_block},
                                                    {"relations", ft::object}};
 inline constexpr object_schema resource_create{resource_create_fields};
 
@@ -102,7 +179,7 @@ inline constexpr field resource_replace_fields[] = {
     {"description", ft::string},
     {"type_attributes", ft::object},
     {"attributes", ft::object},
-    {"roles", ft::object},
+    {"roles", ft::object_map, false, &role_block},
     {"relations", ft::object}};
 inline constexpr object_schema resource_replace{resource_replace_fields};
 
@@ -113,7 +190,7 @@ inline constexpr field resource_update_fields[] = {
     {"description", ft::string},
     {"type_attributes", ft::object},
     {"attributes", ft::object},
-    {"roles", ft::object},
+    {"roles", ft::object_map, false, &role_block},
     {"relations", ft::object}};
 inline constexpr object_schema resource_update{resource_update_fields};
 

@@ -21,6 +21,7 @@
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
 #include <permit/testing/detail/routes_rebac.hpp>
+#include <permit/testing/detail/routes_resource_schema.hpp>
 #include <permit/testing/detail/routes_role_assignments.hpp>
 #include <permit/testing/detail/routes_schema.hpp>
 #include <permit/testing/detail/routes_tenants.hpp>
@@ -555,6 +556,124 @@ class router {
              update_resource},
             {"DELETE", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}", rest,
              delete_resource},
+            // a resource type's relations, roles, implicit grants, attributes and action groups
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/relations", rest,
+             list_relations},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/relations", rest,
+             create_relation},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/relations/{relation_id}",
+             rest, get_relation},
+            {"DELETE",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/relations/{relation_id}", rest,
+             routes::delete_relation},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles", rest,
+             list_resource_roles},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles", rest,
+             routes::create_resource_role},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}", rest,
+             get_resource_role},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}", rest,
+             routes::update_resource_role},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}",
+             rest, routes::delete_resource_role},
+            {"POST",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/permissions",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::change_resource_role_permissions(s, c, true);
+             }},
+            {"DELETE",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/permissions",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::change_resource_role_permissions(s, c, false);
+             }},
+            {"GET",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/ancestors",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::related_resource_roles(s, c, true);
+             }},
+            {"GET",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/descendants",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::related_resource_roles(s, c, false);
+             }},
+            {"POST",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/"
+             "implicit_grants",
+             rest, routes::create_implicit_grant},
+            {"DELETE",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/"
+             "implicit_grants",
+             rest, routes::delete_implicit_grant},
+            {"PUT",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}/"
+             "implicit_grants/conditions",
+             rest, routes::set_implicit_grant_conditions},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/attributes", rest,
+             [](state& s, const route_context& c) {
+                 return routes::list_attributes(s, c, c.param(0));
+             }},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/attributes", rest,
+             [](state& s, const route_context& c) {
+                 return routes::create_attribute(s, c, c.param(0));
+             }},
+            {"GET",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/attributes/{attribute_id}",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::get_attribute(s, c.param(0), c.param(1));
+             }},
+            {"PATCH",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/attributes/{attribute_id}",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::update_attribute(s, c, c.param(0), c.param(1));
+             }},
+            {"DELETE",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/attributes/{attribute_id}",
+             rest,
+             [](state& s, const route_context& c) {
+                 return routes::delete_attribute(s, c.param(0), c.param(1));
+             }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/users/attributes", rest,
+             [](state& s, const route_context& c) {
+                 return routes::list_attributes(s, c, user_attributes_resource(c));
+             }},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/users/attributes", rest,
+             [](state& s, const route_context& c) {
+                 return routes::create_attribute(s, c, user_attributes_resource(c));
+             }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/users/attributes/{attribute_id}", rest,
+             [](state& s, const route_context& c) {
+                 return routes::get_attribute(s, user_attributes_resource(c), c.param(0));
+             }},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/users/attributes/{attribute_id}", rest,
+             [](state& s, const route_context& c) {
+                 return routes::update_attribute(s, c, user_attributes_resource(c), c.param(0));
+             }},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/users/attributes/{attribute_id}", rest,
+             [](state& s, const route_context& c) {
+                 return routes::delete_attribute(s, user_attributes_resource(c), c.param(0));
+             }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups", rest,
+             list_action_groups},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups", rest,
+             create_action_group},
+            {"GET",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups/"
+             "{action_group_id}",
+             rest, get_action_group},
+            {"PATCH",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups/"
+             "{action_group_id}",
+             rest, update_action_group},
+            {"DELETE",
+             "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups/"
+             "{action_group_id}",
+             rest, delete_action_group},
             // PDP
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
