@@ -2,6 +2,7 @@
 // list of every figure, a Markdown comparison table and a throughput chart.
 //
 //   bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
+//   bench-report --rebac REBAC.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //
 // RAW.jsonl holds one JSON object per line, one run of one system in one scenario:
 //
@@ -15,6 +16,12 @@
 //   run.json        {date, machine}: where and when the figures were measured
 //   latest.md       the comparison table (also printed to stdout)
 //   throughput.dat  throughput.gp  throughput.png   single-operation throughput by concurrency
+//
+// With --rebac, the lines are of kind "rebac", each `result` one line of bench-rebac-decisions (a
+// decision case, or the load), and the figures go to their own files:
+//
+//   rebac.json      every figure, as in latest.json
+//   rebac.md        the date and machine, the decisions table and the load table (also printed)
 //
 // A malformed line stops the program (exit 1) rather than leaving a figure silently out. A chart
 // that gnuplot cannot draw only warns: the table and the JSON are the main product.
@@ -67,9 +74,16 @@ struct single_run {
     double ops_per_second = 0;
 };
 
+// One line of bench-rebac-decisions: a decision case, or (case "load") the load of its tuples.
+struct rebac_line {
+    json::object result;
+};
+
 struct report {
     std::vector<row> rows;
     std::vector<single_run> single_runs;
+    std::vector<rebac_line> rebac;
+    std::size_t lines = 0;  // read, blank ones aside
 };
 
 // A malformed line; main() adds the line number.
@@ -81,8 +95,8 @@ struct bad_line : std::runtime_error {
 // noise reads as precision.
 int decimals_of(std::string_view unit) {
     if (unit == "us" || unit == "MB") return 1;
-    if (unit == "s") return 2;
-    return 0;  // ops/s, users/s, requests, ops
+    if (unit == "s" || unit == "x") return 2;
+    return 0;  // ops/s, users/s, tuples/s, requests, ops, B
 }
 
 double rounded(double value, int decimals) {
@@ -234,6 +248,32 @@ void read_compile(const json::object& line, const json::object& result, row_writ
     rows.add("peak_rss", peak_rss_kb(line, result) / 1024, "MB");
 }
 
+// The emulator's ReBAC decisions: per case, its CPU time per decision and the ratios to the
+// reference (the same check with no tuples); for the load, its time and the memory it took.
+void read_rebac(const json::object& result, row_writer& rows, report& out) {
+    const std::string via = string_field(result, "via", "result");
+    if (via != "http" && via != "handler")
+        throw bad_line("unknown via \"" + via + "\" (expected http or handler)");
+    if (string_field(result, "case", "result") == "load") {
+        rows.add("load_seconds", number_field(result, "load_seconds", "result"), "s");
+        rows.add("tuples_per_second", number_field(result, "tuples_per_second", "result"),
+                 "tuples/s");
+        rows.add("rss_before", number_field(result, "rss_before_mb", "result"), "MB");
+        rows.add("rss_after", number_field(result, "rss_after_mb", "result"), "MB");
+        rows.add("bytes_per_tuple", number_field(result, "bytes_per_tuple", "result"), "B");
+        rows.add("peak_rss", number_field(result, "peak_rss_mb", "result"), "MB");
+    } else {
+        number_field(result, "tuples", "result");  // the table shows it
+        rows.add("cpu_p50", number_field(result, "cpu_p50_us", "result"), "us");
+        rows.add("cpu_p99", number_field(result, "cpu_p99_us", "result"), "us");
+        rows.add("p50_vs_no_tuples", number_field(result, "p50_vs_reference", "result"), "x");
+        rows.add("p99_vs_no_tuples", number_field(result, "p99_vs_reference", "result"), "x");
+        if (result.contains("round_trip_p50_us"))
+            rows.add("round_trip_p50", number_field(result, "round_trip_p50_us", "result"), "us");
+    }
+    out.rebac.push_back({result});
+}
+
 bool is_known_system(std::string_view id) {
     return std::any_of(std::begin(systems), std::end(systems),
                        [&](const system_info& s) { return s.id == id; });
@@ -245,6 +285,7 @@ void read_line(std::string_view text, report& out) {
     if (ec) throw bad_line("not valid JSON (" + ec.message() + ")");
     if (!parsed.is_object()) throw bad_line("not a JSON object");
     const auto& line = parsed.get_object();
+    ++out.lines;
 
     const std::string kind = string_field(line, "kind", "the line");
     const std::string system = string_field(line, "system", "the line");
@@ -256,7 +297,9 @@ void read_line(std::string_view text, report& out) {
     if (kind == "single") return read_single(line, result, system, rows, out);
     if (kind == "bulk" || kind == "burst") return read_users_run(line, result, rows);
     if (kind == "compile") return read_compile(line, result, rows);
-    throw bad_line("unknown kind \"" + kind + "\" (expected single, bulk, burst or compile)");
+    if (kind == "rebac") return read_rebac(result, rows, out);
+    throw bad_line("unknown kind \"" + kind +
+                   "\" (expected single, bulk, burst, compile or rebac)");
 }
 
 bool is_blank(std::string_view text) {
@@ -391,6 +434,50 @@ std::string latest_md(const std::vector<row>& rows, const std::string& machine,
     return md.str();
 }
 
+// ---- rebac.md -------------------------------------------------------------------------------
+
+std::string via_title(const json::object& result) {
+    return result.at("via").as_string() == "http" ? "HTTP `/allowed`" : "`router::handle`";
+}
+
+double number(const json::object& result, std::string_view name) {
+    return result.at(name).to_number<double>();
+}
+
+std::string rebac_md(const std::vector<rebac_line>& lines, const std::string& machine,
+                     const std::string& date) {
+    std::ostringstream md;
+    md << "Measured on " << machine << ", " << date << ".\n\n";
+    md << "| check | tuples | measured through | emulator CPU p50 (us) | p99 (us) "
+          "| p50 / no tuples | p99 / no tuples |\n";
+    md << "|---|--:|---|--:|--:|--:|--:|\n";
+    for (const auto& [r] : lines) {
+        if (r.at("case").as_string() == "load") continue;
+        md << "| " << std::string(r.at("case").as_string()) << " | "
+           << with_thousands(number(r, "tuples"), 0) << " | " << via_title(r) << " | "
+           << with_thousands(rounded(number(r, "cpu_p50_us"), 1), 1) << " | "
+           << with_thousands(rounded(number(r, "cpu_p99_us"), 1), 1) << " | "
+           << fixed(number(r, "p50_vs_reference"), 2) << "× | "
+           << fixed(number(r, "p99_vs_reference"), 2) << "× |\n";
+    }
+    md << "\n| load | loaded through | seconds | tuples/s | RSS before (MB) | RSS after (MB) "
+          "| bytes per tuple | peak RSS (MB) |\n";
+    md << "|---|---|--:|--:|--:|--:|--:|--:|\n";
+    for (const auto& [r] : lines) {
+        if (r.at("case").as_string() != "load") continue;
+        const bool http = r.at("via").as_string() == "http";
+        md << "| " << with_thousands(number(r, "tuples"), 0) << " tuples | "
+           << (http ? "`POST /relationship_tuples/bulk`" : "a seed (`initial_state`)") << " | "
+           << fixed(number(r, "load_seconds"), 2) << " | "
+           << with_thousands(number(r, "tuples_per_second"), 0) << " | "
+           << with_thousands(number(r, "rss_before_mb"), 1) << " | "
+           << with_thousands(number(r, "rss_after_mb"), 1) << " | "
+           << with_thousands(number(r, "bytes_per_tuple"), 0) << " | "
+           << with_thousands(number(r, "peak_rss_mb"), 1) << " |\n";
+    }
+    return md.str();
+}
+
 // ---- throughput chart -----------------------------------------------------------------------
 
 // Operations whose throughput the chart shows; the others (e.g. check) are in the table only.
@@ -516,8 +603,13 @@ void draw_throughput(const std::vector<single_run>& runs, const fs::path& out_di
 }  // namespace
 
 int main(int argc, char** argv) {
+    const bool rebac = argc > 1 && std::string_view(argv[1]) == "--rebac";
+    if (rebac) {
+        --argc;
+        ++argv;
+    }
     if (argc != 5) {
-        std::cerr << "usage: bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE\n";
+        std::cerr << "usage: bench-report [--rebac] RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE\n";
         return 2;
     }
     const fs::path raw = argv[1];
@@ -527,6 +619,18 @@ int main(int argc, char** argv) {
         const fs::path out_dir = fs::absolute(argv[2]);
         const report figures = read_raw(raw);
         fs::create_directories(out_dir);
+        if (rebac) {
+            if (figures.rebac.empty() || figures.rebac.size() != figures.lines)
+                throw std::runtime_error(raw.string() + ": --rebac takes rebac lines only");
+            write_file(out_dir / "rebac.json", latest_json(figures.rows));
+            const std::string md = rebac_md(figures.rebac, machine, date);
+            write_file(out_dir / "rebac.md", md);
+            std::cout << md;
+            return 0;
+        }
+        if (!figures.rebac.empty())
+            throw std::runtime_error(raw.string() +
+                                     ": rebac lines are reported with --rebac, on their own");
 
         write_file(out_dir / "latest.json", latest_json(figures.rows));
         write_file(out_dir / "run.json", run_json(machine, date));

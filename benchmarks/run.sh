@@ -5,21 +5,28 @@
 # emulator holds afterwards; a run that fails its check stops the whole benchmark, so that a fast
 # wrong answer is never reported.
 #
-#   benchmarks/run.sh BUILD_DIR
+#   benchmarks/run.sh BUILD_DIR [rebac]
 #
 # Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
-# the benchmark markers of docs/benchmarks.md. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
+# the benchmark markers of docs/benchmarks.md. Then the emulator's ReBAC decisions
+# (bench-rebac-decisions, which runs its emulators itself): benchmarks/results/{rebac_raw.jsonl,
+# rebac.json,rebac.md} and the tables between the rebac markers of docs/benchmarks.md. With
+# `rebac`, only the latter. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
 # default 3), PERMIT_BENCH_REPEAT (runs per system and single-operation scenario, the median kept;
-# default 3), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000).
+# default 3), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000),
+# PERMIT_BENCH_REBAC_TUPLES (default 1000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=$1
+part=${2:-all}
+[[ $part == all || $part == rebac ]] || { echo "usage: benchmarks/run.sh BUILD_DIR [rebac]" >&2; exit 2; }
 bench=$build/benchmarks
 seconds=${PERMIT_BENCH_SECONDS:-3}
 repeat=${PERMIT_BENCH_REPEAT:-3}
 bulk_users=${PERMIT_BENCH_BULK_USERS:-1000000}
 burst_users=${PERMIT_BENCH_BURST_USERS:-100000}
+rebac_tuples=${PERMIT_BENCH_REBAC_TUPLES:-1000000}
 results=benchmarks/results
 work=$(mktemp -d)
 raw=$work/raw.jsonl
@@ -213,14 +220,69 @@ compile_time() {
     printf '  %-52s %.1f s\n' "$scenario" "$(field seconds "$result")" >&2
 }
 
+# The machine and compiler; with `clients`, the versions of Node.js and wrk too.
 machine() {
     local cpu os
     cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
     os=$(. /etc/os-release && echo "$PRETTY_NAME")
-    printf '%s vCPU %s, %s GB RAM, %s, g++ %s, Node %s, %s' "$(nproc)" "$cpu" \
-        "$(free -g | awk '/^Mem:/ {print $2}')" "$os" "$(g++ -dumpfullversion)" \
-        "$(node --version)" "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
+    printf '%s vCPU %s, %s GB RAM, %s, g++ %s' "$(nproc)" "$cpu" \
+        "$(free -g | awk '/^Mem:/ {print $2}')" "$os" "$(g++ -dumpfullversion)"
+    [[ ${1:-} != clients ]] ||
+        printf ', Node %s, %s' "$(node --version)" \
+            "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
 }
+
+# A string field of a JSON line ("case":"3 hops, allowed"), which may hold commas.
+string_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$2"; }
+
+# bench-rebac-decisions VIA: each line it prints is one record of $work/rebac.jsonl, with the
+# whole process's figures.
+rebac_decisions() {
+    local via=$1 line what
+    system=permit-cpp
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$bench/bench-rebac-decisions" "$via" \
+        --tuples "$rebac_tuples" >"$work/out" 2>"$work/err" ||
+        die "bench-rebac-decisions $via failed: $(tail -5 "$work/err")"
+    process=$(awk '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s}", $1, $2 + $3, $4}' \
+        "$work/time")
+    while read -r line; do
+        [[ $line == "{"* ]] || die "bench-rebac-decisions $via printed $line"
+        result=$line
+        what=$(string_field case "$line")
+        if [[ $what == load ]]; then
+            scenario="ReBAC: load of $rebac_tuples tuples ($via)"
+            printf '  %-52s %.2f s, %.0f bytes per tuple\n' "$scenario" \
+                "$(field load_seconds "$line")" "$(field bytes_per_tuple "$line")" >&2
+        else
+            scenario="ReBAC: $what ($via)"
+            printf '  %-52s p50 %.1f us, p99 %.1f us\n' "$scenario" \
+                "$(field cpu_p50_us "$line")" "$(field cpu_p99_us "$line")" >&2
+        fi
+        record "$scenario" rebac check 1 false "$system" "$work/rebac.jsonl"
+    done <"$work/out"
+}
+
+# The ReBAC benchmark and its tables, between the rebac markers of docs/benchmarks.md.
+rebac_part() {
+    log "ReBAC decisions with $rebac_tuples tuples: through the router, then over HTTP"
+    rebac_decisions handler
+    rebac_decisions http
+    mkdir -p "$results"
+    cp "$work/rebac.jsonl" "$results/rebac_raw.jsonl"
+    "$bench/bench-report" --rebac "$results/rebac_raw.jsonl" "$results" "$(machine)" \
+        "$(date -u +%Y-%m-%d)" >"$work/rebac.md"
+    awk -v table="$work/rebac.md" '
+        /<!-- rebac:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
+        /<!-- rebac:end -->/ { skip = 0 }
+        !skip' docs/benchmarks.md >"$work/benchmarks.md"
+    cp "$work/benchmarks.md" docs/benchmarks.md
+    cat "$work/rebac.md"
+}
+
+if [[ $part == rebac ]]; then
+    rebac_part
+    exit 0
+fi
 
 log "Node SDK (npm ci)"
 [[ -d benchmarks/node/node_modules/permitio ]] ||
@@ -258,8 +320,8 @@ compile_time "<permit/src.hpp>, once per program" "$work/permit_src.cpp" \
 log "report"
 mkdir -p "$results"
 cp "$raw" "$results/raw.jsonl"
-"$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine)" "$(date -u +%Y-%m-%d)" \
-    >"$work/table.md"
+"$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine clients)" \
+    "$(date -u +%Y-%m-%d)" >"$work/table.md"
 # The benchmarks page shows the latest table and chart between its markers.
 awk -v table="$work/table.md" '
     /<!-- benchmarks:begin -->/ { print; while ((getline line < table) > 0) print line;
@@ -268,3 +330,5 @@ awk -v table="$work/table.md" '
     !skip' docs/benchmarks.md >"$work/benchmarks.md"
 cp "$work/benchmarks.md" docs/benchmarks.md
 cat "$work/table.md"
+
+rebac_part
