@@ -70,8 +70,8 @@ inline reply bulk_assign_roles(state& s, const route_context& ctx, std::size_t l
             if (policy == "fail") throw not_found("User");
             users_to_create.push_back(in.user);
         }
-        s.require_role(in.role);
-        s.require_tenant(in.tenant.value_or(std::string(state::default_tenant)));
+        // A role on an instance is a role of the instance's resource type.
+        s.resolve_target(in.role, in.tenant, in.resource_instance);
         to_assign.push_back(std::move(in));
     }
     for (const auto& key : users_to_create)

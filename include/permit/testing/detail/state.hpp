@@ -1182,20 +1182,20 @@ class state {
         ensure(plan.create_subject, plan.subject);
         ensure(plan.create_object, plan.object);
         const auto now = iso8601_now();
-        tuple_record t{.seq = ++seq_,
-                       .id = uuids_.next(),
-                       .key = plan.key,
-                       .subject = plan.subject,
-                       .relation = plan.relation,
-                       .object = plan.object,
-                       .subject_id = instances_.find(plan.subject)->id,
-                       .relation_id = relation_id(require_resource(plan.object_type),
-                                                  plan.relation),
-                       .object_id = instances_.find(plan.object)->id,
-                       .tenant = plan.tenant,
-                       .tenant_id = tenants_.find(plan.tenant)->id,
-                       .created_at = now,
-                       .updated_at = now};
+        tuple_record t{
+            .seq = ++seq_,
+            .id = uuids_.next(),
+            .key = plan.key,
+            .subject = plan.subject,
+            .relation = plan.relation,
+            .object = plan.object,
+            .subject_id = instances_.find(plan.subject)->id,
+            .relation_id = relation_id(require_resource(plan.object_type), plan.relation),
+            .object_id = instances_.find(plan.object)->id,
+            .tenant = plan.tenant,
+            .tenant_id = tenants_.find(plan.tenant)->id,
+            .created_at = now,
+            .updated_at = now};
         put_tuple(t);
         return *tuples_.find(plan.key);
     }
@@ -1268,10 +1268,22 @@ class state {
     resolved_assignment resolve(std::string_view user, std::string_view role,
                                 std::optional<std::string_view> tenant,
                                 const std::optional<std::string>& resource_instance) const {
-        if (!resource_instance)
-            return {require_user(user).key, require_role(role).key,
-                    require_tenant(tenant.value_or(default_tenant)).key, std::nullopt};
         const auto& user_key = require_user(user).key;
+        auto out = resolve_target(role, tenant, resource_instance);
+        out.user = user_key;
+        return out;
+    }
+
+    /// `resolve` without the user: the role (a resource role of the instance's type, for an
+    /// assignment on an instance), the tenant (the instance's, when it exists) and the instance.
+    resolved_assignment resolve_target(std::string_view role,
+                                       std::optional<std::string_view> tenant,
+                                       const std::optional<std::string>& resource_instance) const {
+        if (!resource_instance)
+            return {{},
+                    require_role(role).key,
+                    require_tenant(tenant.value_or(default_tenant)).key,
+                    std::nullopt};
         std::string ident = *resource_instance;
         std::string tenant_key;
         if (const auto* existing = instances_.find(ident)) {
@@ -1285,7 +1297,7 @@ class state {
         const auto* resource = resources_.find(type);
         const bool resource_role = resource && resource->roles && resource->roles->contains(role);
         if (!resource_role) role_key = require_role(role).key;
-        return {user_key, role_key, tenant_key, ident};
+        return {{}, role_key, tenant_key, ident};
     }
 
     const assignment_record* find_assignment(const resolved_assignment& a) const {
