@@ -320,6 +320,29 @@ BOOST_FIXTURE_TEST_CASE(a_bulk_tuple_call_that_fails_writes_nothing, drive_fixtu
     BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().size() == 2u);
 }
 
+BOOST_FIXTURE_TEST_CASE(deleting_a_tenant_or_a_type_takes_its_instances, drive_fixture) {
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/resource_instances"), instance("folder", "x", "acme")), 201);
+    PERMIT_REQUIRE_STATUS(
+        api.post(api.facts("/relationship_tuples"),
+                 json::object{
+                     {"subject", "folder:x"}, {"relation", "parent"}, {"object", "file:in-acme"}}),
+        201);
+    assign("jane", "editor", "folder:x");
+    file_in_finance();  // in `default`
+    PERMIT_REQUIRE_STATUS(api.del(api.facts("/tenants/acme")), 204);
+    BOOST_TEST(get_ok(api.facts("/resource_instances?tenant=acme")).as_array().empty());
+    BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().size() == 1u,
+               "the tuple in `default` stays");
+    BOOST_TEST(get_ok(api.facts("/role_assignments?user=jane")).as_array().empty());
+
+    PERMIT_REQUIRE_STATUS(api.del(api.schema("/resources/file")), 204);
+    BOOST_TEST(get_ok(api.facts("/resource_instances?search=file:report")).as_array().empty());
+    BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().empty());
+    BOOST_TEST(get_ok(api.facts("/resource_instances")).as_array().size() == 1u,
+               "folder:finance stays");
+}
+
 BOOST_FIXTURE_TEST_CASE(an_instance_cannot_be_related_to_itself, drive_fixture) {
     // The type may relate to itself (a folder's parent folder), an instance may not.
     auto r = api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:a"},

@@ -152,6 +152,34 @@ class graph {
     /// How many tuples there are.
     std::size_t tuple_count() const { return tuple_count_; }
 
+    /// One tuple, in `"type:key"` form.
+    struct tuple_ref {
+        std::string subject, relation, object;
+    };
+    /// The tuples that name `instance`, as subject or as object: found through the indexes, not
+    /// by a scan.
+    std::vector<tuple_ref> tuples_naming(const std::string& instance) const {
+        std::vector<tuple_ref> out;
+        if (auto it = by_object_.find(instance); it != by_object_.end())
+            for (const auto& [relation, by_type] : it->second)
+                for (const auto& [subject_type, keys] : by_type)
+                    for (const auto& key : keys)
+                        out.push_back({instance_id(subject_type, key), relation, instance});
+        if (auto it = by_subject_.find(instance); it != by_subject_.end())
+            for (const auto& [relation, object] : it->second)
+                out.push_back({instance, relation, object});
+        return out;
+    }
+    /// The roles assigned on `instance`, by user (empty when none).
+    std::vector<std::pair<std::string, std::string>> assignments_on(
+        const std::string& instance) const {
+        std::vector<std::pair<std::string, std::string>> out;
+        if (auto it = assigned_on_.find(instance); it != assigned_on_.end())
+            for (const auto& [user, roles] : it->second)
+                for (const auto& role : roles) out.emplace_back(user, role);
+        return out;
+    }
+
     /// Assigns `role` to `user` on `instance`; false when it was.
     bool assign(const std::string& user, const std::string& role, const std::string& instance) {
         if (!assignments_[user][instance].insert(role).second) return false;
