@@ -26,7 +26,8 @@ for page in users__api tenants__api roles__api resources__api resource__roles__a
             { echo "docs: the reference of ${page/__/_} does not show $call" >&2; exit 1; }
     done
 done
-for call in check bulk_check get_user_permissions request with; do
+for call in check bulk_check check_all_tenants authorized_users filter_objects get_user_permissions \
+    request with; do
     grep -q ">$call<" "$out/html/classpermit_1_1client__view.html" ||
         { echo "docs: the reference of client_view does not show $call" >&2; exit 1; }
 done

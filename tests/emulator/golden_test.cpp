@@ -490,6 +490,16 @@ BOOST_FIXTURE_TEST_CASE(role_assignment_read, golden_fixture) {
                 200, "role_assignment_read.json", "DELETE /role_assignments?return_deleted=true");
 }
 
+BOOST_FIXTURE_TEST_CASE(role_assignment_detailed_read, golden_fixture) {
+    check_each(api.get(api.facts("/role_assignments?detailed=true")),
+               "role_assignment_detailed_read.json", "GET /role_assignments?detailed=true");
+    check_reply(api.get(api.facts("/role_assignments?detailed=true&include_total_count=true")), 200,
+                "paginated_role_assignments_detailed.json",
+                "GET /role_assignments?detailed=true&include_total_count=true");
+    check_reply(api.get(api.facts("/role_assignments/detailed")), 200,
+                "paginated_role_assignments_detailed.json", "GET /role_assignments/detailed");
+}
+
 BOOST_FIXTURE_TEST_CASE(bulk_reports, golden_fixture) {
     check_reply(api.post(api.facts("/role_assignments/bulk"),
                          json::parse(R"([{"user": "jane", "role": "editor", "tenant": "acme"},
@@ -621,6 +631,25 @@ BOOST_FIXTURE_TEST_CASE(pdp_user_permissions, golden_fixture) {
     const auto body = parse_reply(r, "POST /user-permissions");
     BOOST_TEST_INFO("nothing to compare: " << r.body);
     BOOST_TEST((body && body->is_object() && !body->get_object().empty()));
+}
+
+BOOST_FIXTURE_TEST_CASE(pdp_allowed_all_tenants, golden_fixture) {
+    const auto r = pdp("/allowed/all-tenants", golden_check("jane", "read", "acme"));
+    check_reply(r, 200, "all_tenants_result.json", "POST /allowed/all-tenants");
+    const auto body = parse_reply(r, "POST /allowed/all-tenants");
+    BOOST_TEST_INFO("nothing to compare: " << r.body);
+    BOOST_TEST((body && body->is_object() && body->get_object().contains("allowed_tenants") &&
+                !body->at("allowed_tenants").as_array().empty()));
+}
+
+BOOST_FIXTURE_TEST_CASE(pdp_authorized_users, golden_fixture) {
+    const auto r = pdp("/authorized_users", json::parse(R"({"action": "read",
+        "resource": {"type": "document", "key": "plan-2024", "tenant": "acme"}, "context": {}})"));
+    check_reply(r, 200, "authorized_users_result.json", "POST /authorized_users");
+    const auto body = parse_reply(r, "POST /authorized_users");
+    BOOST_TEST_INFO("nothing to compare: " << r.body);
+    BOOST_TEST((body && body->is_object() && body->get_object().contains("users") &&
+                !body->at("users").as_object().empty()));
 }
 
 BOOST_FIXTURE_TEST_CASE(error_details, golden_fixture) {

@@ -119,6 +119,11 @@ inline constexpr std::array decoders{
     model<permit::bulk_delete_operation>,
     model<permit::check_query>,
     model<permit::user_permissions_query>,
+    model<permit::role_assignment_detailed>,
+    list<permit::role_assignment_detailed>,
+    model<permit::authorized_users_result>,
+    model<permit::authorized_users_query>,
+    &decode<pd::all_tenants_decoder, round_trip::no>,
 };
 
 }  // namespace permit_fuzz::json_models

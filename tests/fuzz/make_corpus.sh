@@ -41,6 +41,8 @@ declare -A MODEL=(
     [role_permissions]=31 [resource_create]=32 [resource_replace]=33 [resource_update]=34
     [role_assignment_create]=35 [role_assignment_remove]=36 [user_bulk]=37 [tenant_bulk]=38
     [bulk_delete]=39 [check_query]=40 [user_permissions_query]=41
+    [role_assignment_detailed]=42 [role_assignments_detailed]=43 [authorized_users]=44
+    [authorized_users_query]=45 [all_tenants]=46
 )
 
 # json NAME MODEL TEXT: a JSON body for the decoder MODEL.
@@ -138,8 +140,10 @@ reply tenant-busy raw
 request tenant-gateway GET "$FACTS/tenants/gateway"
 request role-broken GET "$SCHEMA/roles/viewer"
 reply role-broken role
-request role-assignments GET "$FACTS/role_assignments?user=ann&user=bob&tenant=acme&role=editor&detailed=true"
+request role-assignments GET "$FACTS/role_assignments?user=ann&user=bob&tenant=acme&role=editor"
 reply role-assignments role_assignment_list
+request role-assignments-detailed GET "$FACTS/role_assignments/detailed?user=ann&user=bob"
+reply role-assignments-detailed role_assignments_detailed
 request role-assign POST "$FACTS/role_assignments" '{"user":"bob","role":"viewer","tenant":"acme"}' \
     role_assignment_create
 reply role-assign role_assignment
@@ -189,6 +193,13 @@ request user-permissions POST /user-permissions \
     '{"user":{"key":"ann"},"tenants":["acme"],"resource_types":["document"]}' \
     user_permissions_query
 reply user-permissions user_permissions
+request all-tenants POST /allowed/all-tenants \
+    '{"user":{"key":"ann"},"action":"write","resource":{"type":"document"}}' check_query
+reply all-tenants all_tenants
+request authorized-users POST /authorized_users \
+    '{"action":"read","resource":{"type":"document","key":"d1","tenant":"acme"},"context":{}}' \
+    authorized_users_query
+reply authorized-users authorized_users
 request health GET /health
 request unknown-path GET /v2/nothing
 request wrong-method PATCH "$FACTS/users"

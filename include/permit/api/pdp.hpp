@@ -1,5 +1,5 @@
-// The PDP's decisions: `check`, `bulk_check` and `get_user_permissions`, members of every
-// `permit::client`.
+// The PDP's decisions: `check`, `bulk_check`, `check_all_tenants`, `authorized_users`,
+// `filter_objects` and `get_user_permissions`, members of every `permit::client`.
 #pragma once
 
 #include <permit/api/api_base.hpp>
@@ -7,13 +7,19 @@
 #include <permit/models/model_error.hpp>
 #include <permit/models/pdp.hpp>
 
+#include <boost/asio/append.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -49,6 +55,62 @@ struct bulk_check_decoder {
 struct user_permissions_decoder {
     user_permissions operator()(const http::response& r) const {
         return decode_user_permissions(parse_body(r.body));
+    }
+};
+
+struct all_tenants_decoder {
+    std::vector<tenant_details> operator()(const http::response& r) const {
+        return decode_allowed_tenants(parse_body(r.body));
+    }
+};
+
+/// A completion token rather than a tenant key: keeps `filter_objects(user, action, ids,
+/// "acme")` from taking `"acme"` for its token.
+template <class T>
+concept not_diagnostics_or_text = not_diagnostics<T> && !std::is_convertible_v<T, std::string_view>;
+
+/// What `filter_objects` keeps between its request and its handler: the instances asked about,
+/// then those allowed.
+struct filter_slot {
+    std::vector<std::string> instances;
+    std::vector<std::string> value;
+
+    static void fill(void* self, const http::response& r) {
+        auto& slot = *static_cast<filter_slot*>(self);
+        const auto allowed = bulk_check_decoder{}(r);
+        if (allowed.size() != slot.instances.size())
+            throw model_error("bulk_check_result", "allow", model_error::kind::wrong_type,
+                              "an array of " + std::to_string(slot.instances.size()) +
+                                  " answers, one per check (it has " +
+                                  std::to_string(allowed.size()) + ")");
+        for (std::size_t i = 0; i < allowed.size(); ++i)
+            if (allowed[i]) slot.value.push_back(std::move(slot.instances[i]));
+    }
+};
+
+/// The initiation of `filter_objects`: one `/allowed/bulk` request, or none for no instances.
+struct filter_initiation {
+    client_handle client;
+
+    template <class Handler>
+    void operator()(Handler&& handler, diagnostics* diag, call_spec spec,
+                    std::vector<std::string> instances) const {
+        if (instances.empty()) {
+            if (diag) *diag = diagnostics{};
+            boost::asio::post(
+                executor_of(*client.impl),
+                boost::asio::append(std::forward<Handler>(handler), boost::system::error_code{},
+                                    std::vector<std::string>{}));
+            return;
+        }
+        auto slot = std::make_unique<filter_slot>();
+        slot->instances = std::move(instances);
+        const result_sink sink{slot.get(), &filter_slot::fill};
+        const bool plain = is_plain_for(handler, executor_of(*client.impl));
+        start_call(client, std::move(spec), sink, diag,
+                   {completion_handler(deliver_result<std::decay_t<Handler>, filter_slot>{
+                        std::forward<Handler>(handler), std::move(slot)}),
+                    plain});
     }
 };
 
@@ -147,6 +209,164 @@ class pdp_api : protected detail::api_base {
                                       &diag, std::forward<CompletionToken>(token));
     }
 
+    /// The tenants in which `user` may do `action` on `resource` (`POST /allowed/all-tenants`,
+    /// a container PDP's route: the Cloud PDP does not serve it). `resource` is a type
+    /// (`"document"`) or an instance (`"document:42"`). Signature:
+    /// `void(error_code, std::vector<permit::tenant_details>)`: each tenant's key and attributes,
+    /// in the PDP's order; none is not an error. The PDP tries the tenants in which the user holds
+    /// a tenant-level role (every tenant for a user it does not know): a user with roles on
+    /// resource instances only gets none, and a ReBAC grant lists at most the instance's tenant.
+    /// Retried under `config::retry` like a GET.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_subject user, std::string_view action, std::string_view resource,
+                           CompletionToken&& token = {}) {
+        return check_all_tenants(std::move(user), action, resource_from_string(resource),
+                                 std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_subject user, std::string_view action, std::string_view resource,
+                           diagnostics& diag, CompletionToken&& token = {}) {
+        return check_all_tenants(std::move(user), action, resource_from_string(resource), diag,
+                                 std::forward<CompletionToken>(token));
+    }
+
+    /// As above with a resource object. Its tenant is ignored by the PDP, and sent only if set
+    /// (`config::default_tenant` is not applied).
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_subject user, std::string_view action, check_resource resource,
+                           CompletionToken&& token = {}) {
+        return check_all_tenants(make_query(std::move(user), action, std::move(resource)),
+                                 std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_subject user, std::string_view action, check_resource resource,
+                           diagnostics& diag, CompletionToken&& token = {}) {
+        return check_all_tenants(make_query(std::move(user), action, std::move(resource)), diag,
+                                 std::forward<CompletionToken>(token));
+    }
+
+    /// As above with a whole query, `context` included, sent as it is.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_query query, CompletionToken&& token = {}) {
+        return call<std::vector<tenant_details>>(all_tenants_spec(std::move(query)),
+                                                 detail::all_tenants_decoder{}, nullptr,
+                                                 std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto check_all_tenants(check_query query, diagnostics& diag, CompletionToken&& token = {}) {
+        return call<std::vector<tenant_details>>(all_tenants_spec(std::move(query)),
+                                                 detail::all_tenants_decoder{}, &diag,
+                                                 std::forward<CompletionToken>(token));
+    }
+
+    /// The users who may do `action` on `resource`, with the role assignments that allow it
+    /// (`POST /authorized_users`). `resource` is a type (`"document"`: tenant-level roles only)
+    /// or an instance (`"document:42"`: roles on it, assigned or derived through relationship
+    /// tuples, too); the tenant is `config::default_tenant`. Signature:
+    /// `void(error_code, permit::authorized_users_result)`. A role on an instance is reported as
+    /// `"<type>#<role>"` on the instance it is assigned on (for a derived role, the assignment it
+    /// derives from); a tenant-level role by its key on `"__tenant:<tenant>"`. Retried under
+    /// `config::retry` like a GET.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto authorized_users(std::string_view action, std::string_view resource,
+                          CompletionToken&& token = {}) {
+        return authorized_users(action, resource_from_string(resource),
+                                std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto authorized_users(std::string_view action, std::string_view resource, diagnostics& diag,
+                          CompletionToken&& token = {}) {
+        return authorized_users(action, resource_from_string(resource), diag,
+                                std::forward<CompletionToken>(token));
+    }
+
+    /// As above with a resource object: `{.type = "document", .key = "42", .tenant = "acme"}`. An
+    /// empty tenant becomes `config::default_tenant`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto authorized_users(std::string_view action, check_resource resource,
+                          CompletionToken&& token = {}) {
+        return authorized_users(
+            authorized_users_query{.action = std::string(action), .resource = std::move(resource)},
+            std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto authorized_users(std::string_view action, check_resource resource, diagnostics& diag,
+                          CompletionToken&& token = {}) {
+        return authorized_users(
+            authorized_users_query{.action = std::string(action), .resource = std::move(resource)},
+            diag, std::forward<CompletionToken>(token));
+    }
+
+    /// As above with a whole query, `context` included.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto authorized_users(authorized_users_query query, CompletionToken&& token = {}) {
+        return call<authorized_users_result>(authorized_users_spec(std::move(query)),
+                                             detail::json_decoder<authorized_users_result>{},
+                                             nullptr, std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto authorized_users(authorized_users_query query, diagnostics& diag,
+                          CompletionToken&& token = {}) {
+        return call<authorized_users_result>(authorized_users_spec(std::move(query)),
+                                             detail::json_decoder<authorized_users_result>{}, &diag,
+                                             std::forward<CompletionToken>(token));
+    }
+
+    /// The resource instances, of `instances` (each `"type:key"`, in `config::default_tenant`),
+    /// on which `user` may do `action`: one `POST /allowed/bulk` request with a check per
+    /// instance, answered with the allowed ones in their input order. Signature:
+    /// `void(error_code, std::vector<std::string>)`. No instances: no request, and an empty
+    /// result (completed through the client's executor, never inline). A string without `:` is
+    /// checked as a resource type, as `check` reads it. Permit documents no limit on the checks of
+    /// one bulk request (only the Cloud PDP's rate of such requests), so the list is not split:
+    /// split a very long one yourself. A reply with another number of answers than checks fails
+    /// with `error::invalid_response`. Retried under `config::retry` like a GET.
+    template <detail::not_diagnostics_or_text CompletionToken = use_awaitable_t>
+    auto filter_objects(check_subject user, std::string_view action,
+                        std::vector<std::string> instances, CompletionToken&& token = {}) {
+        return filter(std::move(user), action, std::move(instances), {}, nullptr,
+                      std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto filter_objects(check_subject user, std::string_view action,
+                        std::vector<std::string> instances, diagnostics& diag,
+                        CompletionToken&& token = {}) {
+        return filter(std::move(user), action, std::move(instances), {}, &diag,
+                      std::forward<CompletionToken>(token));
+    }
+
+    /// As above, the instances being in `tenant` (an empty one: `config::default_tenant`).
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto filter_objects(check_subject user, std::string_view action,
+                        std::vector<std::string> instances, std::string_view tenant,
+                        CompletionToken&& token = {}) {
+        return filter(std::move(user), action, std::move(instances), tenant, nullptr,
+                      std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto filter_objects(check_subject user, std::string_view action,
+                        std::vector<std::string> instances, std::string_view tenant,
+                        diagnostics& diag, CompletionToken&& token = {}) {
+        return filter(std::move(user), action, std::move(instances), tenant, &diag,
+                      std::forward<CompletionToken>(token));
+    }
+
   protected:
     /// The PDP calls of the client that `client` refers to.
     explicit pdp_api(detail::client_handle client) : api_base(std::move(client)) {}
@@ -182,6 +402,41 @@ class pdp_api : protected detail::api_base {
                 .target = detail::service::pdp,
                 .path = "/allowed/bulk",
                 .body = detail::json_text(queries)};
+    }
+
+    static detail::call_spec all_tenants_spec(check_query q) {
+        // Sent as given: the PDP sets the resource's tenant itself, to each tenant it tries.
+        return {.method = http_method::post,
+                .target = detail::service::pdp,
+                .path = "/allowed/all-tenants",
+                .body = detail::json_text(q)};
+    }
+
+    detail::call_spec authorized_users_spec(authorized_users_query q) const {
+        // The Python SDK's normalisation of the resource (permit-python
+        // `permit/enforcement/enforcer.py`, `authorized_users`), as for `check`.
+        check_query as_check{.resource = std::move(q.resource)};
+        q.resource = normalize(std::move(as_check)).resource;
+        return {.method = http_method::post,
+                .target = detail::service::pdp,
+                .path = "/authorized_users",
+                .body = detail::json_text(q)};
+    }
+
+    template <class CompletionToken>
+    auto filter(check_subject user, std::string_view action, std::vector<std::string> instances,
+                std::string_view tenant, diagnostics* diag, CompletionToken&& token) {
+        std::vector<check_query> queries;
+        queries.reserve(instances.size());
+        for (const auto& instance : instances) {
+            auto resource = resource_from_string(instance);
+            if (!tenant.empty()) resource.tenant = std::string(tenant);
+            queries.push_back(make_query(user, action, std::move(resource)));
+        }
+        return boost::asio::async_initiate<CompletionToken,
+                                           detail::signature_t<std::vector<std::string>>>(
+            detail::filter_initiation{impl_}, token, diag, bulk_check_spec(std::move(queries)),
+            std::move(instances));
     }
 
     static detail::call_spec permissions_spec(const user_permissions_query& q) {

@@ -17,8 +17,7 @@ namespace permit {
 /// Read-your-writes (`config::proxy_facts_via_pdp`, or a view made by
 /// `client::with({.wait_for_sync = ...})`): every call goes through the PDP. `assign` and
 /// `unassign` wait until the PDP's decisions see the change (or fail with `error::sync_timeout`
-/// under `sync_timeout_policy::fail`); `list`, `list_all` and the bulk calls are forwarded without
-/// waiting.
+/// under `sync_timeout_policy::fail`); the lists and the bulk calls are forwarded without waiting.
 ///
 /// Completion tokens, the `diagnostics&` overloads, errors, cancellation and thread safety are
 /// as for every operation (see `permit::client`).
@@ -52,6 +51,36 @@ class role_assignments_api : detail::api_base {
         return detail::pager_access::make<role_assignment>(
             impl_, q.per_page,
             [q](int page, int per_page) { return list_spec(q, page, per_page); });
+    }
+
+    /// Reads one page of role assignments matching `q`, each with its role, user, tenant and
+    /// resource instance as objects (`GET /role_assignments/detailed`). Signature:
+    /// `void(error_code, permit::page<permit::role_assignment_detailed>)`, with `total_count`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto list_detailed(const role_assignment_list_query& q = {},
+                       CompletionToken&& token = {}) const {
+        return call<page<role_assignment_detailed>>(
+            list_detailed_spec(q, q.page, q.per_page),
+            detail::list_decoder<role_assignment_detailed>{}, nullptr,
+            std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto list_detailed(const role_assignment_list_query& q, diagnostics& diag,
+                       CompletionToken&& token = {}) const {
+        return call<page<role_assignment_detailed>>(
+            list_detailed_spec(q, q.page, q.per_page),
+            detail::list_decoder<role_assignment_detailed>{}, &diag,
+            std::forward<CompletionToken>(token));
+    }
+
+    /// Every role assignment matching `q`, detailed as by `list_detailed`, page by page from
+    /// `q.page`, `q.per_page` at a time.
+    pager<role_assignment_detailed> list_detailed_all(role_assignment_list_query q = {}) const {
+        return detail::pager_access::make<role_assignment_detailed>(
+            impl_, q.per_page,
+            [q](int page, int per_page) { return list_detailed_spec(q, page, per_page); });
     }
 
     /// Gives a user a role, in a tenant or on a resource instance (`POST /role_assignments`).
@@ -134,15 +163,18 @@ class role_assignments_api : detail::api_base {
     using verb = http_method;
     static constexpr auto facts = detail::path_base::facts;
 
-    static detail::call_spec list_spec(const role_assignment_list_query& q, int page,
-                                       int per_page) {
-        detail::query_builder query;
-        // The list filters repeat their name once per value: `user=a&user=b`.
+    // The list filters repeat their name once per value: `user=a&user=b`.
+    static void add_filters(detail::query_builder& query, const role_assignment_list_query& q) {
         for (const auto& u : q.users) query.add("user", u);
         for (const auto& r : q.roles) query.add("role", r);
         for (const auto& t : q.tenants) query.add("tenant", t);
         query.add_optional("resource", q.resource)
             .add_optional("resource_instance", q.resource_instance);
+    }
+    static detail::call_spec list_spec(const role_assignment_list_query& q, int page,
+                                       int per_page) {
+        detail::query_builder query;
+        add_filters(query, q);
         // Marked deprecated in the newest spec, but the only way to get the envelope with
         // `total_count` instead of a bare array (permitio/permit-cli `source/lib/api/v1.d.ts`).
         query.add_flag("include_total_count", true);
@@ -150,6 +182,19 @@ class role_assignments_api : detail::api_base {
         return {.method = verb::get,
                 .base = facts,
                 .path = "/role_assignments",
+                .query = std::move(query).str()};
+    }
+    // Always the envelope (`PaginatedResult_RoleAssignmentDetailedRead_`,
+    // https://api.permit.io/v2/redoc#tag/Role-Assignments), where `GET /role_assignments?detailed=
+    // true` answers a bare array unless `include_total_count` is given.
+    static detail::call_spec list_detailed_spec(const role_assignment_list_query& q, int page,
+                                                int per_page) {
+        detail::query_builder query;
+        add_filters(query, q);
+        query.add_number("page", page).add_number("per_page", per_page);
+        return {.method = verb::get,
+                .base = facts,
+                .path = "/role_assignments/detailed",
                 .query = std::move(query).str()};
     }
     static detail::call_spec assign_spec(const role_assignment_create& a) {

@@ -27,6 +27,8 @@
     X(::permit::role_assignment, ::permit::detail::json_decoder<::permit::role_assignment>)   \
     X(::permit::page<::permit::role_assignment>,                                              \
       ::permit::detail::list_decoder<::permit::role_assignment>)                              \
+    X(::permit::page<::permit::role_assignment_detailed>,                                     \
+      ::permit::detail::list_decoder<::permit::role_assignment_detailed>)                     \
     X(::permit::bulk_role_assignment_report,                                                  \
       ::permit::detail::json_decoder<::permit::bulk_role_assignment_report>)                  \
     X(::permit::bulk_role_unassignment_report,                                                \
@@ -34,6 +36,9 @@
     X(bool, ::permit::detail::check_decoder)                                                  \
     X(::std::vector<bool>, ::permit::detail::bulk_check_decoder)                              \
     X(::permit::user_permissions, ::permit::detail::user_permissions_decoder)                 \
+    X(::std::vector<::permit::tenant_details>, ::permit::detail::all_tenants_decoder)         \
+    X(::permit::authorized_users_result,                                                      \
+      ::permit::detail::json_decoder<::permit::authorized_users_result>)                      \
     X(::permit::raw_response, ::permit::detail::raw_decoder)
 
 // X(model): every request body the library's calls serialize.
@@ -59,7 +64,8 @@
     X(::std::vector<::permit::role_assignment_remove>) \
     X(::permit::check_query)                           \
     X(::std::vector<::permit::check_query>)            \
-    X(::permit::user_permissions_query)
+    X(::permit::user_permissions_query)                \
+    X(::permit::authorized_users_query)
 
 // `Prefix` is `template` (the definitions, in <permit/src.hpp>) or `extern template`.
 #define PERMIT_DETAIL_DECODED_RESULT(Prefix, T, Decoder)                                         \

@@ -2,11 +2,13 @@
 
 #include <permit/models/detail/json_fields.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -99,16 +101,20 @@ struct user_permissions_query {
     friend bool operator==(const user_permissions_query&, const user_permissions_query&) = default;
 };
 
-/// The `tenant` part of one /user-permissions entry.
-struct permission_tenant {
+/// TenantDetails: a tenant as the PDP names it, in a /user-permissions entry and in the reply of
+/// /allowed/all-tenants.
+struct tenant_details {
     /// The tenant's key.
     std::string key;
     /// The tenant's attributes.
     boost::json::object attributes;
 
     /// Field-by-field equality.
-    friend bool operator==(const permission_tenant&, const permission_tenant&) = default;
+    friend bool operator==(const tenant_details&, const tenant_details&) = default;
 };
+
+/// The `tenant` part of one /user-permissions entry.
+using permission_tenant = tenant_details;
 
 /// The `resource` part of one /user-permissions entry.
 struct permission_resource {
@@ -139,6 +145,53 @@ struct resource_permissions {
 
 /// Reply of POST /user-permissions: keyed "<type>:<key>", tenants keyed "__tenant:<key>".
 using user_permissions = std::map<std::string, resource_permissions>;
+
+/// AuthorizedUsersAuthorizationQuery: body of POST /authorized_users.
+struct authorized_users_query {
+    /// The action (`"read"`).
+    std::string action;
+    /// The resource type, or one instance of it (with `key`), in a tenant.
+    /// `client::authorized_users` uses `config::default_tenant` when the tenant is unset or empty.
+    check_resource resource;
+    /// Extra data for the policy about the request; always sent, as `{}` when empty.
+    boost::json::object context;
+
+    /// Field-by-field equality.
+    friend bool operator==(const authorized_users_query&, const authorized_users_query&) = default;
+};
+
+/// AuthorizedUserAssignment: one role assignment through which a user may do the action.
+struct authorized_user_assignment {
+    /// The user's key.
+    std::string user;
+    /// The tenant of the query.
+    std::string tenant;
+    /// Where the role is held: `"__tenant:<tenant>"` for a tenant-level role, or the resource
+    /// instance (`"type:key"`) the role is assigned on, for a role on an instance (the root
+    /// assignment when the role on the queried instance is derived from it).
+    std::string resource;
+    /// The role: its key for a tenant-level role; `"<type>#<role>"` for a role on an instance, as
+    /// the PDP names resource roles (the docs also show the bare key).
+    std::string role;
+
+    /// Field-by-field equality.
+    friend bool operator==(const authorized_user_assignment&,
+                           const authorized_user_assignment&) = default;
+};
+
+/// AuthorizedUsersResult: reply of POST /authorized_users.
+struct authorized_users_result {
+    /// The resource asked about: `"type:key"`, or `"type:*"` for a resource type.
+    std::string resource;
+    /// The tenant asked about.
+    std::string tenant;
+    /// Each user who may do the action, by key, with the assignments that allow it.
+    std::map<std::string, std::vector<authorized_user_assignment>> users;
+
+    /// Field-by-field equality.
+    friend bool operator==(const authorized_users_result&,
+                           const authorized_users_result&) = default;
+};
 
 // --- check_user ---
 
@@ -299,21 +352,21 @@ inline user_permissions_query tag_invoke(boost::json::value_to_tag<user_permissi
             .context = in.or_default<boost::json::object>("context")};
 }
 
-// --- permission_tenant / permission_resource ---
+// --- tenant_details / permission_resource ---
 
-/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as JSON, as the `tenant` of a
-/// `/user-permissions` entry.
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as a `TenantDetails` JSON object.
 inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
-                       const permission_tenant& v) {
+                       const tenant_details& v) {
     detail::field_writer(jv).field("key", v.key).field("attributes", v.attributes);
 }
 
-/// Boost.JSON conversion (`boost::json::value_to`): reads the `tenant` of a `/user-permissions`
-/// entry. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
-/// a field has the wrong type.
-inline permission_tenant tag_invoke(boost::json::value_to_tag<permission_tenant>,
-                                    const boost::json::value& jv) {
-    const detail::field_reader in(jv, "permission_tenant");
+/// Boost.JSON conversion (`boost::json::value_to`): reads a `TenantDetails` JSON object (the
+/// `tenant` of a `/user-permissions` entry or of an `/allowed/all-tenants` item); absent or null
+/// `attributes` read as empty. Throws `permit::model_error` when `jv` is not an object, a required
+/// field is missing, or a field has the wrong type.
+inline tenant_details tag_invoke(boost::json::value_to_tag<tenant_details>,
+                                 const boost::json::value& jv) {
+    const detail::field_reader in(jv, "tenant_details");
     return {.key = in.required<std::string>("key"),
             .attributes = in.or_default<boost::json::object>("attributes")};
 }
@@ -362,6 +415,89 @@ inline resource_permissions tag_invoke(boost::json::value_to_tag<resource_permis
             .resource = in.optional<permission_resource>("resource"),
             .permissions = in.or_default<std::vector<std::string>>("permissions"),
             .roles = in.optional<std::vector<std::string>>("roles")};
+}
+
+// --- authorized_users_query / authorized_user_assignment / authorized_users_result ---
+
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an
+/// `AuthorizedUsersAuthorizationQuery` JSON object; `context` is always written.
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
+                       const authorized_users_query& v) {
+    detail::field_writer(jv)
+        .field("action", v.action)
+        .field("resource", v.resource)
+        .field("context", v.context);
+}
+
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizedUsersAuthorizationQuery`
+/// JSON object. Throws `permit::model_error` when `jv` is not an object, a required field is
+/// missing, or a field has the wrong type.
+inline authorized_users_query tag_invoke(boost::json::value_to_tag<authorized_users_query>,
+                                         const boost::json::value& jv) {
+    const detail::field_reader in(jv, "authorized_users_query");
+    return {.action = in.required<std::string>("action"),
+            .resource = in.required<check_resource>("resource"),
+            .context = in.or_default<boost::json::object>("context")};
+}
+
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AuthorizedUserAssignment`
+/// JSON object.
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
+                       const authorized_user_assignment& v) {
+    detail::field_writer(jv)
+        .field("user", v.user)
+        .field("tenant", v.tenant)
+        .field("resource", v.resource)
+        .field("role", v.role);
+}
+
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizedUserAssignment` JSON
+/// object. Throws `permit::model_error` when `jv` is not an object, a required field is missing, or
+/// a field has the wrong type.
+inline authorized_user_assignment tag_invoke(boost::json::value_to_tag<authorized_user_assignment>,
+                                             const boost::json::value& jv) {
+    const detail::field_reader in(jv, "authorized_user_assignment");
+    return {.user = in.required<std::string>("user"),
+            .tenant = in.required<std::string>("tenant"),
+            .resource = in.required<std::string>("resource"),
+            .role = in.required<std::string>("role")};
+}
+
+/// Boost.JSON conversion (`boost::json::value_from`): writes `v` as an `AuthorizedUsersResult`
+/// JSON object.
+inline void tag_invoke(boost::json::value_from_tag, boost::json::value& jv,
+                       const authorized_users_result& v) {
+    detail::field_writer(jv)
+        .field("resource", v.resource)
+        .field("tenant", v.tenant)
+        .field("users", v.users);
+}
+
+/// Boost.JSON conversion (`boost::json::value_to`): reads an `AuthorizedUsersResult` JSON object;
+/// absent or null `users` read as none. Throws `permit::model_error` when `jv` is not an object, a
+/// required field is missing, or a field has the wrong type.
+inline authorized_users_result tag_invoke(boost::json::value_to_tag<authorized_users_result>,
+                                          const boost::json::value& jv) {
+    const detail::field_reader in(jv, "authorized_users_result");
+    return {.resource = in.required<std::string>("resource"),
+            .tenant = in.required<std::string>("tenant"),
+            .users = in.or_default<std::map<std::string, std::vector<authorized_user_assignment>>>(
+                "users")};
+}
+
+/// Reads an /allowed/all-tenants reply, `{"allowed_tenants": [{"allow": b, "result": b,
+/// "tenant": {...}}, ...]}`: the tenants of its items that allow, in order (the PDP lists only
+/// those). Throws `permit::model_error` when the reply does not have that shape.
+inline std::vector<tenant_details> decode_allowed_tenants(const boost::json::value& jv) {
+    const detail::field_reader in(jv, "all_tenants_result");
+    const auto items = in.required<boost::json::array>("allowed_tenants");
+    std::vector<tenant_details> out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const detail::field_reader item(items[i], "all_tenants_result",
+                                        "allowed_tenants[" + std::to_string(i) + "]");
+        if (item.required<bool>("allow")) out.push_back(item.required<tenant_details>("tenant"));
+    }
+    return out;
 }
 
 /// Reads a /user-permissions reply: the plain map, or the raw OPA form

@@ -136,7 +136,8 @@ struct emulator_config {
     std::uint16_t port = 0;
     /// The PDP's own port, as Permit runs it (the API in the cloud, the PDP in a container on port
     /// 7766); 0 picks a free one (`emulator::pdp_port()`). The PDP's routes (`/allowed`,
-    /// `/allowed/bulk`, `/user-permissions`, the facts proxy at `/facts/...` and at
+    /// `/allowed/bulk`, `/allowed/all-tenants`, `/authorized_users`, `/user-permissions`,
+    /// `/user-tenants`, the facts proxy at `/facts/...` and at
     /// `/v2/facts/{proj_id}/{env_id}/...`) then answer there and only there, and the PDP answers
     /// no REST API route. Unset (the default): the API and the PDP share `port`, where the facts
     /// proxy is at `/facts/...` only (`/v2/facts/...` is the API's).

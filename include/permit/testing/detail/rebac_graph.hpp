@@ -269,6 +269,71 @@ class graph {
         return out;
     }
 
+    /// A role assignment on an instance: the instance (`"type:key"`) and the role.
+    using assignment = std::pair<std::string, std::string>;
+
+    /// The users who may do `action` on `type:key` in `tenant` through ReBAC (`permit_rebac.
+    /// linked_users`, permitio/policy-library `permit/authorized_users.rego`), each with the role
+    /// assignments at the roots of the derivations that give it a role granting the action: the
+    /// assignment on the instance itself for a role assigned there, else, through each rule that
+    /// derives the role, the roots of the related role on the linked instances. Nothing without
+    /// a key, or for an instance that does not exist or lives in another tenant (as `allows`).
+    ///
+    /// The users are found from the instance backwards, by index: the roles of its type that
+    /// grant the action, the roles those derive from on the instances linked to it by the rules'
+    /// relations, and so on, with the holders of each (role, instance) met on the way as
+    /// candidates; only the candidates are then decided, as `roles_of` decides. Users with no
+    /// role on any of those instances are never looked at.
+    std::map<std::string, std::set<assignment>> linked_users(std::string_view action,
+                                                             std::string_view type,
+                                                             std::string_view key,
+                                                             std::string_view tenant) const {
+        std::map<std::string, std::set<assignment>> out;
+        if (key.empty()) return out;
+        const auto instance = instance_id(type, key);
+        const auto* t = tenant_of(instance);
+        if (!t || *t != tenant) return out;
+        const std::string type_key(type);
+        auto roles_of_type = types_.find(type_key);
+        if (roles_of_type == types_.end()) return out;
+        std::vector<assignment> to_visit;
+        std::set<assignment> seen;
+        for (const auto& [name, role] : roles_of_type->second)
+            if (grants(type_key, name, action) && seen.emplace(instance, name).second)
+                to_visit.emplace_back(instance, name);
+        std::set<std::string> candidates;
+        while (!to_visit.empty()) {
+            const auto [object, role_name] = std::move(to_visit.back());
+            to_visit.pop_back();
+            if (auto on = assigned_on_.find(object); on != assigned_on_.end())
+                for (const auto& [user, roles] : on->second)
+                    if (roles.count(role_name)) candidates.insert(user);
+            const auto* role = find_role(type_of(object), role_name);
+            const auto* links = find_links(object);
+            if (!role || !links) continue;
+            for (const auto& rule : role->derived_from) {
+                auto by_relation = links->find(rule.relation);
+                if (by_relation == links->end()) continue;
+                auto subjects = by_relation->second.find(rule.on_resource);
+                if (subjects == by_relation->second.end()) continue;
+                for (const auto& subject : subjects->second) {
+                    assignment next{instance_id(rule.on_resource, subject), rule.role};
+                    if (seen.insert(next).second) to_visit.push_back(std::move(next));
+                }
+            }
+        }
+        for (const auto& user : candidates) {
+            decision d;
+            const role_set held = roles(user, instance, d);
+            std::set<assignment> roots, visited;
+            for (const auto& name : held)
+                if (grants(type_key, name, action))
+                    roots_of(user, instance, name, d, roots, visited);
+            if (!roots.empty()) out.emplace(user, std::move(roots));
+        }
+        return out;
+    }
+
     /// The actions `role` of `type` grants, with those of the roles it extends.
     std::set<std::string> actions_of(const std::string& type, const std::string& role) const {
         std::set<std::string> out;
@@ -397,6 +462,51 @@ class graph {
                     return true;
         }
         return false;
+    }
+
+    /// The roles assigned to `user` on `instance`, or null when there are none.
+    const role_set* assigned(const std::string& user, const std::string& instance) const {
+        auto u = assignments_.find(user);
+        if (u == assignments_.end()) return nullptr;
+        auto i = u->second.find(instance);
+        return i == u->second.end() ? nullptr : &i->second;
+    }
+
+    /// Role `role` of resource type `type`, or null.
+    const resource_role* find_role(std::string_view type, const std::string& role) const {
+        auto t = types_.find(std::string(type));
+        if (t == types_.end()) return nullptr;
+        auto r = t->second.find(role);
+        return r == t->second.end() ? nullptr : &r->second;
+    }
+
+    /// Adds to `out` the assignments from which `user` holds `role` on `instance`, which
+    /// `roles(user, instance, d)` has: the assignment itself, or the roots of the related roles
+    /// through the rules that derive it, as `roles` derives it. `visited` cuts cycles.
+    void roots_of(const std::string& user, const std::string& instance, const std::string& role,
+                  decision& d, std::set<assignment>& out, std::set<assignment>& visited) const {
+        if (!visited.emplace(instance, role).second) return;
+        const auto* direct = assigned(user, instance);
+        if (direct && direct->count(role)) {
+            out.emplace(instance, role);
+            return;
+        }
+        const bool has_direct = direct && !direct->empty();
+        const auto* r = find_role(type_of(instance), role);
+        const auto* links = find_links(instance);
+        if (!r || !links || (r->superseded_by_direct_role && has_direct)) return;
+        for (const auto& rule : r->derived_from) {
+            if (rule.superseded_by_direct_role && has_direct) continue;
+            auto by_relation = links->find(rule.relation);
+            if (by_relation == links->end()) continue;
+            auto subjects = by_relation->second.find(rule.on_resource);
+            if (subjects == by_relation->second.end()) continue;
+            for (const auto& key : subjects->second) {
+                const auto subject = instance_id(rule.on_resource, key);
+                if (roles(user, subject, d).count(rule.role))
+                    roots_of(user, subject, rule.role, d, out, visited);
+            }
+        }
     }
 
     const object_links* find_links(const std::string& object) const {

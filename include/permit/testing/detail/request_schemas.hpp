@@ -215,6 +215,14 @@ inline constexpr field check_query_fields[] = {{"user", ft::nested, true, &check
                                                {"sdk", ft::string}};
 inline constexpr object_schema check_query{check_query_fields, false};
 
+// `AuthorizedUsersAuthorizationQuery` (permitio/PDP `horizon/enforcer/schemas.py`).
+inline constexpr field authorized_users_query_fields[] = {
+    {"action", ft::string, true},
+    {"resource", ft::nested, true, &check_resource},
+    {"context", ft::object},
+    {"sdk", ft::string}};
+inline constexpr object_schema authorized_users_query{authorized_users_query_fields, false};
+
 inline constexpr field user_permissions_query_fields[] = {{"user", ft::nested, true, &check_user},
                                                           {"tenants", ft::string_array},
                                                           {"resources", ft::string_array},

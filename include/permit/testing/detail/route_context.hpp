@@ -111,10 +111,12 @@ inline paging read_paging(const route_context& ctx, query_checker& q) {
 }
 
 /// What the lists that may answer a bare array read of their query: the page, whether to answer
-/// the envelope (`include_total_count`), and the deprecated `detailed` flag, checked and ignored.
+/// the envelope (`include_total_count`), and the `detailed` flag (deprecated on most lists, which
+/// ignore it once checked).
 struct list_options {
     paging page;
     bool with_total = false;
+    bool detailed = false;
 };
 
 /// Reads `list_options`, or throws FastAPI's 422 for a bad value.
@@ -123,7 +125,7 @@ inline list_options read_list_options(const route_context& ctx) {
     query_checker q(errors);
     list_options out{.page = read_paging(ctx, q)};
     out.with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
-    q.boolean(ctx.q("detailed"), "detailed", false);
+    out.detailed = q.boolean(ctx.q("detailed"), "detailed", false);
     if (!errors.empty()) throw unprocessable(errors);
     return out;
 }

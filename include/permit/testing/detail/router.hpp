@@ -496,6 +496,8 @@ class router {
              remove_tenant_user},
             // role assignments
             {"GET", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, list_role_assignments},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/role_assignments/detailed", rest,
+             list_role_assignments_detailed},
             {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, assign_role},
             {"DELETE", "/v2/facts/{proj_id}/{env_id}/role_assignments", rest, unassign_role},
             {"POST", "/v2/facts/{proj_id}/{env_id}/role_assignments/bulk", rest,
@@ -677,6 +679,8 @@ class router {
             // PDP
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
+            {"POST", "/allowed/all-tenants", route_area::pdp, allowed_all_tenants},
+            {"POST", "/authorized_users", route_area::pdp, routes::authorized_users},
             {"POST", "/user-permissions", route_area::pdp, user_permissions},
             {"POST", "/user-tenants", route_area::pdp, user_tenants},
             {"GET", "/health", route_area::open, health},

@@ -1,13 +1,16 @@
-// The PDP's decision routes (permitio/PDP `pdp-server/src/api/authz/`): `/allowed`,
-// `/allowed/bulk`, `/user-permissions`, deciding RBAC from the emulator's roles and tenant-scoped
-// role assignments.
+// The PDP's decision routes (permitio/PDP `pdp-server/src/api/authz/`, `horizon/enforcer/api.py`):
+// `/allowed`, `/allowed/bulk`, `/allowed/all-tenants`, `/user-permissions`, `/user-tenants` and
+// `/authorized_users`, deciding RBAC from the emulator's roles and tenant-scoped role assignments,
+// and ReBAC from its resource instances, relationship tuples and roles on instances.
 #pragma once
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -22,13 +25,18 @@ namespace permit::testing::detail::routes {
 /// with those of the roles it extends, include "<type>:<action>" (RBAC), or ∃ role of the user on
 /// the instance `type:key`, in that tenant, that grants the action (ReBAC): grants of either kind
 /// allow, nothing denies (permitio/policy-library `permit/root.rego`).
+/// The tenant of a query's resource: its `tenant`, or "default" when it has none.
+inline std::string tenant_of_query(const boost::json::object& resource) {
+    if (const auto* t = resource.if_contains("tenant");
+        t && t->is_string() && !t->get_string().empty())
+        return std::string(t->get_string());
+    return state::default_tenant;
+}
+
 inline bool decide(const state& s, const boost::json::object& query) {
     const auto& user_key = query.at("user").at("key").get_string();
     const auto& resource = query.at("resource").get_object();
-    std::string tenant(state::default_tenant);
-    if (const auto* t = resource.if_contains("tenant");
-        t && t->is_string() && !t->get_string().empty())
-        tenant = std::string(t->get_string());
+    const auto tenant = tenant_of_query(resource);
     const auto permission = std::string(resource.at("type").get_string()) + ":" +
                             std::string(query.at("action").get_string());
     const auto* user = s.find_user(std::string_view(user_key));
@@ -60,6 +68,89 @@ inline reply allowed_bulk(state& s, const route_context& ctx) {
     boost::json::array answers;
     for (const auto& q : body.get_array()) answers.push_back(decision(decide(s, q.get_object())));
     return json_reply(200, boost::json::object{{"allow", std::move(answers)}});
+}
+
+/// A tenant as the PDP's `TenantDetails` holds it: its key and attributes.
+inline boost::json::object tenant_details(const state& s, const std::string& key) {
+    const auto* tenant = s.find_tenant(key);
+    return {{"key", key}, {"attributes", tenant ? tenant->attributes : boost::json::object{}}};
+}
+
+/// `POST /allowed/all-tenants` (the container PDP's, permitio/PDP `horizon/enforcer/api.py`):
+/// `{"allowed_tenants": [{"allow": true, "result": true, "tenant": {"key", "attributes"}}]}`,
+/// only the tenants in which the query is allowed, each decided as `/allowed` decides it with
+/// `resource.tenant` set to that tenant (the query's own tenant is ignored). The candidates are
+/// the tenants in which the user holds a tenant-level role, in first-assignment order, or every
+/// tenant for a user the PDP does not know (permitio/policy-library `permit/any_tenant.rego`).
+/// So a user with roles on instances only gets no tenant, and an instance's tenant is the only
+/// one a ReBAC grant can list
+/// (https://docs.permit.io/how-to/enforce-permissions/all-tenants-check).
+inline reply allowed_all_tenants(state& s, const route_context& ctx) {
+    auto body = checked_body(ctx, schemas::check_query);
+    auto& query = body.get_object();
+    const auto* user = s.find_user(std::string_view(query.at("user").at("key").get_string()));
+    std::vector<std::string> candidates;
+    if (user)
+        candidates = s.tenants_of(user->key);
+    else
+        for (const auto* t : s.tenants_where([](const tenant_record&) { return true; }))
+            candidates.push_back(t->key);
+    boost::json::array allowed;
+    auto& resource = query.at("resource").get_object();
+    for (const auto& tenant : candidates) {
+        resource["tenant"] = tenant;
+        if (!decide(s, query)) continue;
+        auto item = decision(true);
+        item["tenant"] = tenant_details(s, tenant);
+        allowed.push_back(std::move(item));
+    }
+    return json_reply(200, boost::json::object{{"allowed_tenants", std::move(allowed)}});
+}
+
+/// `POST /authorized_users` (permitio/PDP `horizon/enforcer/api.py`, `pdp-server/src/opa_client/
+/// authorized_users.rs`; permitio/policy-library `permit/authorized_users.rego`): who may do
+/// `action` on `resource`, as `{"resource": "type:key" | "type:*", "tenant": t, "users": {user:
+/// [{"user", "tenant", "resource", "role"}]}}`, where t is the resource's tenant ("default" when it
+/// has none, as for `/allowed`):
+///   - RBAC: one entry per tenant-level role of the user in t that grants `type:action`, with
+///     `"resource": "__tenant:<t>"` and the role's key;
+///   - ReBAC (with a key only): one entry per role assignment at the root of the derivations that
+///     give the user a role granting the action on the instance (`rebac::graph::linked_users`),
+///     with the assigned instance as `resource` and `"<type>#<role>"` as `role`.
+/// A user appears once, with the entries of both. [CONFLICT] Permit's docs show a ReBAC entry's
+/// role as the bare key (https://docs.permit.io/how-to/enforce-permissions/authorized-users), the
+/// SDK's test against the live API expects `"<Type>#<role>"` (permit-python
+/// `tests/test_rebac_e2e.py`); the second is followed, and tells a resource role from a tenant
+/// role of the same key. ABAC entries (`context.enable_abac_authorized_users`) are not modelled.
+inline reply authorized_users(state& s, const route_context& ctx) {
+    const auto body = checked_body(ctx, schemas::authorized_users_query);
+    const auto& query = body.get_object();
+    const auto& resource = query.at("resource").get_object();
+    const std::string type(resource.at("type").get_string());
+    const std::string action(query.at("action").get_string());
+    std::string key;
+    if (const auto* k = resource.if_contains("key"); k && k->is_string()) key = k->get_string();
+    const auto tenant = tenant_of_query(resource);
+    std::map<std::string, boost::json::array> users;
+    auto entry = [&](const std::string& user, std::string on, std::string role) {
+        users[user].push_back(boost::json::object{{"user", user},
+                                                  {"tenant", tenant},
+                                                  {"resource", std::move(on)},
+                                                  {"role", std::move(role)}});
+    };
+    const auto permission = type + ":" + action;
+    for (const auto* a : s.tenant_assignments(tenant))
+        if (s.effective_permissions(a->role).count(permission))
+            entry(a->user, "__tenant:" + tenant, a->role);
+    for (const auto& [user, roots] : s.rebac().linked_users(action, type, key, tenant))
+        for (const auto& [instance, role] : roots)
+            entry(user, instance, std::string(rebac::type_of(instance)) + "#" + role);
+    boost::json::object by_user;
+    for (auto& [user, entries] : users) by_user[user] = std::move(entries);
+    return json_reply(
+        200, boost::json::object{{"resource", type + ":" + (key.empty() ? std::string("*") : key)},
+                                 {"tenant", tenant},
+                                 {"users", std::move(by_user)}});
 }
 
 /// The ReBAC entries of `/user-permissions`: one per instance on which the user has a role,
@@ -98,17 +189,13 @@ void add_instance_permissions(const state& s, const std::string& user, const Lis
         }
         boost::json::array permissions;
         for (const auto& p : perms) permissions.push_back(boost::json::string(p));
-        const auto* tenant = s.find_tenant(instance->tenant);
         out[ident] = boost::json::object{
             {"resource", boost::json::object{{"key", instance->instance_key},
                                              {"type", instance->resource},
                                              {"attributes", instance->attributes}}},
             // The tenant as the PDP's `UserPermissionsResult` holds it: its key and attributes
             // (permitio/PDP `pdp-server/src/opa_client/user_permissions.rs`).
-            {"tenant",
-             boost::json::object{{"key", instance->tenant},
-                                 {"attributes", tenant ? boost::json::value(tenant->attributes)
-                                                       : boost::json::value(nullptr)}}},
+            {"tenant", tenant_details(s, instance->tenant)},
             {"permissions", std::move(permissions)},
             {"roles", std::move(role_list)}};
     }
@@ -141,7 +228,6 @@ inline reply user_permissions(state& s, const route_context& ctx) {
     for (const auto& tenant_key : s.tenants_of(user->key)) {
         if (tenants && std::find(tenants->begin(), tenants->end(), tenant_key) == tenants->end())
             continue;
-        const auto* tenant = s.find_tenant(tenant_key);
         std::set<std::string> perms;
         boost::json::array roles;
         for (const auto& role : s.tenant_roles(user->key, tenant_key)) {
@@ -151,11 +237,10 @@ inline reply user_permissions(state& s, const route_context& ctx) {
         }
         boost::json::array permissions;
         for (const auto& p : perms) permissions.push_back(boost::json::string(p));
-        out["__tenant:" + tenant_key] = boost::json::object{
-            {"tenant",
-             boost::json::object{{"key", tenant_key}, {"attributes", tenant->attributes}}},
-            {"permissions", std::move(permissions)},
-            {"roles", std::move(roles)}};
+        out["__tenant:" + tenant_key] =
+            boost::json::object{{"tenant", tenant_details(s, tenant_key)},
+                                {"permissions", std::move(permissions)},
+                                {"roles", std::move(roles)}};
     }
     add_instance_permissions(s, user->key, list, out);
     return json_reply(200, std::move(out));
@@ -169,13 +254,7 @@ inline reply user_tenants(state& s, const route_context& ctx) {
     boost::json::array out;
     const auto* user = s.find_user(std::string_view(body.at("user").at("key").get_string()));
     if (user)
-        for (const auto& key : s.tenants_of(user->key)) {
-            const auto* tenant = s.find_tenant(key);
-            out.push_back(boost::json::object{
-                {"key", key},
-                {"attributes", tenant ? boost::json::value(tenant->attributes)
-                                      : boost::json::value(boost::json::object{})}});
-        }
+        for (const auto& key : s.tenants_of(user->key)) out.push_back(tenant_details(s, key));
     return json_reply(200, std::move(out));
 }
 

@@ -49,7 +49,9 @@ inline bool names(const std::optional<std::string_view>& wanted, std::string_vie
 /// A bare array unless `include_total_count=true`; filters `tenant`, `resource` (key or id) and
 /// repeated `search` (an instance's key or id, exact).
 inline reply list_instances(state& s, const route_context& ctx) {
-    const auto [p, with_total] = read_list_options(ctx);
+    const auto options = read_list_options(ctx);
+    const auto p = options.page;
+    const auto with_total = options.with_total;
     const auto tenant = ctx.q("tenant");
     const auto resource = ctx.q("resource");
     const auto search = ctx.all("search");
@@ -126,7 +128,9 @@ inline reply bulk_delete_instances(state& s, const route_context& ctx,
 
 /// A bare array unless `include_total_count=true`; the filters combine with AND.
 inline reply list_tuples(state& s, const route_context& ctx) {
-    const auto [p, with_total] = read_list_options(ctx);
+    const auto options = read_list_options(ctx);
+    const auto p = options.page;
+    const auto with_total = options.with_total;
     const auto tenant = ctx.q("tenant");
     const auto subject = ctx.q("subject");
     const auto relation = ctx.q("relation");

@@ -17,15 +17,46 @@
 
 namespace permit::testing::detail::routes {
 
-inline reply list_role_assignments(state& s, const route_context& ctx) {
-    const auto [p, with_total] = read_list_options(ctx);
+/// The filters of the role assignment lists: `user`, `role` and `tenant` (each repeatable, key or
+/// id), `resource` (a type) and `resource_instance` (`"type:key"` or the instance's id).
+inline assignment_filter read_assignment_filter(const state& s, const route_context& ctx) {
     assignment_filter f{
         .users = ctx.all("user"), .roles = ctx.all("role"), .tenants = ctx.all("tenant")};
     if (auto r = ctx.q("resource")) f.resource = std::string(*r);
-    if (auto r = ctx.q("resource_instance")) f.resource_instance = std::string(*r);
+    if (auto r = ctx.q("resource_instance")) {
+        const auto* instance = s.find_instance(*r);
+        f.resource_instance = instance ? instance->key : std::string(*r);
+    }
+    return f;
+}
+
+/// `GET /role_assignments`: `RoleAssignmentRead`s, or with `detailed=true`
+/// `RoleAssignmentDetailedRead`s; a bare array unless `include_total_count=true`
+/// (https://api.permit.io/v2/redoc#tag/Role-Assignments/operation/list_role_assignments).
+inline reply list_role_assignments(state& s, const route_context& ctx) {
+    const auto options = read_list_options(ctx);
+    const auto found = s.assignments_where(read_assignment_filter(s, ctx));
+    if (options.detailed)
+        return json_reply(200, array_or_envelope(found, options.page, options.with_total,
+                                                 [&](const assignment_record& a) {
+                                                     return s.render_detailed(a);
+                                                 }));
     return json_reply(200,
-                      array_or_envelope(s.assignments_where(f), p, with_total,
+                      array_or_envelope(found, options.page, options.with_total,
                                         [&](const assignment_record& a) { return s.render(a); }));
+}
+
+/// `GET /role_assignments/detailed`: always `PaginatedResult_RoleAssignmentDetailedRead_`, with
+/// the filters and paging of `GET /role_assignments`
+/// (https://api.permit.io/v2/redoc#tag/Role-Assignments).
+inline reply list_role_assignments_detailed(state& s, const route_context& ctx) {
+    validation_errors errors;
+    query_checker q(errors);
+    const auto p = read_paging(ctx, q);
+    if (!errors.empty()) throw unprocessable(errors);
+    return json_reply(200,
+                      envelope(s.assignments_where(read_assignment_filter(s, ctx)), p,
+                               [&](const assignment_record& a) { return s.render_detailed(a); }));
 }
 
 inline reply assign_role(state& s, const route_context& ctx) {

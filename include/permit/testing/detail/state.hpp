@@ -1418,6 +1418,65 @@ class state {
         return out;
     }
 
+    /// The tenant-level (not resource-instance) assignments in a tenant, in creation order.
+    std::vector<const assignment_record*> tenant_assignments(const std::string& tenant_key) const {
+        std::vector<const assignment_record*> out;
+        if (auto it = tenant_assignments_.find(tenant_key); it != tenant_assignments_.end())
+            for (auto seq : it->second) out.push_back(&assignments_.at(seq));
+        return out;
+    }
+
+    /// `RoleAssignmentDetailedRead` (https://api.permit.io/v2/redoc#tag/Role-Assignments): the
+    /// role, user, tenant and resource instance as objects instead of keys; `resource_instance`
+    /// only for a role on an instance. The role is the instance's resource role when it is one,
+    /// with the `permissions` its `ResourceRoleRead` lists.
+    boost::json::object render_detailed(const assignment_record& a) const {
+        boost::json::object role;
+        const boost::json::object* resource_role = nullptr;
+        if (a.resource_instance)
+            if (const auto* r = resources_.find(rebac::type_of(*a.resource_instance));
+                r && r->roles)
+                if (const auto* v = r->roles->if_contains(a.role); v && v->is_object())
+                    resource_role = &v->get_object();
+        if (resource_role) {
+            role = {{"id", text_of(*resource_role, "id")},
+                    {"key", a.role},
+                    {"name", text_of(*resource_role, "name")}};
+            if (const auto* p = resource_role->if_contains("permissions"); p && p->is_array())
+                role["permissions"] = *p;
+        } else if (const auto* r = roles_.find(a.role)) {
+            role = {{"id", r->id},
+                    {"key", r->key},
+                    {"name", r->name},
+                    {"permissions", boost::json::value_from(r->permissions)}};
+        }
+        const auto& u = *users_.find(a.user);
+        boost::json::object user{{"id", u.id}, {"key", u.key}};
+        if (u.email) user["email"] = *u.email;
+        if (u.first_name) user["first_name"] = *u.first_name;
+        if (u.last_name) user["last_name"] = *u.last_name;
+        user["attributes"] = u.attributes;
+        const auto& t = *tenants_.find(a.tenant);
+        boost::json::object out{
+            {"id", a.id},
+            {"role", std::move(role)},
+            {"user", std::move(user)},
+            {"tenant",
+             boost::json::object{
+                 {"id", t.id}, {"key", t.key}, {"name", t.name}, {"attributes", t.attributes}}}};
+        if (a.resource_instance)
+            if (const auto* i = instances_.find(*a.resource_instance))
+                out["resource_instance"] = boost::json::object{{"id", i->id},
+                                                               {"key", i->instance_key},
+                                                               {"resource", i->resource},
+                                                               {"attributes", i->attributes}};
+        out["organization_id"] = ids_.organization_id;
+        out["project_id"] = ids_.project_id;
+        out["environment_id"] = ids_.environment_id;
+        out["created_at"] = a.created_at;
+        return out;
+    }
+
     permit::role_assignment render(const assignment_record& a) const {
         permit::role_assignment out;
         out.id = a.id;
@@ -1631,7 +1690,10 @@ class state {
         assignment_index_.emplace(
             index_key({rec.user, rec.role, rec.tenant, rec.resource_instance}), seq);
         assignments_by_user_[rec.user].insert(seq);
-        if (rec.resource_instance) rebac_.assign(rec.user, rec.role, *rec.resource_instance);
+        if (rec.resource_instance)
+            rebac_.assign(rec.user, rec.role, *rec.resource_instance);
+        else
+            tenant_assignments_[rec.tenant].insert(seq);
         return assignments_.emplace(seq, std::move(rec)).first->second;
     }
 
@@ -2187,6 +2249,11 @@ class state {
         const auto& a = assignments_.at(seq);
         assignment_index_.erase(index_key({a.user, a.role, a.tenant, a.resource_instance}));
         if (a.resource_instance) rebac_.unassign(a.user, a.role, *a.resource_instance);
+        if (auto it = tenant_assignments_.find(a.tenant);
+            !a.resource_instance && it != tenant_assignments_.end()) {
+            it->second.erase(seq);
+            if (it->second.empty()) tenant_assignments_.erase(it);
+        }
         if (auto it = assignments_by_user_.find(a.user); it != assignments_by_user_.end()) {
             it->second.erase(seq);
             if (it->second.empty()) assignments_by_user_.erase(it);
@@ -2216,6 +2283,8 @@ class state {
     std::map<std::uint64_t, assignment_record> assignments_;
     std::unordered_map<std::string, std::uint64_t> assignment_index_;
     std::unordered_map<std::string, std::set<std::uint64_t>> assignments_by_user_;
+    // tenant -> the tenant-level (not resource-instance) assignments in it
+    std::unordered_map<std::string, std::set<std::uint64_t>> tenant_assignments_;
     std::set<std::pair<std::string, std::string>>
         memberships_;  // (tenant, user) added without a role
     mutable std::unordered_map<std::string, std::string> instance_ids_;
