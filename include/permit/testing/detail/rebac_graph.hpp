@@ -231,16 +231,9 @@ class graph {
         const auto instance = instance_id(type, key);
         const auto* t = tenant_of(instance);
         if (!t || *t != tenant) return false;
-        auto roles_of_type = types_.find(std::string(type));
-        // Goal-directed: only the roles that grant the action are looked for, and the search
-        // stops at the first path that gives one (a document's editor found three folders up
-        // does not walk to the top of a hundred-level tree). The same rules as `roles_of`.
-        search s;
-        if (roles_of_type != types_.end())
-            for (const auto& [name, role] : roles_of_type->second)
-                if (grants(std::string(type), name, action) && has_role(user, instance, name, s))
-                    return true;
-        // A role assigned on the instance that its type does not define (yet) grants nothing.
+        decision d;
+        for (const auto& role : roles(user, instance, d))
+            if (grants(std::string(type), role, action)) return true;
         return false;
     }
 
@@ -381,52 +374,6 @@ class graph {
         std::unordered_map<std::string, role_set> known;
         std::unordered_set<std::string> in_progress;
     };
-
-    /// One goal-directed search's memory: whether the user has role `r` on instance `i`, keyed
-    /// `i + '#' + r`, and the pairs being looked for (a cycle is cut there).
-    struct search {
-        std::unordered_map<std::string, bool> known;
-        std::unordered_set<std::string> in_progress;
-    };
-
-    // Whether `user` has `role` on `instance`: assigned, or derived through a rule of the role
-    // from a role on an instance related to this one, recursively.
-    bool has_role(const std::string& user, const std::string& instance, const std::string& role,
-                  search& s) const {
-        std::string memo = instance;
-        memo += '#';
-        memo += role;
-        if (auto it = s.known.find(memo); it != s.known.end()) return it->second;
-        if (!s.in_progress.insert(memo).second) return false;  // a cycle: cut here
-        const role_set* direct = nullptr;
-        if (auto u = assignments_.find(user); u != assignments_.end())
-            if (auto i = u->second.find(instance); i != u->second.end()) direct = &i->second;
-        const bool has_direct = direct && !direct->empty();
-        bool found = direct && direct->count(role) > 0;
-        if (!found) {
-            const resource_role* def = nullptr;
-            if (auto t = types_.find(std::string(type_of(instance))); t != types_.end())
-                if (auto r = t->second.find(role); r != t->second.end()) def = &r->second;
-            const auto* links = find_links(instance);
-            if (def && links && !(def->superseded_by_direct_role && has_direct))
-                for (const auto& rule : def->derived_from) {
-                    if (rule.superseded_by_direct_role && has_direct) continue;
-                    auto by_relation = links->find(rule.relation);
-                    if (by_relation == links->end()) continue;
-                    auto subjects = by_relation->second.find(rule.on_resource);
-                    if (subjects == by_relation->second.end()) continue;
-                    for (const auto& key : subjects->second)
-                        if (has_role(user, instance_id(rule.on_resource, key), rule.role, s)) {
-                            found = true;
-                            break;
-                        }
-                    if (found) break;
-                }
-        }
-        s.in_progress.erase(memo);
-        s.known.emplace(std::move(memo), found);
-        return found;
-    }
 
     const role_set& roles(const std::string& user, const std::string& instance, decision& d) const {
         static const role_set none;
