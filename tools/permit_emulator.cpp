@@ -7,12 +7,14 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <permit/testing/config_json.hpp>
 #include <permit/testing/emulator.hpp>
@@ -51,6 +53,10 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
                        what it answers when that runs out without X-Timeout-Policy (default
                        ignore)
   --pdp JSON|FILE      the three above as JSON, e.g. '{"pdp_propagation_delay_ms":300}'
+  --request-log FILE   keep every request's body, and write the request log to FILE when it
+                       stops, one JSON object a line: {"connection":1,"method":"POST",
+                       "target":"/v2/...?a=b","route":"POST /v2/...","status":200,"body":"..."}
+                       (and "fault" when one was injected)
   --exit-after SECONDS stop by itself after this long
   --help               this text
 
@@ -67,6 +73,20 @@ std::string read_file(const std::string& path) {
     return out.str();
 }
 
+/// Writes `log` to `path`, one JSON object a line (see `--request-log` in the usage).
+void write_request_log(const std::string& path,
+                       const std::vector<permit::testing::request_record>& log) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (const auto& r : log) {
+        boost::json::object line{{"connection", r.connection}, {"method", r.method},
+                                 {"target", r.target},         {"route", r.route},
+                                 {"status", r.status},         {"body", r.body}};
+        if (r.fault) line["fault"] = permit::testing::to_string(*r.fault);
+        out << boost::json::serialize(line) << '\n';
+    }
+    if (!out.flush()) throw std::runtime_error("cannot write " + path);
+}
+
 /// Inline JSON when it looks like JSON, a file name otherwise.
 boost::json::value json_argument(const std::string& arg) {
     const auto first = arg.find_first_not_of(" \t\n");
@@ -79,6 +99,7 @@ boost::json::value json_argument(const std::string& arg) {
 int main(int argc, char** argv) {
     permit::testing::emulator_config config;
     int exit_after = 0;
+    std::string request_log;
     try {
         for (int i = 1; i < argc; ++i) {
             const std::string_view opt = argv[i];
@@ -127,7 +148,10 @@ int main(int argc, char** argv) {
                     boost::json::object{{"pdp_facts_timeout_policy", value()}}, config);
             else if (opt == "--pdp")
                 permit::testing::pdp_settings_from_json(json_argument(value()), config);
-            else if (opt == "--exit-after")
+            else if (opt == "--request-log") {
+                request_log = value();
+                config.log_request_bodies = true;
+            } else if (opt == "--exit-after")
                 exit_after = std::stoi(value());
             else
                 throw std::invalid_argument("unknown option " + std::string(opt) + " (see --help)");
@@ -164,6 +188,7 @@ int main(int argc, char** argv) {
         }
         ioc.run();
         emu.stop();
+        if (!request_log.empty()) write_request_log(request_log, emu.request_log());
         const auto stats = emu.stats();
         std::cout << "stopped after " << stats.requests << " requests on "
                   << stats.connections_accepted << " connections" << std::endl;

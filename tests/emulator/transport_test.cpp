@@ -396,6 +396,32 @@ BOOST_AUTO_TEST_CASE(connection_numbers_stay_distinct_across_reset_stats) {
                "two connections share the number " << log[0].connection << " in the request log");
 }
 
+BOOST_AUTO_TEST_CASE(request_log_keeps_the_bodies_when_asked) {
+    emulator_config config;
+    config.log_request_bodies = true;
+    fresh_emulator f(config);
+    auto client = f.connect();
+    const auto alice = json::serialize(user("alice"));
+    BOOST_TEST(client.post(client.facts("/users"), user("alice")).status == 201u);
+    BOOST_TEST(client.post(client.facts("/users"), user("alice")).status == 409u);
+    BOOST_TEST(client.get(client.facts("/users/alice")).status == 200u);
+    const auto log = f.emu.request_log();
+    BOOST_TEST_REQUIRE(log.size() == 3u);
+    BOOST_TEST(log[0].body == alice);
+    BOOST_TEST(log[1].body == alice, "the body of a refused request is kept too");
+    BOOST_TEST(log[2].body.empty(), "a GET has no body");
+}
+
+BOOST_AUTO_TEST_CASE(request_log_keeps_no_body_by_default) {
+    fresh_emulator f;
+    auto client = f.connect();
+    BOOST_TEST(client.post(client.facts("/users"), user("alice")).status == 201u);
+    const auto log = f.emu.request_log();
+    BOOST_TEST_REQUIRE(log.size() == 1u);
+    BOOST_TEST(log[0].method == "POST");
+    BOOST_TEST(log[0].body.empty());
+}
+
 BOOST_AUTO_TEST_CASE(counters_count_requests_routes_and_statuses) {
     fresh_emulator f;
     auto client = f.connect();

@@ -218,6 +218,10 @@ struct emulator_config {
     std::chrono::milliseconds idle_timeout{30000};
     /// How many requests the request log keeps (oldest dropped first).
     std::size_t request_log_capacity = 100000;
+    /// Whether the request log keeps each request's body (`request_record::body`), e.g. to
+    /// compare what two clients send for the same call. Off by default: the bodies of a long
+    /// run could fill the memory.
+    bool log_request_bodies = false;
 };
 
 }  // namespace permit::testing

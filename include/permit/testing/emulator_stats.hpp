@@ -60,6 +60,9 @@ struct request_record {
     std::string method;
     std::string target;  ///< Path and query as received.
     std::string route;   ///< As in `emulator_stats::requests_by_route`.
+    /// The request's body as received, when `emulator_config::log_request_bodies` is set; empty
+    /// otherwise.
+    std::string body;
     /// The status sent, or 0 when the connection was reset instead.
     unsigned status = 0;
     /// The fault injected into it, if any.

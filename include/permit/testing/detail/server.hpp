@@ -463,7 +463,8 @@ class server : public std::enable_shared_from_this<server> {
                 log_.pop_front();
                 ++log_dropped_;
             }
-            log_.push_back({id, method, std::string(req.target()), p.route.name, 0,
+            log_.push_back({id, method, std::string(req.target()), p.route.name,
+                            config_.log_request_bodies ? req.body() : std::string(), 0,
                             p.fault ? std::optional<fault_kind>(p.fault->kind) : std::nullopt,
                             now});
             p.log_serial = log_dropped_ + log_.size() - 1;
