@@ -3,6 +3,7 @@
 // and cases of our own (derivation through two and three hops, a cycle of tuples, a tuple or an
 // instance removed, a user with no relation).
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -231,6 +232,34 @@ BOOST_AUTO_TEST_CASE(a_cycle_of_tuples_ends_and_grants_what_its_paths_grant) {
     g.assign("bob", "editor", "folder:f1");
     BOOST_TEST(g.allows("bob", "rename", "folder", "f0", "default"));  // f1 -> f2 -> f0
     BOOST_TEST(g.allows("bob", "edit", "document", "d", "default"));
+}
+
+BOOST_AUTO_TEST_CASE(linked_users_name_the_root_assignment_of_each_user) {
+    auto g = nested_folders(2);
+    g.assign("bob", "editor", "document:d");
+    g.assign("cy", "editor", "folder:f1");
+    g.assign("dee", "editor", "folder:elsewhere");  // no path to the document
+    using assignments = std::set<rebac::graph::assignment>;
+    const auto users = g.linked_users("edit", "document", "d", "default");
+    BOOST_TEST(users.size() == 3u);
+    // Derived through the folders: the assignment it comes from, not the document.
+    BOOST_TEST((users.at("ann") == assignments{{"folder:f0", "editor"}}));
+    BOOST_TEST((users.at("cy") == assignments{{"folder:f1", "editor"}}));
+    BOOST_TEST((users.at("bob") == assignments{{"document:d", "editor"}}));
+    BOOST_TEST(!users.contains("dee"));
+    // Each one is someone `allows` lets in, and nobody else is.
+    for (const auto& [user, roots] : users)
+        BOOST_TEST(g.allows(user, "edit", "document", "d", "default"));
+    BOOST_TEST(!g.allows("dee", "edit", "document", "d", "default"));
+    // No key, another tenant, an unknown instance: nobody.
+    BOOST_TEST(g.linked_users("edit", "document", "", "default").empty());
+    BOOST_TEST(g.linked_users("edit", "document", "d", "other").empty());
+    BOOST_TEST(g.linked_users("edit", "document", "missing", "default").empty());
+    // A tuple removed cuts the users above it.
+    BOOST_TEST(g.remove_tuple("folder:f1", "parent", "folder:f2"));
+    const auto after = g.linked_users("edit", "document", "d", "default");
+    BOOST_TEST(after.size() == 1u);
+    BOOST_TEST(after.contains("bob"));
 }
 
 BOOST_AUTO_TEST_CASE(removing_a_tuple_takes_the_permission_it_carried) {
