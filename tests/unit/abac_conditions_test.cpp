@@ -2,6 +2,7 @@
 // operator semantics (each operator on each relevant type, a missing attribute, a wrong type),
 // the examples of Permit's docs and SDK tests, each named after its source, and a table of
 // validation cases.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -474,6 +475,31 @@ BOOST_AUTO_TEST_CASE(validation_locations_and_messages) {
                R"(["allOf",0,"user.age","greater-than-unsupported"])");
     BOOST_TEST(problems[0].message.find("greater-than-unsupported") != std::string::npos);
     BOOST_TEST(problems[1].message.find("allOf") != std::string::npos);
+}
+
+// A set with parents, and a resourceset's base resource
+// (https://docs.permit.io/api/working-with-abac/condition-sets).
+BOOST_AUTO_TEST_CASE(condition_sets_with_parents_and_base_resource) {
+    const auto attributes =
+        json::parse(R"({"user": {"age": 30, "country": "US"}, "resource": {"type": "file"}})")
+            .as_object();
+    const auto adult = json::parse(R"({"user.age": {"greater-than-equals": 18}})");
+    const auto in_us = json::parse(R"({"user.country": {"equals": "US"}})");
+    const auto in_india = json::parse(R"({"user.country": {"equals": "IN"}})");
+    const auto none = json::parse("{}");
+    const std::vector<const json::value*> us_parent = {&in_us};
+    const std::vector<const json::value*> india_grandparent = {&in_us, &in_india};
+
+    BOOST_TEST(abac::set_matches(adult, {}, std::nullopt, attributes));
+    BOOST_TEST(abac::set_matches(adult, us_parent, std::nullopt, attributes));
+    BOOST_TEST(!abac::set_matches(adult, india_grandparent, std::nullopt, attributes));
+    BOOST_TEST(!abac::set_matches(in_india, us_parent, std::nullopt, attributes));
+    BOOST_TEST(abac::set_matches(none, {}, "file", attributes));
+    BOOST_TEST(!abac::set_matches(none, {}, "folder", attributes));
+    BOOST_TEST(!abac::set_matches(adult, us_parent, "folder", attributes));
+    const auto no_type = json::parse(R"({"user": {"age": 30}, "resource": {}})").as_object();
+    BOOST_TEST(!abac::set_matches(none, {}, "file", no_type));
+    BOOST_TEST(abac::set_matches(none, {}, std::nullopt, no_type));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

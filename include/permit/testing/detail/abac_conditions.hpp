@@ -14,7 +14,8 @@
 //   value     := JSON literal | { "ref": "<path>" }
 //
 // `allOf`/`and` is a conjunction, `anyOf`/`or` a disjunction; `not` takes one condition (an
-// object) or a list of them, negating their conjunction. An object with several members is the
+// object) or a list of them (the docs show both forms; [UNCONFIRMED] the list is taken as the
+// negation of its conjunction). An object with several members is the
 // conjunction of its members. `all_of`/`any_of` are not part of the language ("building
 // conditions" lists them as invalid), nor is any operator the operator table does not name.
 //
@@ -39,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -689,6 +691,28 @@ inline std::vector<problem> validate(const boost::json::value& conditions) {
 inline bool evaluate(const boost::json::value& conditions, const boost::json::object& attributes) {
     return conditions_detail::evaluator(attributes).condition(conditions) ==
            conditions_detail::truth::yes;
+}
+
+/// Whether a condition set matches: its own `conditions` and those of each of its ancestors
+/// (`ancestors`, parent first) hold for `attributes` ("a condition set with a parent applies all
+/// conditions from its parent in addition to its own conditions",
+/// https://docs.permit.io/api/working-with-abac/condition-sets), and, for a resourceset
+/// (`resourceset_base` set to its base resource's key), `resource.type` is that key, as the
+/// generated Rego of every resourceset requires (`attributes.resource.type == "<resource>"`).
+/// Pure function; safe to call from any thread.
+inline bool set_matches(const boost::json::value& conditions,
+                        std::span<const boost::json::value* const> ancestors,
+                        std::optional<std::string_view> resourceset_base,
+                        const boost::json::object& attributes) {
+    if (resourceset_base) {
+        const auto* resource = attributes.if_contains("resource");
+        const auto* type = resource ? conditions_detail::walk(*resource, "type") : nullptr;
+        if (!type || !type->is_string() || type->get_string() != *resourceset_base) return false;
+    }
+    if (!evaluate(conditions, attributes)) return false;
+    for (const auto* ancestor : ancestors)
+        if (!ancestor || !evaluate(*ancestor, attributes)) return false;
+    return true;
 }
 
 }  // namespace permit::testing::detail::abac
