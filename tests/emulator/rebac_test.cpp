@@ -49,37 +49,6 @@ json::object tuple(const std::string& subject, const std::string& relation,
 
 struct drive_fixture : emulator_fixture {
     drive_fixture() : emulator_fixture(drive_config()) {}
-
-    bool can(const std::string& user, const std::string& action, const std::string& type,
-             const std::string& key, const std::string& tenant = "default") {
-        auto r =
-            pdp("/allowed",
-                json::object{
-                    {"user", json::object{{"key", user}}},
-                    {"action", action},
-                    {"resource", json::object{{"type", type}, {"key", key}, {"tenant", tenant}}}});
-        BOOST_TEST_REQUIRE(r.status == 200u, r.body);
-        return r.json().at("allow").as_bool();
-    }
-
-    /// Makes folder:finance the parent of file:report, creating both in `default`.
-    void file_in_finance() {
-        PERMIT_REQUIRE_STATUS(
-            api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
-                                                                     {"relation", "parent"},
-                                                                     {"object", "file:report"},
-                                                                     {"tenant", "default"}}),
-            201);
-    }
-
-    void assign(const std::string& user, const std::string& role, const std::string& instance) {
-        PERMIT_REQUIRE_STATUS(
-            api.post(api.facts("/role_assignments"), json::object{{"user", user},
-                                                                  {"role", role},
-                                                                  {"resource_instance", instance},
-                                                                  {"tenant", "default"}}),
-            200);  // POST /role_assignments answers 200
-    }
 };
 
 }  // namespace
@@ -181,8 +150,8 @@ BOOST_FIXTURE_TEST_CASE(a_tuple_creates_missing_instances_and_is_checked_against
 
 BOOST_FIXTURE_TEST_CASE(a_role_derived_through_a_tuple_allows_until_the_tuple_goes, drive_fixture) {
     file_in_finance();
-    assign("jane", "editor", "folder:finance");
-    assign("john", "viewer", "file:report");
+    assign_on("jane", "editor", "folder:finance");
+    assign_on("john", "viewer", "file:report");
     BOOST_TEST(can("jane", "rename", "folder", "finance"));
     BOOST_TEST(can("jane", "update", "file", "report"));  // derived through the parent folder
     BOOST_TEST(can("john", "read", "file", "report"));
@@ -200,7 +169,7 @@ BOOST_FIXTURE_TEST_CASE(a_role_derived_through_a_tuple_allows_until_the_tuple_go
 BOOST_FIXTURE_TEST_CASE(user_permissions_list_the_instances_with_roles_assigned_or_derived,
                         drive_fixture) {
     file_in_finance();
-    assign("jane", "editor", "folder:finance");
+    assign_on("jane", "editor", "folder:finance");
     auto r = pdp("/user-permissions", json::parse(R"({"user":{"key":"jane"}})"));
     PERMIT_REQUIRE_STATUS(r, 200);
     const auto body = r.json().as_object();
@@ -242,7 +211,7 @@ BOOST_FIXTURE_TEST_CASE(user_tenants_lists_the_tenants_of_the_user_s_tenant_role
 
 BOOST_FIXTURE_TEST_CASE(deleting_an_instance_takes_its_tuples_and_role_assignments, drive_fixture) {
     file_in_finance();
-    assign("jane", "editor", "folder:finance");
+    assign_on("jane", "editor", "folder:finance");
     PERMIT_REQUIRE_STATUS(api.del(api.facts("/resource_instances/folder:finance")), 204);
     BOOST_TEST(get_ok(api.facts("/relationship_tuples")).as_array().empty());
     BOOST_TEST(
@@ -268,7 +237,7 @@ BOOST_FIXTURE_TEST_CASE(bulk_instances_and_tuples, drive_fixture) {
     PERMIT_REQUIRE_STATUS(
         api.post(api.facts("/relationship_tuples/bulk"), json::object{{"operations", tuples}}),
         200);
-    assign("jane", "editor", "folder:root");
+    assign_on("jane", "editor", "folder:root");
     BOOST_TEST(can("jane", "update", "file", "f2"));
     PERMIT_REQUIRE_STATUS(api.del(api.facts("/relationship_tuples/bulk"),
                                   json::object{{"idents", json::array{tuples[2]}}}),
@@ -328,7 +297,7 @@ BOOST_FIXTURE_TEST_CASE(deleting_a_tenant_or_a_type_takes_its_instances, drive_f
                  json::object{
                      {"subject", "folder:x"}, {"relation", "parent"}, {"object", "file:in-acme"}}),
         201);
-    assign("jane", "editor", "folder:x");
+    assign_on("jane", "editor", "folder:x");
     file_in_finance();  // in `default`
     PERMIT_REQUIRE_STATUS(api.del(api.facts("/tenants/acme")), 204);
     BOOST_TEST(get_ok(api.facts("/resource_instances?tenant=acme")).as_array().empty());

@@ -65,37 +65,6 @@ struct schema_fixture : emulator_fixture {
         PERMIT_REQUIRE_STATUS(r, 201);
         return body_json(r);
     }
-
-    /// Makes folder:finance the parent of file:report, both in `default`.
-    void file_in_finance() {
-        PERMIT_REQUIRE_STATUS(
-            api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
-                                                                     {"relation", "parent"},
-                                                                     {"object", "file:report"},
-                                                                     {"tenant", "default"}}),
-            201);
-    }
-
-    void assign_on(const std::string& user, const std::string& role, const std::string& instance) {
-        PERMIT_REQUIRE_STATUS(
-            api.post(api.facts("/role_assignments"), json::object{{"user", user},
-                                                                  {"role", role},
-                                                                  {"resource_instance", instance},
-                                                                  {"tenant", "default"}}),
-            200);
-    }
-
-    bool can(const std::string& user, const std::string& action, const std::string& type,
-             const std::string& key) {
-        auto r = pdp(
-            "/allowed",
-            json::object{
-                {"user", json::object{{"key", user}}},
-                {"action", action},
-                {"resource", json::object{{"type", type}, {"key", key}, {"tenant", "default"}}}});
-        BOOST_TEST_REQUIRE(r.status == 200u, r.body);
-        return r.json().at("allow").as_bool();
-    }
 };
 
 }  // namespace

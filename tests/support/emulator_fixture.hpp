@@ -296,6 +296,27 @@ struct emulator_fixture : fresh_emulator {
     }
 
     // ----- facts ---------------------------------------------------------------------
+    /// Makes folder:finance the parent of file:report, creating both in `default` (a model with
+    /// `file.parent -> folder`); must answer 201.
+    void file_in_finance() {
+        PERMIT_REQUIRE_STATUS(
+            api.post(api.facts("/relationship_tuples"), json::object{{"subject", "folder:finance"},
+                                                                     {"relation", "parent"},
+                                                                     {"object", "file:report"},
+                                                                     {"tenant", "default"}}),
+            201);
+    }
+
+    /// Gives `user` `role` on `instance` (`"type:key"`) in `default`; must answer 200.
+    void assign_on(const std::string& user, const std::string& role, const std::string& instance) {
+        PERMIT_REQUIRE_STATUS(
+            api.post(api.facts("/role_assignments"), json::object{{"user", user},
+                                                                  {"role", role},
+                                                                  {"resource_instance", instance},
+                                                                  {"tenant", "default"}}),
+            200);
+    }
+
     /// POST /users with `key` plus `extra` fields; must answer 201.
     json::value create_user(const std::string& key, json::object extra = {}) {
         extra["key"] = key;
@@ -365,6 +386,19 @@ struct emulator_fixture : fresh_emulator {
         BOOST_TEST_INFO("body: " << r.body);
         BOOST_TEST(member(v, "result") == member(v, "allow"));
         return member(v, "allow").get_bool();
+    }
+
+    /// POST /allowed on instance `type:key`; must answer 200; returns `allow`.
+    bool can(const std::string& user, const std::string& action, const std::string& type,
+             const std::string& key, const std::string& tenant = "default") {
+        auto r =
+            pdp("/allowed",
+                json::object{
+                    {"user", json::object{{"key", user}}},
+                    {"action", action},
+                    {"resource", json::object{{"type", type}, {"key", key}, {"tenant", tenant}}}});
+        BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+        return r.json().at("allow").as_bool();
     }
 };
 

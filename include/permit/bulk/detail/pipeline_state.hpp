@@ -560,17 +560,12 @@ class pipeline_state {
                 tuple_call_over(tuple_ident(*w), id, last_now_);
             else if (const auto* r = std::get_if<relationship_tuple_delete>(&item))
                 tuple_call_over(tuple_ident(*r), id, last_now_);
-            else if (const auto* i = std::get_if<resource_instance_create>(&item))
-                key_resolved(pending_instances_, "instance", instance_ident(*i), false,
-                             t.failed_with ? t.failed_with : boost::asio::error::operation_aborted,
-                             t.failure ? *t.failure : cancelled_diagnostics(), last_now_);
+            else if (const auto* i = std::get_if<resource_instance_create>(&item)) {
+                auto [ec, diag] = why_finished(t, "its call was cancelled");
+                key_resolved(pending_instances_, "instance", instance_ident(*i), false, ec, diag,
+                             last_now_);
+            }
         }
-    }
-
-    static diagnostics cancelled_diagnostics() {
-        diagnostics d;
-        d.client_message = "its call was cancelled";
-        return d;
     }
 
     // `defined`: `tc` is the caller's own definition (name, description, attributes), not one made
@@ -805,14 +800,7 @@ class pipeline_state {
         std::erase_if(items, [&](user_item& item) {
             if (!finished(item.ticket)) return false;
             // The calls waiting for this user learn why its sync stopped.
-            auto it = tickets_.find(item.ticket);
-            boost::system::error_code ec = boost::asio::error::operation_aborted;
-            diagnostics diag;
-            diag.client_message = "its sync was cancelled";
-            if (it != tickets_.end() && it->second.failed_with) {
-                ec = it->second.failed_with;
-                if (it->second.failure) diag = *it->second.failure;
-            }
+            auto [ec, diag] = why_finished(item.ticket, "its sync was cancelled");
             user_resolved(item.user.key, false, ec, diag, now);
             unref(item.ticket);
             return true;
@@ -829,7 +817,7 @@ class pipeline_state {
     void drop_finished(std::vector<instance_item>& items, time_point now) {
         std::erase_if(items, [&](instance_item& item) {
             if (!finished(item.ticket)) return false;
-            auto [ec, diag] = why_finished(item.ticket);
+            auto [ec, diag] = why_finished(item.ticket, "its call was cancelled");
             key_resolved(pending_instances_, "instance", instance_ident(item.instance), false, ec,
                          diag, now);
             unref(item.ticket);
@@ -847,13 +835,22 @@ class pipeline_state {
         });
     }
 
-    // Why the call of `id` finished: its failure, or its cancellation.
-    std::pair<boost::system::error_code, diagnostics> why_finished(ticket_id id) const {
+    // Why the call of `id` finished: its failure, or, told as `cancelled`, its cancellation.
+    std::pair<boost::system::error_code, diagnostics> why_finished(
+        ticket_id id, std::string_view cancelled) const {
         auto it = tickets_.find(id);
-        if (it != tickets_.end() && it->second.failed_with)
-            return {it->second.failed_with,
-                    it->second.failure ? *it->second.failure : diagnostics{}};
-        return {boost::asio::error::operation_aborted, cancelled_diagnostics()};
+        if (it != tickets_.end()) return why_finished(it->second, cancelled);
+        diagnostics diag;
+        diag.client_message = cancelled;
+        return {boost::asio::error::operation_aborted, std::move(diag)};
+    }
+    static std::pair<boost::system::error_code, diagnostics> why_finished(
+        const ticket& t, std::string_view cancelled) {
+        if (t.failed_with && t.failure) return {t.failed_with, *t.failure};
+        diagnostics diag;
+        diag.client_message = cancelled;
+        return {t.failed_with ? t.failed_with : boost::asio::error::operation_aborted,
+                std::move(diag)};
     }
 
     static std::string body_of(const std::vector<tenant_create>& items) {

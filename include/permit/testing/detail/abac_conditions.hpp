@@ -172,34 +172,16 @@ class validator {
         if (!v.is_object()) return add(loc, "a condition must be an object");
         for (const auto& kv : v.get_object()) {
             auto here = extend(loc, kv.key());
-            switch (logic_of(kv.key())) {
-                case logic::all:
-                case logic::any:
-                    if (!kv.value().is_array()) {
-                        add(here, "'" + std::string(kv.key()) + "' takes a list of conditions");
-                        break;
-                    }
-                    each(kv.value().get_array(), here, &validator::condition);
-                    break;
-                case logic::negation:
-                    if (kv.value().is_array()) {
-                        each(kv.value().get_array(), here, &validator::condition);
-                    } else {
-                        condition(kv.value(), here);
-                    }
-                    break;
-                case logic::none:
-                    if (misspelt_logic(kv.key(), here)) break;
-                    if (!valid_path(kv.key(), 2)) {
-                        add(here, "unknown logical operator or invalid attribute path '" +
-                                      std::string(kv.key()) +
-                                      "' (expected allOf, and, anyOf, or, not, or a path such as "
-                                      "user.<attribute>)");
-                        break;
-                    }
-                    operand(kv.value(), here);
-                    break;
+            if (logic_member(kv, here, &validator::condition, "conditions")) continue;
+            if (misspelt_logic(kv.key(), here)) continue;
+            if (!valid_path(kv.key(), 2)) {
+                add(here, "unknown logical operator or invalid attribute path '" +
+                              std::string(kv.key()) +
+                              "' (expected allOf, and, anyOf, or, not, or a path such as "
+                              "user.<attribute>)");
+                continue;
             }
+            operand(kv.value(), here);
         }
     }
 
@@ -221,6 +203,30 @@ class validator {
         for (const auto& item : items) (this->*check)(item, extend(loc, i++));
     }
 
+    // A logic member (`allOf`/`and`, `anyOf`/`or`, `not`), its items checked by `recurse` (`what`
+    // names them in the message); false, and nothing checked, for any other key.
+    bool logic_member(const json::key_value_pair& kv, const json::array& here, member recurse,
+                      const char* what) {
+        switch (logic_of(kv.key())) {
+            case logic::all:
+            case logic::any:
+                if (kv.value().is_array())
+                    each(kv.value().get_array(), here, recurse);
+                else
+                    add(here, "'" + std::string(kv.key()) + "' takes a list of " + what);
+                return true;
+            case logic::negation:
+                if (kv.value().is_array())
+                    each(kv.value().get_array(), here, recurse);
+                else
+                    (this->*recurse)(kv.value(), here);
+                return true;
+            case logic::none:
+                return false;
+        }
+        return false;
+    }
+
     bool misspelt_logic(std::string_view key, const json::array& loc) {
         if (key != "all_of" && key != "any_of") return false;
         add(loc, "unknown logical operator '" + std::string(key) + "' (use " +
@@ -234,27 +240,9 @@ class validator {
             return add(loc, "an attribute takes an object of operators, e.g. {\"equals\": 1}");
         for (const auto& kv : v.get_object()) {
             auto here = extend(loc, kv.key());
-            switch (logic_of(kv.key())) {
-                case logic::all:
-                case logic::any:
-                    if (!kv.value().is_array()) {
-                        add(here, "'" + std::string(kv.key()) + "' takes a list of operators");
-                        break;
-                    }
-                    each(kv.value().get_array(), here, &validator::operand);
-                    break;
-                case logic::negation:
-                    if (kv.value().is_array()) {
-                        each(kv.value().get_array(), here, &validator::operand);
-                    } else {
-                        operand(kv.value(), here);
-                    }
-                    break;
-                case logic::none:
-                    if (misspelt_logic(kv.key(), here)) break;
-                    comparison(op_of(kv.key()), kv.key(), kv.value(), here);
-                    break;
-            }
+            if (logic_member(kv, here, &validator::operand, "operators")) continue;
+            if (misspelt_logic(kv.key(), here)) continue;
+            comparison(op_of(kv.key()), kv.key(), kv.value(), here);
         }
     }
 
