@@ -2,6 +2,8 @@
 #pragma once
 
 #include <permit/api/action_groups.hpp>
+#include <permit/api/condition_set_rules.hpp>
+#include <permit/api/condition_sets.hpp>
 #include <permit/api/implicit_grants.hpp>
 #include <permit/api/pdp.hpp>
 #include <permit/api/raw.hpp>
@@ -44,10 +46,11 @@ namespace permit {
 /// Operations are grouped as in the official SDKs: `users`, `tenants`, `role_assignments`,
 /// `roles`, `resources`, what a resource type holds (`resource_relations`, `resource_roles`,
 /// `implicit_grants`, `resource_attributes`, `action_groups`), `resource_instances`,
-/// `relationship_tuples`, plus `check`, `bulk_check`, `get_user_permissions` and the raw
-/// `request`. Each one takes an Asio completion token last (default `permit::use_awaitable`:
-/// `co_await` returns the value or throws `permit::api_error`), and has an overload that fills a
-/// `permit::diagnostics&` instead of losing the details when the token does not throw.
+/// `relationship_tuples`, `condition_sets`, `condition_set_rules`, plus `check`, `bulk_check`,
+/// `get_user_permissions` and the raw `request`. Each one takes an Asio completion token last
+/// (default `permit::use_awaitable`: `co_await` returns the value or throws `permit::api_error`),
+/// and has an overload that fills a `permit::diagnostics&` instead of losing the details when the
+/// token does not throw.
 ///
 /// Errors of every operation: `permit::error` codes for HTTP statuses (compare them with
 /// `permit::condition`), network and TLS errors, the client's timeouts (`connect_timeout`,
@@ -122,6 +125,10 @@ class client_view : public pdp_api, public raw_api {
     resource_instances_api resource_instances;
     /// The relations between resource instances (ReBAC).
     relationship_tuples_api relationship_tuples;
+    /// The usersets and resourcesets: attribute conditions on users and on resources (ABAC).
+    condition_sets_api condition_sets;
+    /// The permissions granted to usersets on resourcesets (ABAC).
+    condition_set_rules_api condition_set_rules;
     /// The auto-batching pipeline: `co_await permit.bulk.sync_user(u)` from any number of
     /// coroutines (see `bulk_api`).
     bulk_api bulk;
@@ -150,6 +157,8 @@ class client_view : public pdp_api, public raw_api {
         , action_groups(handle)
         , resource_instances(handle)
         , relationship_tuples(handle)
+        , condition_sets(handle)
+        , condition_set_rules(handle)
         , bulk(handle)
         , client_(std::move(handle)) {}
 

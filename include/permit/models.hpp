@@ -4,6 +4,8 @@
 
 #include <permit/models/action_group.hpp>
 #include <permit/models/bulk.hpp>
+#include <permit/models/condition_set.hpp>
+#include <permit/models/condition_set_rule.hpp>
 #include <permit/models/error_body.hpp>
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>

@@ -11,6 +11,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
@@ -159,6 +160,47 @@ class pdp_api : protected detail::api_base {
                diagnostics& diag, CompletionToken&& token = {}) {
         return check(make_query(std::move(user), action, std::move(resource)), diag,
                      std::forward<CompletionToken>(token));
+    }
+
+    /// As above with the request's `context`, which conditions read as `context.*` (the
+    /// official SDKs' fourth argument of `check`): `check(user, "read", "document:42", ctx)`.
+    /// The attributes of `user` (a `check_user` or a `permit::user`) and of a `check_resource`
+    /// override the stored ones key by key, for this check only.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto check(check_subject user, std::string_view action, std::string_view resource,
+               boost::json::object context, CompletionToken&& token = {}) {
+        return check(
+            with_context(make_query(std::move(user), action, resource_from_string(resource)),
+                         std::move(context)),
+            std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto check(check_subject user, std::string_view action, std::string_view resource,
+               boost::json::object context, diagnostics& diag, CompletionToken&& token = {}) {
+        return check(
+            with_context(make_query(std::move(user), action, resource_from_string(resource)),
+                         std::move(context)),
+            diag, std::forward<CompletionToken>(token));
+    }
+
+    /// As above with a resource object: `{.type = "document", .key = "42", .attributes = ...}`.
+    template <detail::not_diagnostics CompletionToken = use_awaitable_t>
+    auto check(check_subject user, std::string_view action, check_resource resource,
+               boost::json::object context, CompletionToken&& token = {}) {
+        return check(with_context(make_query(std::move(user), action, std::move(resource)),
+                                  std::move(context)),
+                     std::forward<CompletionToken>(token));
+    }
+    /// As the overload without `diag`, and stores the call's details in `diag` when it completes,
+    /// successful or not. `diag` must outlive the operation.
+    template <class CompletionToken = use_awaitable_t>
+    auto check(check_subject user, std::string_view action, check_resource resource,
+               boost::json::object context, diagnostics& diag, CompletionToken&& token = {}) {
+        return check(with_context(make_query(std::move(user), action, std::move(resource)),
+                                  std::move(context)),
+                     diag, std::forward<CompletionToken>(token));
     }
 
     /// As above with a whole query, `context` included.
@@ -377,6 +419,11 @@ class pdp_api : protected detail::api_base {
         return {.user = std::move(user).get(),
                 .action = std::string(action),
                 .resource = std::move(resource)};
+    }
+
+    static check_query with_context(check_query q, boost::json::object context) {
+        q.context = std::move(context);
+        return q;
     }
 
     // The normalisation of the official SDKs: the default tenant, copied

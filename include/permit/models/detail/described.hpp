@@ -10,7 +10,7 @@
 //   as a value to store), a reply writes it. Listed in the model's `required`: must be present,
 //   and is always written.
 // - anything else: required. Listed in the model's `defaulted`: absent or null reads as the
-//   type's default.
+//   member's default (its initializer, else the type's default).
 // - a member `boost::json::object unknown_fields`, left out of the description: the fields of a
 //   reply that the model does not know, kept on read and written back after the known ones, so
 //   that a read-modify-write loses nothing a newer API added.
@@ -30,6 +30,7 @@
 #include <optional>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace permit::detail {
 
@@ -101,7 +102,7 @@ void read_member(const field_reader& in, std::string_view name, M& m, const mode
     else if constexpr (is_container_v<M>)
         m = rules.is_required(name) ? in.required<M>(name) : in.or_default<M>(name);
     else
-        m = rules.is_defaulted(name) ? in.or_default<M>(name) : in.required<M>(name);
+        m = rules.is_defaulted(name) ? in.or_default<M>(name, std::move(m)) : in.required<M>(name);
 }
 
 template <class M>
