@@ -1,23 +1,28 @@
 // Compares, call by call, the requests of two permit-emulator request logs (`--request-log`, one
-// JSON object a line): the official Node SDK's (wire_rebac.js) and permit-cpp's (wire_rebac.cpp)
-// for the same calls. A call's requests are the ones after its marker, `GET /wire-call/<label>`,
-// and before the next one.
+// JSON object a line): the official Node SDK's (wire_rebac.js, wire_abac.js) and permit-cpp's
+// (wire_rebac.cpp, wire_abac.cpp) for the same calls. A call's requests are the ones after its
+// marker, `GET /wire-call/<label>`, and before the next one.
 //
-//   node wire_compare.js NODE_LOG CPP_LOG
+//   node wire_compare.js NODE_LOG CPP_LOG [DIFFERENCES]
+//
+// DIFFERENCES is a module whose `known` lists the deliberate differences of its comparison, in
+// the shape of the list below (wire_abac.js); without it, the list below (the ReBAC calls') is
+// used.
 //
 // Each request is compared on its method, its path as sent, its query as a multiset of decoded
 // parameters, its body as parsed JSON (key order does not count) and, as a check on the calls
-// themselves, the status the emulator answered. A difference must be one of `known` below, each
+// themselves, the status the emulator answered. A difference must be one of the listed ones, each
 // with its reason; any other fails, and so does a listed difference that no longer occurs in a
 // call it names. Prints the table of the comparison. Exits 0 when all is as listed, 1 otherwise.
 'use strict';
 const fs = require('fs');
+const path = require('path');
 const { isDeepStrictEqual } = require('util');
 
-// The deliberate differences: the calls they apply to (by label), the difference as this script
-// words it (a string, or a pattern over that wording, `shown` in the output), and why. Each must
-// occur in every call its `calls` names.
-const known = [
+// The deliberate differences of the ReBAC calls: the calls they apply to (by label), the
+// difference as this script words it (a string, or a pattern over that wording, `shown` in the
+// output), and why. Each must occur in every call its `calls` names.
+const rebacKnown = [
   {
     calls: /^resource_attributes\.\w+\(__user\b/,
     diff: /^path: node (\S*)\/resources\/__user\/attributes(\S*), cpp \1\/users\/attributes\2$/,
@@ -46,12 +51,13 @@ const known = [
   },
 ];
 
-// Requests that are part of no compared call, left out: every route outside `/v2/facts/...` and
-// `/v2/schema/...` (the routes of the compared calls). The only one either client sends is
-// `GET /v2/api-key/scope`, with which each learns the project and environment of its key before
-// the first call that needs them. The output counts what was left out.
+// Requests that are part of no compared call, left out: every route outside `/v2/facts/...`,
+// `/v2/schema/...` and the PDP's `/allowed...` (the routes of the compared calls). The only one
+// either client sends is `GET /v2/api-key/scope`, with which each learns the project and
+// environment of its key before the first call that needs them. The output counts what was left
+// out.
 function compared(record) {
-  return /^\/v2\/(facts|schema)\//.test(record.target);
+  return /^\/v2\/(facts|schema)\/|^\/allowed(\/|\?|$)/.test(record.target);
 }
 
 const markerPrefix = '/wire-call/';
@@ -159,11 +165,12 @@ function pad(text, width) {
 }
 
 function main() {
-  const [nodeLog, cppLog] = process.argv.slice(2);
+  const [nodeLog, cppLog, differences] = process.argv.slice(2);
   if (!nodeLog || !cppLog) {
-    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG');
+    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG [DIFFERENCES]');
     process.exit(2);
   }
+  const known = differences ? require(path.resolve(differences)).known : rebacKnown;
   const nodeCalls = calls(nodeLog);
   const cppCalls = calls(cppLog);
   const labels = (list) => list.map((x) => x.label);
@@ -254,7 +261,8 @@ function main() {
   });
   console.log("\n= the same; listed: differs only as listed below; DIFFERS: see the failures\n");
 
-  console.log('Listed differences (wire_compare.js, `known`):');
+  console.log(`Listed differences (${differences ? path.basename(differences) : 'wire_compare.js'}` +
+              ', `known`):');
   known.forEach((entry, k) => {
     console.log(`- ${entry.shown || entry.diff}\n    in: ${[...used[k]].join(', ') || '(none)'}\n` +
                 `    why: ${entry.reason}`);
