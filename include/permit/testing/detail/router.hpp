@@ -18,6 +18,7 @@
 #include <permit/testing/detail/facts_proxy.hpp>
 #include <permit/testing/detail/pdp_view.hpp>
 #include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_abac.hpp>
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
 #include <permit/testing/detail/routes_rebac.hpp>
@@ -676,6 +677,24 @@ class router {
              "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups/"
              "{action_group_id}",
              rest, delete_action_group},
+            // condition sets and their rules
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets", rest, list_condition_sets},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/condition_sets", rest, create_condition_set},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             get_condition_set},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             update_condition_set},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             routes::delete_condition_set},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}/ancestors",
+             rest,
+             [](state& s, const route_context& c) { return related_condition_sets(s, c, true); }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}/descendants",
+             rest,
+             [](state& s, const route_context& c) { return related_condition_sets(s, c, false); }},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, list_set_rules},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, routes::assign_set_rule},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, routes::unassign_set_rule},
             // PDP
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},
@@ -697,8 +716,8 @@ class router {
     }
 
     /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
-    /// "resource_instances":[...], "relationship_tuples":[...],
-    /// "role_assignments":[...]}` through the same checks as the API.
+    /// "resource_instances":[...], "relationship_tuples":[...], "condition_sets":[...],
+    /// "condition_set_rules":[...], "role_assignments":[...]}` through the same checks as the API.
     void load(const boost::json::value& initial) {
         if (initial.is_null()) return;
         if (!initial.is_object())
@@ -770,6 +789,20 @@ class router {
             state_.create_tuple(o.at("subject").get_string(), o.at("relation").get_string(),
                                 o.at("object").get_string(), tenant);
         });
+        // Condition sets may name parents listed after them: create all, then set `parent_id`.
+        each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
+            auto set = v.get_object();
+            set.erase("parent_id");
+            state_.create_condition_set(set);
+        });
+        each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
+            const auto& set = v.get_object();
+            if (const auto* parent = set.if_contains("parent_id"))
+                state_.update_condition_set(set.at("key").get_string(),
+                                            boost::json::object{{"parent_id", *parent}});
+        });
+        each("condition_set_rules", schemas::set_rule,
+             [&](const auto& v) { state_.assign_set_rule(v.get_object()); });
         each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
             const auto a = boost::json::value_to<permit::role_assignment_create>(v);
             state_.add_assignment(state_.resolve(a.user, a.role, a.tenant, a.resource_instance));
