@@ -47,7 +47,9 @@ class condition_set_rules_api : protected detail::api_base {
     /// rule that exists already is not an error. Signature:
     /// `void(error_code, std::vector<permit::condition_set_rule>)`: the rules of the reply, which
     /// the API sends as an array (the official Node SDK returns its first item, the Python SDK
-    /// all of them, as here). A set or permission that does not exist: `error::not_found`.
+    /// all of them, as here). A set, role, resource type or permission that does not exist:
+    /// `error::not_found`; a resourceset named as the userset, or the reverse:
+    /// `error::validation_failed`.
     /// Not retried (POST), though repeating it is harmless.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto create(const condition_set_rule_create& rule, CompletionToken&& token = {}) const {

@@ -36,9 +36,10 @@ struct condition_set_traits {
 ///
 /// `create`, `get`, `list`, `update` and `remove` work on `/condition_sets` (see
 /// `permit::keyed_collection_api`), a set named by its key or its id: `create` fails with
-/// `error::conflict` when the key is taken and with `error::validation_failed` when the
-/// conditions are not the documented language (an unknown operator, `all_of` for `allOf`: the
-/// API's reason is in `diagnostics`); `update` replaces each field it is given; `remove` also
+/// `error::conflict` when the key is taken, with `error::not_found` when its resource type or
+/// parent does not exist, and with `error::validation_failed` when the conditions are not the
+/// documented language (an unknown operator, `all_of` for `allOf`: the API's reason, and where in
+/// the conditions, are in `diagnostics`); `update` replaces each field it is given; `remove` also
 /// takes away the rules that name the set.
 ///
 /// Their completion signatures: `create(const condition_set_create&)`, `get(key)` and

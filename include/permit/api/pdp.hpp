@@ -162,10 +162,10 @@ class pdp_api : protected detail::api_base {
                      std::forward<CompletionToken>(token));
     }
 
-    /// As above with the request's `context`, which conditions read as `context.*` (the
-    /// official SDKs' fourth argument of `check`): `check(user, "read", "document:42", ctx)`.
-    /// The attributes of `user` (a `check_user` or a `permit::user`) and of a `check_resource`
-    /// override the stored ones key by key, for this check only.
+    /// As above with the request's `context`, which conditions read as `context.network`
+    /// and the like (the official SDKs' fourth argument of `check`): `check(user, "read",
+    /// "document:42", ctx)`. The attributes of `user` (a `check_user` or a `permit::user`) and of a
+    /// `check_resource` override the stored ones key by key, for this check only.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, std::string_view resource,
                boost::json::object context, CompletionToken&& token = {}) {

@@ -16,9 +16,11 @@ namespace permit {
 
 /// The values of a condition set's `type` (`ConditionSetType`).
 namespace condition_set_type {
-/// A set of users: its conditions read `user.*` (and `context.*`, `tenant.*`) attributes.
+/// A set of users: its conditions read the user's attributes (`user.age`), and those of the
+/// request's context and tenant.
 inline constexpr const char* userset = "userset";
-/// A set of resources of one type: its conditions read `resource.*` attributes.
+/// A set of resources of one type: its conditions read the resource's attributes
+/// (`resource.private`).
 inline constexpr const char* resourceset = "resourceset";
 }  // namespace condition_set_type
 

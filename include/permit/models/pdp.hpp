@@ -26,10 +26,10 @@ struct check_user {
     std::optional<std::string> last_name;
     /// The user's email address, if the policy needs it.
     std::optional<std::string> email;
-    /// The user's attributes, for attribute-based policies (conditions on `user.*`). For this
-    /// check only, each one overrides the stored attribute of the same key (the user's
-    /// `attributes` in the API, and `key`, `email`); stored attributes not given here still count.
-    /// Left out of the JSON when empty.
+    /// The user's attributes, for attribute-based policies (what conditions read as `user.age`
+    /// and the like). For this check only, each one overrides the stored attribute of the same
+    /// key (the user's `attributes` in the API, and `key`, `email`); stored attributes not given
+    /// here still count. Left out of the JSON when empty.
     boost::json::object attributes;
 
     /// Field-by-field equality.
@@ -45,10 +45,10 @@ struct check_resource {
     /// The tenant the resource belongs to. `client::check` and `client::bulk_check` use
     /// `config::default_tenant` when it is unset or empty.
     std::optional<std::string> tenant;
-    /// The resource's attributes, for attribute-based policies (conditions on `resource.*`).
-    /// For this check only, each one overrides the stored attribute of the same key (the
-    /// instance's `attributes`, when `key` names a stored instance); stored attributes not given
-    /// here still count. Left out of the JSON when empty.
+    /// The resource's attributes, for attribute-based policies (what conditions read as
+    /// `resource.private` and the like). For this check only, each one overrides the stored
+    /// attribute of the same key (the instance's `attributes`, when `key` names a stored instance);
+    /// stored attributes not given here still count. Left out of the JSON when empty.
     boost::json::object attributes;
     /// Extra data for the policy about the resource. `client::check` and `client::bulk_check` set
     /// its `tenant` to the tenant checked, unless given. Left out of the JSON when empty.
@@ -66,8 +66,8 @@ struct check_query {
     std::string action;
     /// What the user acts on.
     check_resource resource;
-    /// Extra data for the policy about the request, which conditions read as `context.*` (e.g.
-    /// the time of the request); always sent, as `{}` when empty.
+    /// Extra data for the policy about the request, which conditions read as `context.network`
+    /// and the like (e.g. the time of the request); always sent, as `{}` when empty.
     boost::json::object context;
 
     /// Field-by-field equality.
