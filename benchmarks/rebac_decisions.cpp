@@ -55,6 +55,8 @@
 //
 // Memory: VmRSS of this process (/proc/self/status, after malloc_trim) before and after the
 // loaded state is loaded, the difference per tuple, and the peak (VmHWM).
+#include "decision_bench.hpp"
+
 #include <permit/permit.hpp>
 #include <permit/testing/detail/router.hpp>
 #include <permit/testing/emulator.hpp>
@@ -65,34 +67,24 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <dirent.h>
-#include <malloc.h>
-#include <sched.h>
 #include <time.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <functional>
 #include <initializer_list>
 #include <iostream>
-#include <iterator>
-#include <memory>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
-namespace asio = boost::asio;
-namespace json = boost::json;
-using steady = std::chrono::steady_clock;
-
 namespace {
+
+using namespace decision_bench;
 
 // ---- the data -------------------------------------------------------------------------------
 
@@ -102,7 +94,6 @@ constexpr int folders = trees * folders_per_tree;
 constexpr int folder_tuples = trees * (folders_per_tree - 1);
 constexpr int users = 3000;
 constexpr const char* tenant = "default";
-constexpr const char* api_key = "permit_key_emulator";
 const char* const role_names[] = {"viewer", "editor", "owner"};
 
 struct shape {
@@ -110,21 +101,14 @@ struct shape {
     std::int64_t documents() const { return tuples - folder_tuples; }
 };
 
-/// `<prefix><n>`. (Appended rather than `"f" + std::to_string(n)`, on which g++ 12 at -O3 warns
-/// falsely, GCC bug 105329.)
-std::string numbered(char prefix, std::int64_t n) {
-    std::string out(1, prefix);
-    out += std::to_string(n);
-    return out;
-}
 std::string folder_key(int g) {
-    return numbered('f', g);
+    return numbered("f", g);
 }
 std::string document_key(std::int64_t i) {
-    return numbered('d', i);
+    return numbered("d", i);
 }
 std::string user_key(int i) {
-    return numbered('u', i);
+    return numbered("u", i);
 }
 int root_of_tree(int t) {
     return t * folders_per_tree;
@@ -246,14 +230,7 @@ struct check_item {
     std::string body;  // the body of POST /allowed, for the handler
 };
 
-struct check_case {
-    std::string name;
-    bool on_reference = false;
-    std::vector<check_item> items;  // taken in turn
-    std::size_t next = 0;
-    std::vector<double> cpu_us;    // the emulator's CPU time of each counted decision
-    std::vector<double> round_us;  // the round trip seen by the client (http only)
-};
+using check_case = decision_case<check_item>;
 
 permit::check_resource resource_of(const check_item& c) {
     return {.type = c.type, .key = c.key, .tenant = tenant};
@@ -323,131 +300,15 @@ struct options {
     bool apart = false;  // http: the client on another CPU than the emulators
 };
 
-/// A field of /proc/self/status, in kB.
-long status_kb(std::string_view field) {
-    std::ifstream in("/proc/self/status");
-    std::string line;
-    while (std::getline(in, line))
-        if (line.compare(0, field.size(), field) == 0 && line.size() > field.size() &&
-            line[field.size()] == ':')
-            return std::atol(line.c_str() + field.size() + 1);
-    throw std::runtime_error("no " + std::string(field) + " in /proc/self/status");
-}
-
-/// This process's resident memory, in MB, once the allocator has returned what it can.
-double rss_mb() {
-    malloc_trim(0);
-    return double(status_kb("VmRSS")) / 1024;
-}
-
-std::set<pid_t> threads() {
-    std::set<pid_t> out;
-    DIR* dir = opendir("/proc/self/task");
-    if (!dir) throw std::runtime_error("cannot list /proc/self/task");
-    while (const dirent* e = readdir(dir))
-        if (e->d_name[0] != '.') out.insert(static_cast<pid_t>(std::atol(e->d_name)));
-    closedir(dir);
-    return out;
-}
-
-/// The CPU-time clock of thread `tid` of this process, as glibc's pthread_getcpuclockid makes it
-/// from a thread id (Linux's MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED)); for a thread whose
-/// pthread_t this program does not have.
-clockid_t thread_clock(pid_t tid) {
-    return static_cast<clockid_t>((~static_cast<unsigned>(tid) << 3) | 6u);
-}
-
-double clock_us(clockid_t clock) {
-    timespec ts{};
-    if (clock_gettime(clock, &ts) != 0) throw std::runtime_error("clock_gettime failed");
-    return double(ts.tv_sec) * 1e6 + double(ts.tv_nsec) / 1e3;
-}
-
-/// Runs thread `tid` (0: the calling thread) on `cpu` only; false when it cannot.
-bool pin(pid_t tid, int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return sched_setaffinity(tid, sizeof set, &set) == 0;
-}
-
-/// The CPUs this process may run on.
-std::vector<int> allowed_cpus() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    std::vector<int> out;
-    if (sched_getaffinity(0, sizeof set, &set) != 0) return out;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-        if (CPU_ISSET(cpu, &set)) out.push_back(cpu);
-    return out;
-}
-
-/// The scheduler state of thread `tid` ('R' running, 'S' sleeping, ...): the field after the
-/// command in /proc/self/task/<tid>/stat.
-char thread_state(pid_t tid) {
-    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = text.rfind(')');
-    return close == std::string::npos || close + 2 >= text.size() ? '?' : text[close + 2];
-}
-
-/// Waits until an emulator's thread sleeps: it then waits for the next request, the previous
-/// one's work (writing the answer, reading again) done.
-void wait_idle(pid_t tid) {
-    const auto deadline = steady::now() + std::chrono::seconds(1);
-    while (thread_state(tid) != 'S') {
-        sched_yield();  // the emulator's thread may be waiting for this CPU
-        if (steady::now() > deadline) throw std::runtime_error("an emulator's thread stays busy");
-    }
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) return 0;
-    const auto at = static_cast<std::size_t>(p * double(v.size() - 1));
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(at), v.end());
-    return v[at];
-}
-
-double mean(const std::vector<double>& v) {
-    double sum = 0;
-    for (const double x : v) sum += x;
-    return v.empty() ? 0 : sum / double(v.size());
-}
-
-/// Runs every case's uncounted checks, then the rounds; `one(c, item, counted)` decides one check.
-void run_rounds(std::vector<check_case>& cases, const options& o,
-                const std::function<void(check_case&, const check_item&, bool)>& one) {
-    auto run = [&](check_case& c, int n, bool counted) {
-        for (int i = 0; i < n; ++i) {
-            const auto& it = c.items[c.next++ % c.items.size()];
-            one(c, it, counted);
-        }
-    };
-    for (auto& c : cases) run(c, o.checks, false);
-    for (int r = 0; r < o.rounds; ++r)
-        for (std::size_t k = 0; k < cases.size(); ++k)
-            run(cases[(k + static_cast<std::size_t>(r)) % cases.size()], o.checks, true);
-}
-
 json::object case_result(const options& o, const check_case& c, const check_case& reference) {
-    const double p50 = percentile(c.cpu_us, 0.50), p99 = percentile(c.cpu_us, 0.99);
-    const double ref50 = percentile(reference.cpu_us, 0.50);
-    const double ref99 = percentile(reference.cpu_us, 0.99);
     json::object out{{"via", o.via},
                      {"case", c.name},
                      {"tuples", c.on_reference ? 0 : o.data.tuples},
                      {"decisions", c.cpu_us.size()},
-                     {"allowed", c.items.front().expected},
-                     {"cpu_p50_us", p50},
-                     {"cpu_p99_us", p99},
-                     {"cpu_mean_us", mean(c.cpu_us)},
-                     {"p50_vs_reference", ref50 > 0 ? p50 / ref50 : 0.0},
-                     {"p99_vs_reference", ref99 > 0 ? p99 / ref99 : 0.0},
-                     {"reference", reference_case}};
-    if (!c.round_us.empty()) {
-        out["round_trip_p50_us"] = percentile(c.round_us, 0.50);
-        out["round_trip_p99_us"] = percentile(c.round_us, 0.99);
-    }
+                     {"allowed", c.items.front().expected}};
+    add_cpu_figures(out, c, reference);
+    out["reference"] = reference_case;
+    add_round_trip(out, c);
     return out;
 }
 
@@ -476,17 +337,11 @@ void print_results(const options& o, std::vector<check_case>& cases, const load_
         {"rss_after_mb", load.rss_after_mb},
         {"bytes_per_tuple",
          (load.rss_after_mb - load.rss_before_mb) * 1024 * 1024 / double(o.data.tuples)},
-        {"peak_rss_mb", double(status_kb("VmHWM")) / 1024},
+        {"peak_rss_mb", peak_rss_mb()},
     };
     if (o.via == "http") out["emulator_load_cpu_seconds"] = load.emulator_cpu_s;
     if (o.via == "handler") out["seed_build_seconds"] = load.seed_seconds;
     std::cout << json::serialize(out) << '\n';
-}
-
-bool allowed_in(const json::value& body) {
-    const auto* allow = body.is_object() ? body.get_object().if_contains("allow") : nullptr;
-    if (!allow || !allow->is_bool()) throw std::runtime_error("/allowed answered no decision");
-    return allow->get_bool();
 }
 
 void expect(const check_item& it, bool allowed) {
@@ -522,7 +377,7 @@ void run_handler(const options& o) {
     const std::string authorization = std::string("Bearer ") + api_key;
     auto cases = make_cases(o.data);
     const clockid_t self = CLOCK_THREAD_CPUTIME_ID;
-    run_rounds(cases, o, [&](check_case& c, const check_item& it, bool counted) {
+    run_rounds(cases, o.rounds, o.checks, [&](check_case& c, const check_item& it, bool counted) {
         router& r = c.on_reference ? reference : loaded;
         const double before = clock_us(self);
         const auto target = permit::testing::detail::parse_target("/allowed");
@@ -538,34 +393,6 @@ void run_handler(const options& o) {
 }
 
 // ---- http: two emulators, each on its own thread --------------------------------------------
-
-/// An emulator and its thread's CPU clock.
-struct served {
-    std::unique_ptr<permit::testing::emulator> emulator;
-    pid_t tid = 0;
-    clockid_t clock{};
-};
-
-served start(json::object seed) {
-    permit::testing::emulator_config config;
-    config.initial_state = std::move(seed);
-    const auto before = threads();
-    served s{std::make_unique<permit::testing::emulator>(std::move(config))};
-    std::vector<pid_t> started;
-    for (const auto tid : threads())
-        if (!before.count(tid)) started.push_back(tid);
-    if (started.size() != 1)
-        throw std::runtime_error("expected the emulator to start one thread, it started " +
-                                 std::to_string(started.size()));
-    s.tid = started.front();
-    s.clock = thread_clock(s.tid);
-    clock_us(s.clock);  // throws if the clock cannot be read
-    return s;
-}
-
-permit::config client_config(const served& s) {
-    return {.api_key = api_key, .api_url = s.emulator->url(), .pdp_url = s.emulator->url()};
-}
 
 std::vector<permit::relationship_tuple_create> batch_at(const shape& s, std::int64_t first) {
     std::vector<permit::relationship_tuple_create> out;
@@ -596,16 +423,6 @@ asio::awaitable<void> load_worker(http_run& run) {
     }
 }
 
-permit::raw_request count_request(std::string_view collection) {
-    return {.target = "/v2/facts/{proj_id}/{env_id}/" + std::string(collection) +
-                      "?per_page=1&include_total_count=true"};
-}
-
-asio::awaitable<std::int64_t> count_of(permit::client& permit, std::string_view collection) {
-    const auto r = co_await permit.request(count_request(collection));
-    co_return r.body.at("total_count").to_number<std::int64_t>();
-}
-
 asio::awaitable<void> http_main(http_run& run) {
     using namespace asio::experimental::awaitable_operators;
     try {
@@ -624,48 +441,26 @@ asio::awaitable<void> http_main(http_run& run) {
                                      " tuples and " + std::to_string(instances) + " instances");
         run.load.rss_after_mb = rss_mb();
 
-        // Both emulators on one CPU, so that they run alike: whether the scheduler puts an
-        // emulator's thread on the client's CPU or on another changes its CPU time per request by
-        // up to two times (the request's and the answer's bytes cross between the CPUs' caches).
-        // The client is on the same CPU, or with --apart on another.
-        if (const auto cpus = allowed_cpus(); cpus.size() >= 2) {
-            const int emulators = cpus.back();
-            if (!pin(run.reference.tid, emulators) || !pin(run.loaded.tid, emulators) ||
-                !pin(0, run.o.apart ? cpus.front() : emulators))
-                throw std::runtime_error("cannot set the threads' CPUs");
-        }
+        pin_for_decisions(run.reference, run.loaded, run.o.apart);
 
-        // Deciding. The measured runs are sequential; the loop is written out here because a
-        // coroutine cannot be called from run_rounds' callback.
+        // Deciding, one check at a time.
         auto one = [&](check_case& c, const check_item& it, bool counted) -> asio::awaitable<void> {
-            served& s = c.on_reference ? run.reference : run.loaded;
+            const served& s = c.on_reference ? run.reference : run.loaded;
             permit::client& permit = c.on_reference ? run.to_reference : run.to_loaded;
-            wait_idle(s.tid);
-            const double before = clock_us(s.clock);
-            const auto sent = steady::now();
-            permit::diagnostics diag;
-            auto [ec, allowed] = co_await permit.check(it.user, "read", resource_of(it), diag,
-                                                       asio::as_tuple(asio::use_awaitable));
-            const auto answered = steady::now();
-            if (ec) throw std::runtime_error("check: " + diag.to_string());
-            wait_idle(s.tid);
-            const double after = clock_us(s.clock);
-            expect(it, allowed);
+            const auto answer = co_await timed_decision(s, [&]() -> asio::awaitable<bool> {
+                permit::diagnostics diag;
+                auto [ec, allowed] = co_await permit.check(it.user, "read", resource_of(it), diag,
+                                                           asio::as_tuple(asio::use_awaitable));
+                if (ec) throw std::runtime_error("check: " + diag.to_string());
+                co_return allowed;
+            });
+            expect(it, answer.allowed);
             if (counted) {
-                c.cpu_us.push_back(after - before);
-                c.round_us.push_back(
-                    std::chrono::duration<double, std::micro>(answered - sent).count());
+                c.cpu_us.push_back(answer.cpu_us);
+                c.round_us.push_back(answer.round_us);
             }
         };
-        auto run_case = [&](check_case& c, bool counted) -> asio::awaitable<void> {
-            for (int i = 0; i < run.o.checks; ++i)
-                co_await one(c, c.items[c.next++ % c.items.size()], counted);
-        };
-        for (auto& c : run.cases) co_await run_case(c, false);
-        for (int r = 0; r < run.o.rounds; ++r)
-            for (std::size_t k = 0; k < run.cases.size(); ++k)
-                co_await run_case(run.cases[(k + static_cast<std::size_t>(r)) % run.cases.size()],
-                                  true);
+        co_await run_rounds_async(run.cases, run.o.rounds, run.o.checks, one);
     } catch (const std::exception& e) {
         run.error = e.what();
     }

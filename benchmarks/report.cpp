@@ -3,6 +3,7 @@
 //
 //   bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //   bench-report --rebac REBAC.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
+//   bench-report --abac ABAC.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //
 // RAW.jsonl holds one JSON object per line, one run of one system in one scenario:
 //
@@ -22,6 +23,9 @@
 //
 //   rebac.json      every figure, as in latest.json
 //   rebac.md        the date and machine, the decisions table and the load table (also printed)
+//
+// With --abac, likewise for bench-abac-decisions: lines of kind "abac", written to abac.json and
+// abac.md.
 //
 // A malformed line stops the program (exit 1) rather than leaving a figure silently out. A chart
 // that gnuplot cannot draw only warns: the table and the JSON are the main product.
@@ -74,15 +78,17 @@ struct single_run {
     double ops_per_second = 0;
 };
 
-// One line of bench-rebac-decisions: a decision case, or (case "load") the load of its tuples.
-struct rebac_line {
+// One line of bench-rebac-decisions or bench-abac-decisions: a decision case, or (case "load") the
+// load of its data.
+struct decision_line {
     json::object result;
 };
 
 struct report {
     std::vector<row> rows;
     std::vector<single_run> single_runs;
-    std::vector<rebac_line> rebac;
+    std::vector<decision_line> rebac;
+    std::vector<decision_line> abac;
     std::size_t lines = 0;  // read, blank ones aside
 };
 
@@ -274,6 +280,37 @@ void read_rebac(const json::object& result, row_writer& rows, report& out) {
     out.rebac.push_back({result});
 }
 
+// The emulator's ABAC decisions: per case, its CPU time per decision and the ratios to the
+// reference (the same RBAC check with no condition sets); for the load, its time and the memory
+// it took.
+void read_abac(const json::object& result, row_writer& rows, report& out) {
+    const std::string via = string_field(result, "via", "result");
+    if (via != "http" && via != "handler")
+        throw bad_line("unknown via \"" + via + "\" (expected http or handler)");
+    if (string_field(result, "case", "result") == "load") {
+        number_field(result, "users", "result");  // the table shows these
+        number_field(result, "condition_sets", "result");
+        number_field(result, "rules", "result");
+        rows.add("load_seconds", number_field(result, "load_seconds", "result"), "s");
+        rows.add("rss_before", number_field(result, "rss_before_mb", "result"), "MB");
+        rows.add("rss_after", number_field(result, "rss_after_mb", "result"), "MB");
+        rows.add("loaded", number_field(result, "loaded_mb", "result"), "MB");
+        rows.add("peak_rss", number_field(result, "peak_rss_mb", "result"), "MB");
+    } else {
+        number_field(result, "rules", "result");  // the table shows these
+        number_field(result, "sets_evaluated", "result");
+        rows.add("cpu_p50", number_field(result, "cpu_p50_us", "result"), "us");
+        rows.add("cpu_p99", number_field(result, "cpu_p99_us", "result"), "us");
+        rows.add("p50_vs_no_condition_sets", number_field(result, "p50_vs_reference", "result"),
+                 "x");
+        rows.add("p99_vs_no_condition_sets", number_field(result, "p99_vs_reference", "result"),
+                 "x");
+        if (result.contains("round_trip_p50_us"))
+            rows.add("round_trip_p50", number_field(result, "round_trip_p50_us", "result"), "us");
+    }
+    out.abac.push_back({result});
+}
+
 bool is_known_system(std::string_view id) {
     return std::any_of(std::begin(systems), std::end(systems),
                        [&](const system_info& s) { return s.id == id; });
@@ -298,8 +335,9 @@ void read_line(std::string_view text, report& out) {
     if (kind == "bulk" || kind == "burst") return read_users_run(line, result, rows);
     if (kind == "compile") return read_compile(line, result, rows);
     if (kind == "rebac") return read_rebac(result, rows, out);
+    if (kind == "abac") return read_abac(result, rows, out);
     throw bad_line("unknown kind \"" + kind +
-                   "\" (expected single, bulk, burst, compile or rebac)");
+                   "\" (expected single, bulk, burst, compile, rebac or abac)");
 }
 
 bool is_blank(std::string_view text) {
@@ -444,7 +482,7 @@ double number(const json::object& result, std::string_view name) {
     return result.at(name).to_number<double>();
 }
 
-std::string rebac_md(const std::vector<rebac_line>& lines, const std::string& machine,
+std::string rebac_md(const std::vector<decision_line>& lines, const std::string& machine,
                      const std::string& date) {
     std::ostringstream md;
     md << "Measured on " << machine << ", " << date << ".\n\n";
@@ -473,6 +511,46 @@ std::string rebac_md(const std::vector<rebac_line>& lines, const std::string& ma
            << with_thousands(number(r, "rss_before_mb"), 1) << " | "
            << with_thousands(number(r, "rss_after_mb"), 1) << " | "
            << with_thousands(number(r, "bytes_per_tuple"), 0) << " | "
+           << with_thousands(number(r, "peak_rss_mb"), 1) << " |\n";
+    }
+    return md.str();
+}
+
+// ---- abac.md --------------------------------------------------------------------------------
+
+std::string abac_md(const std::vector<decision_line>& lines, const std::string& machine,
+                    const std::string& date) {
+    std::ostringstream md;
+    md << "Measured on " << machine << ", " << date << ".\n\n";
+    md << "| check | rules on the permission | condition sets evaluated | measured through "
+          "| emulator CPU p50 (us) | p99 (us) | p50 / no condition sets "
+          "| p99 / no condition sets |\n";
+    md << "|---|--:|--:|---|--:|--:|--:|--:|\n";
+    for (const auto& [r] : lines) {
+        if (r.at("case").as_string() == "load") continue;
+        md << "| " << std::string(r.at("case").as_string()) << " | "
+           << with_thousands(number(r, "rules"), 0) << " | "
+           << with_thousands(number(r, "sets_evaluated"), 0) << " | " << via_title(r) << " | "
+           << with_thousands(rounded(number(r, "cpu_p50_us"), 1), 1) << " | "
+           << with_thousands(rounded(number(r, "cpu_p99_us"), 1), 1) << " | "
+           << fixed(number(r, "p50_vs_reference"), 2) << "× | "
+           << fixed(number(r, "p99_vs_reference"), 2) << "× |\n";
+    }
+    md << "\n| load | loaded through | seconds | RSS before (MB) | RSS after (MB) "
+          "| loaded (MB) | peak RSS (MB) |\n";
+    md << "|---|---|--:|--:|--:|--:|--:|\n";
+    for (const auto& [r] : lines) {
+        if (r.at("case").as_string() != "load") continue;
+        const bool http = r.at("via").as_string() == "http";
+        md << "| " << with_thousands(number(r, "users"), 0) << " users, "
+           << with_thousands(number(r, "condition_sets"), 0) << " condition sets, "
+           << with_thousands(number(r, "rules"), 0) << " rules | "
+           << (http ? "`POST /bulk/users`, `/condition_sets`, `/set_rules`"
+                    : "a seed (`initial_state`)")
+           << " | " << fixed(number(r, "load_seconds"), 2) << " | "
+           << with_thousands(number(r, "rss_before_mb"), 1) << " | "
+           << with_thousands(number(r, "rss_after_mb"), 1) << " | "
+           << with_thousands(number(r, "loaded_mb"), 1) << " | "
            << with_thousands(number(r, "peak_rss_mb"), 1) << " |\n";
     }
     return md.str();
@@ -604,12 +682,14 @@ void draw_throughput(const std::vector<single_run>& runs, const fs::path& out_di
 
 int main(int argc, char** argv) {
     const bool rebac = argc > 1 && std::string_view(argv[1]) == "--rebac";
-    if (rebac) {
+    const bool abac = argc > 1 && std::string_view(argv[1]) == "--abac";
+    if (rebac || abac) {
         --argc;
         ++argv;
     }
     if (argc != 5) {
-        std::cerr << "usage: bench-report [--rebac] RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE\n";
+        std::cerr << "usage: bench-report [--rebac|--abac] RAW.jsonl OUT_DIR MACHINE_DESCRIPTION "
+                     "DATE\n";
         return 2;
     }
     const fs::path raw = argv[1];
@@ -628,9 +708,21 @@ int main(int argc, char** argv) {
             std::cout << md;
             return 0;
         }
+        if (abac) {
+            if (figures.abac.empty() || figures.abac.size() != figures.lines)
+                throw std::runtime_error(raw.string() + ": --abac takes abac lines only");
+            write_file(out_dir / "abac.json", latest_json(figures.rows));
+            const std::string md = abac_md(figures.abac, machine, date);
+            write_file(out_dir / "abac.md", md);
+            std::cout << md;
+            return 0;
+        }
         if (!figures.rebac.empty())
             throw std::runtime_error(raw.string() +
                                      ": rebac lines are reported with --rebac, on their own");
+        if (!figures.abac.empty())
+            throw std::runtime_error(raw.string() +
+                                     ": abac lines are reported with --abac, on their own");
 
         write_file(out_dir / "latest.json", latest_json(figures.rows));
         write_file(out_dir / "run.json", run_json(machine, date));

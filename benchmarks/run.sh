@@ -5,28 +5,33 @@
 # emulator holds afterwards; a run that fails its check stops the whole benchmark, so that a fast
 # wrong answer is never reported.
 #
-#   benchmarks/run.sh BUILD_DIR [rebac]
+#   benchmarks/run.sh BUILD_DIR [rebac|abac]
 #
 # Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
 # the benchmark markers of docs/benchmarks.md. Then the emulator's ReBAC decisions
 # (bench-rebac-decisions, which runs its emulators itself): benchmarks/results/{rebac_raw.jsonl,
-# rebac.json,rebac.md} and the tables between the rebac markers of docs/benchmarks.md. With
-# `rebac`, only the latter. Environment: PERMIT_BENCH_SECONDS (per single-operation run,
-# default 3), PERMIT_BENCH_REPEAT (runs per system and single-operation scenario, the median kept;
-# default 3), PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000),
-# PERMIT_BENCH_REBAC_TUPLES (default 1000000).
+# rebac.json,rebac.md} and the tables between the rebac markers of docs/benchmarks.md; and its
+# ABAC decisions (bench-abac-decisions): benchmarks/results/{abac_raw.jsonl,abac.json,abac.md}
+# and the tables between the abac markers. With `rebac` or `abac`, only that part. Environment:
+# PERMIT_BENCH_SECONDS (per single-operation run, default 3), PERMIT_BENCH_REPEAT (runs per system
+# and single-operation scenario, the median kept; default 3), PERMIT_BENCH_BULK_USERS (default
+# 1000000), PERMIT_BENCH_BURST_USERS (default 100000), PERMIT_BENCH_REBAC_TUPLES (default 1000000),
+# PERMIT_BENCH_ABAC_USERS (default 100000), PERMIT_BENCH_ABAC_SETS (default 10000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=$1
 part=${2:-all}
-[[ $part == all || $part == rebac ]] || { echo "usage: benchmarks/run.sh BUILD_DIR [rebac]" >&2; exit 2; }
+[[ $part == all || $part == rebac || $part == abac ]] ||
+    { echo "usage: benchmarks/run.sh BUILD_DIR [rebac|abac]" >&2; exit 2; }
 bench=$build/benchmarks
 seconds=${PERMIT_BENCH_SECONDS:-3}
 repeat=${PERMIT_BENCH_REPEAT:-3}
 bulk_users=${PERMIT_BENCH_BULK_USERS:-1000000}
 burst_users=${PERMIT_BENCH_BURST_USERS:-100000}
 rebac_tuples=${PERMIT_BENCH_REBAC_TUPLES:-1000000}
+abac_users=${PERMIT_BENCH_ABAC_USERS:-100000}
+abac_sets=${PERMIT_BENCH_ABAC_SETS:-10000}
 results=benchmarks/results
 work=$(mktemp -d)
 raw=$work/raw.jsonl
@@ -279,8 +284,56 @@ rebac_part() {
     cat "$work/rebac.md"
 }
 
+# bench-abac-decisions VIA: each line it prints is one record of $work/abac.jsonl, with the
+# whole process's figures.
+abac_decisions() {
+    local via=$1 line what
+    system=permit-cpp
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$bench/bench-abac-decisions" "$via" \
+        --users "$abac_users" --sets "$abac_sets" >"$work/out" 2>"$work/err" ||
+        die "bench-abac-decisions $via failed: $(tail -5 "$work/err")"
+    process=$(awk '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s}", $1, $2 + $3, $4}' \
+        "$work/time")
+    while read -r line; do
+        [[ $line == "{"* ]] || die "bench-abac-decisions $via printed $line"
+        result=$line
+        what=$(string_field case "$line")
+        if [[ $what == load ]]; then
+            scenario="ABAC: load of $abac_users users and $abac_sets condition sets ($via)"
+            printf '  %-52s %.2f s, %.0f MB\n' "$scenario" \
+                "$(field load_seconds "$line")" "$(field loaded_mb "$line")" >&2
+        else
+            scenario="ABAC: $what ($via)"
+            printf '  %-52s p50 %.1f us, p99 %.1f us\n' "$scenario" \
+                "$(field cpu_p50_us "$line")" "$(field cpu_p99_us "$line")" >&2
+        fi
+        record "$scenario" abac check 1 false "$system" "$work/abac.jsonl"
+    done <"$work/out"
+}
+
+# The ABAC benchmark and its tables, between the abac markers of docs/benchmarks.md.
+abac_part() {
+    log "ABAC decisions with $abac_sets condition sets and $abac_users users: through the router, then over HTTP"
+    abac_decisions handler
+    abac_decisions http
+    mkdir -p "$results"
+    cp "$work/abac.jsonl" "$results/abac_raw.jsonl"
+    "$bench/bench-report" --abac "$results/abac_raw.jsonl" "$results" "$(machine)" \
+        "$(date -u +%Y-%m-%d)" >"$work/abac.md"
+    awk -v table="$work/abac.md" '
+        /<!-- abac:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
+        /<!-- abac:end -->/ { skip = 0 }
+        !skip' docs/benchmarks.md >"$work/benchmarks.md"
+    cp "$work/benchmarks.md" docs/benchmarks.md
+    cat "$work/abac.md"
+}
+
 if [[ $part == rebac ]]; then
     rebac_part
+    exit 0
+fi
+if [[ $part == abac ]]; then
+    abac_part
     exit 0
 fi
 
@@ -332,3 +385,4 @@ cp "$work/benchmarks.md" docs/benchmarks.md
 cat "$work/table.md"
 
 rebac_part
+abac_part

@@ -533,6 +533,35 @@ BOOST_AUTO_TEST_CASE(schema_deletions_cascade_to_rules) {
                std::vector<std::string>{"users_over_thirty"});
 }
 
+// docs.permit.io `api/working-with-abac/operators` (foreign-key matching): the user's `org`
+// names an `organization` instance, whose stored attributes the condition reads.
+BOOST_AUTO_TEST_CASE(foreign_key_conditions_read_stored_instances) {
+    create_resource("organization", {"view"});
+    PERMIT_REQUIRE_STATUS(api.post(api.facts("/resource_instances"),
+                                   json::object{{"key", "acme"},
+                                                {"resource", "organization"},
+                                                {"tenant", "tesla"},
+                                                {"attributes", json::object{{"plan", "pro"}}}}),
+                          201);
+    PERMIT_REQUIRE_STATUS(
+        create_set(json::object{{"key", "pro_orgs"},
+                                {"name", "Members of pro organizations"},
+                                {"conditions", json::parse(R"({"user.org":{"object_match":{
+                "match":{"plan":{"equals":"pro"}},"fk_resource_type":"organization"}}})")}}),
+        201);
+    PERMIT_REQUIRE_STATUS(grant(json::object{{"user_set", "pro_orgs"},
+                                             {"permission", "document:update"},
+                                             {"resource_set", "document"},
+                                             {"is_resource", true}}),
+                          200);
+    BOOST_TEST(check("john", "update", doc("tesla"), json::object{{"org", "acme"}}));
+    BOOST_TEST(!check("john", "update", doc("tesla"), json::object{{"org", "umbrella"}}));
+    PERMIT_REQUIRE_STATUS(api.patch(api.facts("/resource_instances/organization:acme"),
+                                    json::object{{"attributes", json::object{{"plan", "free"}}}}),
+                          200);
+    BOOST_TEST(!check("john", "update", doc("tesla"), json::object{{"org", "acme"}}));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace abac_emulator_test

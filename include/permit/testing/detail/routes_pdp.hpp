@@ -52,7 +52,12 @@ inline bool decide(const state& s, const boost::json::object& query) {
             if (s.effective_permissions(role).count(permission)) return true;
     }
     if (s.abac().any_rule_for(type, action) &&
-        s.abac().allows(type, action, check_attributes(s, query, tenant)))
+        s.abac().allows(type, action, check_attributes(s, query, tenant),
+                        [&s](std::string_view t, std::string_view k) {
+                            const auto* instance =
+                                s.find_instance(std::string(t) + ":" + std::string(k));
+                            return instance ? &instance->attributes : nullptr;
+                        }))
         return true;
     const auto* key = resource.if_contains("key");
     return user && key && key->is_string() &&
