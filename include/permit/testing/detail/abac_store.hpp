@@ -228,8 +228,9 @@ class store {
         if (auto it = rules_.find(r.key); it != rules_.end()) erase_rule(r.key);
         rules_.emplace(r.key, r);
         rule_order_[r.seq] = r.key;
-        by_permission_[permission_index(r.resource, r.action)].emplace_back(r.user_set,
-                                                                            r.resource_set);
+        auto& grants = by_permission_[permission_index(r.resource, r.action)];
+        grants.by_user_set[r.user_set].push_back(r.resource_set);
+        grants.by_resource_set[r.resource_set].push_back(r.user_set);
     }
 
     /// Deletes the rule with this key; false when there is none.
@@ -237,8 +238,14 @@ class store {
         auto it = rules_.find(key);
         if (it == rules_.end()) return false;
         const auto& r = it->second;
-        auto& pairs = by_permission_[permission_index(r.resource, r.action)];
-        std::erase(pairs, std::pair(r.user_set, r.resource_set));
+        auto& grants = by_permission_[permission_index(r.resource, r.action)];
+        const auto unlink = [](auto& groups, const std::string& from, const std::string& to) {
+            auto g = groups.find(from);
+            std::erase(g->second, to);
+            if (g->second.empty()) groups.erase(g);
+        };
+        unlink(grants.by_user_set, r.user_set, r.resource_set);
+        unlink(grants.by_resource_set, r.resource_set, r.user_set);
         rule_order_.erase(r.seq);
         rules_.erase(it);
         return true;
@@ -250,7 +257,7 @@ class store {
     /// and the caller need not assemble the check's attributes.
     bool any_rule_for(std::string_view resource_type, std::string_view action) const {
         auto it = by_permission_.find(permission_index(resource_type, action));
-        return it != by_permission_.end() && !it->second.empty();
+        return it != by_permission_.end() && !it->second.by_user_set.empty();
     }
 
     /// `abac.allow`: some rule (US, RS) lists `action` on `resource_type`, and both US and RS
@@ -263,13 +270,22 @@ class store {
         auto it = by_permission_.find(permission_index(resource_type, action));
         if (it == by_permission_.end()) return false;
         std::unordered_map<std::string_view, bool> users, resources;
-        const auto holds = [&](auto& memo, const std::string& set, bool resourceset) {
+        const auto holds = [&](bool resourceset, const std::string& set) {
+            auto& memo = resourceset ? resources : users;
             auto [m, fresh] = memo.try_emplace(set, false);
             if (fresh) m->second = matches(set, resourceset, attributes, instances);
             return m->second;
         };
-        for (const auto& [user_set, resource_set] : it->second)
-            if (holds(users, user_set, false) && holds(resources, resource_set, true)) return true;
+        // The side with fewer distinct sets first: a set that does not hold rules out every rule
+        // naming it, so a denial evaluates those sets and, for each that holds, its partners.
+        const auto& grants = it->second;
+        const bool resources_first = grants.by_resource_set.size() <= grants.by_user_set.size();
+        for (const auto& [first, partners] :
+             resources_first ? grants.by_resource_set : grants.by_user_set) {
+            if (!holds(resources_first, first)) continue;
+            for (const auto& partner : partners)
+                if (holds(!resources_first, partner)) return true;
+        }
         return false;
     }
 
@@ -316,14 +332,17 @@ class store {
         for (const auto& key : keys) erase_rule(key);
     }
 
-    std::map<std::string, condition_set_record> sets_;
+    std::unordered_map<std::string, condition_set_record> sets_;
     std::unordered_map<std::string, std::string> key_by_id_;
     std::map<std::uint64_t, std::string> order_;
     std::map<std::string, set_rule_record> rules_;
     std::map<std::uint64_t, std::string> rule_order_;
-    // "<resource>:<action>" -> (user set, resource set) of each rule granting it.
-    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>>
-        by_permission_;
+    // The rules granting one "<resource>:<action>", grouped by either side: user set -> its
+    // resource sets, and resource set -> its user sets.
+    struct permission_grants {
+        std::unordered_map<std::string, std::vector<std::string>> by_user_set, by_resource_set;
+    };
+    std::unordered_map<std::string, permission_grants> by_permission_;
 };
 
 }  // namespace permit::testing::detail::abac
