@@ -2,8 +2,12 @@
 #pragma once
 
 #include <permit/api/action_groups.hpp>
+#include <permit/api/api_keys.hpp>
+#include <permit/api/elements.hpp>
+#include <permit/api/environments.hpp>
 #include <permit/api/implicit_grants.hpp>
 #include <permit/api/pdp.hpp>
+#include <permit/api/projects.hpp>
 #include <permit/api/raw.hpp>
 #include <permit/api/relationship_tuples.hpp>
 #include <permit/api/resource_attributes.hpp>
@@ -44,8 +48,9 @@ namespace permit {
 /// Operations are grouped as in the official SDKs: `users`, `tenants`, `role_assignments`,
 /// `roles`, `resources`, what a resource type holds (`resource_relations`, `resource_roles`,
 /// `implicit_grants`, `resource_attributes`, `action_groups`), `resource_instances`,
-/// `relationship_tuples`, plus `check`, `bulk_check`, `get_user_permissions` and the raw
-/// `request`. Each one takes an Asio completion token last (default `permit::use_awaitable`:
+/// `relationship_tuples`, the organization's `projects`, `environments` and `api_keys`,
+/// `elements` (Permit Elements logins), plus `check`, `bulk_check`, `get_user_permissions` and the
+/// raw `request`. Each one takes an Asio completion token last (default `permit::use_awaitable`:
 /// `co_await` returns the value or throws `permit::api_error`), and has an overload that fills a
 /// `permit::diagnostics&` instead of losing the details when the token does not throw.
 ///
@@ -122,6 +127,14 @@ class client_view : public pdp_api, public raw_api {
     resource_instances_api resource_instances;
     /// The relations between resource instances (ReBAC).
     relationship_tuples_api relationship_tuples;
+    /// The projects of the organization.
+    projects_api projects;
+    /// The environments of the organization's projects, their copies and their API keys.
+    environments_api environments;
+    /// The API keys of the organization.
+    api_keys_api api_keys;
+    /// Logins to Permit Elements, the embeddable UIs.
+    elements_api elements;
     /// The auto-batching pipeline: `co_await permit.bulk.sync_user(u)` from any number of
     /// coroutines (see `bulk_api`).
     bulk_api bulk;
@@ -150,6 +163,10 @@ class client_view : public pdp_api, public raw_api {
         , action_groups(handle)
         , resource_instances(handle)
         , relationship_tuples(handle)
+        , projects(handle)
+        , environments(handle)
+        , api_keys(handle)
+        , elements(handle)
         , bulk(handle)
         , client_(std::move(handle)) {}
 
