@@ -3,7 +3,11 @@
 // for the same calls. A call's requests are the ones after its marker, `GET /wire-call/<label>`,
 // and before the next one.
 //
-//   node wire_compare.js NODE_LOG CPP_LOG
+//   node wire_compare.js NODE_LOG CPP_LOG [RULES]
+//
+// RULES, a module (e.g. wire_admin_rules.js), replaces `known` and `compared` below with the ones
+// it exports, for calls other than the ReBAC ones, and may export `bodiless`: the requests
+// whose POST, PUT or PATCH has no body by design.
 //
 // Each request is compared on its method, its path as sent, its query as a multiset of decoded
 // parameters, its body as parsed JSON (key order does not count) and, as a check on the calls
@@ -17,7 +21,7 @@ const { isDeepStrictEqual } = require('util');
 // The deliberate differences: the calls they apply to (by label), the difference as this script
 // words it (a string, or a pattern over that wording, `shown` in the output), and why. Each must
 // occur in every call its `calls` names.
-const known = [
+let known = [
   {
     calls: /^resource_attributes\.\w+\(__user\b/,
     diff: /^path: node (\S*)\/resources\/__user\/attributes(\S*), cpp \1\/users\/attributes\2$/,
@@ -50,9 +54,8 @@ const known = [
 // `/v2/schema/...` (the routes of the compared calls). The only one either client sends is
 // `GET /v2/api-key/scope`, with which each learns the project and environment of its key before
 // the first call that needs them. The output counts what was left out.
-function compared(record) {
-  return /^\/v2\/(facts|schema)\//.test(record.target);
-}
+let compared = (record) => /^\/v2\/(facts|schema)\//.test(record.target);
+let bodiless = () => false;
 
 const markerPrefix = '/wire-call/';
 
@@ -159,10 +162,15 @@ function pad(text, width) {
 }
 
 function main() {
-  const [nodeLog, cppLog] = process.argv.slice(2);
+  const [nodeLog, cppLog, rules] = process.argv.slice(2);
   if (!nodeLog || !cppLog) {
-    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG');
+    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG [RULES]');
     process.exit(2);
+  }
+  if (rules) {
+    const given = require(require('path').resolve(rules));
+    ({ known, compared } = given);
+    bodiless = given.bodiless || bodiless;
   }
   const nodeCalls = calls(nodeLog);
   const cppCalls = calls(cppLog);
@@ -205,7 +213,7 @@ function main() {
         continue;
       }
       // Equal because both are missing would prove nothing: a log without bodies is refused.
-      if (['POST', 'PUT', 'PATCH'].includes(n.method) && !n.body && !c.body) {
+      if (['POST', 'PUT', 'PATCH'].includes(n.method) && !n.body && !c.body && !bodiless(n)) {
         problems.push(`${label}: neither ${n.method} has a body in the logs: was the emulator ` +
                       'started with --request-log?');
       }
