@@ -51,7 +51,23 @@ struct organization_fixture {
                      {"key":"bob"}],
             "resource_instances":[{"key":"plans","resource":"folder","tenant":"acme"}],
             "relationship_tuples":[{"subject":"folder:plans","relation":"parent",
-                                    "object":"document:q3","tenant":"acme"}]})");
+                                    "object":"document:q3","tenant":"acme"}],
+            "condition_sets":[
+              {"key":"staff","name":"Staff","type":"userset",
+               "conditions":{"allOf":[{"allOf":[{"user.department":{"equals":"staff"}}]}]}},
+              {"key":"senior_staff","name":"Senior staff","type":"userset","parent_id":"staff",
+               "conditions":{"allOf":[{"allOf":[{"user.years":{"greater-than":5}}]}]}},
+              {"key":"test_users","name":"Test users","type":"userset",
+               "conditions":{"allOf":[{"allOf":[{"user.test":{"equals":true}}]}]}},
+              {"key":"public_docs","name":"Public documents","type":"resourceset",
+               "resource_id":"document",
+               "conditions":{"allOf":[{"allOf":[{"resource.classification":
+                                                  {"equals":"public"}}]}]}}],
+            "condition_set_rules":[
+              {"user_set":"staff","permission":"document:read","resource_set":"public_docs"},
+              {"user_set":"test_users","permission":"document:edit","resource_set":"public_docs"},
+              {"user_set":"reader","is_role":true,"permission":"document:edit",
+               "resource_set":"public_docs"}]})");
         return c;
     }
 
@@ -517,12 +533,61 @@ BOOST_AUTO_TEST_CASE(a_copy_s_scope_includes_and_excludes_with_wildcards) {
                std::vector<std::string>{"reader"});
     // `__user` is the users' resource type: left out with it, their attributes are too.
     const auto narrow = copy(R"({"target_env":{"new":{"key":"narrow","name":"Narrow"}},
-        "scope":{"resources":{"include":["folder"]},"roles":{"exclude":["*"]}}})");
+        "scope":{"resources":{"include":["folder"]},"roles":{"exclude":["*"]},
+                 "resource_sets":{"exclude":["*"]}}})");
     BOOST_TEST_REQUIRE(narrow.status == 201u, json::serialize(narrow.body));
     BOOST_TEST(keys(as_org("GET", schema("/resources", "narrow")).body) ==
                std::vector<std::string>{"folder"});
     BOOST_TEST(keys(as_org("GET", schema("/roles", "narrow")).body).empty());
     BOOST_TEST(keys(as_org("GET", schema("/users/attributes", "narrow")).body).empty());
+    // The user sets came, not the rules, whose permission's resource type did not.
+    BOOST_TEST((keys(as_org("GET", schema("/condition_sets", "narrow")).body) ==
+                std::vector<std::string>{"staff", "senior_staff", "test_users"}));
+    BOOST_TEST(as_org("GET", facts("/set_rules", "narrow")).body == json::array{});
+}
+
+BOOST_AUTO_TEST_CASE(a_copy_takes_the_condition_sets_and_the_rules_between_them) {
+    const auto copied = copy(R"({"target_env":{"new":{"key":"staging","name":"Staging"}},
+        "scope":{"user_sets":{"exclude":["test_*"]}}})");
+    BOOST_TEST_REQUIRE(copied.status == 201u, json::serialize(copied.body));
+    BOOST_TEST((keys(as_org("GET", schema("/condition_sets", "staging")).body) ==
+                std::vector<std::string>{"staff", "senior_staff", "public_docs"}));
+    // Without its parent: condition set inheritance is not copied.
+    const auto senior = as_org("GET", schema("/condition_sets/senior_staff", "staging")).body;
+    BOOST_TEST(!senior.as_object().contains("parent_id"));
+    BOOST_TEST(senior.at("conditions") ==
+               as_org("GET", schema("/condition_sets/senior_staff")).body.at("conditions"));
+    const auto docs = as_org("GET", schema("/condition_sets/public_docs", "staging")).body;
+    BOOST_TEST(docs.at("resource_id") ==
+               as_org("GET", schema("/resources/document", "staging")).body.at("id"));
+    // The rules whose sets came: not the test users', which stayed behind.
+    const auto rules = as_org("GET", facts("/set_rules", "staging")).body;
+    BOOST_TEST((keys(rules, "key") ==
+                std::vector<std::string>{"staff_can_document_read_public_docs",
+                                         "__autogen_reader_can_document_edit_public_docs"}));
+
+    // Into an environment that has one of the sets: a conflict, or its conditions overwritten.
+    BOOST_TEST_REQUIRE(
+        as_org("PATCH", schema("/condition_sets/staff", "staging"),
+               R"({"conditions":{"allOf":[{"allOf":[{"user.department":{"equals":"ops"}}]}]}})")
+            .status == 200u);
+    const auto conflict = copy(R"({"target_env":{"existing":"staging"},
+                                   "scope":{"resources":{"exclude":["*"]},
+                                            "roles":{"exclude":["*"]},
+                                            "resource_sets":{"exclude":["*"]},
+                                            "user_sets":{"include":["staff"]}}})");
+    check_error(conflict, 409, "DUPLICATE_ENTITY");
+    BOOST_TEST(std::string(conflict.body.at("message").as_string()).find("condition set 'staff'") !=
+               std::string::npos);
+    const auto overwritten = copy(R"({"target_env":{"existing":"staging"},
+                                      "conflict_strategy":"overwrite",
+                                      "scope":{"resources":{"exclude":["*"]},
+                                               "roles":{"exclude":["*"]},
+                                               "resource_sets":{"exclude":["*"]},
+                                               "user_sets":{"include":["staff"]}}})");
+    BOOST_TEST_REQUIRE(overwritten.status == 201u, json::serialize(overwritten.body));
+    BOOST_TEST(as_org("GET", schema("/condition_sets/staff", "staging")).body.at("conditions") ==
+               as_org("GET", schema("/condition_sets/staff")).body.at("conditions"));
 }
 
 BOOST_AUTO_TEST_CASE(a_copy_into_an_environment_with_the_same_objects_fails_whole_by_default) {

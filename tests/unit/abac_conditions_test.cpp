@@ -205,10 +205,6 @@ BOOST_AUTO_TEST_CASE(object_matches) {
         {"object_match with a reference",
          R"({"user.org": {"object_match": {"match": {"country": {"equals": {"ref": "context.country"}}}}}})",
          true},
-        {"object_match with fk_resource_type is not supported",
-         R"({"user.org": {"object_match": {"match": {"country": {"equals": "US"}},
-                                          "fk_resource_type": "organization"}}})",
-         false},
         {"any_match one item matches",
          R"({"user.orgs": {"any_match": {"match": {"country": {"equals": "IN"},
                                                    "subscription": {"equals": "enterprise"}}}}})",
@@ -500,6 +496,45 @@ BOOST_AUTO_TEST_CASE(condition_sets_with_parents_and_base_resource) {
     const auto no_type = json::parse(R"({"user": {"age": 30}, "resource": {}})").as_object();
     BOOST_TEST(!abac::set_matches(none, {}, "file", no_type));
     BOOST_TEST(abac::set_matches(none, {}, std::nullopt, no_type));
+}
+
+// https://docs.permit.io/api/working-with-abac/operators (foreign-key matching): the attribute
+// names instances of `fk_resource_type`, whose stored attributes `match` reads.
+BOOST_AUTO_TEST_CASE(foreign_key_matches_read_stored_instances) {
+    const auto stored = json::parse(R"({
+        "organization:acme": {"country": "US", "plan": "pro"},
+        "organization:zeta": {"country": "IN", "plan": "free"}})")
+                            .as_object();
+    const abac::instance_lookup lookup = [&](std::string_view type, std::string_view key) {
+        const auto* v = stored.if_contains(std::string(type) + ":" + std::string(key));
+        return v ? &v->get_object() : nullptr;
+    };
+    const auto attributes = json::parse(R"({"user": {"org": "acme", "orgs": ["acme", "zeta"],
+                                                     "ghost": "nobody", "bad": 7}})")
+                                .as_object();
+    const auto holds = [&](const char* conditions) {
+        return abac::evaluate(json::parse(conditions), attributes, lookup);
+    };
+    BOOST_TEST(holds(R"({"user.org": {"object_match": {"match": {"country": {"equals": "US"}},
+                                                      "fk_resource_type": "organization"}}})"));
+    BOOST_TEST(!holds(R"({"user.org": {"object_match": {"match": {"plan": {"equals": "free"}},
+                                                       "fk_resource_type": "organization"}}})"));
+    BOOST_TEST(holds(R"({"user.orgs": {"any_match": {"match": {"plan": {"equals": "free"}},
+                                                     "fk_resource_type": "organization"}}})"));
+    BOOST_TEST(!holds(R"({"user.orgs": {"all_match": {"match": {"plan": {"equals": "free"}},
+                                                      "fk_resource_type": "organization"}}})"));
+    BOOST_TEST(holds(R"({"user.orgs": {"all_match": {"match": {"country": {"in": ["US", "IN"]}},
+                                                     "fk_resource_type": "organization"}}})"));
+    // A key naming no instance, or a value that is not a key, does not match.
+    BOOST_TEST(!holds(R"({"user.ghost": {"object_match": {"match": {"plan": {"equals": "pro"}},
+                                                         "fk_resource_type": "organization"}}})"));
+    BOOST_TEST(!holds(R"({"user.bad": {"object_match": {"match": {"plan": {"equals": "pro"}},
+                                                       "fk_resource_type": "organization"}}})"));
+    // Without stored instances nothing matches.
+    BOOST_TEST(!abac::evaluate(
+        json::parse(R"({"user.org": {"object_match": {"match": {"country": {"equals": "US"}},
+                                                     "fk_resource_type": "organization"}}})"),
+        attributes));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

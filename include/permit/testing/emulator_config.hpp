@@ -197,8 +197,9 @@ struct emulator_config {
     /// "tenants":[TenantCreate], "users":[UserCreate],
     /// "resource_instances":[ResourceInstanceCreate],
     /// "relationship_tuples":[RelationshipTupleCreate],
+    /// "condition_sets":[ConditionSetCreate], "condition_set_rules":[ConditionSetRuleCreate],
     /// "role_assignments":[RoleAssignmentCreate]}`, each checked as the API checks it. Resources
-    /// may relate to, and roles extend, ones listed after them.
+    /// may relate to, roles extend, and condition sets descend from ones listed after them.
     boost::json::value initial_state;
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.

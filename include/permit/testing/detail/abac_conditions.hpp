@@ -34,11 +34,16 @@
 //    compiled `==` compares with an array literal: values are taken literally, so such a
 //    condition never matches a scalar attribute.
 //  * An unknown operator, or a malformed condition, never holds (nor does its negation).
+//  * `fk_resource_type` in `object_match`/`any_match`/`all_match` reads the attribute as the
+//    key(s) of instances of that type and matches their stored attributes, which the caller
+//    supplies (`instance_lookup`); a key that names no instance does not match.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,6 +56,11 @@
 #include <boost/json/value.hpp>
 
 namespace permit::testing::detail::abac {
+
+/// The stored attributes of the resource instance `type:key`, or null when there is none: what
+/// `fk_resource_type` matches against. An empty function knows no instance.
+using instance_lookup =
+    std::function<const boost::json::object*(std::string_view type, std::string_view key)>;
 
 /// One problem found by `validate`: where it is (the segments from the root of `conditions`,
 /// object keys and array indexes, as a pydantic `loc`), and what is wrong.
@@ -430,7 +440,8 @@ inline const json::value* walk(const json::value& root, std::string_view path) {
 
 class evaluator {
   public:
-    explicit evaluator(const json::object& attributes) : attributes_(attributes) {}
+    explicit evaluator(const json::object& attributes, const instance_lookup& instances = {})
+        : attributes_(attributes), instances_(instances) {}
 
     truth condition(const json::value& v) const {
         const auto* obj = v.if_object();
@@ -631,17 +642,29 @@ class evaluator {
         const auto* spec = raw.if_object();
         const json::value* m = spec ? spec->if_contains("match") : nullptr;
         if (!m || !m->is_object()) return truth::undefined;
-        // `fk_resource_type` matches the stored attributes of the instances the attribute names;
-        // the condition sees only the attributes it is given, so such a match never holds.
-        if (spec->contains("fk_resource_type")) return truth::no;
-        auto on = [&](const json::value& item) {
+        // `fk_resource_type`: the attribute holds instance keys of that type, and `match` reads
+        // the stored attributes of those instances; a key naming no instance does not match.
+        const json::value* fk = spec->if_contains("fk_resource_type");
+        if (fk && !fk->is_string()) return truth::undefined;
+        const auto target = [&](const json::value& item) -> const json::value* {
+            if (!fk) return &item;
+            if (!item.is_string() || !instances_) return nullptr;
+            const auto* stored = instances_(fk->get_string(), item.get_string());
+            if (!stored) return nullptr;
+            resolved_.emplace_back(*stored);
+            return &resolved_.back();
+        };
+        auto on = [&](const json::value& raw_item) {
+            const auto* item = target(raw_item);
+            if (!item) return truth::no;
             std::vector<truth> parts;
             for (const auto& kv : m->get_object()) {
-                const auto* sub = walk(item, kv.key());
+                const auto* sub = walk(*item, kv.key());
                 parts.push_back(sub ? operand(*sub, kv.value()) : truth::undefined);
             }
             return conjunction(parts);
         };
+        if (fk && o == op::object_match) return on(a);
         if (o == op::object_match) return a.is_object() ? on(a) : truth::no;
         const auto* items = a.if_array();
         if (!items) return truth::no;
@@ -657,6 +680,8 @@ class evaluator {
     }
 
     const json::object& attributes_;
+    const instance_lookup& instances_;
+    mutable std::deque<json::value> resolved_;  // the instances' attributes, as JSON values
 };
 
 }  // namespace conditions_detail
@@ -675,9 +700,12 @@ inline std::vector<problem> validate(const boost::json::value& conditions) {
 /// `{"user": {...}, "resource": {...}, "tenant": {...}, "context": {...}}` (paths such as
 /// `user.department` or `user.address.city` index it). `{}` holds. A missing attribute, an
 /// unknown operator or a malformed condition never makes the conditions hold, even under `not`.
+/// `instances` gives the stored attributes that `fk_resource_type` matches
+/// (https://docs.permit.io/api/working-with-abac/operators#foreign-key-matching).
 /// Pure function; safe to call from any thread.
-inline bool evaluate(const boost::json::value& conditions, const boost::json::object& attributes) {
-    return conditions_detail::evaluator(attributes).condition(conditions) ==
+inline bool evaluate(const boost::json::value& conditions, const boost::json::object& attributes,
+                     const instance_lookup& instances = {}) {
+    return conditions_detail::evaluator(attributes, instances).condition(conditions) ==
            conditions_detail::truth::yes;
 }
 
@@ -691,15 +719,16 @@ inline bool evaluate(const boost::json::value& conditions, const boost::json::ob
 inline bool set_matches(const boost::json::value& conditions,
                         std::span<const boost::json::value* const> ancestors,
                         std::optional<std::string_view> resourceset_base,
-                        const boost::json::object& attributes) {
+                        const boost::json::object& attributes,
+                        const instance_lookup& instances = {}) {
     if (resourceset_base) {
         const auto* resource = attributes.if_contains("resource");
         const auto* type = resource ? conditions_detail::walk(*resource, "type") : nullptr;
         if (!type || !type->is_string() || type->get_string() != *resourceset_base) return false;
     }
-    if (!evaluate(conditions, attributes)) return false;
+    if (!evaluate(conditions, attributes, instances)) return false;
     for (const auto* ancestor : ancestors)
-        if (!ancestor || !evaluate(*ancestor, attributes)) return false;
+        if (!ancestor || !evaluate(*ancestor, attributes, instances)) return false;
     return true;
 }
 

@@ -19,6 +19,7 @@
 #include <permit/testing/detail/organization.hpp>
 #include <permit/testing/detail/pdp_view.hpp>
 #include <permit/testing/detail/route_context.hpp>
+#include <permit/testing/detail/routes_abac.hpp>
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
 #include <permit/testing/detail/routes_projects.hpp>
@@ -678,6 +679,24 @@ class router {
              "/v2/schema/{proj_id}/{env_id}/resources/{resource_id}/action_groups/"
              "{action_group_id}",
              rest, delete_action_group},
+            // condition sets and their rules
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets", rest, list_condition_sets},
+            {"POST", "/v2/schema/{proj_id}/{env_id}/condition_sets", rest, create_condition_set},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             get_condition_set},
+            {"PATCH", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             update_condition_set},
+            {"DELETE", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}", rest,
+             routes::delete_condition_set},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}/ancestors",
+             rest,
+             [](state& s, const route_context& c) { return related_condition_sets(s, c, true); }},
+            {"GET", "/v2/schema/{proj_id}/{env_id}/condition_sets/{condition_set_id}/descendants",
+             rest,
+             [](state& s, const route_context& c) { return related_condition_sets(s, c, false); }},
+            {"GET", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, list_set_rules},
+            {"POST", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, routes::assign_set_rule},
+            {"DELETE", "/v2/facts/{proj_id}/{env_id}/set_rules", rest, routes::unassign_set_rule},
             // PDP
             {"POST", "/allowed", route_area::pdp, allowed},
             {"POST", "/allowed/bulk", route_area::pdp, allowed_bulk},

@@ -15,16 +15,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <permit/testing/detail/abac_attributes.hpp>
 #include <permit/testing/detail/request_schemas.hpp>
 #include <permit/testing/detail/route_context.hpp>
 #include <permit/testing/detail/state.hpp>
 
 namespace permit::testing::detail::routes {
 
-/// allow = ∃ role of the user in the resource's tenant (default "default") whose permissions,
-/// with those of the roles it extends, include "<type>:<action>" (RBAC), or ∃ role of the user on
-/// the instance `type:key`, in that tenant, that grants the action (ReBAC): grants of either kind
-/// allow, nothing denies (permitio/policy-library `permit/root.rego`).
 /// The tenant of a query's resource: its `tenant`, or "default" when it has none.
 inline std::string tenant_of_query(const boost::json::object& resource) {
     if (const auto* t = resource.if_contains("tenant");
@@ -33,21 +30,38 @@ inline std::string tenant_of_query(const boost::json::object& resource) {
     return state::default_tenant;
 }
 
+/// allow = RBAC or ABAC or ReBAC; grants of any kind allow and nothing denies
+/// (permitio/policy-library `permit/root.rego`):
+///  * RBAC: a role of the user in the resource's tenant (default "default") whose permissions,
+///    with those of the roles it extends, include "<type>:<action>";
+///  * ABAC: a condition-set rule whose user set and resource set match the check's attributes
+///    (abac_store.hpp, abac_attributes.hpp); the user need not be stored, since request
+///    attributes may be all a user set reads;
+///  * ReBAC: a role of the user on the instance `type:key`, in that tenant, assigned or derived,
+///    that grants the action (rebac_graph.hpp).
 inline bool decide(const state& s, const boost::json::object& query) {
     const auto& user_key = query.at("user").at("key").get_string();
     const auto& resource = query.at("resource").get_object();
+    const auto& type = resource.at("type").get_string();
+    const auto& action = query.at("action").get_string();
     const auto tenant = tenant_of_query(resource);
-    const auto permission = std::string(resource.at("type").get_string()) + ":" +
-                            std::string(query.at("action").get_string());
     const auto* user = s.find_user(std::string_view(user_key));
-    if (!user) return false;
-    for (const auto& role : s.tenant_roles(user->key, tenant))
-        if (s.effective_permissions(role).count(permission)) return true;
-    // ReBAC: the user's roles on the instance, assigned or derived (rebac_graph.hpp).
+    if (user) {
+        const auto permission = std::string(type) + ":" + std::string(action);
+        for (const auto& role : s.tenant_roles(user->key, tenant))
+            if (s.effective_permissions(role).count(permission)) return true;
+    }
+    if (s.abac().any_rule_for(type, action) &&
+        s.abac().allows(type, action, check_attributes(s, query, tenant),
+                        [&s](std::string_view t, std::string_view k) {
+                            const auto* instance =
+                                s.find_instance(std::string(t) + ":" + std::string(k));
+                            return instance ? &instance->attributes : nullptr;
+                        }))
+        return true;
     const auto* key = resource.if_contains("key");
-    return key && key->is_string() &&
-           s.rebac().allows(user->key, query.at("action").get_string(),
-                            resource.at("type").get_string(), key->get_string(), tenant);
+    return user && key && key->is_string() &&
+           s.rebac().allows(user->key, action, type, key->get_string(), tenant);
 }
 
 inline boost::json::object decision(bool allow) {

@@ -23,12 +23,13 @@
 namespace permit::testing::detail {
 
 /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
-/// "resource_instances":[...], "relationship_tuples":[...], "role_assignments":[...]}` (each list
-/// optional, each item the API's create body) into `s` through the same checks as the API.
-/// Resources may relate to, and roles extend, ones listed after them. Other members are left to
-/// the caller (the emulator's `projects` and `environments`). Throws `std::invalid_argument`
-/// naming the item that failed and why; what came before it stays written. A null `seed` loads
-/// nothing.
+/// "resource_instances":[...], "relationship_tuples":[...], "condition_sets":[...],
+/// "condition_set_rules":[...], "role_assignments":[...]}` (each list optional, each item the
+/// API's create body) into `s` through the same checks as the API.
+/// Resources may relate to, roles extend, and condition sets descend from ones listed after them.
+/// Other members are left to the caller (the emulator's `projects` and `environments`). Throws
+/// `std::invalid_argument` naming the item that failed and why; what came before it stays written.
+/// A null `seed` loads nothing.
 inline void load_seed(state& s, const boost::json::value& seed) {
     if (seed.is_null()) return;
     if (!seed.is_object()) throw std::invalid_argument("initial state: expected a JSON object");
@@ -95,6 +96,20 @@ inline void load_seed(state& s, const boost::json::value& seed) {
         s.create_tuple(o.at("subject").get_string(), o.at("relation").get_string(),
                        o.at("object").get_string(), tenant);
     });
+    // Condition sets may name parents listed after them: create all, then set `parent_id`.
+    each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
+        auto set = v.get_object();
+        set.erase("parent_id");
+        s.create_condition_set(set);
+    });
+    each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
+        const auto& set = v.get_object();
+        if (const auto* parent = set.if_contains("parent_id"))
+            s.update_condition_set(set.at("key").get_string(),
+                                   boost::json::object{{"parent_id", *parent}});
+    });
+    each("condition_set_rules", schemas::set_rule,
+         [&](const auto& v) { s.assign_set_rule(v.get_object()); });
     each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
         const auto a = boost::json::value_to<permit::role_assignment_create>(v);
         s.add_assignment(s.resolve(a.user, a.role, a.tenant, a.resource_instance));
