@@ -199,7 +199,10 @@ struct emulator_config {
     /// "relationship_tuples":[RelationshipTupleCreate],
     /// "condition_sets":[ConditionSetCreate], "condition_set_rules":[ConditionSetRuleCreate],
     /// "role_assignments":[RoleAssignmentCreate]}`, each checked as the API checks it. Resources
-    /// may relate to, roles extend, and condition sets descend from ones listed after them.
+    /// may relate to, roles extend, and condition sets descend from ones listed after them. Also
+    /// `"projects":[ProjectCreate]` (with their `initial_environments`) and
+    /// `"environments":[EnvironmentCreate]` (of the emulator's project): more projects and
+    /// environments of the organization, with nothing in them but the tenant `default`.
     boost::json::value initial_state;
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.
