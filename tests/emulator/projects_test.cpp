@@ -334,6 +334,14 @@ BOOST_AUTO_TEST_CASE(the_emulator_s_environment_answers_with_its_configured_key)
     BOOST_TEST(own.body.at("project").at("key").as_string() == "default");
     check_error(call("GET", "/v2/api-key/default/nowhere"), 404, "NOT_FOUND");
     check_error(call("GET", "/v2/api-key/nowhere/production"), 404, "NOT_FOUND");
+    // The routes are counted under the API reference's templates.
+    BOOST_TEST(r.route_name("GET", *parse_target("/v2/api-key/default/production")) ==
+               "GET /v2/api-key/{proj_id}/{env_id}");
+    BOOST_TEST(r.route_name("POST", *parse_target("/v2/api-key/k/rotate-secret")) ==
+               "POST /v2/api-key/{api_key_id}/rotate-secret");
+    BOOST_TEST(r.route_name("GET", *parse_target("/v2/api-key/scope")) == "GET /v2/api-key/scope");
+    BOOST_TEST(r.route_name("POST", *parse_target("/v2/projects/p/envs/e/copy")) ==
+               "POST /v2/projects/{proj_id}/envs/{env_id}/copy");
 }
 
 BOOST_AUTO_TEST_CASE(an_environment_s_key_reaches_that_environment_only) {

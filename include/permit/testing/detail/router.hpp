@@ -265,7 +265,8 @@ class router {
                 !organization::permits(*key, method))
                 throw key_cannot("do this: its access level is '" +
                                  key->access_level.value_or("admin") + "'");
-            if (found->pattern.find("{proj_id}/{env_id}") != std::string_view::npos) {
+            if (found->pattern.starts_with("/v2/facts/{proj_id}/{env_id}/") ||
+                found->pattern.starts_with("/v2/schema/{proj_id}/{env_id}/")) {
                 const auto& project = org_.require_project(params.at(0));
                 const auto& env = org_.require_environment(project, params.at(1));
                 if (!org_.reaches_environment(*key, env))
@@ -449,27 +450,25 @@ class router {
             // the organization: projects, environments, API keys, Elements logins
             {"GET", "/v2/projects", rest, on_org(routes::list_projects)},
             {"POST", "/v2/projects", rest, on_org(routes::create_project)},
-            {"GET", "/v2/projects/{project}", rest, on_org(routes::get_project)},
-            {"PATCH", "/v2/projects/{project}", rest, on_org(routes::update_project)},
-            {"DELETE", "/v2/projects/{project}", rest, on_org(routes::delete_project)},
-            {"GET", "/v2/projects/{project}/envs", rest, on_org(routes::list_environments)},
-            {"POST", "/v2/projects/{project}/envs", rest, on_org(routes::create_environment)},
-            {"GET", "/v2/projects/{project}/envs/{environment}", rest,
-             on_org(routes::get_environment)},
-            {"PATCH", "/v2/projects/{project}/envs/{environment}", rest,
+            {"GET", "/v2/projects/{proj_id}", rest, on_org(routes::get_project)},
+            {"PATCH", "/v2/projects/{proj_id}", rest, on_org(routes::update_project)},
+            {"DELETE", "/v2/projects/{proj_id}", rest, on_org(routes::delete_project)},
+            {"GET", "/v2/projects/{proj_id}/envs", rest, on_org(routes::list_environments)},
+            {"POST", "/v2/projects/{proj_id}/envs", rest, on_org(routes::create_environment)},
+            {"GET", "/v2/projects/{proj_id}/envs/{env_id}", rest, on_org(routes::get_environment)},
+            {"PATCH", "/v2/projects/{proj_id}/envs/{env_id}", rest,
              on_org(routes::update_environment)},
-            {"DELETE", "/v2/projects/{project}/envs/{environment}", rest,
+            {"DELETE", "/v2/projects/{proj_id}/envs/{env_id}", rest,
              on_org(routes::delete_environment)},
-            {"POST", "/v2/projects/{project}/envs/{environment}/copy", rest,
+            {"POST", "/v2/projects/{proj_id}/envs/{env_id}/copy", rest,
              on_org(routes::copy_environment)},
-            {"POST", "/v2/projects/{project}/envs/{environment}/copy/async", rest,
+            {"POST", "/v2/projects/{proj_id}/envs/{env_id}/copy/async", rest,
              on_org(routes::copy_environment_async)},
-            {"GET", "/v2/projects/{project}/envs/{environment}/copy/async/{task_id}/result", rest,
+            {"GET", "/v2/projects/{proj_id}/envs/{env_id}/copy/async/{task_id}/result", rest,
              on_org(routes::copy_environment_result)},
             {"GET", "/v2/api-key", rest, on_org(routes::list_api_keys)},
             {"POST", "/v2/api-key", rest, on_org(routes::create_api_key)},
-            {"GET", "/v2/api-key/{project}/{environment}", rest,
-             on_org(routes::environment_api_key)},
+            {"GET", "/v2/api-key/{proj_id}/{env_id}", rest, on_org(routes::environment_api_key)},
             {"GET", "/v2/api-key/{api_key_id}", rest, on_org(routes::get_api_key)},
             {"DELETE", "/v2/api-key/{api_key_id}", rest, on_org(routes::delete_api_key)},
             {"POST", "/v2/api-key/{api_key_id}/rotate-secret", rest,
