@@ -38,7 +38,8 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
   --tls-key FILE       ...and this PEM private key
   --seed FILE          initial state: {"resources":[...],"roles":[...],"tenants":[...],
                        "users":[...],"resource_instances":[...],
-                       "relationship_tuples":[...],"role_assignments":[...]}
+                       "relationship_tuples":[...],"role_assignments":[...]}, and more
+                       "projects":[...] and "environments":[...] of the organization
   --faults JSON|FILE   fault rules, e.g. '[{"path":"/v2/**","kind":"http_503","rate":0.1}]'
   --rate-limits JSON|FILE
                        enforce the documented rate limits, e.g. '{"time_scale":60}'

@@ -2,10 +2,14 @@
 #pragma once
 
 #include <permit/api/action_groups.hpp>
+#include <permit/api/api_keys.hpp>
 #include <permit/api/condition_set_rules.hpp>
 #include <permit/api/condition_sets.hpp>
+#include <permit/api/elements.hpp>
+#include <permit/api/environments.hpp>
 #include <permit/api/implicit_grants.hpp>
 #include <permit/api/pdp.hpp>
+#include <permit/api/projects.hpp>
 #include <permit/api/raw.hpp>
 #include <permit/api/relationship_tuples.hpp>
 #include <permit/api/resource_attributes.hpp>
@@ -46,11 +50,12 @@ namespace permit {
 /// Operations are grouped as in the official SDKs: `users`, `tenants`, `role_assignments`,
 /// `roles`, `resources`, what a resource type holds (`resource_relations`, `resource_roles`,
 /// `implicit_grants`, `resource_attributes`, `action_groups`), `resource_instances`,
-/// `relationship_tuples`, `condition_sets`, `condition_set_rules`, plus `check`, `bulk_check`,
-/// `get_user_permissions` and the raw `request`. Each one takes an Asio completion token last
-/// (default `permit::use_awaitable`: `co_await` returns the value or throws `permit::api_error`),
-/// and has an overload that fills a `permit::diagnostics&` instead of losing the details when the
-/// token does not throw.
+/// `relationship_tuples`, `condition_sets`, `condition_set_rules`, the organization's
+/// `projects`, `environments` and `api_keys`, `elements` (Permit Elements logins), plus `check`,
+/// `bulk_check`, `get_user_permissions` and the raw `request`. Each one takes an Asio completion
+/// token last (default `permit::use_awaitable`: `co_await` returns the value or throws
+/// `permit::api_error`), and has an overload that fills a `permit::diagnostics&` instead of losing
+/// the details when the token does not throw.
 ///
 /// Errors of every operation: `permit::error` codes for HTTP statuses (compare them with
 /// `permit::condition`), network and TLS errors, the client's timeouts (`connect_timeout`,
@@ -129,6 +134,14 @@ class client_view : public pdp_api, public raw_api {
     condition_sets_api condition_sets;
     /// The permissions granted to usersets on resourcesets (ABAC).
     condition_set_rules_api condition_set_rules;
+    /// The projects of the organization.
+    projects_api projects;
+    /// The environments of the organization's projects, their copies and their API keys.
+    environments_api environments;
+    /// The API keys of the organization.
+    api_keys_api api_keys;
+    /// Logins to Permit Elements, the embeddable UIs.
+    elements_api elements;
     /// The auto-batching pipeline: `co_await permit.bulk.sync_user(u)` from any number of
     /// coroutines (see `bulk_api`).
     bulk_api bulk;
@@ -159,6 +172,10 @@ class client_view : public pdp_api, public raw_api {
         , relationship_tuples(handle)
         , condition_sets(handle)
         , condition_set_rules(handle)
+        , projects(handle)
+        , environments(handle)
+        , api_keys(handle)
+        , elements(handle)
         , bulk(handle)
         , client_(std::move(handle)) {}
 

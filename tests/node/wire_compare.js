@@ -3,11 +3,12 @@
 // (wire_rebac.cpp, wire_abac.cpp) for the same calls. A call's requests are the ones after its
 // marker, `GET /wire-call/<label>`, and before the next one.
 //
-//   node wire_compare.js NODE_LOG CPP_LOG [DIFFERENCES]
+//   node wire_compare.js NODE_LOG CPP_LOG [RULES]
 //
-// DIFFERENCES is a module whose `known` lists the deliberate differences of its comparison, in
-// the shape of the list below (wire_abac.js); without it, the list below (the ReBAC calls') is
-// used.
+// RULES, a module (e.g. wire_admin_rules.js or wire_abac.js), replaces what it exports of `known`
+// (the deliberate differences of its comparison, in the shape of the list below), `compared` and
+// `bodiless` (the requests whose POST, PUT or PATCH has no body by design); without it, the ReBAC
+// calls' rules below are used.
 //
 // Each request is compared on its method, its path as sent, its query as a multiset of decoded
 // parameters, its body as parsed JSON (key order does not count) and, as a check on the calls
@@ -22,7 +23,7 @@ const { isDeepStrictEqual } = require('util');
 // The deliberate differences of the ReBAC calls: the calls they apply to (by label), the
 // difference as this script words it (a string, or a pattern over that wording, `shown` in the
 // output), and why. Each must occur in every call its `calls` names.
-const rebacKnown = [
+let known = [
   {
     calls: /^resource_attributes\.\w+\(__user\b/,
     diff: /^path: node (\S*)\/resources\/__user\/attributes(\S*), cpp \1\/users\/attributes\2$/,
@@ -56,9 +57,8 @@ const rebacKnown = [
 // either client sends is `GET /v2/api-key/scope`, with which each learns the project and
 // environment of its key before the first call that needs them. The output counts what was left
 // out.
-function compared(record) {
-  return /^\/v2\/(facts|schema)\/|^\/allowed(\/|\?|$)/.test(record.target);
-}
+let compared = (record) => /^\/v2\/(facts|schema)\/|^\/allowed(\/|\?|$)/.test(record.target);
+let bodiless = () => false;
 
 const markerPrefix = '/wire-call/';
 
@@ -165,12 +165,17 @@ function pad(text, width) {
 }
 
 function main() {
-  const [nodeLog, cppLog, differences] = process.argv.slice(2);
+  const [nodeLog, cppLog, rules] = process.argv.slice(2);
   if (!nodeLog || !cppLog) {
-    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG [DIFFERENCES]');
+    console.error('usage: node wire_compare.js NODE_LOG CPP_LOG [RULES]');
     process.exit(2);
   }
-  const known = differences ? require(path.resolve(differences)).known : rebacKnown;
+  if (rules) {
+    const given = require(path.resolve(rules));
+    known = given.known || known;
+    compared = given.compared || compared;
+    bodiless = given.bodiless || bodiless;
+  }
   const nodeCalls = calls(nodeLog);
   const cppCalls = calls(cppLog);
   const labels = (list) => list.map((x) => x.label);
@@ -212,7 +217,7 @@ function main() {
         continue;
       }
       // Equal because both are missing would prove nothing: a log without bodies is refused.
-      if (['POST', 'PUT', 'PATCH'].includes(n.method) && !n.body && !c.body) {
+      if (['POST', 'PUT', 'PATCH'].includes(n.method) && !n.body && !c.body && !bodiless(n)) {
         problems.push(`${label}: neither ${n.method} has a body in the logs: was the emulator ` +
                       'started with --request-log?');
       }

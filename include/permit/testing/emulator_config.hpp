@@ -148,7 +148,10 @@ struct emulator_config {
     std::optional<std::uint16_t> opa_port;
 
     /// The environment's API key, as `Authorization: Bearer <key>` (scheme case-insensitive).
-    /// The PDP accepts this key only.
+    /// The PDP accepts this key only. It is a key of the emulated organization like any other:
+    /// `POST /v2/api-key/{id}/rotate-secret` replaces it (the PDP then accepts the new secret
+    /// only), and an environment-level one is what `GET /v2/api-key/{proj}/{env}` answers for
+    /// the emulator's environment.
     std::string api_key = "permit_key_emulator";
     /// The level of `api_key`: which ids `GET /v2/api-key/scope` reports.
     key_level level = key_level::environment;
@@ -199,7 +202,10 @@ struct emulator_config {
     /// "relationship_tuples":[RelationshipTupleCreate],
     /// "condition_sets":[ConditionSetCreate], "condition_set_rules":[ConditionSetRuleCreate],
     /// "role_assignments":[RoleAssignmentCreate]}`, each checked as the API checks it. Resources
-    /// may relate to, roles extend, and condition sets descend from ones listed after them.
+    /// may relate to, roles extend, and condition sets descend from ones listed after them. Also
+    /// `"projects":[ProjectCreate]` (with their `initial_environments`) and
+    /// `"environments":[EnvironmentCreate]` (of the emulator's project): more projects and
+    /// environments of the organization, with nothing in them but the tenant `default`.
     boost::json::value initial_state;
 
     /// Documented bulk limits (items per call); a larger batch gets `bulk_limit_status`.

@@ -44,10 +44,8 @@ struct route_context {
     std::vector<std::string> params;
     std::vector<std::pair<std::string, std::string>> query;
     std::string_view body;
-    /// The level of the caller's API key (REST routes; environment on the others).
-    key_level caller_level = key_level::environment;
-    /// The project of the caller's key when it is not the emulator's; empty otherwise.
-    std::string_view caller_project;
+    /// The id of the caller's API key (REST routes; empty on the others).
+    std::string_view caller_key_id;
 
     const std::string& param(std::size_t i) const { return params.at(i); }
 

@@ -16,17 +16,20 @@
 
 #include <permit/models/model_error.hpp>
 #include <permit/testing/detail/facts_proxy.hpp>
+#include <permit/testing/detail/organization.hpp>
 #include <permit/testing/detail/pdp_view.hpp>
 #include <permit/testing/detail/route_context.hpp>
 #include <permit/testing/detail/routes_abac.hpp>
 #include <permit/testing/detail/routes_bulk.hpp>
 #include <permit/testing/detail/routes_pdp.hpp>
+#include <permit/testing/detail/routes_projects.hpp>
 #include <permit/testing/detail/routes_rebac.hpp>
 #include <permit/testing/detail/routes_resource_schema.hpp>
 #include <permit/testing/detail/routes_role_assignments.hpp>
 #include <permit/testing/detail/routes_schema.hpp>
 #include <permit/testing/detail/routes_tenants.hpp>
 #include <permit/testing/detail/routes_users.hpp>
+#include <permit/testing/detail/seed.hpp>
 #include <permit/testing/detail/state.hpp>
 #include <permit/testing/emulator_config.hpp>
 
@@ -106,11 +109,13 @@ class router {
     explicit router(const emulator_config& config)
         : config_(config)
         , state_({config.organization_id, config.project_id, config.environment_id}, config.seed)
+        , org_(config, state_)
         , limits_{config.bulk_users_limit, config.bulk_tenants_limit,
                   config.bulk_role_assignments_limit, config.bulk_limit_status}
         , routes_(make_routes()) {
         state_.create_tenant({.key = "default", .name = "Default Tenant"});
-        load(config.initial_state);
+        load_seed(state_, config.initial_state);
+        org_.load(config.initial_state);
         // The initial state is the PDP's from the start; only later writes reach it late.
         if (config.pdp_propagation_delay.count() > 0) {
             view_.emplace(state_, config.pdp_propagation_delay);
@@ -222,8 +227,8 @@ class router {
                                              std::optional<std::string_view> wait_timeout,
                                              std::optional<std::string_view> timeout_policy,
                                              facts_sync& sync) const {
-        key_level level;
-        if (auto denied = authenticate(route_area::pdp, authorization, level)) return denied;
+        const api_key_record* key = nullptr;
+        if (auto denied = authenticate(route_area::pdp, authorization, key)) return denied;
         if (m.proxy && m.proxy->waits) {
             try {
                 sync = read_facts_sync_headers(wait_timeout, timeout_policy,
@@ -233,7 +238,7 @@ class router {
                 return json_reply(f.status, f.body);
             }
         }
-        if (config_.level != key_level::environment) return facts_environment_key_required();
+        if (key->object_type != "env") return facts_environment_key_required();
         return std::nullopt;
     }
 
@@ -248,26 +253,32 @@ class router {
                        ? json_reply(405, boost::json::object{{"detail", "Method Not Allowed"}})
                        : json_reply(404, boost::json::object{{"detail", "Not Found"}});
         }
-        key_level level = key_level::environment;
-        const api_key_grant* grant = nullptr;
-        if (auto denied = authenticate(found->area, authorization, level, grant))
-            return std::move(*denied);
+        const api_key_record* key = nullptr;
+        if (auto denied = authenticate(found->area, authorization, key)) return std::move(*denied);
         try {
-            if (found->pattern.find("{proj_id}/{env_id}") != std::string_view::npos) {
-                if (!reaches_environment(level, grant)) return key_cannot_reach_environment();
-                check_environment(params.at(0), params.at(1));
+            // The decision routes (the PDP's and OPA's) read the PDP's view of the state
+            // (pdp_view.hpp); an environment's routes, the state of the environment they name.
+            state* s = (found->area == route_area::pdp || found->area == route_area::opa) && view_
+                           ? &view_->replica()
+                           : &state_;
+            if (key && found->pattern != "/v2/api-key/scope" &&
+                !organization::permits(*key, method))
+                throw key_cannot("do this: its access level is '" +
+                                 key->access_level.value_or("admin") + "'");
+            if (found->pattern.starts_with("/v2/facts/{proj_id}/{env_id}/") ||
+                found->pattern.starts_with("/v2/schema/{proj_id}/{env_id}/")) {
+                const auto& project = org_.require_project(params.at(0));
+                const auto& env = org_.require_environment(project, params.at(1));
+                if (!org_.reaches_environment(*key, env))
+                    throw key_cannot(
+                        "reach this environment: it belongs to another " +
+                        std::string(key->object_type == "env" ? "environment" : "project"));
+                s = &org_.data_of(env);
                 params.erase(params.begin(), params.begin() + 2);
             }
-            route_context ctx{
-                method,       std::move(params),
-                target.query, body,
-                level,        grant ? std::string_view(grant->project_id) : std::string_view()};
-            // The decision routes (the PDP's and OPA's) read the PDP's view of the state
-            // (pdp_view.hpp).
-            state& s = (found->area == route_area::pdp || found->area == route_area::opa) && view_
-                           ? view_->replica()
-                           : state_;
-            return found->handler(s, ctx);
+            route_context ctx{method, std::move(params), target.query, body,
+                              key ? std::string_view(key->id) : std::string_view()};
+            return found->handler(*s, ctx);
         } catch (const api_failure& f) {
             return json_reply(f.status, f.body);
         } catch (const permit::model_error& e) {
@@ -355,19 +366,12 @@ class router {
     }
 
     /// REST: ErrorDetails bodies. PDP: the Rust front end's text bodies (permitio/PDP
-    /// `pdp-server/src/api/authn_middleware.rs`); the PDP knows the environment's key only. On
-    /// success, `level` is the level of the caller's key.
+    /// `pdp-server/src/api/authn_middleware.rs`); the PDP knows the configured key only
+    /// (`emulator_config::api_key`, with its current secret). On success, `key` is the caller's
+    /// key (null on the routes that take none).
     std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header,
-                                      key_level& level) const {
-        const api_key_grant* ignored = nullptr;
-        return authenticate(area, header, level, ignored);
-    }
-
-    /// As above; `grant` is the caller's key among `more_api_keys`, or null for `api_key`.
-    std::optional<reply> authenticate(route_area area, std::optional<std::string_view> header,
-                                      key_level& level, const api_key_grant*& grant) const {
-        level = key_level::environment;
-        grant = nullptr;
+                                      const api_key_record*& key) const {
+        key = nullptr;
         if (area == route_area::open || area == route_area::opa) return std::nullopt;
         const bool pdp = area == route_area::pdp;
         if (!header || header->size() < 7 || !iequals(header->substr(0, 7), "bearer ")) {
@@ -379,51 +383,21 @@ class router {
         }
         auto token = header->substr(7);
         while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-        if (token == config_.api_key) {
-            level = config_.level;
-            return std::nullopt;
-        }
-        if (!pdp)
-            for (const auto& g : config_.more_api_keys)
-                if (token == g.key) {
-                    level = g.level;
-                    grant = &g;
-                    return std::nullopt;
-                }
-        if (pdp)
+        if (pdp) {
+            key = org_.configured_key();
+            if (key && token == *key->secret) return std::nullopt;
+            key = nullptr;
             return reply{
                 403,
                 nullptr,
                 "You are not authorized to access this resource, please check your API key.",
                 {}};
+        }
+        key = org_.find_key_by_secret(token);
+        if (key) return std::nullopt;
         return json_reply(
             403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
                                "The API key is not valid."));
-    }
-
-    /// Whether a key reaches the emulator's environment: an organization-level key always (one
-    /// organization), a project- or environment-level key when it belongs to the emulator's
-    /// project.
-    bool reaches_environment(key_level level, const api_key_grant* grant) const {
-        if (level == key_level::organization || !grant) return true;
-        return grant->project_id.empty() || grant->project_id == config_.project_id;
-    }
-
-    /// A key of another project on one of the emulator's environment routes.
-    /// [UNCONFIRMED] The API's answer is not documented (the 401/403 bodies of the REST API are
-    /// not in its reference); FORBIDDEN_ACCESS with a 403 is the code the API's `ErrorDetails`
-    /// has for it (https://api.permit.io/v2/redoc, `ErrorDetails`).
-    static reply key_cannot_reach_environment() {
-        return json_reply(
-            403, error_details("FORBIDDEN_ACCESS", "You are not authorized to perform this request",
-                               "The API key belongs to another project: it cannot reach this "
-                               "environment."));
-    }
-
-    void check_environment(std::string_view proj, std::string_view env) const {
-        if (proj != config_.project_id && proj != config_.project_key) throw not_found("Project");
-        if (env != config_.environment_id && env != config_.environment_key)
-            throw not_found("Environment");
     }
 
     static bool iequals(std::string_view a, std::string_view b) {
@@ -454,13 +428,13 @@ class router {
         return i == segments.size();
     }
 
-    /// `APIKeyScopeRead` of a key of `level` (of `project_id`, when not empty).
-    boost::json::value scope(key_level level, std::string_view project_id) const {
-        boost::json::object out{{"organization_id", config_.organization_id}};
-        if (level != key_level::organization)
-            out["project_id"] = project_id.empty() ? config_.project_id : std::string(project_id);
-        if (level == key_level::environment) out["environment_id"] = config_.environment_id;
-        return out;
+    /// A route of the organization's (routes_projects.hpp): `handler(org_, the caller's key,
+    /// context)`; the environment's state it is handed is not theirs.
+    template <class Handler>
+    std::function<reply(state&, const route_context&)> on_org(Handler handler) {
+        return [this, handler](state&, const route_context& c) {
+            return handler(org_, org_.require_key(c.caller_key_id), c);
+        };
     }
 
     std::vector<route> make_routes() {
@@ -471,8 +445,35 @@ class router {
         return {
             {"GET", "/v2/api-key/scope", rest,
              [this](state&, const route_context& c) {
-                 return json_reply(200, scope(c.caller_level, c.caller_project));
+                 return json_reply(200, organization::scope(org_.require_key(c.caller_key_id)));
              }},
+            // the organization: projects, environments, API keys, Elements logins
+            {"GET", "/v2/projects", rest, on_org(routes::list_projects)},
+            {"POST", "/v2/projects", rest, on_org(routes::create_project)},
+            {"GET", "/v2/projects/{proj_id}", rest, on_org(routes::get_project)},
+            {"PATCH", "/v2/projects/{proj_id}", rest, on_org(routes::update_project)},
+            {"DELETE", "/v2/projects/{proj_id}", rest, on_org(routes::delete_project)},
+            {"GET", "/v2/projects/{proj_id}/envs", rest, on_org(routes::list_environments)},
+            {"POST", "/v2/projects/{proj_id}/envs", rest, on_org(routes::create_environment)},
+            {"GET", "/v2/projects/{proj_id}/envs/{env_id}", rest, on_org(routes::get_environment)},
+            {"PATCH", "/v2/projects/{proj_id}/envs/{env_id}", rest,
+             on_org(routes::update_environment)},
+            {"DELETE", "/v2/projects/{proj_id}/envs/{env_id}", rest,
+             on_org(routes::delete_environment)},
+            {"POST", "/v2/projects/{proj_id}/envs/{env_id}/copy", rest,
+             on_org(routes::copy_environment)},
+            {"POST", "/v2/projects/{proj_id}/envs/{env_id}/copy/async", rest,
+             on_org(routes::copy_environment_async)},
+            {"GET", "/v2/projects/{proj_id}/envs/{env_id}/copy/async/{task_id}/result", rest,
+             on_org(routes::copy_environment_result)},
+            {"GET", "/v2/api-key", rest, on_org(routes::list_api_keys)},
+            {"POST", "/v2/api-key", rest, on_org(routes::create_api_key)},
+            {"GET", "/v2/api-key/{proj_id}/{env_id}", rest, on_org(routes::environment_api_key)},
+            {"GET", "/v2/api-key/{api_key_id}", rest, on_org(routes::get_api_key)},
+            {"DELETE", "/v2/api-key/{api_key_id}", rest, on_org(routes::delete_api_key)},
+            {"POST", "/v2/api-key/{api_key_id}/rotate-secret", rest,
+             on_org(routes::rotate_api_key)},
+            {"POST", "/v2/auth/elements_login_as", rest, on_org(routes::elements_login_as)},
             // users
             {"GET", "/v2/facts/{proj_id}/{env_id}/users", rest, list_users},
             {"POST", "/v2/facts/{proj_id}/{env_id}/users", rest, create_user},
@@ -715,102 +716,9 @@ class router {
         return json_reply(200, boost::json::object{{"status", "ok"}});
     }
 
-    /// Loads `{"resources":[...], "roles":[...], "tenants":[...], "users":[...],
-    /// "resource_instances":[...], "relationship_tuples":[...], "condition_sets":[...],
-    /// "condition_set_rules":[...], "role_assignments":[...]}` through the same checks as the API.
-    void load(const boost::json::value& initial) {
-        if (initial.is_null()) return;
-        if (!initial.is_object())
-            throw std::invalid_argument("initial state: expected a JSON object");
-        const auto& obj = initial.get_object();
-        auto each = [&](std::string_view name, const object_schema& schema, auto apply) {
-            const auto* list = obj.if_contains(name);
-            if (!list) return;
-            if (!list->is_array())
-                throw std::invalid_argument("initial state: '" + std::string(name) +
-                                            "' must be an array");
-            std::size_t i = 0;
-            for (const auto& item : list->get_array()) {
-                const auto where =
-                    "initial state: " + std::string(name) + "[" + std::to_string(i++) + "]";
-                validation_errors errors;
-                check_object(item, schema, boost::json::array{}, errors);
-                if (!errors.empty())
-                    throw std::invalid_argument(where + ": " +
-                                                boost::json::serialize(errors.body()));
-                try {
-                    apply(item);
-                } catch (const api_failure& f) {
-                    throw std::invalid_argument(where + ": " + boost::json::serialize(f.body));
-                }
-            }
-        };
-        // Resources may relate to resources listed after them: create all, then set `relations`.
-        each("resources", schemas::resource_create, [&](const auto& v) {
-            auto resource = boost::json::value_to<permit::resource_create>(v);
-            resource.relations.reset();
-            state_.create_resource(resource);
-        });
-        each("resources", schemas::resource_create, [&](const auto& v) {
-            auto resource = boost::json::value_to<permit::resource_create>(v);
-            if (resource.relations)
-                state_.update_resource(resource.key, {.relations = resource.relations});
-        });
-        // Roles may extend roles listed after them: create all, then set `extends`.
-        each("roles", schemas::role_create, [&](const auto& v) {
-            auto role = boost::json::value_to<permit::role_create>(v);
-            role.extends.clear();
-            state_.create_role(role);
-        });
-        each("roles", schemas::role_create, [&](const auto& v) {
-            auto role = boost::json::value_to<permit::role_create>(v);
-            if (!role.extends.empty()) state_.update_role(role.key, {.extends = role.extends});
-        });
-        each("tenants", schemas::tenant_create, [&](const auto& v) {
-            auto tenant = boost::json::value_to<permit::tenant_create>(v);
-            if (!state_.find_tenant(tenant.key)) state_.create_tenant(tenant);
-        });
-        each("users", schemas::user_create, [&](const auto& v) {
-            state_.create_user(boost::json::value_to<permit::user_create>(v));
-        });
-        each("resource_instances", schemas::instance_create, [&](const auto& v) {
-            const auto& o = v.get_object();
-            const auto* attributes = o.if_contains("attributes");
-            state_.create_instance(o.at("key").get_string(), o.at("resource").get_string(),
-                                   o.at("tenant").get_string(),
-                                   attributes && attributes->is_object() ? attributes->get_object()
-                                                                         : boost::json::object{});
-        });
-        each("relationship_tuples", schemas::tuple_create, [&](const auto& v) {
-            const auto& o = v.get_object();
-            std::optional<std::string_view> tenant;
-            if (const auto* t = o.if_contains("tenant"); t && t->is_string())
-                tenant = t->get_string();
-            state_.create_tuple(o.at("subject").get_string(), o.at("relation").get_string(),
-                                o.at("object").get_string(), tenant);
-        });
-        // Condition sets may name parents listed after them: create all, then set `parent_id`.
-        each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
-            auto set = v.get_object();
-            set.erase("parent_id");
-            state_.create_condition_set(set);
-        });
-        each("condition_sets", schemas::condition_set_create, [&](const auto& v) {
-            const auto& set = v.get_object();
-            if (const auto* parent = set.if_contains("parent_id"))
-                state_.update_condition_set(set.at("key").get_string(),
-                                            boost::json::object{{"parent_id", *parent}});
-        });
-        each("condition_set_rules", schemas::set_rule,
-             [&](const auto& v) { state_.assign_set_rule(v.get_object()); });
-        each("role_assignments", schemas::role_assignment_create, [&](const auto& v) {
-            const auto a = boost::json::value_to<permit::role_assignment_create>(v);
-            state_.add_assignment(state_.resolve(a.user, a.role, a.tenant, a.resource_instance));
-        });
-    }
-
     const emulator_config& config_;
-    state state_;
+    state state_;  // the emulator's own environment's
+    organization org_;
     routes::bulk_limits limits_;
     std::vector<route> routes_;
     std::optional<pdp_view> view_;  // only with a propagation delay
