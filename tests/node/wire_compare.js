@@ -266,7 +266,7 @@ function main() {
   });
   console.log("\n= the same; listed: differs only as listed below; DIFFERS: see the failures\n");
 
-  console.log(`Listed differences (${differences ? path.basename(differences) : 'wire_compare.js'}` +
+  console.log(`Listed differences (${rules ? path.basename(rules) : 'wire_compare.js'}` +
               ', `known`):');
   known.forEach((entry, k) => {
     console.log(`- ${entry.shown || entry.diff}\n    in: ${[...used[k]].join(', ') || '(none)'}\n` +
