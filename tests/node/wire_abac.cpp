@@ -5,23 +5,19 @@
 //
 //   wire-abac-cpp API_URL
 //
-// Before each call it sends `GET /wire-call/<label>` (a path the emulator does not serve, so it
-// changes nothing): the marker that tells the comparison which requests belong to which call.
-// The PDP is the emulator's own, on the same port. A call that fails is reported and the next one
-// made; the exit status is then 1.
+// wire_calls.hpp makes the calls, each after its marker, and reports the ones that fail. The PDP
+// is the emulator's own, on the same port.
+#include "wire_calls.hpp"
+
 #include <permit/permit.hpp>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
-#include <exception>
-#include <functional>
-#include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,26 +25,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-using step = std::function<asio::awaitable<void>(permit::client&)>;
-
-// The label as one path segment: every byte but the unreserved ones percent-encoded (the
-// comparison decodes it).
-std::string encode_segment(const std::string& label) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char ch : label) {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            out += ch;
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
-        }
-    }
-    return out;
-}
+using call_list = wire::call_list<permit::client>;
 
 // The request bodies and check arguments, built outside the coroutines (g++ 12 rejects nested
 // braced lists inside one, and mishandles aggregate temporaries in a co_await expression).
@@ -123,158 +100,129 @@ boost::json::object at_the_office() {
 }
 
 // The calls, in wire_abac.js's order and with its labels.
-std::vector<std::pair<std::string, step>> calls() {
-    std::vector<std::pair<std::string, step>> out;
-    auto add = [&](std::string label, step s) { out.emplace_back(std::move(label), std::move(s)); };
+call_list calls() {
+    call_list out;
 
     // Condition sets: a userset with the API's default type, one with its type given, a
     // resourceset naming its resource type by key, and a child of it.
-    add("condition_sets.create(users_over_thirty)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_sets.create(users_over_thirty());
-    });
-    add("condition_sets.create(from_the_office)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_sets.create(from_the_office());
-    });
-    add("condition_sets.create(public_docs)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_sets.create(users_over_thirty)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.create(users_over_thirty());
+            });
+    out.add("condition_sets.create(from_the_office)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.create(from_the_office());
+            });
+    out.add("condition_sets.create(public_docs)", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_sets.create(public_docs());
     });
-    add("condition_sets.create(signed_public_docs)",
-        [](permit::client& p) -> asio::awaitable<void> {
-            co_await p.condition_sets.create(signed_public_docs());
-        });
-    add("condition_sets.get(public_docs)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_sets.create(signed_public_docs)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.create(signed_public_docs());
+            });
+    out.add("condition_sets.get(public_docs)", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_sets.get("public_docs");
     });
-    add("condition_sets.list",
-        [](permit::client& p) -> asio::awaitable<void> { co_await p.condition_sets.list(); });
-    add("condition_sets.list(type=resourceset)", [](permit::client& p) -> asio::awaitable<void> {
-        permit::condition_set_list_query q;
-        q.type = permit::condition_set_type::resourceset;
-        co_await p.condition_sets.list(q);
-    });
-    add("condition_sets.list(search=thirty)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_sets.list",
+            [](permit::client& p) -> asio::awaitable<void> { co_await p.condition_sets.list(); });
+    out.add("condition_sets.list(type=resourceset)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                permit::condition_set_list_query q;
+                q.type = permit::condition_set_type::resourceset;
+                co_await p.condition_sets.list(q);
+            });
+    out.add("condition_sets.list(search=thirty)", [](permit::client& p) -> asio::awaitable<void> {
         permit::condition_set_list_query q;
         q.search = "thirty";
         co_await p.condition_sets.list(q);
     });
-    add("condition_sets.update(users_over_thirty)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_sets.update("users_over_thirty", over_forty());
-    });
-    add("condition_sets.ancestors(signed_public_docs)",
-        [](permit::client& p) -> asio::awaitable<void> {
-            co_await p.condition_sets.ancestors("signed_public_docs");
-        });
-    add("condition_sets.descendants(public_docs)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_sets.descendants("public_docs");
-    });
+    out.add("condition_sets.update(users_over_thirty)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.update("users_over_thirty", over_forty());
+            });
+    out.add("condition_sets.ancestors(signed_public_docs)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.ancestors("signed_public_docs");
+            });
+    out.add("condition_sets.descendants(public_docs)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.descendants("public_docs");
+            });
 
     // Condition set rules: between two sets, from a role's generated userset, on a resource
     // type's generated resourceset.
-    add("condition_set_rules.create", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_set_rules.create", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_set_rules.create(
             grant("users_over_thirty", "document:sign", "public_docs"));
     });
-    add("condition_set_rules.create(is_role)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_set_rules.create(is_role)", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_set_rules.create(
             grant("admin", "document:archive", "public_docs", true));
     });
-    add("condition_set_rules.create(is_resource)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_set_rules.create(
-            grant("from_the_office", "document:read", "document", {}, true));
-    });
-    add("condition_set_rules.list(user_set,permission,resource_set)",
-        [](permit::client& p) -> asio::awaitable<void> {
-            permit::condition_set_rule_list_query q;
-            q.user_set = "users_over_thirty";
-            q.permission = "document:sign";
-            q.resource_set = "public_docs";
-            co_await p.condition_set_rules.list(q);
-        });
-    add("condition_set_rules.list(permission)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_set_rules.create(is_resource)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_set_rules.create(
+                    grant("from_the_office", "document:read", "document", {}, true));
+            });
+    out.add("condition_set_rules.list(user_set,permission,resource_set)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                permit::condition_set_rule_list_query q;
+                q.user_set = "users_over_thirty";
+                q.permission = "document:sign";
+                q.resource_set = "public_docs";
+                co_await p.condition_set_rules.list(q);
+            });
+    out.add("condition_set_rules.list(permission)", [](permit::client& p) -> asio::awaitable<void> {
         permit::condition_set_rule_list_query q;
         q.permission = "document:read";
         co_await p.condition_set_rules.list(q);
     });
 
     // Checks with attributes given with the request, and with the request's context.
-    add("check(user and resource attributes)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("check(user and resource attributes)", [](permit::client& p) -> asio::awaitable<void> {
         const auto user = dave_aged_35();
         const auto resource = public_document();
         co_await p.check(user, "sign", resource);
     });
-    add("check(stored user, instance attributes)", [](permit::client& p) -> asio::awaitable<void> {
-        const auto resource = public_document("report");
-        co_await p.check("asaf", "sign", resource);
-    });
-    add("check(context)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("check(stored user, instance attributes)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                const auto resource = public_document("report");
+                co_await p.check("asaf", "sign", resource);
+            });
+    out.add("check(context)", [](permit::client& p) -> asio::awaitable<void> {
         const permit::check_resource resource{.type = "document", .tenant = "default"};
         const auto context = at_the_office();
         co_await p.check("dave", "read", resource, context);
     });
 
     // Removals.
-    add("condition_set_rules.remove", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_set_rules.remove", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_set_rules.remove(
             revoke("users_over_thirty", "document:sign", "public_docs"));
     });
-    add("condition_set_rules.remove(is_role)", [](permit::client& p) -> asio::awaitable<void> {
+    out.add("condition_set_rules.remove(is_role)", [](permit::client& p) -> asio::awaitable<void> {
         co_await p.condition_set_rules.remove(
             revoke("admin", "document:archive", "public_docs", true));
     });
-    add("condition_sets.remove(signed_public_docs)",
-        [](permit::client& p) -> asio::awaitable<void> {
-            co_await p.condition_sets.remove("signed_public_docs");
-        });
-    add("condition_sets.remove(from_the_office)", [](permit::client& p) -> asio::awaitable<void> {
-        co_await p.condition_sets.remove("from_the_office");
-    });
+    out.add("condition_sets.remove(signed_public_docs)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.remove("signed_public_docs");
+            });
+    out.add("condition_sets.remove(from_the_office)",
+            [](permit::client& p) -> asio::awaitable<void> {
+                co_await p.condition_sets.remove("from_the_office");
+            });
     return out;
-}
-
-// Makes every call after its marker; returns how many failed.
-asio::awaitable<int> run(permit::client& p) {
-    const auto steps = calls();
-    int failed = 0;
-    for (const auto& [label, call] : steps) {
-        // The emulator answers the marker 404: an error here, and expected.
-        const permit::raw_request marker{.target = "/wire-call/" + encode_segment(label)};
-        co_await p.request(marker, asio::as_tuple(asio::use_awaitable));
-        try {
-            co_await call(p);
-        } catch (const std::exception& e) {
-            ++failed;
-            std::cerr << "wire-abac-cpp: " << label << " failed: " << e.what() << "\n";
-        }
-    }
-    std::cout << "wire-abac-cpp: " << steps.size() << " calls, " << failed << " failed"
-              << std::endl;
-    co_return failed;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc != 2) {
-        std::cerr << "usage: wire-abac-cpp API_URL\n";
-        return 2;
-    }
-    permit::config cfg;
-    cfg.api_key = "permit_key_emulator";
-    cfg.api_url = argv[1];
-    cfg.pdp_url = argv[1];
+    constexpr std::string_view program = "wire-abac-cpp";
+    const auto url = wire::api_url(argc, argv, program);
+    auto cfg = wire::config(url, "permit_key_emulator");
+    cfg.pdp_url = url;
     asio::io_context ioc;
     permit::client client(ioc.get_executor(), cfg);
-    int failed = -1;
-    asio::co_spawn(ioc, run(client), [&](std::exception_ptr e, int n) {
-        if (e) {
-            try {
-                std::rethrow_exception(e);
-            } catch (const std::exception& x) {
-                std::cerr << "wire-abac-cpp: " << x.what() << "\n";
-            }
-        }
-        failed = e ? -1 : n;
-    });
-    ioc.run();
-    return failed == 0 ? 0 : 1;
+    return wire::run(ioc, program, client, calls(), client);
 }

@@ -7,11 +7,8 @@
 //
 //   node wire_abac.js API_URL
 //
-// Before each call it sends `GET /wire-call/<label>` (a path the emulator does not serve, so it
-// changes nothing): the marker that tells the comparison which requests belong to which call.
-// The PDP is the emulator's own, on the same port. A call that fails is reported and the next one
-// made; the exit status is then 1. The API key is never printed: errors are reported by their
-// message and HTTP status only.
+// wire_calls.js makes the calls, each after its marker, and reports the ones that fail. The PDP
+// is the emulator's own, on the same port.
 //
 // The SDK's `conditionSets` has no filter by type or text and no ancestors or descendants; those
 // calls go through the generated client it wraps (`conditionSets.conditionSets`, the SDK's own
@@ -19,7 +16,7 @@
 // the SDK resolved. That client has no `search` parameter either: the search is given as an
 // axios query parameter of the request options the generated functions take.
 'use strict';
-const http = require('http');
+const { main } = require('./wire_calls.js');
 
 // The deliberate differences, for wire_compare.js: the calls they apply to (by label), the
 // difference as wire_compare.js words it, and why. Each must occur in every call its `calls`
@@ -41,18 +38,6 @@ const known = [
             '`resource.tenant`',
   },
 ];
-
-// Sends the marker of the call `label` and waits for its answer, so that the emulator logs it
-// before the call's own requests.
-function marker(apiUrl, label) {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${apiUrl}/wire-call/${encodeURIComponent(label)}`, (response) => {
-      response.resume();
-      response.on('end', resolve);
-    });
-    request.on('error', reject);
-  });
-}
 
 // The generated client behind `api.conditionSets`, and the project and environment its calls
 // name (the SDK resolves them from the API key at its first call).
@@ -179,42 +164,20 @@ const calls = [
    (permit) => permit.api.conditionSets.delete('from_the_office')],
 ];
 
-async function main() {
-  const [apiUrl] = process.argv.slice(2);
-  if (!apiUrl) {
-    console.error('usage: node wire_abac.js API_URL');
-    process.exit(2);
-  }
-  const { Permit } = require('permitio');
-  const permit = new Permit({
-    token: 'permit_key_emulator',
-    apiUrl,
-    pdp: apiUrl,
-    // The SDK's debug log prints its configuration, the API key included.
-    log: { level: 'error' },
-  });
-  let failed = 0;
-  for (const [label, call] of calls) {
-    await marker(apiUrl, label);
-    try {
-      await call(permit);
-    } catch (e) {
-      failed += 1;
-      // The message and status only: the request an error carries holds the API key.
-      const response = e.response || (e.originalError && e.originalError.response);
-      const status = response ? ` (HTTP ${response.status}: ${JSON.stringify(response.data)})` : '';
-      console.error(`wire_abac.js: ${label} failed: ${e.name}: ${e.message}${status}`);
-    }
-  }
-  console.log(`wire_abac.js: ${calls.length} calls, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-
 module.exports = { known };
 
 if (require.main === module) {
-  main().catch((e) => {
-    console.error(`wire_abac.js: ${e.name}: ${e.message}`);
-    process.exit(1);
+  main('wire_abac.js', calls, (apiUrl) => {
+    // Required here: wire_compare.js requires this module for `known`, without the SDK's path.
+    const { Permit } = require('permitio');
+    return [
+      new Permit({
+        token: 'permit_key_emulator',
+        apiUrl,
+        pdp: apiUrl,
+        // The SDK's debug log prints its configuration, the API key included.
+        log: { level: 'error' },
+      }),
+    ];
   });
 }

@@ -11,23 +11,12 @@
 // `src/openapi/api/apikeys-api.ts`, which its `environments.getApiKey` uses). Elements logins
 // take the environment's key, the other calls the organization's.
 //
-// Before each call it sends `GET /wire-call/<label>` (a path the emulator does not serve, so it
-// changes nothing): the marker that tells the comparison which requests belong to which call.
-// A call that fails is reported and the next one made; the exit status is then 1. No key or
-// secret is ever printed: errors are reported by their message and HTTP status only.
+// wire_calls.js makes the calls, each after its marker, and reports the ones that fail. No key or
+// secret is ever printed: errors are reported by their message and HTTP status only, without the
+// reply's body.
 'use strict';
-const http = require('http');
 const { Permit } = require('permitio');
-
-function marker(apiUrl, label) {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${apiUrl}/wire-call/${encodeURIComponent(label)}`, (response) => {
-      response.resume();
-      response.on('end', resolve);
-    });
-    request.on('error', reject);
-  });
-}
+const { main } = require('./wire_calls.js');
 
 // What later calls take from earlier replies: the organization's id, the ids of the copy's
 // environment and of its project, the id of the key made.
@@ -92,35 +81,8 @@ const calls = [
   ['projects.remove(shop)', (org) => org.projects.delete('shop')],
 ];
 
-async function main() {
-  const [apiUrl] = process.argv.slice(2);
-  if (!apiUrl) {
-    console.error('usage: node wire_admin.js API_URL');
-    process.exit(2);
-  }
+main('wire_admin.js', calls, (apiUrl) => {
   // The SDK's debug log prints its configuration, the API key included.
   const permit = (token) => new Permit({ token, apiUrl, log: { level: 'error' } });
-  const org = permit('permit_key_org_emulator');
-  const env = permit('permit_key_emulator');
-  let failed = 0;
-  for (const [label, call] of calls) {
-    await marker(apiUrl, label);
-    try {
-      await call(org.api, env);
-    } catch (e) {
-      failed += 1;
-      // The message and status only: the request an error carries holds the API key, and a
-      // reply may hold a secret.
-      const response = e.response || (e.originalError && e.originalError.response);
-      const status = response ? ` (HTTP ${response.status})` : '';
-      console.error(`wire_admin.js: ${label} failed: ${e.name}: ${e.message}${status}`);
-    }
-  }
-  console.log(`wire_admin.js: ${calls.length} calls, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-  console.error(`wire_admin.js: ${e.name}: ${e.message}`);
-  process.exit(1);
-});
+  return [permit('permit_key_org_emulator').api, permit('permit_key_emulator')];
+}, { replies: false });

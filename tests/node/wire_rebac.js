@@ -5,25 +5,10 @@
 //
 //   node wire_rebac.js API_URL
 //
-// Before each call it sends `GET /wire-call/<label>` (a path the emulator does not serve, so it
-// changes nothing): the marker that tells the comparison which requests belong to which call.
-// A call that fails is reported and the next one made; the exit status is then 1. The API key is
-// never printed: errors are reported by their message and HTTP status only.
+// wire_calls.js makes the calls, each after its marker, and reports the ones that fail.
 'use strict';
-const http = require('http');
 const { Permit } = require('permitio');
-
-// Sends the marker of the call `label` and waits for its answer, so that the emulator logs it
-// before the call's own requests.
-function marker(apiUrl, label) {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${apiUrl}/wire-call/${encodeURIComponent(label)}`, (response) => {
-      response.resume();
-      response.on('end', resolve);
-    });
-    request.on('error', reject);
-  });
-}
+const { main } = require('./wire_calls.js');
 
 // The calls, in order: [label, function of `permit.api`]. Where the Node SDK names a call
 // differently, the label is permit-cpp's name (wire_rebac.cpp uses the same labels).
@@ -154,36 +139,7 @@ const calls = [
    (api) => api.resourceRelations.delete('document', 'parent')],
 ];
 
-async function main() {
-  const [apiUrl] = process.argv.slice(2);
-  if (!apiUrl) {
-    console.error('usage: node wire_rebac.js API_URL');
-    process.exit(2);
-  }
-  const permit = new Permit({
-    token: 'permit_key_emulator',
-    apiUrl,
-    // The SDK's debug log prints its configuration, the API key included.
-    log: { level: 'error' },
-  });
-  let failed = 0;
-  for (const [label, call] of calls) {
-    await marker(apiUrl, label);
-    try {
-      await call(permit.api);
-    } catch (e) {
-      failed += 1;
-      // The message and status only: the request an error carries holds the API key.
-      const response = e.response || (e.originalError && e.originalError.response);
-      const status = response ? ` (HTTP ${response.status}: ${JSON.stringify(response.data)})` : '';
-      console.error(`wire_rebac.js: ${label} failed: ${e.name}: ${e.message}${status}`);
-    }
-  }
-  console.log(`wire_rebac.js: ${calls.length} calls, ${failed} failed`);
-  process.exit(failed ? 1 : 0);
-}
-
-main().catch((e) => {
-  console.error(`wire_rebac.js: ${e.name}: ${e.message}`);
-  process.exit(1);
-});
+main('wire_rebac.js', calls, (apiUrl) => [
+  // The SDK's debug log prints its configuration, the API key included.
+  new Permit({ token: 'permit_key_emulator', apiUrl, log: { level: 'error' } }).api,
+]);
