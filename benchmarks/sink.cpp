@@ -20,6 +20,8 @@
 //   POST /v2/facts/{p}/{e}/role_assignments            200, the role assignment read
 //   POST /allowed                                      {"allow":true,"result":true}
 //   POST /allowed/bulk                                 {"allow":[...]}, one allowed per check
+//   GET  /v2/schema/{p}/{e}/roles/{key}                the role read: every role exists (the
+//   GET  /v2/schema/{p}/{e}/resources/{r}/roles/{key}  bulk pipeline looks a role up once)
 //   GET  /sink/counts                                  the counters, as JSON (no auth)
 //   POST /sink/reset                                   zeroes the counters (no auth)
 // Every other route gets 404. Routes other than /sink/* need `Authorization: Bearer ...` (401).
@@ -78,6 +80,8 @@ enum route : int {
     role_assign,
     allowed,
     allowed_bulk,
+    role_get,
+    resource_role_get,
     route_count,
     sink_counts = route_count,
     sink_reset,
@@ -95,6 +99,8 @@ constexpr std::array<std::string_view, route_count> route_names{
     "POST /v2/facts/{proj_id}/{env_id}/role_assignments",
     "POST /allowed",
     "POST /allowed/bulk",
+    "GET /v2/schema/{proj_id}/{env_id}/roles/{role_id}",
+    "GET /v2/schema/{proj_id}/{env_id}/resources/{resource_id}/roles/{role_id}",
 };
 
 /// Requests and items per route of one thread: written by that thread only (a load and a store,
@@ -116,8 +122,25 @@ bool consume(std::string_view& path, std::string_view prefix) {
     return true;
 }
 
-/// The route of a request, and the `{key}` segment of `PUT .../users/{key}`.
-route find_route(http::verb method, std::string_view target, std::string_view& key) {
+/// Removes `{proj_id}/{env_id}/` from the front of `path`.
+bool skip_project_environment(std::string_view& path) {
+    for (int segment = 0; segment < 2; ++segment) {
+        const auto slash = path.find('/');
+        if (slash == 0 || slash == std::string_view::npos) return false;
+        path.remove_prefix(slash + 1);
+    }
+    return true;
+}
+
+/// A last path segment: not empty, no slash.
+bool is_segment(std::string_view s) {
+    return !s.empty() && s.find('/') == std::string_view::npos;
+}
+
+/// The route of a request, the `{key}` segment of `PUT .../users/{key}` or of a role, and the
+/// `{resource}` segment of a resource role.
+route find_route(http::verb method, std::string_view target, std::string_view& key,
+                 std::string_view& resource) {
     std::string_view path = target.substr(0, target.find('?'));
     const bool get = method == http::verb::get, post = method == http::verb::post,
                put = method == http::verb::put;
@@ -126,19 +149,29 @@ route find_route(http::verb method, std::string_view target, std::string_view& k
     if (path == "/v2/api-key/scope") return get ? scope : not_found;
     if (path == "/sink/counts") return get ? sink_counts : not_found;
     if (path == "/sink/reset") return post ? sink_reset : not_found;
-    if (!consume(path, "/v2/facts/")) return not_found;
-    for (int segment = 0; segment < 2; ++segment) {  // {proj_id}/{env_id}/
+    if (consume(path, "/v2/schema/")) {
+        if (!get || !skip_project_environment(path)) return not_found;
+        if (consume(path, "roles/") && is_segment(path)) {
+            key = path;
+            return role_get;
+        }
+        if (!consume(path, "resources/")) return not_found;
         const auto slash = path.find('/');
         if (slash == 0 || slash == std::string_view::npos) return not_found;
+        resource = path.substr(0, slash);
         path.remove_prefix(slash + 1);
+        if (!consume(path, "roles/") || !is_segment(path)) return not_found;
+        key = path;
+        return resource_role_get;
     }
+    if (!consume(path, "/v2/facts/") || !skip_project_environment(path)) return not_found;
     if (path == "bulk/users")
         return put ? bulk_users_replace : post ? bulk_users_create : not_found;
     if (path == "bulk/tenants") return post ? bulk_tenants : not_found;
     if (path == "role_assignments/bulk") return post ? role_assignments_bulk : not_found;
     if (path == "role_assignments") return post ? role_assign : not_found;
     if (path == "users") return post ? users_create : not_found;
-    if (consume(path, "users/") && !path.empty() && path.find('/') == std::string_view::npos) {
+    if (consume(path, "users/") && is_segment(path)) {
         key = path;
         return put ? users_sync : not_found;
     }
@@ -225,8 +258,8 @@ class handler {
 
     int respond(http::verb method, std::string_view target, bool authorized,
                 std::string_view body) {
-        std::string_view key;
-        const route r = find_route(method, target, key);
+        std::string_view key, resource;
+        const route r = find_route(method, target, key, resource);
         if (r == not_found) {
             body_ =
                 R"({"error_code":"NOT_FOUND","title":"We could not find the requested object/s",)"
@@ -247,6 +280,7 @@ class handler {
                 R"('Authorization: Bearer <API key>'."})";
             return 401;
         }
+        if (r == role_get || r == resource_role_get) return write_role(r, key, resource);
         if (r == scope) {
             own_.add(r, 0);
             body_ = R"({"organization_id":")";
@@ -410,6 +444,34 @@ class handler {
         const auto* resource = o->if_contains("resource");
         return user && (user->is_string() || user->is_object()) && action && action->is_string() &&
                resource && (resource->is_string() || resource->is_object());
+    }
+
+    /// The role read of https://api.permit.io/v2/redoc#tag/Roles/operation/get_role (and of
+    /// a resource role), for a key as it came in the path.
+    int write_role(route r, std::string_view key, std::string_view resource) {
+        own_.add(r, 1);
+        body_ = R"({"key":)";
+        append_json_string(body_, key);
+        body_ += R"(,"name":)";
+        append_json_string(body_, key);
+        body_ += R"(,"id":"00000000-0000-4000-8000-000000000002","organization_id":")";
+        body_ += organization_id;
+        body_ += R"(","project_id":")";
+        body_ += project_id;
+        body_ += R"(","environment_id":")";
+        body_ += environment_id;
+        if (r == resource_role_get) {
+            body_ += R"(","resource_id":"00000000-0000-4000-8000-000000000004","resource":)";
+            append_json_string(body_, resource);
+            body_ += R"(,"created_at":")";
+        } else {
+            body_ += R"(","created_at":")";
+        }
+        body_ += fixed_time;
+        body_ += R"(","updated_at":")";
+        body_ += fixed_time;
+        body_ += R"(","permissions":[],"extends":[]})";
+        return 200;
     }
 
     /// 422 in the FastAPI shape the emulator answers.
