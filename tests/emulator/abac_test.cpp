@@ -524,9 +524,17 @@ BOOST_AUTO_TEST_CASE(schema_deletions_cascade_to_rules) {
                                              {"is_role", true}}),
                           200);
     BOOST_TEST(get_ok(api.facts("/set_rules")).as_array().size() == 2u);
+    // A rule on another type's action whose resource set is the document type's own.
+    create_resource("invoice", {"pay"});
+    PERMIT_REQUIRE_STATUS(grant(json::object{{"user_set", "users_over_thirty"},
+                                             {"permission", "invoice:pay"},
+                                             {"resource_set", "document"},
+                                             {"is_resource", true}}),
+                          200);
     PERMIT_REQUIRE_STATUS(api.del(api.schema("/roles/admin")), 204);
     BOOST_TEST(pluck(get_ok(api.facts("/set_rules"))) ==
-               std::vector<std::string>{"users_over_thirty_can_document_sign_private_docs"});
+               (std::vector<std::string>{"users_over_thirty_can_document_sign_private_docs",
+                                         "users_over_thirty_can_invoice_pay___autogen_document"}));
     PERMIT_REQUIRE_STATUS(api.del(api.schema("/resources/document")), 204);
     BOOST_TEST(get_ok(api.facts("/set_rules")).as_array().empty());
     BOOST_TEST(pluck(get_ok(api.schema("/condition_sets"))) ==

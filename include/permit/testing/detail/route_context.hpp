@@ -108,6 +108,15 @@ inline paging read_paging(const route_context& ctx, query_checker& q) {
             q.integer(ctx.q("per_page"), "per_page", 30, 1, 100)};
 }
 
+/// Reads `page` and `per_page` alone, or throws FastAPI's 422 for a bad value.
+inline paging read_page(const route_context& ctx) {
+    validation_errors errors;
+    query_checker q(errors);
+    const auto p = read_paging(ctx, q);
+    if (!errors.empty()) throw unprocessable(errors);
+    return p;
+}
+
 /// What the lists that may answer a bare array read of their query: the page, whether to answer
 /// the envelope (`include_total_count`), and the `detailed` flag (deprecated on most lists, which
 /// ignore it once checked).

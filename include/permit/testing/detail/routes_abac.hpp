@@ -39,10 +39,9 @@ inline reply list_condition_sets(state& s, const route_context& ctx) {
     const auto p = read_paging(ctx, q);
     const bool with_total = q.boolean(ctx.q("include_total_count"), "include_total_count", false);
     const auto type = ctx.q("type");
-    if (type && *type != "userset" && *type != "resourceset")
-        errors.add(boost::json::array{"query", "type"},
-                   "value is not a valid enumeration member; permitted: 'userset', 'resourceset'",
-                   "type_error.enum");
+    if (type)
+        check_enum(boost::json::object{{"type", *type}}, "type", {"userset", "resourceset"},
+                   boost::json::array{"query"}, errors);
     if (!errors.empty()) throw unprocessable(errors);
     const auto search = ctx.q("search");
     std::vector<const abac::condition_set_record*> items;
@@ -79,10 +78,7 @@ inline reply delete_condition_set(state& s, const route_context& ctx) {
 
 /// `GET /condition_sets/{id}/ancestors` (nearest first) or `/descendants`: bare arrays, paged.
 inline reply related_condition_sets(state& s, const route_context& ctx, bool ancestors) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    if (!errors.empty()) throw unprocessable(errors);
+    const auto p = read_page(ctx);
     const auto key = s.abac().require_set(ctx.param(0)).key;
     return json_reply(200,
                       abac_routes_detail::rendered(
@@ -91,10 +87,7 @@ inline reply related_condition_sets(state& s, const route_context& ctx, bool anc
 
 /// `GET /set_rules`: filtered by `user_set`, `permission` and `resource_set` (each exact), paged.
 inline reply list_set_rules(state& s, const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    if (!errors.empty()) throw unprocessable(errors);
+    const auto p = read_page(ctx);
     const auto user_set = ctx.q("user_set");
     const auto permission = ctx.q("permission");
     const auto resource_set = ctx.q("resource_set");

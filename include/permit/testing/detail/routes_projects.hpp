@@ -102,25 +102,6 @@ namespace routes {
 
 namespace projects_detail {
 
-/// FastAPI's 422 for a value outside an enumeration (pydantic v1's wording), at `loc`.
-inline void check_enum(const boost::json::object& o, std::string_view name,
-                       std::initializer_list<std::string_view> allowed, boost::json::array loc,
-                       validation_errors& errors) {
-    const auto* v = o.if_contains(name);
-    if (!v || !v->is_string()) return;
-    for (const auto a : allowed)
-        if (v->get_string() == a) return;
-    std::string permitted;
-    boost::json::array values;
-    for (const auto a : allowed) {
-        permitted += (permitted.empty() ? "'" : ", '") + std::string(a) + "'";
-        values.push_back(boost::json::string(a));
-    }
-    loc.push_back(boost::json::string(name));
-    errors.add(std::move(loc), "value is not a valid enumeration member; permitted: " + permitted,
-               "type_error.enum", boost::json::object{{"enum_values", std::move(values)}});
-}
-
 /// The body checked against `schema` and converted to `T`; `check` adds the errors of the
 /// enumerations, reported with the schema's.
 template <class T, class Check>
@@ -130,26 +111,6 @@ T body_with_enums(const route_context& ctx, const object_schema& schema, Check c
     if (body.is_object()) check(body.get_object(), errors);
     if (!errors.empty()) throw unprocessable(errors);
     return boost::json::value_to<T>(body);
-}
-
-/// `page` and `per_page`, or FastAPI's 422.
-inline paging read_page(const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    if (!errors.empty()) throw unprocessable(errors);
-    return p;
-}
-
-/// One page of `items`, rendered, as a bare array (the lists of projects and environments).
-template <class Item, class Render>
-boost::json::array page_array(const std::vector<const Item*>& items, paging p, Render render) {
-    boost::json::array out;
-    const auto first = static_cast<std::size_t>((p.page - 1) * p.per_page);
-    for (std::size_t i = first;
-         i < items.size() && i < first + static_cast<std::size_t>(p.per_page); ++i)
-        out.push_back(render(*items[i]));
-    return out;
 }
 
 /// The checked body of a copy: `target_env` names exactly one target.
@@ -174,10 +135,9 @@ inline permit::environment_copy copy_body(const route_context& ctx) {
 /// `GET /v2/projects`: the projects the key reaches, a bare array (`ProjectRead[]`).
 inline reply list_projects(organization& org, const api_key_record& caller,
                            const route_context& ctx) {
-    const auto p = projects_detail::read_page(ctx);
-    return json_reply(
-        200, projects_detail::page_array(org.projects_for(caller), p,
-                                         [&](const project_record& r) { return org.render(r); }));
+    const auto p = read_page(ctx);
+    return json_reply(200, page_of(org.projects_for(caller), p,
+                                   [&](const project_record& r) { return org.render(r); }));
 }
 
 /// `POST /v2/projects`: 200 `ProjectRead` (the spec's status), with an organization-level key.
@@ -220,10 +180,10 @@ inline reply list_environments(organization& org, const api_key_record& caller,
                                const route_context& ctx) {
     const auto& p = org.require_project(ctx.param(0));
     if (!org.reaches_project(caller, p)) throw key_cannot("reach that project");
-    const auto page = projects_detail::read_page(ctx);
-    return json_reply(200, projects_detail::page_array(
-                               org.environments_for(caller, p), page,
-                               [&](const environment_record& e) { return org.render(e, true); }));
+    const auto page = read_page(ctx);
+    return json_reply(200,
+                      page_of(org.environments_for(caller, p), page,
+                              [&](const environment_record& e) { return org.render(e, true); }));
 }
 
 /// `POST /v2/projects/{proj}/envs`: 200 `EnvironmentRead` (the spec's status).
@@ -360,11 +320,9 @@ inline reply create_api_key(organization& org, const api_key_record& caller,
     const auto in = projects_detail::body_with_enums<permit::api_key_create>(
         ctx, schemas::api_key_create, [](const boost::json::object& o, validation_errors& e) {
             const boost::json::array body{"body"};
-            projects_detail::check_enum(o, "object_type", {"org", "project", "env"}, body, e);
-            projects_detail::check_enum(o, "access_level", {"admin", "write", "read", "no_access"},
-                                        body, e);
-            projects_detail::check_enum(o, "owner_type", {"pdp_config", "member", "elements"}, body,
-                                        e);
+            check_enum(o, "object_type", {"org", "project", "env"}, body, e);
+            check_enum(o, "access_level", {"admin", "write", "read", "no_access"}, body, e);
+            check_enum(o, "owner_type", {"pdp_config", "member", "elements"}, body, e);
         });
     return json_reply(200, org.render(org.create_key(caller, in)));
 }

@@ -29,15 +29,6 @@ namespace permit::testing::detail::routes {
 
 namespace resource_schema_detail {
 
-/// Reads `page` and `per_page`, or throws FastAPI's 422.
-inline paging read_page(const route_context& ctx) {
-    validation_errors errors;
-    query_checker q(errors);
-    const auto p = read_paging(ctx, q);
-    if (!errors.empty()) throw unprocessable(errors);
-    return p;
-}
-
 /// One page of `items`, as the bare array these lists answer.
 inline boost::json::array bare_page(const std::vector<boost::json::object>& items, paging p) {
     std::vector<const boost::json::object*> pointers;
@@ -71,7 +62,7 @@ inline void check_attribute_type(const boost::json::object& body) {
 // ----- relations -------------------------------------------------------------------------------
 
 inline reply list_relations(state& s, const route_context& ctx) {
-    const auto p = resource_schema_detail::read_page(ctx);
+    const auto p = read_page(ctx);
     const auto items = s.relations_of(ctx.param(0));
     std::vector<const boost::json::object*> pointers;
     for (const auto& item : items) pointers.push_back(&item);
@@ -96,7 +87,7 @@ inline reply delete_relation(state& s, const route_context& ctx) {
 // ----- resource roles --------------------------------------------------------------------------
 
 inline reply list_resource_roles(state& s, const route_context& ctx) {
-    const auto p = resource_schema_detail::read_page(ctx);
+    const auto p = read_page(ctx);
     return json_reply(200, resource_schema_detail::bare_page(s.resource_roles_of(ctx.param(0)), p));
 }
 
@@ -163,7 +154,7 @@ inline reply set_implicit_grant_conditions(state& s, const route_context& ctx) {
 // query parameter, `__user` by default (https://api.permit.io/v2/redoc#tag/User-Attributes).
 
 inline reply list_attributes(state& s, const route_context& ctx, std::string_view resource) {
-    const auto p = resource_schema_detail::read_page(ctx);
+    const auto p = read_page(ctx);
     return json_reply(200, resource_schema_detail::bare_page(s.attributes_of(resource), p));
 }
 
@@ -199,7 +190,7 @@ inline std::string_view user_attributes_resource(const route_context& ctx) {
 // ----- action groups ---------------------------------------------------------------------------
 
 inline reply list_action_groups(state& s, const route_context& ctx) {
-    const auto p = resource_schema_detail::read_page(ctx);
+    const auto p = read_page(ctx);
     return json_reply(200, resource_schema_detail::bare_page(s.action_groups_of(ctx.param(0)), p));
 }
 

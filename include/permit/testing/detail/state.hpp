@@ -1932,14 +1932,9 @@ class state {
 
     /// `ConditionSetType`: pydantic's 422 for a `type` that is neither `userset` nor `resourceset`.
     static void check_set_type(const boost::json::object& body) {
-        const auto* type = body.if_contains("type");
-        if (!type || !type->is_string() || type->get_string() == "userset" ||
-            type->get_string() == "resourceset")
-            return;
-        throw unprocessable(boost::json::array{"body", "type"},
-                            "value is not a valid enumeration member; permitted: 'userset', "
-                            "'resourceset'",
-                            "type_error.enum");
+        validation_errors errors;
+        check_enum(body, "type", {"userset", "resourceset"}, boost::json::array{"body"}, errors);
+        if (!errors.empty()) throw unprocessable(errors);
     }
 
     /// The `name`, `description`, `conditions` and `parent_id` of a create or update body.

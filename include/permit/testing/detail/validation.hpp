@@ -4,6 +4,7 @@
 #pragma once
 
 #include <charconv>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
 #include <boost/json/value.hpp>
 
 namespace permit::testing::detail {
@@ -299,5 +301,25 @@ class query_checker {
   private:
     validation_errors& errors_;
 };
+
+/// FastAPI's 422 for a value outside an enumeration (pydantic v1's wording), at `loc` + `name`:
+/// nothing when `o[name]` is absent or not a string.
+inline void check_enum(const boost::json::object& o, std::string_view name,
+                       std::initializer_list<std::string_view> allowed, boost::json::array loc,
+                       validation_errors& errors) {
+    const auto* v = o.if_contains(name);
+    if (!v || !v->is_string()) return;
+    for (const auto a : allowed)
+        if (v->get_string() == a) return;
+    std::string permitted;
+    boost::json::array values;
+    for (const auto a : allowed) {
+        permitted += (permitted.empty() ? "'" : ", '") + std::string(a) + "'";
+        values.push_back(boost::json::string(a));
+    }
+    loc.push_back(boost::json::string(name));
+    errors.add(std::move(loc), "value is not a valid enumeration member; permitted: " + permitted,
+               "type_error.enum", boost::json::object{{"enum_values", std::move(values)}});
+}
 
 }  // namespace permit::testing::detail
