@@ -368,6 +368,92 @@ BOOST_AUTO_TEST_CASE(a_burst_under_the_rate_limits_draws_no_429_and_sends_only_f
     BOOST_TEST(f.emu.role_assignment_count() == 12000u);
 }
 
+/// A client and an emulator that both apply the documented limits with every window 600 times
+/// shorter (the ten-minute bulk window lasts a second), with 5 bulk calls per window.
+client_fixture paced_fixture(std::size_t single_writes = permit::bulk_options{}.single_writes) {
+    emulator_config cfg;
+    cfg.rate_limits = {.enabled = true, .time_scale = 600, .bulk_per_10_minutes = 5};
+    return client_fixture(false, cfg, [single_writes](permit::config& c) {
+        c.rate_limits.mode = permit::rate_limit_options::mode_type::on;
+        c.rate_limits.all = {1000, 100ms};
+        c.rate_limits.writes = {300, 100ms};
+        c.rate_limits.deletes = {60, 100ms};
+        c.rate_limits.bulk = {5, 1000ms};
+        c.bulk.single_writes = single_writes;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(a_paced_trickle_of_signups_goes_as_single_writes_and_spends_no_bulk_call) {
+    auto f = paced_fixture();
+    const auto users = make_users(6);
+    f.run([&]() -> asio::awaitable<void> {
+        co_await create_roles(f);
+        // The tenants exist first, so that only users and assignments remain to be written.
+        // (Named values: g++ 12 mishandles braced temporaries in a co_await expression.)
+        for (const auto& key : {"tenant-0", "tenant-1"}) {
+            const permit::tenant_create tenant{.key = key, .name = key};
+            co_await f.permit.bulk.ensure_tenant(tenant);
+        }
+        for (std::size_t i = 0; i < 2; ++i) {
+            std::vector<permit::user_create> pair{users[2 * i], users[2 * i + 1]};
+            const auto results = co_await sync_all(f.permit, std::move(pair));
+            BOOST_TEST(failures_of(results) == 0u);
+        }
+    }());
+    const auto stats = f.permit.bulk.stats();
+    BOOST_TEST(stats.user_writes == 4u);
+    BOOST_TEST(stats.assignment_writes == 4u);
+    BOOST_TEST(stats.user_batches == 0u);
+    BOOST_TEST(stats.assignment_batches == 0u);
+    BOOST_TEST(stats.users_synced == 4u);
+    BOOST_TEST(stats.assignments_created == 4u);
+    const auto emu = f.emu.stats();
+    BOOST_TEST(emu.route(user_batch_route) == 0u);
+    BOOST_TEST(emu.route(assignment_batch_route) == 0u);
+    BOOST_TEST(emu.route("PUT /v2/facts/{proj_id}/{env_id}/users/{user_id}") == 4u);
+    BOOST_TEST(emu.route("POST /v2/facts/{proj_id}/{env_id}/role_assignments") == 4u);
+    BOOST_TEST(emu.status(429) == 0u);
+    BOOST_TEST(f.emu.user_count() == 4u);
+    std::vector<permit::user_create> synced(users.begin(), users.begin() + 4);
+    BOOST_TEST(f.stored_assignments() == wanted_assignments(synced),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_single_write_of_an_assignment_that_exists_is_success) {
+    auto f = paced_fixture();
+    f.run([&]() -> asio::awaitable<void> {
+        co_await create_roles(f);
+        auto user = make_user(0);
+        user.role_assignments.clear();
+        co_await f.permit.users.sync(user);
+        const permit::role_assignment_create assignment{
+            .user = "user-0", .role = "editor", .tenant = "default"};
+        co_await f.permit.role_assignments.assign(assignment);
+        permit::diagnostics diag;
+        auto [ec] = co_await f.permit.bulk.assign_role(assignment, diag,
+                                                       asio::as_tuple(asio::use_awaitable));
+        BOOST_TEST(!ec, diag.to_string());
+    }());
+    BOOST_TEST(f.permit.bulk.stats().assignment_writes == 1u);
+    BOOST_TEST(f.emu.stats().status(409) == 1u);
+    BOOST_TEST(f.emu.role_assignment_count() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_paced_trickle_uses_bulk_calls_when_single_writes_are_off) {
+    auto f = paced_fixture(0);
+    f.run([&]() -> asio::awaitable<void> {
+        co_await create_roles(f);
+        std::vector<permit::user_create> one{make_user(0)};
+        const auto results = co_await sync_all(f.permit, std::move(one));
+        BOOST_TEST(failures_of(results) == 0u);
+    }());
+    const auto stats = f.permit.bulk.stats();
+    BOOST_TEST(stats.user_writes == 0u);
+    BOOST_TEST(stats.assignment_writes == 0u);
+    BOOST_TEST(stats.user_batches == 1u);
+    BOOST_TEST(stats.assignment_batches == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(flush_sends_partial_batches_at_once) {
     client_fixture f(false, {}, [](permit::config& c) { c.bulk.linger = std::chrono::hours(1); });
     f.run([&]() -> asio::awaitable<void> {

@@ -376,6 +376,80 @@ BOOST_AUTO_TEST_CASE(user_calls_form_full_batches_first_and_the_partial_one_afte
     p.check_each_call_told_once();
 }
 
+BOOST_AUTO_TEST_CASE(peek_names_the_due_batch_and_take_single_sends_its_items_one_by_one) {
+    pipeline p(options(10));
+    const ticket a = p.sync_user(user("a", {role_in("admin", default_tenant)}));
+    const ticket b = p.sync_user(user("b"));
+    p.answer_lookups();
+    BOOST_TEST(!p.s.peek(p.now).has_value(), "a partial batch is not due before its linger");
+    p.now = t0 + 50ms;
+    const auto due = p.s.peek(p.now);
+    BOOST_REQUIRE(due.has_value());
+    BOOST_TEST((due->lane == lane::users));
+    BOOST_TEST(due->size == 2u);
+    BOOST_TEST(!due->reformed);
+
+    const auto first = p.s.take_single(p.now);
+    BOOST_REQUIRE(first.has_value());
+    BOOST_TEST(first->single);
+    BOOST_TEST(first->size == 1u);
+    BOOST_TEST(first->key == "a");
+    const auto body = boost::json::parse(first->body).as_object();
+    BOOST_TEST(text_of(body, "key") == "a");
+    BOOST_TEST(text_of(body, "email") == "a@example.com");
+    BOOST_TEST(!body.contains("role_assignments"), "the roles go as assignments of their own");
+    BOOST_TEST(p.s.peek(p.now)->size == 1u);
+    const auto second = p.s.take_single(p.now);
+    BOOST_REQUIRE(second.has_value());
+    BOOST_TEST(second->key == "b");
+    BOOST_TEST(!p.s.peek(p.now).has_value());
+    BOOST_TEST(p.s.stats().user_writes == 2u);
+    BOOST_TEST(p.s.stats().user_batches == 0u);
+
+    p.succeed(*second);
+    BOOST_TEST(p.succeeded(b));
+    p.succeed(*first);
+    // The assignment of `a`, which waited for its user, is due at once and goes alone too.
+    const auto assignment = p.s.take_single(p.now);
+    BOOST_REQUIRE(assignment.has_value());
+    BOOST_TEST((assignment->lane == lane::assignments));
+    const auto a_body = boost::json::parse(assignment->body).as_object();
+    BOOST_TEST(text_of(a_body, "user") == "a");
+    BOOST_TEST(text_of(a_body, "role") == "admin");
+    BOOST_TEST(text_of(a_body, "tenant") == default_tenant);
+    BOOST_TEST(!p.succeeded(a));
+    p.succeed(*assignment);
+    BOOST_TEST(p.succeeded(a));
+    BOOST_TEST(p.s.stats().assignment_writes == 1u);
+    p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(take_single_leaves_tenants_and_rejected_batches_to_bulk_requests) {
+    pipeline p(options(10));
+    p.sync_user(user("a", {role_in("admin", "acme")}));
+    p.answer_lookups();
+    p.now = t0 + 50ms;
+    BOOST_TEST((p.s.peek(p.now)->lane == lane::tenants));
+    BOOST_TEST(!p.s.take_single(p.now).has_value());
+    p.succeed(p.take_one(lane::tenants));
+    auto users = p.take_one(lane::users);
+    p.fail(users, code(permit::error::service_unavailable), with_status(503));
+    BOOST_TEST(p.s.stats().calls_failed == 1u);
+
+    // A batch rejected for an item comes back reformed: it goes whole, not one by one.
+    p.now = t0 + 200ms;
+    p.sync_user(user("b"));
+    p.sync_user(user("c"));
+    p.now = t0 + 250ms;
+    auto batch = p.take_one(lane::users);
+    p.fail(batch, code(permit::error::validation_failed),
+           unprocessable({invalid({"body", "operations", 1, "email"}, "not an email")}));
+    const auto due = p.s.peek(p.now);
+    BOOST_REQUIRE(due.has_value());
+    BOOST_TEST(due->reformed);
+    BOOST_TEST(!p.s.take_single(p.now).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(the_linger_counts_from_the_oldest_waiting_item) {
     pipeline p(options(10));
     p.sync_user(user("a"));

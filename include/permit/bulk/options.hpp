@@ -53,7 +53,17 @@ struct bulk_options {
     /// (`config::rate_limits`), a batch that is due waits for a bulk token too, and takes
     /// everything that arrived meanwhile.
     std::chrono::milliseconds linger{50};
-    /// The most bulk requests in flight at once, over all kinds.
+    /// When the client paces itself (`config::rate_limits`), a due batch of at most this many
+    /// users or role assignments goes out as single writes (`PUT /users/{key}`,
+    /// `POST /role_assignments`, one write token each) instead of one bulk request, provided the
+    /// write and overall budgets each have twice as many tokens free at that moment. A trickle of
+    /// sign-ups then neither waits for a bulk token (100 per 10 minutes) while the write budget
+    /// (300 a minute) is free, nor spends a scarce bulk call on a batch of one; a burst, whose
+    /// batches are large, still goes out in full bulk requests. `bulk_stats::user_writes` and
+    /// `assignment_writes` count the single writes. 0: always bulk requests. Without pacing,
+    /// batches always go as bulk requests.
+    std::size_t single_writes = 10;
+    /// The most bulk requests in flight at once, over all kinds (single writes included).
     std::size_t max_batches_in_flight = 4;
     /// The most calls (`sync_user`, `assign_role`, `ensure_tenant`, `ensure_instance`,
     /// `write_tuple`, `remove_tuple`) admitted and not yet finished;

@@ -24,10 +24,15 @@ struct bulk_stats {
     std::uint64_t instance_batches = 0;     ///< `PUT /bulk/resource_instances` requests started
     std::uint64_t tuple_batches = 0;        ///< `POST /relationship_tuples/bulk` requests started
     std::uint64_t tuple_removal_batches =
-        0;                                 ///< `DELETE /relationship_tuples/bulk` requests started
-    std::uint64_t batches_split = 0;       ///< rejected batches split in two to find a bad item
-    std::uint64_t pending = 0;             ///< calls admitted and not finished, now
-    std::uint64_t pending_high_water = 0;  ///< the most calls ever admitted and not finished
+        0;  ///< `DELETE /relationship_tuples/bulk` requests started
+    /// Users sent alone (`PUT /users/{key}`) rather than in a bulk request: see
+    /// `bulk_options::single_writes`.
+    std::uint64_t user_writes = 0;
+    /// Role assignments sent alone (`POST /role_assignments`): see `bulk_options::single_writes`.
+    std::uint64_t assignment_writes = 0;
+    std::uint64_t batches_split = 0;         ///< rejected batches split in two to find a bad item
+    std::uint64_t pending = 0;               ///< calls admitted and not finished, now
+    std::uint64_t pending_high_water = 0;    ///< the most calls ever admitted and not finished
     std::uint64_t in_flight_high_water = 0;  ///< the most bulk requests ever in flight at once
 };
 

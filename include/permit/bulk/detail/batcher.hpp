@@ -1,6 +1,7 @@
 // The bulk pipeline's I/O: admits callers (making them wait when it is full), sends the batches
 // that `pipeline_state` forms through the client's retry loop, and resumes each caller with its
-// own outcome.
+// own outcome. A caller is held as a small record around its handler, not as a coroutine: a burst
+// of a hundred thousand sign-ups costs little more than their items.
 #pragma once
 
 #include <permit/bulk/detail/pipeline_state.hpp>
@@ -8,8 +9,10 @@
 #include <permit/detail/decl.hpp>
 #include <permit/models/pdp.hpp>
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -21,8 +24,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -42,28 +45,25 @@ struct visibility_probe {
 
 class batcher final : public permit::detail::client_service {
     using client_impl = permit::detail::client_impl;
+    using bulk_item = permit::detail::bulk_item;
     using clock = std::chrono::steady_clock;
     template <class T>
     using awaitable = boost::asio::awaitable<T>;
 
   public:
-    /// Hands one caller's item to the pipeline state: `admit(state, ticket, now)`.
-    using admission =
-        std::function<void(pipeline_state<>&, pipeline_state<>::ticket_id, clock::time_point)>;
-
     PERMIT_DECL explicit batcher(client_impl& client);
 
     /// The pipeline of `client`, made on first use. Call it where the client is made (it is not
     /// synchronised).
     PERMIT_DECL static batcher& of(client_impl& client);
 
-    /// A call of the pipeline: `admit(state, ticket, now)` hands the item over once there is room.
-    /// Runs on the client's executor.
-    /// With `confirm_with_pdp` set, a successful call with a `probe` is resumed once the PDP sees
-    /// it.
-    PERMIT_DECL static awaitable<permit::detail::outcome<void>> submit(
-        std::shared_ptr<client_impl> client, admission admit, std::optional<visibility_probe> probe,
-        diagnostics* user_diag);
+    /// A call of the pipeline: hands `item` over once there is room, and completes `handler` once
+    /// the API acknowledged it (and, with `confirm_with_pdp`, once the PDP sees its roles), after
+    /// filling `*diag` (when not null). Callable from any thread in thread-safe mode (the call is
+    /// dispatched to the client's strand), from the client's thread otherwise. The handler never
+    /// runs inside this function.
+    PERMIT_DECL static void start(const std::shared_ptr<client_impl>& client, bulk_item item,
+                                  diagnostics* diag, permit::detail::engine_completion handler);
 
     /// Waits until every call admitted or waiting for room before it is finished, sending partial
     /// batches at once meanwhile.
@@ -79,22 +79,26 @@ class batcher final : public permit::detail::client_service {
     PERMIT_DECL void cancel(bool shutdown) override;
 
   private:
-    // A caller waiting for room, or for its outcome.
-    struct room_waiter {
-        room_waiter(const client_impl::executor_type& ex, std::uint64_t ticket)
-            : timer(ex, clock::time_point::max()), id(ticket) {}
-        boost::asio::steady_timer timer;
-        std::uint64_t id;
-        bool woken = false;    // room was reserved for it
-        bool aborted = false;  // the client was cancelled
+    using ticket_id = pipeline_state<>::ticket_id;
+
+    // A caller: its handler until it completes, and what it needs meanwhile.
+    struct caller {
+        caller(permit::detail::completion_handler h, diagnostics* d, bool p)
+            : handler(std::move(h)), diag(d), plain(p) {}
+        permit::detail::completion_handler handler;
+        diagnostics* diag = nullptr;  // the caller's, or null
+        bool plain = false;           // see `engine_completion::plain`
+        // The handler's cancellation slot, when connected; cleared before the handler runs.
+        boost::asio::cancellation_slot slot;
+        // Outstanding work on the handler's own executor, when it is not the client's.
+        std::unique_ptr<boost::asio::any_completion_executor> foreign_work;
+        std::optional<visibility_probe> probe;  // with `confirm_with_pdp`
     };
-    struct ticket_waiter {
-        explicit ticket_waiter(const client_impl::executor_type& ex)
-            : timer(ex, clock::time_point::max()) {}
-        boost::asio::steady_timer timer;
-        bool done = false;
-        boost::system::error_code ec;
-        diagnostics diag;
+    // Cancels one caller from its handler's cancellation slot (on any thread).
+    struct caller_canceller {
+        std::weak_ptr<client_impl> client;
+        ticket_id id;
+        void operator()(boost::asio::cancellation_type_t type) const;
     };
     struct flush_waiter {
         flush_waiter(const client_impl::executor_type& ex, std::uint64_t m)
@@ -105,9 +109,27 @@ class batcher final : public permit::detail::client_service {
         bool aborted = false;
     };
 
-    PERMIT_DECL awaitable<boost::system::error_code> run_call(admission admit,
-                                                              std::optional<visibility_probe> probe,
-                                                              diagnostics& diag);
+    // `start` on the client's executor.
+    PERMIT_DECL void call(bulk_item item, diagnostics* diag,
+                          permit::detail::engine_completion handler);
+
+    // Hands `item` of caller `id` to the state.
+    PERMIT_DECL void admit(ticket_id id, bulk_item item);
+
+    // Completes caller `id` (when it still waits) with `ec`: after confirming with the PDP when
+    // that is asked for and the call succeeded.
+    PERMIT_DECL void finish(ticket_id id, boost::system::error_code ec, diagnostics diag);
+
+    // Hands `c`'s handler its outcome, posted: never inside the pipeline's own bookkeeping.
+    PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics diag);
+
+    // The caller's cancellation: a caller waiting for room leaves the queue; an admitted one is
+    // abandoned (its items already sent stay sent).
+    PERMIT_DECL void cancel_call(ticket_id id);
+
+    // What `bulk_options::confirm_with_pdp` confirms for an item: the tenant-level roles a user is
+    // given (a missing tenant is the default one, as for `check()`). Nothing for a tenant.
+    PERMIT_DECL std::optional<visibility_probe> visibility_of(const bulk_item& item) const;
 
     // Reads a /user-permissions reply.
     struct permissions_decoder {
@@ -136,11 +158,15 @@ class batcher final : public permit::detail::client_service {
     PERMIT_DECL awaitable<boost::system::error_code> confirm_visible(visibility_probe probe,
                                                                      diagnostics& diag);
 
+    // `confirm_visible` for a caller whose calls succeeded; fills `*user_diag` (when not null).
+    PERMIT_DECL static awaitable<permit::detail::outcome<void>> confirm_for(
+        std::shared_ptr<client_impl> client, visibility_probe probe, diagnostics* user_diag);
+
     PERMIT_DECL awaitable<boost::system::error_code> run_flush();
 
     PERMIT_DECL bool drained_before(std::uint64_t mark) const;
 
-    // Resumes the callers whose outcome is known, lets waiting callers in, finishes flushes, and
+    // Completes the callers whose outcome is known, admits waiting callers, finishes flushes, and
     // makes sure a due batch goes out.
     PERMIT_DECL void after_change();
 
@@ -161,6 +187,12 @@ class batcher final : public permit::detail::client_service {
     // bulk token) is free. Runs while items are queued; `client` keeps the client alive meanwhile.
     PERMIT_DECL awaitable<void> dispatch(std::shared_ptr<client_impl> client);
 
+    // When the client paces itself: sends the due batch as single writes if it is small and the
+    // write budget is free (`bulk_options::single_writes`). False when it is left to a bulk
+    // request.
+    PERMIT_DECL bool send_singles(const std::shared_ptr<client_impl>& client,
+                                  permit::detail::rate::limiter& limiter);
+
     PERMIT_DECL awaitable<void> send(std::shared_ptr<client_impl> client, outgoing_batch batch,
                                      bool token_held);
 
@@ -174,9 +206,10 @@ class batcher final : public permit::detail::client_service {
     std::shared_ptr<const call_options> retry_;
     std::uint64_t epoch_ = 0;
 
-    std::list<room_waiter*> room_waiters_;
-    std::size_t reserved_ = 0;  // callers woken for room, not yet admitted
-    std::unordered_map<std::uint64_t, ticket_waiter*> waiters_;
+    std::unordered_map<ticket_id, caller> callers_;           // admitted or waiting for room
+    std::deque<std::pair<ticket_id, bulk_item>> room_queue_;  // waiting for room, oldest first
+    // Keeps the client's executor busy while a caller waits (its handler may not).
+    std::optional<boost::asio::any_io_executor> work_;
     std::vector<flush_waiter*> flush_waiters_;
 
     mutable std::mutex stats_mutex_;

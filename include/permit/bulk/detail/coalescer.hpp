@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <utility>
@@ -62,12 +63,13 @@ class coalescer {
     bool has_full_batch() const noexcept { return waiting_.size() >= max_batch_; }
 
     /// The batch due at `now`, oldest items first, if any: a full one, or a partial one when the
-    /// oldest item has lingered long enough or `send_partial_now`.
-    std::optional<std::vector<Item>> take(time_point now, bool send_partial_now) {
+    /// oldest item has lingered long enough or `send_partial_now`; at most `limit` items of it.
+    std::optional<std::vector<Item>> take(time_point now, bool send_partial_now,
+                                          std::size_t limit = SIZE_MAX) {
         if (waiting_.empty()) return std::nullopt;
-        const bool lingered = now - waiting_.front().since >= linger_;
-        if (!has_full_batch() && !lingered && !send_partial_now) return std::nullopt;
-        const std::size_t n = std::min(max_batch_, waiting_.size());
+        if (!due(now, send_partial_now)) return std::nullopt;
+        const std::size_t n =
+            std::min({max_batch_, waiting_.size(), std::max<std::size_t>(1, limit)});
         std::vector<Item> batch;
         batch.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -76,6 +78,12 @@ class coalescer {
         }
         waited_ -= std::min(waited_, n);
         return batch;
+    }
+
+    /// The number of items `take(now, send_partial_now)` would return (0: no batch is due).
+    std::size_t due_size(time_point now, bool send_partial_now) const {
+        if (waiting_.empty() || !due(now, send_partial_now)) return 0;
+        return std::min(max_batch_, waiting_.size());
     }
 
     /// When the oldest waiting item's linger ends (a partial batch is due then), if any waits.
@@ -92,6 +100,10 @@ class coalescer {
     std::size_t high_water() const noexcept { return high_water_; }
 
   private:
+    bool due(time_point now, bool send_partial_now) const {
+        return has_full_batch() || send_partial_now || now - waiting_.front().since >= linger_;
+    }
+
     struct entry {
         Item item;
         time_point since;

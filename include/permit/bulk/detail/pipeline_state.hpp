@@ -42,12 +42,22 @@ enum class lane : std::uint8_t { tenants, instances, assignments, tuples, tuple_
 
 /// A bulk request to send: `POST /bulk/tenants`, `PUT /bulk/resource_instances`,
 /// `POST /role_assignments/bulk`, `POST /relationship_tuples/bulk`,
-/// `DELETE /relationship_tuples/bulk` or `PUT /bulk/users`, with its JSON body.
+/// `DELETE /relationship_tuples/bulk` or `PUT /bulk/users`, with its JSON body; or, when `single`,
+/// one user or role assignment sent alone (`PUT /users/{key}`, `POST /role_assignments`).
 struct outgoing_batch {
     std::uint64_t id = 0;
     detail::lane lane = lane::users;
     std::size_t size = 0;
     std::string body;
+    bool single = false;
+    std::string key;  // single, users: the user's key
+};
+
+/// The batch that `pipeline_state::take` would send next (see `pipeline_state::peek`).
+struct due_batch {
+    detail::lane lane = lane::users;
+    std::size_t size = 0;   // items, before those of finished callers are left out
+    bool reformed = false;  // items of a rejected batch, sent again
 };
 
 /// Something the pipeline must know exists before it goes on: a role, before the assignments that
@@ -271,6 +281,49 @@ class pipeline_state {
         }
     }
 
+    /// The batch `take(now)` would return, if one is due: its lane and size.
+    std::optional<due_batch> peek(time_point now) const {
+        std::optional<due_batch> out;
+        auto look = [&](const auto& reformed, const auto& queue, detail::lane which) {
+            if (out) return;
+            if (!reformed.empty()) {
+                out = due_batch{which, reformed.front().size(), true};
+                return;
+            }
+            if (flushing_ == 0 && !queue.has_full_batch() && holds_partial_batches()) return;
+            const bool partial_due =
+                flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
+            if (const auto n = queue.due_size(now, partial_due)) out = due_batch{which, n, false};
+        };
+        look(reformed_tenants_, tenants_, lane::tenants);
+        look(reformed_instances_, instances_, lane::instances);
+        look(reformed_assignments_, assignments_, lane::assignments);
+        look(reformed_tuples_, tuples_, lane::tuples);
+        look(reformed_removals_, removals_, lane::tuple_removals);
+        look(reformed_users_, users_, lane::users);
+        return out;
+    }
+
+    /// As `take`, for one item of the batch `peek` names when it is a batch of users or role
+    /// assignments that is not `reformed`: the item goes alone, `single`.
+    std::optional<outgoing_batch> take_single(time_point now) {
+        last_now_ = now;
+        for (;;) {
+            const auto next = peek(now);
+            if (!next || next->reformed) return std::nullopt;
+            if (next->lane == lane::users) {
+                if (auto b = take_from(reformed_users_, users_, lane::users, now, true)) return b;
+            } else if (next->lane == lane::assignments) {
+                if (auto b = take_from(reformed_assignments_, assignments_, lane::assignments, now,
+                                       true))
+                    return b;
+            } else {
+                return std::nullopt;
+            }
+            // The item belonged to a finished caller: look again.
+        }
+    }
+
     /// Bulk requests taken and not yet reported back (those orphaned by `fail_all` included).
     std::size_t in_flight() const noexcept { return in_flight_.size() + orphaned_.size(); }
 
@@ -337,14 +390,16 @@ class pipeline_state {
     /// Finishes every unfinished call with `ec` and `why` and forgets every queued item. Batches in
     /// flight are reported back as usual, but no caller waits for them any more.
     void fail_all(boost::system::error_code ec, const std::string& why) {
-        tuple_chains_.clear();  // nothing waits for anything any more
-        for (auto& [id, t] : tickets_) {
-            if (t.done) continue;
+        tuple_chains_.clear();             // nothing waits for anything any more
+        for (const auto id : admitted_) {  // in the order the calls were admitted
+            auto it = tickets_.find(id);
+            if (it == tickets_.end() || it->second.done) continue;
             diagnostics diag;
             diag.client_message = why;
-            finish(id, t, ec, std::move(diag));
+            finish(id, it->second, ec, std::move(diag));
         }
         tickets_.clear();
+        admitted_.clear();
         pending_users_.clear();
         pending_tenants_.clear();
         pending_roles_.clear();
@@ -386,7 +441,7 @@ class pipeline_state {
     /// Whether every call admitted with a number below `mark` is finished, and its items out of the
     /// pipeline.
     bool drained_before(ticket_id mark) const noexcept {
-        return tickets_.empty() || tickets_.begin()->first >= mark;
+        return tickets_.empty() || admitted_.front() >= mark;
     }
 
     /// Whether the tenant is known to exist (the default tenant always is).
@@ -459,8 +514,15 @@ class pipeline_state {
 
     ticket& admit(ticket_id id, time_point now) {
         last_now_ = now;
-        ticket& t = tickets_[id];
+        auto [it, fresh] = tickets_.try_emplace(id);
+        ticket& t = it->second;
         t.arrived = now;
+        if (fresh) {
+            if (admitted_.empty() || admitted_.back() < id)
+                admitted_.push_back(id);
+            else
+                admitted_.insert(std::lower_bound(admitted_.begin(), admitted_.end(), id), id);
+        }
         stats_.pending_high_water =
             std::max<std::uint64_t>(stats_.pending_high_water, tickets_.size());
         return t;
@@ -657,8 +719,14 @@ class pipeline_state {
         release_if_unreferenced(it);
     }
 
-    void release_if_unreferenced(typename std::map<ticket_id, ticket>::iterator it) {
-        if (it->second.done && it->second.refs == 0) tickets_.erase(it);
+    void release_if_unreferenced(typename std::unordered_map<ticket_id, ticket>::iterator it) {
+        if (!it->second.done || it->second.refs > 0) return;
+        tickets_.erase(it);
+        // The oldest unfinished call stays first; the ids of calls released behind it are
+        // dropped when they reach the front, or all at once when they outnumber the live ones.
+        while (!admitted_.empty() && !tickets_.contains(admitted_.front())) admitted_.pop_front();
+        if (admitted_.size() > 2 * tickets_.size() + 1024)
+            std::erase_if(admitted_, [this](ticket_id id) { return !tickets_.contains(id); });
     }
 
     // A dependency of ticket `id` is confirmed.
@@ -726,9 +794,9 @@ class pipeline_state {
     template <class Item>
     std::optional<outgoing_batch> take_from(std::deque<std::vector<Item>>& reformed,
                                             coalescer<Item, Clock>& queue, detail::lane which,
-                                            time_point now) {
+                                            time_point now, bool single = false) {
         std::vector<Item> items;
-        if (!reformed.empty()) {
+        if (!reformed.empty() && !single) {
             items = std::move(reformed.front());
             reformed.pop_front();
         } else {
@@ -736,22 +804,42 @@ class pipeline_state {
                 return std::nullopt;
             const bool partial_due =
                 flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
-            auto taken = queue.take(now, partial_due);
+            auto taken = queue.take(now, partial_due, single ? 1 : unbounded);
             if (!taken) return std::nullopt;
             items = std::move(*taken);
         }
         drop_finished(items, now);
         if (items.empty()) return std::nullopt;
-        outgoing_batch out{
-            .id = next_batch_++, .lane = which, .size = items.size(), .body = body_of(items)};
-        count_batch(which);
+        outgoing_batch out{.id = next_batch_++, .lane = which, .size = items.size()};
+        if constexpr (std::is_same_v<Item, user_item> || std::is_same_v<Item, assignment_item>) {
+            if (single) {
+                out.single = true;
+                out.body = single_body_of(items.front());
+                if constexpr (std::is_same_v<Item, user_item>) out.key = items.front().user.key;
+            }
+        }
+        if (!out.single) out.body = body_of(items);
+        count_batch(which, out.single);
         in_flight_.emplace(out.id, flight(std::in_place_type<std::vector<Item>>, std::move(items)));
         stats_.in_flight_high_water =
             std::max<std::uint64_t>(stats_.in_flight_high_water, in_flight_.size());
         return out;
     }
 
-    void count_batch(detail::lane which) {
+    // The JSON of one user (`PUT /users/{key}`) or role assignment (`POST /role_assignments`)
+    // sent alone.
+    static std::string single_body_of(const user_item& item) {
+        return boost::json::serialize(boost::json::value_from(item.user));
+    }
+    static std::string single_body_of(const assignment_item& item) {
+        return boost::json::serialize(boost::json::value_from(item.assignment));
+    }
+
+    void count_batch(detail::lane which, bool single) {
+        if (single) {
+            (which == lane::users ? stats_.user_writes : stats_.assignment_writes) += 1;
+            return;
+        }
         switch (which) {
             case lane::tenants:
                 stats_.tenant_batches += 1;
@@ -1179,7 +1267,10 @@ class pipeline_state {
     int flushing_ = 0;
     bool backlog_ = false;
 
-    std::map<ticket_id, ticket> tickets_;  // ordered: the oldest unfinished call is first
+    std::unordered_map<ticket_id, ticket> tickets_;
+    // The ids of `tickets_` in the order they were admitted (`drained_before`); the first is
+    // always a live call.
+    std::deque<ticket_id> admitted_;
     std::unordered_map<std::string, pending_key> pending_users_;
     std::unordered_map<std::string, pending_key> pending_instances_;  // by "type:key"
     std::unordered_map<std::string, tuple_chain> tuple_chains_;       // by tuple_ident

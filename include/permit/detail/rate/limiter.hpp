@@ -70,6 +70,10 @@ class limiter {
         pump();
     }
 
+    /// Tokens of class `c` free now (none while a 429 pauses it; UINT32_MAX when `c` is not
+    /// limited).
+    std::uint32_t available(limit_class c) { return state_.available(c, clock::now()); }
+
     /// The server answered a request of `classes` with 429, asking to wait `retry_after` if set.
     void on_rate_limited(class_set classes, std::optional<std::chrono::milliseconds> retry_after) {
         std::optional<clock::duration> pause;

@@ -4,6 +4,14 @@
 #pragma once
 
 #include <permit/bulk/detail/batcher.hpp>
+#include <permit/detail/spawn.hpp>
+
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 
 namespace permit::bulk::detail {
 
@@ -20,17 +28,14 @@ batcher& batcher::of(client_impl& client) {
     return static_cast<batcher&>(*slot);
 }
 
-batcher::awaitable<permit::detail::outcome<void>> batcher::submit(
-    std::shared_ptr<client_impl> client, admission admit, std::optional<visibility_probe> probe,
-    diagnostics* user_diag) {
-    co_await boost::asio::this_coro::throw_if_cancelled(false);
-    co_await boost::asio::this_coro::reset_cancellation_state(
-        boost::asio::enable_total_cancellation());
-    batcher& self = of(*client);
-    diagnostics diag;
-    const auto ec = co_await self.run_call(std::move(admit), std::move(probe), diag);
-    if (user_diag) *user_diag = std::move(diag);
-    co_return permit::detail::outcome<void>{ec};
+void batcher::start(const std::shared_ptr<client_impl>& client, bulk_item item, diagnostics* diag,
+                    permit::detail::engine_completion handler) {
+    if (!client->cfg().thread_safe)
+        return of(*client).call(std::move(item), diag, std::move(handler));
+    boost::asio::dispatch(client->executor(), [client, item = std::move(item), diag,
+                                               handler = std::move(handler)]() mutable {
+        of(*client).call(std::move(item), diag, std::move(handler));
+    });
 }
 
 batcher::awaitable<permit::detail::outcome<void>> batcher::flush(
@@ -48,9 +53,10 @@ void batcher::cancel(bool shutdown) {
                     shutdown ? "the client was shut down before the bulk request went out"
                              : "cancelled by client::cancel()");
     deliver();
-    for (auto* w : std::exchange(room_waiters_, {})) {
-        w->aborted = true;
-        w->timer.cancel();
+    for (auto& [id, item] : std::exchange(room_queue_, {})) {
+        diagnostics diag;
+        diag.client_message = "the bulk pipeline was cancelled";
+        finish(id, boost::asio::error::operation_aborted, std::move(diag));
     }
     for (auto* f : flush_waiters_) {
         f->aborted = true;
@@ -60,51 +66,140 @@ void batcher::cancel(bool shutdown) {
     publish();
 }
 
-batcher::awaitable<boost::system::error_code> batcher::run_call(
-    admission admit, std::optional<visibility_probe> probe, diagnostics& diag) {
-    if (client_.stopped()) {
-        diag.client_message = "the client is shut down";
-        co_return boost::asio::error::operation_aborted;
-    }
+void batcher::call(bulk_item item, diagnostics* diag, permit::detail::engine_completion handler) {
     const auto id = state_.arrive();
-    const auto epoch = epoch_;
-    // Callers are admitted in arrival order: a newcomer waits behind those already waiting.
-    if (!room_waiters_.empty() || state_.room() <= reserved_) {
-        room_waiter w(client_.executor(), id);
-        auto place = room_waiters_.insert(room_waiters_.end(), &w);
-        state_.set_backlog(true);
-        co_await w.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (!w.woken && !w.aborted) room_waiters_.erase(place);
-        auto cancellation = co_await boost::asio::this_coro::cancellation_state;
-        const bool cancelled = cancellation.cancelled() != boost::asio::cancellation_type::none;
-        if (w.woken) --reserved_;
-        // A caller woken for room just before `client::cancel()` is cancelled too.
-        if (epoch != epoch_) w.aborted = true;
-        if (w.aborted || cancelled || !w.woken) {
-            diag.client_message = w.aborted ? "the bulk pipeline was cancelled"
-                                            : "cancelled while waiting for room in the bulk "
-                                              "pipeline";
-            after_change();
-            co_return boost::asio::error::operation_aborted;
-        }
+    // Constructed in place: Boost 1.81's move assignment of `any_completion_handler` recurses.
+    caller& c =
+        callers_.try_emplace(id, std::move(handler.handler), diag, handler.plain).first->second;
+    if (!c.plain) {
+        c.foreign_work = std::make_unique<boost::asio::any_completion_executor>(
+            boost::asio::prefer(boost::asio::get_associated_executor(c.handler, client_.executor()),
+                                boost::asio::execution::outstanding_work.tracked));
     }
-    admit(state_, id, clock::now());
-    ticket_waiter t(client_.executor());
-    waiters_.emplace(id, &t);
+    if (!work_)
+        work_.emplace(boost::asio::prefer(client_.executor(),
+                                          boost::asio::execution::outstanding_work.tracked));
+    if (client_.stopped()) {
+        diagnostics why;
+        why.client_message = "the client is shut down";
+        return finish(id, boost::asio::error::operation_aborted, std::move(why));
+    }
+    if (options_.confirm_with_pdp) c.probe = visibility_of(item);
+    c.slot = boost::asio::get_associated_cancellation_slot(c.handler);
+    if (c.slot.is_connected())
+        c.slot.template emplace<caller_canceller>(client_.weak_from_this(), id);
+    // Callers are admitted in arrival order: a newcomer waits behind those already waiting.
+    if (!room_queue_.empty() || state_.room() == 0) {
+        room_queue_.emplace_back(id, std::move(item));
+        state_.set_backlog(true);
+        return;
+    }
+    admit(id, std::move(item));
     after_change();
-    if (!t.done) co_await t.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    waiters_.erase(id);
-    if (!t.done) {
-        // The caller's cancellation: the items already sent stay sent.
+}
+
+void batcher::admit(ticket_id id, bulk_item item) {
+    const auto now = clock::now();
+    std::visit(
+        [&](auto& value) {
+            using T = std::decay_t<decltype(value)>;
+            if constexpr (std::is_same_v<T, user_create>)
+                state_.sync_user(id, std::move(value), now);
+            else if constexpr (std::is_same_v<T, role_assignment_create>)
+                state_.assign_role(id, std::move(value), now);
+            else if constexpr (std::is_same_v<T, tenant_create>)
+                state_.ensure_tenant(id, std::move(value), now);
+            else if constexpr (std::is_same_v<T, resource_instance_create>)
+                state_.ensure_instance(id, std::move(value), now);
+            else if constexpr (std::is_same_v<T, relationship_tuple_create>)
+                state_.write_tuple(id, std::move(value), now);
+            else
+                state_.remove_tuple(id, std::move(value), now);
+        },
+        item);
+}
+
+void batcher::caller_canceller::operator()(boost::asio::cancellation_type_t type) const {
+    if (type == boost::asio::cancellation_type::none) return;
+    auto impl = client.lock();
+    if (!impl) return;
+    boost::asio::dispatch(impl->executor(), [impl, id = id] { of(*impl).cancel_call(id); });
+}
+
+void batcher::cancel_call(ticket_id id) {
+    if (!callers_.contains(id)) return;  // completed meanwhile
+    diagnostics diag;
+    auto waiting = std::find_if(room_queue_.begin(), room_queue_.end(),
+                                [id](const auto& entry) { return entry.first == id; });
+    if (waiting != room_queue_.end()) {
+        room_queue_.erase(waiting);
+        diag.client_message = "cancelled while waiting for room in the bulk pipeline";
+    } else {
         state_.abandon(id);
         diag.client_message = "cancelled while the bulk pipeline had the call";
-        after_change();
-        co_return boost::asio::error::operation_aborted;
     }
-    diag = std::move(t.diag);
-    if (!t.ec && probe && !probe->roles.empty() && options_.confirm_with_pdp)
-        co_return co_await confirm_visible(std::move(*probe), diag);
-    co_return t.ec;
+    finish(id, boost::asio::error::operation_aborted, std::move(diag));
+    after_change();
+}
+
+void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics diag) {
+    auto node = callers_.extract(id);
+    if (node.empty()) return;  // the caller is gone (cancelled)
+    caller& c = node.mapped();
+    if (!ec && c.probe && !c.probe->roles.empty() && !client_.stopped()) {
+        // The handler's cancellation slot goes over to the confirming coroutine.
+        if (c.slot.is_connected()) c.slot.clear();
+        permit::detail::spawn(client_,
+                              confirm_for(client_.shared_from_this(), std::move(*c.probe), c.diag),
+                              {std::move(c.handler), c.plain});
+    } else {
+        complete(c, ec, std::move(diag));
+    }
+    if (callers_.empty()) work_.reset();
+}
+
+void batcher::complete(caller& c, boost::system::error_code ec, diagnostics diag) {
+    if (c.slot.is_connected()) c.slot.clear();
+    if (c.diag) *c.diag = std::move(diag);
+    if (c.plain) {
+        // A handler of the client's executor with the default allocator: a plain function object
+        // keeps Asio from asking the type-erased handler for them (see `engine_completion`).
+        boost::asio::post(client_.executor(), [handler = std::move(c.handler), ec]() mutable {
+            std::move(handler)(ec);
+        });
+    } else {
+        // Through the client's executor to the handler's own, with the handler's allocator.
+        boost::asio::post(client_.executor(), boost::asio::append(std::move(c.handler), ec));
+    }
+}
+
+std::optional<visibility_probe> batcher::visibility_of(const bulk_item& item) const {
+    const std::string& default_tenant = client_.cfg().default_tenant;
+    if (const auto* user = std::get_if<user_create>(&item)) {
+        visibility_probe out{.user = user->key};
+        for (const auto& r : user->role_assignments)
+            if (!r.resource_instance)
+                out.roles.emplace_back(r.role, r.tenant.value_or(default_tenant));
+        return out;
+    }
+    if (const auto* a = std::get_if<role_assignment_create>(&item)) {
+        visibility_probe out{.user = a->user};
+        if (!a->resource_instance)
+            out.roles.emplace_back(a->role, a->tenant.value_or(default_tenant));
+        return out;
+    }
+    return std::nullopt;
+}
+
+batcher::awaitable<permit::detail::outcome<void>> batcher::confirm_for(
+    std::shared_ptr<client_impl> client, visibility_probe probe, diagnostics* user_diag) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    co_await boost::asio::this_coro::reset_cancellation_state(
+        boost::asio::enable_total_cancellation());
+    diagnostics diag;
+    const auto ec = co_await of(*client).confirm_visible(std::move(probe), diag);
+    if (user_diag) *user_diag = std::move(diag);
+    co_return permit::detail::outcome<void>{ec};
 }
 
 batcher::awaitable<boost::system::error_code> batcher::confirm_visible(visibility_probe probe,
@@ -186,23 +281,23 @@ batcher::awaitable<boost::system::error_code> batcher::run_flush() {
 }
 
 bool batcher::drained_before(std::uint64_t mark) const {
-    if (reserved_ > 0 || !state_.drained_before(mark)) return false;
-    for (auto* w : room_waiters_)
-        if (w->id < mark) return false;
-    return true;
+    return state_.drained_before(mark) &&
+           (room_queue_.empty() || room_queue_.front().first >= mark);
 }
 
 void batcher::after_change() {
-    start_lookups();
-    deliver();
-    while (!room_waiters_.empty() && state_.room() > reserved_) {
-        auto* w = room_waiters_.front();
-        room_waiters_.pop_front();
-        w->woken = true;
-        ++reserved_;
-        w->timer.cancel();
+    for (;;) {
+        start_lookups();
+        deliver();
+        if (room_queue_.empty() || state_.room() == 0) break;
+        // Admitting a caller may finish it at once (a tenant known to exist): deliver again.
+        while (!room_queue_.empty() && state_.room() > 0) {
+            auto [id, item] = std::move(room_queue_.front());
+            room_queue_.pop_front();
+            admit(id, std::move(item));
+        }
     }
-    state_.set_backlog(!room_waiters_.empty());
+    state_.set_backlog(!room_queue_.empty());
     for (auto* f : flush_waiters_) {
         if (!f->done && !f->aborted && drained_before(f->mark)) {
             f->done = true;
@@ -262,14 +357,7 @@ batcher::awaitable<void> batcher::look_up(std::shared_ptr<client_impl> client, l
 }
 
 void batcher::deliver() {
-    for (auto& c : state_.take_completions()) {
-        auto it = waiters_.find(c.ticket);
-        if (it == waiters_.end()) continue;  // the caller is gone (cancelled)
-        it->second->done = true;
-        it->second->ec = c.ec;
-        it->second->diag = std::move(c.diag);
-        it->second->timer.cancel();
-    }
+    for (auto& c : state_.take_completions()) finish(c.ticket, c.ec, std::move(c.diag));
 }
 
 void batcher::publish() {
@@ -299,6 +387,7 @@ batcher::awaitable<void> batcher::dispatch(std::shared_ptr<client_impl> client) 
         if (client->stopped()) break;
         if (state_.in_flight() < options_.max_batches_in_flight && state_.due(clock::now())) {
             rate::limiter* limiter = client->limiter();
+            if (limiter && send_singles(client, *limiter)) continue;
             if (limiter) {
                 const auto epoch = epoch_;
                 const auto ec = co_await limiter->acquire(bulk_classes);
@@ -329,6 +418,29 @@ batcher::awaitable<void> batcher::dispatch(std::shared_ptr<client_impl> client) 
     dispatching_ = false;
 }
 
+bool batcher::send_singles(const std::shared_ptr<client_impl>& client,
+                           permit::detail::rate::limiter& limiter) {
+    namespace rate = permit::detail::rate;
+    const auto next = state_.peek(clock::now());
+    if (!next || next->reformed || next->size > options_.single_writes) return false;
+    if (next->lane != lane::users && next->lane != lane::assignments) return false;
+    // Half of the free write budget at most: the bulk requests of a burst need write tokens too.
+    const std::size_t free = std::min(limiter.available(rate::limit_class::writes),
+                                      limiter.available(rate::limit_class::all));
+    if (free < 2 * next->size) return false;
+    bool sent = false;
+    while (state_.in_flight() < options_.max_batches_in_flight) {
+        auto single = state_.take_single(clock::now());
+        if (!single) break;
+        sent = true;
+        // Its tokens are taken by the request itself (`call_spec::rate_token_held` unset).
+        boost::asio::co_spawn(client_.executor(), send(client, std::move(*single), false),
+                              boost::asio::detached);
+    }
+    if (sent) publish();
+    return sent;
+}
+
 batcher::awaitable<void> batcher::send(std::shared_ptr<client_impl> client, outgoing_batch batch,
                                        bool token_held) {
     permit::detail::call_spec spec = spec_for(batch);
@@ -337,7 +449,8 @@ batcher::awaitable<void> batcher::send(std::shared_ptr<client_impl> client, outg
     auto result = co_await client_impl::run<void>(client, std::move(spec),
                                                   permit::detail::no_decoder{}, &diag, retry_);
     const auto now = clock::now();
-    if (!result.ec)
+    // A role assignment sent alone that exists already (its replay, or made elsewhere) is done.
+    if (!result.ec || (batch.single && batch.lane == lane::assignments && diag.status == 409))
         state_.on_success(batch.id, now);
     else
         state_.on_failure(batch.id, result.ec, diag, now);
@@ -353,6 +466,16 @@ permit::detail::call_spec batcher::spec_for(outgoing_batch& batch) {
                                    // tuples removed already) are detected, and existing
                                    // assignments are skipped.
                                    .idempotent = true};
+    if (batch.single && batch.lane == lane::users) {
+        spec.method = verb::put;
+        spec.path = "/users/" + permit::detail::percent_encode(batch.key);
+        return spec;
+    }
+    if (batch.single && batch.lane == lane::assignments) {
+        spec.method = verb::post;
+        spec.path = "/role_assignments";
+        return spec;
+    }
     switch (batch.lane) {
         case lane::users:
             spec.method = verb::put;
