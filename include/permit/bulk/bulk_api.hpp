@@ -31,7 +31,9 @@ class client_view;
 /// waited for its user counts from its call's arrival), or during a `flush()`; when the client
 /// paces itself
 /// (`config::rate_limits`), a due batch also waits for a bulk rate-limit token and then takes
-/// everything waiting. Under a backlog every batch is full.
+/// everything waiting; a small one of users or role assignments goes as single writes instead
+/// while the write budget is free (`bulk_options::single_writes`). Under a backlog every batch is
+/// full.
 ///
 /// - **Order**: a role assignment is sent only after its user and its resource instance (when
 ///   they are in the pipeline) and its tenant were acknowledged; an instance after its tenant; a
