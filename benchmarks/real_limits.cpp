@@ -10,7 +10,7 @@
 //   trickle after    the trickle again, from the moment the burst's last sign-up has completed
 //
 //   bench-real-limits [--seed FILE] [--burst N] [--trickle-rate R] [--trickle-seconds S]
-//                     [--time-scale X] [--timeout SECONDS]
+//                     [--time-scale X] [--machine-runs N] [--timeout SECONDS]
 //
 // Prints one JSON line: per phase the sign-up latency in real wall time, from each sign-up's
 // scheduled arrival to its completion (p50, p90, p99, max, count), the 429s the emulator
@@ -52,11 +52,13 @@
 //     bound with the whole budget (no request before the burst).
 //   - Machine-bound: the same burst (N sign-ups at once, with the role) by the same client with
 //     pacing off against a fresh emulator of the same seed without rate limits, measured in the
-//     same run, before the pattern: no perfect client finishes faster on this machine than the
+//     same run, before the pattern: the fastest of --machine-runs such bursts (default 3), each
+//     against an emulator of its own. No perfect client finishes faster on this machine than the
 //     library does with no limits to respect.
 // The ideal is max(limits-bound, machine-bound), not their sum: a perfect client does the
 // machine's work while it waits for the windows. The burst's rate as a fraction of the ideal is
-// the ideal time divided by the burst's time (1 when the burst took no longer than the ideal).
+// the ideal time divided by the burst's time; it is not capped at 1, so a figure above 1 shows
+// how much the machine-bound time varies from run to run.
 //
 // Targets: trickle p50 <= 60 ms and p99 <= 250 ms, before and after the burst; the burst at >= 95%
 // of the ideal; no 429 from the emulator over the whole pattern.
@@ -110,6 +112,7 @@ struct options {
     double trickle_rate = 3;      // sign-ups a second
     double trickle_seconds = 10;  // each trickle
     double time_scale = 60;
+    int machine_runs = 3;
     double timeout_seconds = 900;
 };
 
@@ -459,13 +462,15 @@ options parse_options(int argc, char** argv) {
             opt.trickle_seconds = std::stod(value);
         else if (arg == "--time-scale")
             opt.time_scale = std::stod(value);
+        else if (arg == "--machine-runs")
+            opt.machine_runs = std::stoi(value);
         else if (arg == "--timeout")
             opt.timeout_seconds = std::stod(value);
         else
             throw std::invalid_argument("unknown argument " + std::string(arg));
     }
     if (opt.burst == 0 || opt.trickle_rate <= 0 || opt.trickle_seconds <= 0 ||
-        opt.time_scale <= 0 || opt.timeout_seconds <= 0)
+        opt.time_scale <= 0 || opt.machine_runs < 1 || opt.timeout_seconds <= 0)
         throw std::invalid_argument("every figure must be positive");
     return opt;
 }
@@ -479,13 +484,15 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         std::cerr << "bench-real-limits: " << e.what()
                   << "\nusage: bench-real-limits [--seed FILE] [--burst N] [--trickle-rate R] "
-                     "[--trickle-seconds S] [--time-scale X] [--timeout SECONDS]\n";
+                     "[--trickle-seconds S] [--time-scale X] [--machine-runs N] "
+                     "[--timeout SECONDS]\n";
         return 2;
     }
     try {
-        // The machine-bound burst: no limits on either side.
+        // The machine-bound burst: no limits on either side; the fastest of a few runs.
+        json::array machine_runs;
         double machine_seconds = 0;
-        {
+        for (int i = 0; i < opt.machine_runs; ++i) {
             permit::testing::emulator emu(emulator_config(opt, false));
             const auto users = emu.user_count(), assignments = emu.role_assignment_count();
             permit::config cfg{.api_key = api_key, .api_url = emu.url(), .pdp_url = emu.pdp_url()};
@@ -496,7 +503,9 @@ int main(int argc, char** argv) {
                        [&](permit::client& permit) { return burst(permit, run, p, opt.burst); });
             if (!run.error.empty()) throw std::runtime_error(run.error);
             expect_held(emu, users, assignments, opt.burst, "machine-bound burst");
-            machine_seconds = seconds_between(p.started, p.last_completed);
+            const double seconds = seconds_between(p.started, p.last_completed);
+            machine_runs.push_back(seconds);
+            machine_seconds = i == 0 ? seconds : std::min(machine_seconds, seconds);
         }
 
         // The pattern, under the limits.
@@ -532,7 +541,7 @@ int main(int argc, char** argv) {
             limits_bound_of(emu.config().rate_limits, {}, during.started, opt.burst);
         const double burst_seconds = seconds_between(during.started, during.last_completed);
         const double ideal = std::max(bound.seconds, machine_seconds);
-        const double fraction = burst_seconds > 0 ? std::min(1.0, ideal / burst_seconds) : 1.0;
+        const double fraction = ideal / burst_seconds;
 
         json::array phases;
         phases.push_back(phase_figures(before, log, steady::time_point::min(), during.started));
@@ -560,6 +569,7 @@ int main(int argc, char** argv) {
             {"burst", json::object{{"seconds", burst_seconds},
                                    {"users_per_second", double(opt.burst) / burst_seconds},
                                    {"machine_bound_s", machine_seconds},
+                                   {"machine_bound_runs_s", std::move(machine_runs)},
                                    {"limits_bound_s", bound.seconds},
                                    {"limits_bound_full_budget_s", full_budget.seconds},
                                    {"ideal_s", ideal},

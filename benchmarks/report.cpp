@@ -421,9 +421,11 @@ void read_line(std::string_view text, report& out) {
     const std::string system = string_field(line, "system", "the line");
     if (!is_known_system(system))
         throw bad_line("unknown system \"" + system + "\" (expected permit-cpp, node-sdk or wrk)");
-    // Which server the client talked to; lines written before the sink existed name none.
-    const std::string server =
-        line.contains("server") ? string_field(line, "server", "the line") : "emulator";
+    // Which server the client talked to. Lines written before the sink existed name none: the
+    // emulator's, or none for compile times.
+    const std::string server = line.contains("server") ? string_field(line, "server", "the line")
+                               : kind == "compile"     ? "none"
+                                                       : "emulator";
     if (server != "emulator" && server != "sink" && server != "none")
         throw bad_line("unknown server \"" + server + "\" (expected emulator, sink or none)");
     const auto& result = object_field(line, "result", "the line");
@@ -901,9 +903,10 @@ std::vector<series> chart_series(const std::vector<single_run>& runs) {
             series line{
                 std::string(s.id) + " users." + std::string(operation), s.id, operation, {}};
             for (const auto& run : runs) {
-                // Pipelining is a different client setting; mixing it in would hide the effect
-                // of concurrency.
-                if (run.system == s.id && run.operation == operation && !run.pipelining)
+                // Pipelining is a different client setting, and the sink a different server;
+                // mixing them in would hide the effect of concurrency.
+                if (run.system == s.id && run.operation == operation && !run.pipelining &&
+                    run.server == "emulator")
                     line.ops_per_second[run.concurrency] = run.ops_per_second;
             }
             if (!line.ops_per_second.empty()) chart.push_back(std::move(line));

@@ -58,10 +58,16 @@ trap 'stop_server; rm -rf "$work"' EXIT
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+# A command that fails outside the checks stops the benchmark too, saying which.
+set -E
+trap 'die "line $LINENO: $BASH_COMMAND failed"' ERR
 
 # start_server emulator|sink: a fresh server process; $url is where it listens.
 start_server() {
     server=$1
+    # Emptied here, not by the redirection below, which the background process may only make after
+    # the loop has read the last server's address.
+    : >"$work/server.log"
     if [[ $server == emulator ]]; then
         "$build/tools/permit-emulator" --seed benchmarks/seed.json >"$work/server.log" 2>&1 &
     else
@@ -307,7 +313,7 @@ machine() {
         "$(free -g | awk '/^Mem:/ {print $2}')" "$os" "$(g++ -dumpfullversion)"
     [[ ${1:-} != clients ]] ||
         printf ', Node %s, %s' "$(node --version)" \
-            "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
+            "$( (wrk -v 2>&1 || true) | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
 }
 
 # A string field of a JSON line ("case":"3 hops, allowed"), which may hold commas.
