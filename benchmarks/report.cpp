@@ -1,31 +1,45 @@
 // Turns the benchmark runner's raw results into the figures published with the project: a JSON
-// list of every figure, a Markdown comparison table and a throughput chart.
+// list of every figure, Markdown comparison tables and a throughput chart.
 //
 //   bench-report RAW.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //   bench-report --rebac REBAC.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //   bench-report --abac ABAC.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
+//   bench-report --limits LIMITS.jsonl OUT_DIR MACHINE_DESCRIPTION DATE
 //
-// RAW.jsonl holds one JSON object per line, one run of one system in one scenario:
+// RAW.jsonl holds one JSON object per line, one run of one system in one scenario against one
+// server:
 //
 //   {"scenario":"users.sync c=64","kind":"single","operation":"sync","concurrency":64,
-//    "pipelining":false,"system":"permit-cpp"|"node-sdk"|"wrk",
+//    "pipelining":false,"system":"permit-cpp"|"node-sdk"|"wrk","server":"emulator"|"sink"|"none",
 //    "result":{...the harness's own JSON...},"process":{"wall_s":5.2,"cpu_s":3.1,"max_rss_kb":1}}
 //
-// where kind is "single", "bulk", "burst" or "compile". Written to OUT_DIR (created if missing):
+// where kind is "single", "bulk", "burst" or "compile", and server the process the client talked
+// to: permit-emulator, or bench-sink (a line without it is the emulator's; compile times have
+// none). Written to OUT_DIR (created if missing):
 //
-//   latest.json     every figure, one {scenario, system, metric, value, unit} row per line
+//   latest.json     one entry per figure (scenario, server, metric): permit-cpp's value, the
+//                   reference system (wrk where it sends the same requests, else the Node SDK) and
+//                   its value, the ratio of the two, and every system's value
 //   run.json        {date, machine}: where and when the figures were measured
-//   latest.md       the comparison table (also printed to stdout)
-//   throughput.dat  throughput.gp  throughput.png   single-operation throughput by concurrency
+//   latest.md       the summary table and the full comparison table, the emulator's and the
+//                   sink's figures side by side (also printed to stdout)
+//   summary.md      the summary table alone, for the README
+//   throughput.dat  throughput.gp  throughput.png   single-operation throughput by concurrency,
+//                   against the emulator
+//
+// Client CPU per operation (or per user) is the client's own measure over its measured window
+// where it has one, else its whole process's CPU time (from the runner) over the items.
 //
 // With --rebac, the lines are of kind "rebac", each `result` one line of bench-rebac-decisions (a
 // decision case, or the load), and the figures go to their own files:
 //
-//   rebac.json      every figure, as in latest.json
+//   rebac.json      every figure, one {scenario, system, metric, value, unit} row per line
 //   rebac.md        the date and machine, the decisions table and the load table (also printed)
 //
 // With --abac, likewise for bench-abac-decisions: lines of kind "abac", written to abac.json and
-// abac.md.
+// abac.md. With --limits, one line of kind "limits" whose result is bench-real-limits' line:
+// limits.json (as rebac.json) and limits.md (the phases, the burst against its ideal, the
+// targets).
 //
 // A malformed line stops the program (exit 1) rather than leaving a figure silently out. A chart
 // that gnuplot cannot draw only warns: the table and the JSON are the main product.
@@ -41,6 +55,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -63,6 +78,7 @@ constexpr system_info systems[] = {
 
 struct row {
     std::string scenario;
+    std::string server;  // "emulator", "sink", or "none" (compile times)
     std::string system;
     std::string metric;
     double value = 0;  // already rounded to the unit's precision
@@ -71,6 +87,7 @@ struct row {
 
 // What the chart needs of a single-operation scenario, beyond its rows.
 struct single_run {
+    std::string server;
     std::string system;
     std::string operation;
     long long concurrency = 0;
@@ -89,6 +106,7 @@ struct report {
     std::vector<single_run> single_runs;
     std::vector<decision_line> rebac;
     std::vector<decision_line> abac;
+    std::vector<decision_line> limits;
     std::size_t lines = 0;  // read, blank ones aside
 };
 
@@ -100,7 +118,7 @@ struct bad_line : std::runtime_error {
 // Digits after the decimal point, by unit: enough to compare systems, not so many that run-to-run
 // noise reads as precision.
 int decimals_of(std::string_view unit) {
-    if (unit == "us" || unit == "MB") return 1;
+    if (unit == "us" || unit == "MB" || unit == "ms") return 1;
     if (unit == "s" || unit == "x") return 2;
     return 0;  // ops/s, users/s, tuples/s, requests, ops, B
 }
@@ -162,35 +180,39 @@ double peak_rss_kb(const json::object& line, const json::object& result) {
 // Emits the figures of one line, each under its metric name and unit.
 class row_writer {
   public:
-    row_writer(report& out, std::string scenario, std::string system)
-        : out_(out), scenario_(std::move(scenario)), system_(std::move(system)) {
+    row_writer(report& out, std::string scenario, std::string server, std::string system)
+        : out_(out)
+        , scenario_(std::move(scenario))
+        , server_(std::move(server))
+        , system_(std::move(system)) {
         // A scenario run again (e.g. after a failed first attempt) replaces the earlier figures
         // in place, so that the JSON and the table agree on one value and keep their order.
         const bool seen = std::any_of(out_.rows.begin(), out_.rows.end(), [&](const row& r) {
-            return r.scenario == scenario_ && r.system == system_;
+            return r.scenario == scenario_ && r.server == server_ && r.system == system_;
         });
         if (seen)
-            std::cerr << "bench-report: warning: " << scenario_ << " / " << system_
-                      << " appears more than once; keeping the last run\n";
+            std::cerr << "bench-report: warning: " << scenario_ << " / " << server_ << " / "
+                      << system_ << " appears more than once; keeping the last run\n";
     }
 
     void add(std::string metric, double value, std::string unit) {
         const double value_rounded = rounded(value, decimals_of(unit));
         for (auto& existing : out_.rows) {
-            if (existing.scenario == scenario_ && existing.system == system_ &&
-                existing.metric == metric) {
+            if (existing.scenario == scenario_ && existing.server == server_ &&
+                existing.system == system_ && existing.metric == metric) {
                 existing.value = value_rounded;
                 existing.unit = std::move(unit);
                 return;
             }
         }
         out_.rows.push_back(
-            {scenario_, system_, std::move(metric), value_rounded, std::move(unit)});
+            {scenario_, server_, system_, std::move(metric), value_rounded, std::move(unit)});
     }
 
   private:
     report& out_;
     std::string scenario_;
+    std::string server_;
     std::string system_;
 };
 
@@ -204,8 +226,8 @@ void add_server_cpu(const json::object& line, double operations, std::string met
                  number_field(process, "server_cpu_s", "process") * 1e6 / operations, "us");
 }
 
-void read_single(const json::object& line, const json::object& result, const std::string& system,
-                 row_writer& rows, report& out) {
+void read_single(const json::object& line, const json::object& result, const std::string& server,
+                 const std::string& system, row_writer& rows, report& out) {
     const double operations = number_field(result, "operations", "result");
     const double ops_per_second = number_field(result, "ops_per_second", "result");
     rows.add("throughput", ops_per_second, "ops/s");
@@ -218,10 +240,16 @@ void read_single(const json::object& line, const json::object& result, const std
         rows.add("cpu_per_op",
                  number_field(process_of(line), "cpu_s", "process") * 1e6 / operations, "us");
     }
+    // The same for every system: the whole process's CPU time (startup included) over the
+    // operations, as the runner measured it.
+    if (operations > 0)
+        rows.add("process_cpu_per_op",
+                 number_field(process_of(line), "cpu_s", "process") * 1e6 / operations, "us");
     add_server_cpu(line, operations, "server_cpu_per_op", rows);
     rows.add("operations", operations, "ops");
 
     out.single_runs.push_back({
+        .server = server,
         .system = system,
         .operation = string_field(line, "operation", "the line"),
         .concurrency = static_cast<long long>(number_field(line, "concurrency", "the line")),
@@ -311,6 +339,71 @@ void read_abac(const json::object& result, row_writer& rows, report& out) {
     out.abac.push_back({result});
 }
 
+// The phases of bench-real-limits, in its order.
+constexpr std::string_view limits_phases[] = {"trickle before", "burst", "trickle after"};
+// The request classes it counts, and their titles.
+constexpr std::pair<std::string_view, std::string_view> request_classes[] = {
+    {"bulk_users", "bulk users"},
+    {"bulk_assignments", "bulk role assignments"},
+    {"bulk_tenants", "bulk tenants"},
+    {"single_users", "single user writes"},
+    {"single_assignments", "single role assignments"},
+    {"lookups", "lookups"},
+    {"other", "other"},
+};
+
+// Sign-ups under the real rate limits (bench-real-limits): per phase its latency, 429s and
+// requests by class; the burst against its ideal; the targets.
+void read_limits(const json::object& result, report& out) {
+    const auto& phases = field(result, "phases", "result");
+    if (!phases.is_array() || phases.get_array().size() != std::size(limits_phases))
+        throw bad_line("\"phases\" in result is not a list of three phases");
+    for (std::size_t i = 0; i < std::size(limits_phases); ++i) {
+        if (!phases.get_array()[i].is_object())
+            throw bad_line("a phase in result is not an object");
+        const auto& phase = phases.get_array()[i].get_object();
+        const std::string name = string_field(phase, "phase", "a phase");
+        if (name != limits_phases[i])
+            throw bad_line("phase \"" + name + "\" where \"" + std::string(limits_phases[i]) +
+                           "\" was expected");
+        row_writer rows(out, name, "emulator", "permit-cpp");
+        rows.add("sign_ups", number_field(phase, "sign_ups", "a phase"), "ops");
+        rows.add("seconds", number_field(phase, "seconds", "a phase"), "s");
+        rows.add("p50_latency", number_field(phase, "p50_ms", "a phase"), "ms");
+        rows.add("p90_latency", number_field(phase, "p90_ms", "a phase"), "ms");
+        rows.add("p99_latency", number_field(phase, "p99_ms", "a phase"), "ms");
+        rows.add("max_latency", number_field(phase, "max_ms", "a phase"), "ms");
+        rows.add("rate_limited", number_field(phase, "rate_limited", "a phase"), "requests");
+        const auto& requests = object_field(phase, "requests", "a phase");
+        rows.add("requests", number_field(requests, "total", "requests"), "requests");
+        for (const auto& [id, title] : request_classes)
+            rows.add("requests_" + std::string(id), number_field(requests, id, "requests"),
+                     "requests");
+        const auto& client = object_field(phase, "client", "a phase");
+        rows.add("client_retries", number_field(client, "retries", "client"), "requests");
+        rows.add("client_rate_limited", number_field(client, "rate_limited", "client"), "requests");
+    }
+    const auto& burst = object_field(result, "burst", "result");
+    row_writer rows(out, "burst against its ideal", "emulator", "permit-cpp");
+    rows.add("seconds", number_field(burst, "seconds", "burst"), "s");
+    rows.add("users_per_second", number_field(burst, "users_per_second", "burst"), "users/s");
+    rows.add("machine_bound", number_field(burst, "machine_bound_s", "burst"), "s");
+    rows.add("limits_bound", number_field(burst, "limits_bound_s", "burst"), "s");
+    rows.add("limits_bound_full_budget", number_field(burst, "limits_bound_full_budget_s", "burst"),
+             "s");
+    rows.add("ideal", number_field(burst, "ideal_s", "burst"), "s");
+    rows.add("fraction_of_ideal", number_field(burst, "fraction_of_ideal", "burst"), "x");
+    row_writer whole(out, "the whole pattern", "emulator", "permit-cpp");
+    whole.add("rate_limited", number_field(result, "rate_limited", "result"), "requests");
+    whole.add("requests", number_field(result, "requests", "result"), "requests");
+    for (const auto& [name, met] : object_field(result, "met", "result")) {
+        if (!met.is_bool()) throw bad_line("\"met\" in result holds a non-boolean");
+        whole.add("met_" + std::string(name), met.get_bool() ? 1 : 0, "ops");
+    }
+    object_field(result, "targets", "result");  // the table shows them
+    out.limits.push_back({result});
+}
+
 bool is_known_system(std::string_view id) {
     return std::any_of(std::begin(systems), std::end(systems),
                        [&](const system_info& s) { return s.id == id; });
@@ -328,16 +421,24 @@ void read_line(std::string_view text, report& out) {
     const std::string system = string_field(line, "system", "the line");
     if (!is_known_system(system))
         throw bad_line("unknown system \"" + system + "\" (expected permit-cpp, node-sdk or wrk)");
+    // Which server the client talked to. Lines written before the sink existed name none: the
+    // emulator's, or none for compile times.
+    const std::string server = line.contains("server") ? string_field(line, "server", "the line")
+                               : kind == "compile"     ? "none"
+                                                       : "emulator";
+    if (server != "emulator" && server != "sink" && server != "none")
+        throw bad_line("unknown server \"" + server + "\" (expected emulator, sink or none)");
     const auto& result = object_field(line, "result", "the line");
-    row_writer rows(out, string_field(line, "scenario", "the line"), system);
+    if (kind == "limits") return read_limits(result, out);
+    row_writer rows(out, string_field(line, "scenario", "the line"), server, system);
 
-    if (kind == "single") return read_single(line, result, system, rows, out);
+    if (kind == "single") return read_single(line, result, server, system, rows, out);
     if (kind == "bulk" || kind == "burst") return read_users_run(line, result, rows);
     if (kind == "compile") return read_compile(line, result, rows);
     if (kind == "rebac") return read_rebac(result, rows, out);
     if (kind == "abac") return read_abac(result, rows, out);
     throw bad_line("unknown kind \"" + kind +
-                   "\" (expected single, bulk, burst, compile, rebac or abac)");
+                   "\" (expected single, bulk, burst, compile, rebac, abac or limits)");
 }
 
 bool is_blank(std::string_view text) {
@@ -399,8 +500,10 @@ void write_file(const fs::path& path, const std::string& content) {
 }
 
 // Written by hand rather than with json::serialize, which prints 1.5 as 1.5E0 and all rows on
-// one line; one row per line keeps the file readable and its diffs small.
-std::string latest_json(const std::vector<row>& rows) {
+// one line; one row per line keeps the file readable and its diffs small. The rows of the
+// decision benchmarks (rebac.json, abac.json) and of the real limits (limits.json): permit-cpp
+// only, one {scenario, system, metric, value, unit} per figure.
+std::string figures_json(const std::vector<row>& rows) {
     std::string text = "[\n";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
@@ -418,57 +521,281 @@ std::string run_json(const std::string& machine, const std::string& date) {
     return json::serialize(json::object{{"date", date}, {"machine", machine}}) + "\n";
 }
 
-// ---- latest.md ------------------------------------------------------------------------------
-
-// One table row: a (scenario, metric) and its value for each system, if measured.
+// One figure of the client scenarios: a (scenario, metric, server) and its value for each system,
+// if measured.
 struct table_row {
     std::string scenario;
     std::string metric;
+    std::string server;
     std::string unit;
     std::map<std::string, double, std::less<>> values;  // by system id
 };
 
+// The rows of each (scenario, metric) in the order first seen, the emulator's before the sink's,
+// so that the two servers' figures stand side by side.
 std::vector<table_row> table_rows(const std::vector<row>& rows) {
     std::vector<table_row> table;
     for (const auto& r : rows) {
         if (r.metric == "operations") continue;  // a by-product of throughput, not a comparison
         auto same = [&](const table_row& t) {
-            return t.scenario == r.scenario && t.metric == r.metric;
+            return t.scenario == r.scenario && t.metric == r.metric && t.server == r.server;
         };
         auto it = std::find_if(table.begin(), table.end(), same);
-        if (it == table.end()) it = table.insert(table.end(), {r.scenario, r.metric, r.unit, {}});
+        if (it == table.end()) {
+            // After the last row of the same (scenario, metric), if any.
+            auto at = table.end();
+            for (auto i = table.begin(); i != table.end(); ++i)
+                if (i->scenario == r.scenario && i->metric == r.metric) at = std::next(i);
+            it = table.insert(at, {r.scenario, r.metric, r.server, r.unit, {}});
+        }
         it->values[r.system] = r.value;
     }
+    std::stable_sort(table.begin(), table.end(), [](const table_row& a, const table_row& b) {
+        if (a.scenario != b.scenario || a.metric != b.metric) return false;
+        return a.server == "emulator" && b.server != "emulator";
+    });
     return table;
 }
 
-std::string value_cell(const table_row& t, std::string_view system) {
+std::optional<double> value_of(const table_row& t, std::string_view system) {
     const auto it = t.values.find(system);
-    return it == t.values.end() ? "–" : with_thousands(it->second, decimals_of(t.unit));
+    if (it == t.values.end()) return std::nullopt;
+    return it->second;
 }
 
-std::string ratio_cell(const table_row& t, std::string_view numerator,
-                       std::string_view denominator) {
-    const auto top = t.values.find(numerator);
-    const auto bottom = t.values.find(denominator);
-    if (top == t.values.end() || bottom == t.values.end() || bottom->second == 0) return "–";
-    return fixed(top->second / bottom->second, 2) + "×";
+std::optional<double> ratio_of(const table_row& t, std::string_view numerator,
+                               std::string_view denominator) {
+    const auto top = value_of(t, numerator), bottom = value_of(t, denominator);
+    if (!top || !bottom || *bottom == 0) return std::nullopt;
+    return *top / *bottom;
+}
+
+// What permit-cpp is compared with: wrk where it sends the same requests (single operations and
+// checks), else the Node SDK (the bulk sync); none where neither ran.
+std::optional<std::string_view> reference_of(const table_row& t) {
+    for (const std::string_view id : {"wrk", "node-sdk"})
+        if (value_of(t, id) && value_of(t, "permit-cpp")) return id;
+    return std::nullopt;
+}
+
+std::string_view title_of(std::string_view system) {
+    for (const auto& s : systems)
+        if (s.id == system) return s.title;
+    return system;
+}
+
+std::string json_number_or_null(std::optional<double> value, int decimals) {
+    return value ? fixed(*value, decimals) : "null";
+}
+
+// latest.json: one entry per figure (scenario, server, metric): permit-cpp's value, the reference
+// system and its value, their ratio, and every system's value.
+std::string latest_json(const std::vector<row>& rows) {
+    const auto table = table_rows(rows);
+    std::string text = "[\n";
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        const auto& t = table[i];
+        const int decimals = decimals_of(t.unit);
+        const auto reference = reference_of(t);
+        std::string values;
+        for (const auto& s : systems)
+            if (const auto v = value_of(t, s.id))
+                values +=
+                    (values.empty() ? "" : ", ") + json_string(s.id) + ": " + fixed(*v, decimals);
+        const auto ratio = reference ? ratio_of(t, "permit-cpp", *reference) : std::nullopt;
+        text += "  {\"scenario\": " + json_string(t.scenario) +
+                ", \"server\": " + json_string(t.server) +
+                ", \"metric\": " + json_string(t.metric) + ", \"unit\": " + json_string(t.unit) +
+                ", \"value\": " + json_number_or_null(value_of(t, "permit-cpp"), decimals) +
+                ", \"reference\": " + (reference ? json_string(*reference) : "null") +
+                ", \"reference_value\": " +
+                json_number_or_null(reference ? value_of(t, *reference) : std::nullopt, decimals) +
+                ", \"ratio\": " +
+                json_number_or_null(ratio ? std::optional(rounded(*ratio, 2)) : std::nullopt, 2) +
+                ", \"values\": {" + values + "}}";
+        text += i + 1 < table.size() ? ",\n" : "\n";
+    }
+    return text + "]\n";
+}
+
+// ---- latest.md and summary.md ---------------------------------------------------------------
+
+std::string cell(std::optional<double> value, const std::string& unit) {
+    return value ? with_thousands(*value, decimals_of(unit)) : "–";
+}
+
+std::string ratio_cell(std::optional<double> ratio) {
+    return ratio ? fixed(*ratio, 2) + "×" : "–";
+}
+
+std::string server_title(std::string_view server) {
+    return server == "none" ? "–" : std::string(server);
+}
+
+// The figures of the summary: for each, the scenarios it applies to (a name, or a prefix ending
+// in a space), the metric, how the table calls it, and the system it is compared with.
+struct summary_figure {
+    std::string_view scenario;
+    bool prefix;
+    std::string_view metric;
+    std::string_view title;
+    std::string_view reference;  // empty: none
+};
+constexpr summary_figure summary_figures[] = {
+    {"bulk sync of ", true, "cpu_per_user", "client CPU per user (us)", "node-sdk"},
+    {"bulk sync of ", true, "users_per_second", "users/s", "node-sdk"},
+    {"check c=64", false, "process_cpu_per_op", "client CPU per decision (us)", "wrk"},
+    {"check c=64 pipelined", false, "process_cpu_per_op", "client CPU per decision (us)", "wrk"},
+    {"check c=1", false, "p50_latency", "p50 latency (us)", "wrk"},
+    {"users.create c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
+    {"users.sync c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
+    {"sign-up burst of ", true, "peak_rss", "peak RSS (MB)", ""},
+    {"sign-up burst of ", true, "requests", "requests", ""},
+    {"sign-up burst of ", true, "cpu_per_user", "client CPU per user (us)", ""},
+};
+
+bool applies(const summary_figure& f, const table_row& t) {
+    return t.metric == f.metric &&
+           (f.prefix ? t.scenario.starts_with(f.scenario) : t.scenario == f.scenario);
+}
+
+// The summary: each figure against its reference, the emulator's and the sink's side by side.
+// The pipelined check has no pipelined reference: it is compared with wrk's check c=64 on as
+// many connections.
+std::string summary_md(const std::vector<table_row>& table) {
+    std::ostringstream md;
+    md << "| scenario | figure | compared with | emulator: permit-cpp | reference | ratio "
+          "| sink: permit-cpp | reference | ratio |\n";
+    md << "|---|---|---|--:|--:|--:|--:|--:|--:|\n";
+    auto find = [&](std::string_view scenario, std::string_view metric,
+                    std::string_view server) -> const table_row* {
+        for (const auto& t : table)
+            if (t.scenario == scenario && t.metric == metric && t.server == server) return &t;
+        return nullptr;
+    };
+    // Each scenario's figures together, the scenarios in the order of their first figure.
+    std::vector<std::pair<std::string, const summary_figure*>> lines;
+    for (const auto& f : summary_figures)
+        for (const auto& t : table) {
+            if (!applies(f, t)) continue;
+            const auto line = std::make_pair(t.scenario, &f);
+            if (std::find(lines.begin(), lines.end(), line) != lines.end()) continue;
+            auto at = lines.end();
+            for (auto i = lines.begin(); i != lines.end(); ++i)
+                if (i->first == t.scenario) at = std::next(i);
+            lines.insert(at, line);
+        }
+    for (const auto& [scenario, figure] : lines) {
+        const auto& f = *figure;
+        // The pipelined check's reference is wrk's check c=64, without pipelining.
+        const std::string reference_scenario =
+            scenario == "check c=64 pipelined" ? "check c=64" : scenario;
+        md << "| " << scenario << " | " << f.title << " | "
+           << (f.reference.empty() ? "–" : std::string(title_of(f.reference)));
+        for (const std::string_view server : {"emulator", "sink"}) {
+            const auto* t = find(scenario, f.metric, server);
+            const auto* r = find(reference_scenario, f.metric, server);
+            const std::string unit = t ? t->unit : "";
+            const auto ours = t ? value_of(*t, "permit-cpp") : std::nullopt;
+            const auto theirs =
+                r && !f.reference.empty() ? value_of(*r, f.reference) : std::nullopt;
+            md << " | " << cell(ours, unit) << " | " << cell(theirs, unit) << " | "
+               << ratio_cell(ours && theirs && *theirs != 0 ? std::optional(*ours / *theirs)
+                                                            : std::nullopt);
+        }
+        md << " |\n";
+    }
+    return md.str();
 }
 
 std::string latest_md(const std::vector<row>& rows, const std::string& machine,
                       const std::string& date) {
+    const auto table = table_rows(rows);
     std::ostringstream md;
     md << "Measured on " << machine << ", " << date << ".\n\n";
-    md << "| scenario | metric";
+    md << summary_md(table) << "\n";
+    md << "| scenario | metric | server";
     for (const auto& s : systems) md << " | " << s.title;
     md << " | permit-cpp / Node SDK | permit-cpp / wrk |\n";
-    md << "|---|---|--:|--:|--:|--:|--:|\n";
-    for (const auto& t : table_rows(rows)) {
-        md << "| " << t.scenario << " | " << t.metric << " (" << t.unit << ")";
-        for (const auto& s : systems) md << " | " << value_cell(t, s.id);
-        md << " | " << ratio_cell(t, "permit-cpp", "node-sdk") << " | "
-           << ratio_cell(t, "permit-cpp", "wrk") << " |\n";
+    md << "|---|---|---|--:|--:|--:|--:|--:|\n";
+    for (const auto& t : table) {
+        md << "| " << t.scenario << " | " << t.metric << " (" << t.unit << ") | "
+           << server_title(t.server);
+        for (const auto& s : systems) md << " | " << cell(value_of(t, s.id), t.unit);
+        md << " | " << ratio_cell(ratio_of(t, "permit-cpp", "node-sdk")) << " | "
+           << ratio_cell(ratio_of(t, "permit-cpp", "wrk")) << " |\n";
     }
+    return md.str();
+}
+
+// ---- limits.md ------------------------------------------------------------------------------
+
+std::string limits_md(const std::vector<decision_line>& lines, const std::string& machine,
+                      const std::string& date) {
+    const auto& r = lines.back().result;
+    auto num = [](const json::object& o, std::string_view name) {
+        return o.at(name).to_number<double>();
+    };
+    std::ostringstream md;
+    md << "Measured on " << machine << ", " << date << ". Time scale "
+       << fixed(num(r, "time_scale"), 0) << " (every window divided by it); trickles of "
+       << fixed(num(r, "trickle_rate"), 0) << " sign-ups a second for "
+       << fixed(num(r, "trickle_seconds"), 0) << " s; a burst of "
+       << with_thousands(num(r, "burst_users"), 0) << ".\n\n";
+    md << "| phase | sign-ups | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | 429s | requests";
+    for (const auto& [id, title] : request_classes) md << " | " << title;
+    md << " | client retries |\n|---|--:|--:|--:|--:|--:|--:|--:";
+    for (std::size_t i = 0; i < std::size(request_classes); ++i) md << "|--:";
+    md << "|--:|\n";
+    for (const auto& v : r.at("phases").as_array()) {
+        const auto& p = v.as_object();
+        const auto& requests = p.at("requests").as_object();
+        md << "| " << std::string(p.at("phase").as_string()) << " | "
+           << with_thousands(num(p, "sign_ups"), 0) << " | "
+           << with_thousands(rounded(num(p, "p50_ms"), 1), 1) << " | "
+           << with_thousands(rounded(num(p, "p90_ms"), 1), 1) << " | "
+           << with_thousands(rounded(num(p, "p99_ms"), 1), 1) << " | "
+           << with_thousands(rounded(num(p, "max_ms"), 1), 1) << " | "
+           << with_thousands(num(p, "rate_limited"), 0) << " | "
+           << with_thousands(num(requests, "total"), 0);
+        for (const auto& [id, title] : request_classes)
+            md << " | " << with_thousands(num(requests, id), 0);
+        md << " | " << with_thousands(num(p.at("client").as_object(), "retries"), 0) << " |\n";
+    }
+    const auto& b = r.at("burst").as_object();
+    md << "\n| burst | seconds | users/s | machine-bound (s) | limits-bound (s) "
+          "| limits-bound, whole budget (s) | ideal (s) | rate / ideal rate |\n";
+    md << "|---|--:|--:|--:|--:|--:|--:|--:|\n";
+    md << "| " << with_thousands(num(r, "burst_users"), 0) << " sign-ups at once | "
+       << fixed(num(b, "seconds"), 2) << " | "
+       << with_thousands(rounded(num(b, "users_per_second"), 0), 0) << " | "
+       << fixed(num(b, "machine_bound_s"), 2) << " | " << fixed(num(b, "limits_bound_s"), 2)
+       << " | " << fixed(num(b, "limits_bound_full_budget_s"), 2) << " | "
+       << fixed(num(b, "ideal_s"), 2) << " | " << fixed(100 * num(b, "fraction_of_ideal"), 0)
+       << "% |\n";
+    const auto& targets = r.at("targets").as_object();
+    const auto& met = r.at("met").as_object();
+    const auto& phases = r.at("phases").as_array();
+    auto yes = [&](std::string_view name) { return met.at(name).as_bool() ? "yes" : "no"; };
+    auto phase_ms = [&](std::size_t i, std::string_view name) {
+        return fixed(num(phases[i].as_object(), name), 1) + " ms";
+    };
+    md << "\n| target | measured | met |\n|---|--:|---|\n";
+    const std::string p50 = fixed(num(targets, "trickle_p50_ms"), 0) + " ms";
+    const std::string p99 = fixed(num(targets, "trickle_p99_ms"), 0) + " ms";
+    md << "| trickle before the burst: p50 ≤ " << p50 << " | " << phase_ms(0, "p50_ms") << " | "
+       << yes("trickle_before_p50") << " |\n";
+    md << "| trickle before the burst: p99 ≤ " << p99 << " | " << phase_ms(0, "p99_ms") << " | "
+       << yes("trickle_before_p99") << " |\n";
+    md << "| trickle after the burst: p50 ≤ " << p50 << " | " << phase_ms(2, "p50_ms") << " | "
+       << yes("trickle_after_p50") << " |\n";
+    md << "| trickle after the burst: p99 ≤ " << p99 << " | " << phase_ms(2, "p99_ms") << " | "
+       << yes("trickle_after_p99") << " |\n";
+    md << "| burst at ≥ " << fixed(100 * num(targets, "burst_fraction_of_ideal"), 0)
+       << "% of the ideal rate | " << fixed(100 * num(b, "fraction_of_ideal"), 0) << "% | "
+       << yes("burst_fraction_of_ideal") << " |\n";
+    md << "| no 429 from the emulator | " << with_thousands(num(r, "rate_limited"), 0) << " | "
+       << yes("no_rate_limited") << " |\n";
     return md.str();
 }
 
@@ -576,9 +903,10 @@ std::vector<series> chart_series(const std::vector<single_run>& runs) {
             series line{
                 std::string(s.id) + " users." + std::string(operation), s.id, operation, {}};
             for (const auto& run : runs) {
-                // Pipelining is a different client setting; mixing it in would hide the effect
-                // of concurrency.
-                if (run.system == s.id && run.operation == operation && !run.pipelining)
+                // Pipelining is a different client setting, and the sink a different server;
+                // mixing them in would hide the effect of concurrency.
+                if (run.system == s.id && run.operation == operation && !run.pipelining &&
+                    run.server == "emulator")
                     line.ops_per_second[run.concurrency] = run.ops_per_second;
             }
             if (!line.ops_per_second.empty()) chart.push_back(std::move(line));
@@ -683,13 +1011,14 @@ void draw_throughput(const std::vector<single_run>& runs, const fs::path& out_di
 int main(int argc, char** argv) {
     const bool rebac = argc > 1 && std::string_view(argv[1]) == "--rebac";
     const bool abac = argc > 1 && std::string_view(argv[1]) == "--abac";
-    if (rebac || abac) {
+    const bool limits = argc > 1 && std::string_view(argv[1]) == "--limits";
+    if (rebac || abac || limits) {
         --argc;
         ++argv;
     }
     if (argc != 5) {
-        std::cerr << "usage: bench-report [--rebac|--abac] RAW.jsonl OUT_DIR MACHINE_DESCRIPTION "
-                     "DATE\n";
+        std::cerr << "usage: bench-report [--rebac|--abac|--limits] RAW.jsonl OUT_DIR "
+                     "MACHINE_DESCRIPTION DATE\n";
         return 2;
     }
     const fs::path raw = argv[1];
@@ -702,7 +1031,7 @@ int main(int argc, char** argv) {
         if (rebac) {
             if (figures.rebac.empty() || figures.rebac.size() != figures.lines)
                 throw std::runtime_error(raw.string() + ": --rebac takes rebac lines only");
-            write_file(out_dir / "rebac.json", latest_json(figures.rows));
+            write_file(out_dir / "rebac.json", figures_json(figures.rows));
             const std::string md = rebac_md(figures.rebac, machine, date);
             write_file(out_dir / "rebac.md", md);
             std::cout << md;
@@ -711,15 +1040,27 @@ int main(int argc, char** argv) {
         if (abac) {
             if (figures.abac.empty() || figures.abac.size() != figures.lines)
                 throw std::runtime_error(raw.string() + ": --abac takes abac lines only");
-            write_file(out_dir / "abac.json", latest_json(figures.rows));
+            write_file(out_dir / "abac.json", figures_json(figures.rows));
             const std::string md = abac_md(figures.abac, machine, date);
             write_file(out_dir / "abac.md", md);
+            std::cout << md;
+            return 0;
+        }
+        if (limits) {
+            if (figures.limits.empty() || figures.limits.size() != figures.lines)
+                throw std::runtime_error(raw.string() + ": --limits takes limits lines only");
+            write_file(out_dir / "limits.json", figures_json(figures.rows));
+            const std::string md = limits_md(figures.limits, machine, date);
+            write_file(out_dir / "limits.md", md);
             std::cout << md;
             return 0;
         }
         if (!figures.rebac.empty())
             throw std::runtime_error(raw.string() +
                                      ": rebac lines are reported with --rebac, on their own");
+        if (!figures.limits.empty())
+            throw std::runtime_error(raw.string() +
+                                     ": limits lines are reported with --limits, on their own");
         if (!figures.abac.empty())
             throw std::runtime_error(raw.string() +
                                      ": abac lines are reported with --abac, on their own");
@@ -728,6 +1069,10 @@ int main(int argc, char** argv) {
         write_file(out_dir / "run.json", run_json(machine, date));
         const std::string md = latest_md(figures.rows, machine, date);
         write_file(out_dir / "latest.md", md);
+        write_file(out_dir / "summary.md", "Measured on " + machine + ", " + date +
+                                               "; the full tables are in " +
+                                               "[Benchmarks](docs/benchmarks.md).\n\n" +
+                                               summary_md(table_rows(figures.rows)));
         draw_throughput(figures.single_runs, out_dir);
         std::cout << md;
     } catch (const std::exception& e) {

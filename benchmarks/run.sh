@@ -1,34 +1,50 @@
 #!/usr/bin/env bash
 # The benchmark runner behind `./dev bench`: every scenario for permit-cpp, the official Node SDK
-# and (where it applies) wrk, one after the other, each against a fresh `permit-emulator` process
-# on 127.0.0.1 seeded with benchmarks/seed.json. Each run's claim is checked against what the
-# emulator holds afterwards; a run that fails its check stops the whole benchmark, so that a fast
-# wrong answer is never reported.
+# and (where it applies) wrk, one after the other, each against a fresh server process on
+# 127.0.0.1: `permit-emulator` seeded with benchmarks/seed.json, and `bench-sink`
+# (benchmarks/sink.cpp), which answers the same routes at the least cost it can, so that a run
+# against it measures the client rather than the emulator. Each run's claim is checked against
+# what the server holds afterwards (the emulator's users and role assignments; the sink's counts of
+# users, role assignments and checks); a run that fails its check stops the whole benchmark, so
+# that a fast wrong answer is never reported.
 #
-#   benchmarks/run.sh BUILD_DIR [rebac|abac]
+#   benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac]
 #
-# Writes benchmarks/results/{raw.jsonl,latest.json,latest.md,throughput.png} and the table between
-# the benchmark markers of docs/benchmarks.md. Then the emulator's ReBAC decisions
-# (bench-rebac-decisions, which runs its emulators itself): benchmarks/results/{rebac_raw.jsonl,
-# rebac.json,rebac.md} and the tables between the rebac markers of docs/benchmarks.md; and its
-# ABAC decisions (bench-abac-decisions): benchmarks/results/{abac_raw.jsonl,abac.json,abac.md}
-# and the tables between the abac markers. With `rebac` or `abac`, only that part. Environment:
-# PERMIT_BENCH_SECONDS (per single-operation run, default 3), PERMIT_BENCH_REPEAT (runs per system
-# and single-operation scenario, the median kept; default 3), PERMIT_BENCH_BULK_USERS (default
-# 1000000), PERMIT_BENCH_BURST_USERS (default 100000), PERMIT_BENCH_REBAC_TUPLES (default 1000000),
-# PERMIT_BENCH_ABAC_USERS (default 100000), PERMIT_BENCH_ABAC_SETS (default 10000).
+# all (the default): every part below, and the compile times.
+# client: the client scenarios (single operations, checks, the bulk sync, the sign-up bursts)
+#   against the emulator and against the sink. Writes benchmarks/results/{raw.jsonl,latest.json,
+#   latest.md,summary.md,throughput.png}, the tables between the benchmark markers of
+#   docs/benchmarks.md and the summary between those of README.md. Without `all`, the compile
+#   times of the last full run are kept in them.
+# limits: sign-ups under Permit's real rate limits on a time scale (bench-real-limits):
+#   benchmarks/results/{limits_raw.jsonl,limits.json,limits.md} and the tables between the limits
+#   markers of docs/benchmarks.md.
+# rebac: the emulator's ReBAC decisions (bench-rebac-decisions, which runs its emulators itself):
+#   benchmarks/results/{rebac_raw.jsonl,rebac.json,rebac.md} and the tables between the rebac
+#   markers of docs/benchmarks.md.
+# abac: its ABAC decisions (bench-abac-decisions): benchmarks/results/{abac_raw.jsonl,abac.json,
+#   abac.md} and the tables between the abac markers.
+#
+# Environment: PERMIT_BENCH_SECONDS (per single-operation run, default 3), PERMIT_BENCH_REPEAT (runs
+# per system and single-operation scenario, the median kept; default 3), PERMIT_BENCH_BULK_USERS
+# (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000), PERMIT_BENCH_LIMITS_BURST (the
+# burst under the real limits, default 50000), PERMIT_BENCH_LIMITS_TRICKLE_SECONDS (each trickle
+# around it, default 10), PERMIT_BENCH_REBAC_TUPLES (default 1000000), PERMIT_BENCH_ABAC_USERS
+# (default 100000), PERMIT_BENCH_ABAC_SETS (default 10000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=$1
 part=${2:-all}
-[[ $part == all || $part == rebac || $part == abac ]] ||
-    { echo "usage: benchmarks/run.sh BUILD_DIR [rebac|abac]" >&2; exit 2; }
+[[ $part == all || $part == client || $part == limits || $part == rebac || $part == abac ]] ||
+    { echo "usage: benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac]" >&2; exit 2; }
 bench=$build/benchmarks
 seconds=${PERMIT_BENCH_SECONDS:-3}
 repeat=${PERMIT_BENCH_REPEAT:-3}
 bulk_users=${PERMIT_BENCH_BULK_USERS:-1000000}
 burst_users=${PERMIT_BENCH_BURST_USERS:-100000}
+limits_burst=${PERMIT_BENCH_LIMITS_BURST:-50000}
+limits_trickle_seconds=${PERMIT_BENCH_LIMITS_TRICKLE_SECONDS:-10}
 rebac_tuples=${PERMIT_BENCH_REBAC_TUPLES:-1000000}
 abac_users=${PERMIT_BENCH_ABAC_USERS:-100000}
 abac_sets=${PERMIT_BENCH_ABAC_SETS:-10000}
@@ -36,33 +52,46 @@ results=benchmarks/results
 work=$(mktemp -d)
 raw=$work/raw.jsonl
 key=permit_key_emulator
-emulator_pid=
-trap 'stop_emulator; rm -rf "$work"' EXIT
+server=emulator  # the kind of server the current run talks to: emulator or sink
+server_pid=
+trap 'stop_server; rm -rf "$work"' EXIT
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
+# A command that fails outside the checks stops the benchmark too, saying which.
+set -E
+trap 'die "line $LINENO: $BASH_COMMAND failed"' ERR
 
-start_emulator() {
-    "$build/tools/permit-emulator" --seed benchmarks/seed.json >"$work/emulator.log" 2>&1 &
-    emulator_pid=$!
+# start_server emulator|sink: a fresh server process; $url is where it listens.
+start_server() {
+    server=$1
+    # Emptied here, not by the redirection below, which the background process may only make after
+    # the loop has read the last server's address.
+    : >"$work/server.log"
+    if [[ $server == emulator ]]; then
+        "$build/tools/permit-emulator" --seed benchmarks/seed.json >"$work/server.log" 2>&1 &
+    else
+        "$bench/bench-sink" --port 0 >"$work/server.log" 2>&1 &
+    fi
+    server_pid=$!
     for _ in $(seq 100); do
-        url=$(sed -n 's/^listening on //p' "$work/emulator.log")
+        url=$(sed -n 's/^listening on //p' "$work/server.log")
         [[ -n $url ]] && return
         sleep 0.05
     done
-    die "the emulator did not start: $(cat "$work/emulator.log")"
+    die "the $server did not start: $(cat "$work/server.log")"
 }
 
-stop_emulator() {
-    [[ -n $emulator_pid ]] || return 0
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-    emulator_pid=
+stop_server() {
+    [[ -n $server_pid ]] || return 0
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
 }
 
-# The emulator's CPU time so far (user + sys, seconds): where the time of a run goes on the server.
-emulator_cpu() {
-    awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$emulator_pid/stat"
+# The server's CPU time so far (user + sys, seconds): where the time of a run goes on the server.
+server_cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$server_pid/stat"
 }
 
 # GET on the emulator's REST API, independently of the client under test.
@@ -74,16 +103,31 @@ assignments_count() {
 }
 field() { grep -o "\"$1\":[^,}]*" <<<"$2" | head -1 | cut -d: -f2 | tr -d '"'; }
 
+# The sink's counters (benchmarks/sink.cpp): {"users":N,"tenants":N,"role_assignments":N,
+# "checks":N,"routes":{"<route>":{"requests":N,"items":N},...}}.
+sink_counts() { curl -sf "$url/sink/counts" || die "$scenario ($system): the sink did not answer"; }
+# The items the sink counted on one route, e.g. "PUT /v2/facts/{proj_id}/{env_id}/bulk/users".
+sink_route_items() {
+    sed -n "s|.*\"$1\":{\"requests\":[0-9]*,\"items\":\([0-9]*\)}.*|\1|p" <<<"$2"
+}
+# Checks that the sink counted between $2 and $3 of $1 (users, role_assignments or checks).
+expect_sink() {
+    local counted
+    counted=$(field "$1" "$sink")
+    [[ -n $counted ]] && ((counted >= $2 && counted <= $3)) ||
+        die "$scenario ($system, sink): the sink counted ${counted:-no} $1, expected $2..$3"
+}
+
 # Runs a client under /usr/bin/time: $result is its last line of output (its JSON), $process the
-# process's wall time, CPU time (user + sys) and peak RSS, and the emulator's CPU time meanwhile.
+# process's wall time, CPU time (user + sys) and peak RSS, and the server's CPU time meanwhile.
 measure() {
     local server_before
-    server_before=$(emulator_cpu)
+    server_before=$(server_cpu)
     /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" ||
         die "$* failed: $(tail -5 "$work/err")"
     result=$(tail -1 "$work/out")
     [[ $result == "{"* ]] || die "$* printed no result: $(tail -5 "$work/out")"
-    process=$(awk -v server="$(emulator_cpu)" -v before="$server_before" \
+    process=$(awk -v server="$(server_cpu)" -v before="$server_before" \
         '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s,\"server_cpu_s\":%.3f}",
                  $1, $2 + $3, $4, server - before}' "$work/time")
 }
@@ -92,7 +136,8 @@ record() {  # scenario kind operation concurrency pipelining system [file]
     local into=${7:-$raw}
     printf '{"scenario":"%s","kind":"%s","operation":"%s","concurrency":%s,"pipelining":%s,' \
         "$1" "$2" "$3" "$4" "$5" >>"$into"
-    printf '"system":"%s","result":%s,"process":%s}\n' "$6" "$result" "$process" >>"$into"
+    printf '"system":"%s","server":"%s","result":%s,"process":%s}\n' "$6" "$server" "$result" \
+        "$process" >>"$into"
 }
 
 # Keeps the run of median throughput among the repeated runs in FILE: on a shared machine one
@@ -116,17 +161,17 @@ expect_new_users() {
 }
 
 # The user-key prefix of a single-operation run, which also names the file of its repeated runs.
-run_name() { echo "$1-$2-$3${4:+-p}"; }  # system operation concurrency [--pipelining]
+run_name() { echo "$1-$2-$3-$4${5:+-p}"; }  # server system operation concurrency [--pipelining]
 
-single_op() {  # system operation concurrency [--pipelining]
-    system=$1
-    local op=$2 c=$3 pipelining=${4:-} prefix
+single_op() {  # server system operation concurrency [--pipelining]
+    system=$2
+    local op=$3 c=$4 pipelining=${5:-} prefix
     prefix=$(run_name "$@")
     local name=$op
     [[ $op == check ]] || name=users.$op
     scenario="$name c=$c${pipelining:+ pipelined}"
-    start_emulator
-    users_before=$(users_count)
+    start_server "$1"
+    [[ $server == sink ]] || users_before=$(users_count)
     case $system in
         permit-cpp)
             measure "$bench/bench-single-ops" "$url" "$op" "$c" "$seconds" --prefix "$prefix" \
@@ -137,34 +182,48 @@ single_op() {  # system operation concurrency [--pipelining]
             measure wrk -t1 -c"$c" -d"${seconds}s" -s benchmarks/wrk/single_ops.lua "$url" \
                 -- "$op" "$prefix"
             [[ $(field failures "$result") == 0 && $(field socket_errors "$result") == 0 ]] ||
-                die "$scenario (wrk): $result" ;;
+                die "$scenario (wrk, $server): $result" ;;
     esac
     local ops
     ops=$(field operations "$result")
-    ((ops > 0)) || die "$scenario ($system): no operation completed"
-    if [[ $op == check ]]; then
+    ((ops > 0)) || die "$scenario ($system, $server): no operation completed"
+    # wrk stops with up to C requests in flight: the server may have answered them.
+    local most=$ops
+    [[ $system != wrk ]] || most=$((ops + c))
+    if [[ $server == sink ]]; then
+        sink=$(sink_counts)
+        if [[ $op == check ]]; then
+            expect_sink users 0 0
+            # A client may send a check again (a retry); wrk sends each once.
+            [[ $system == wrk ]] || most=$((1 << 62))
+            expect_sink checks "$ops" "$most"
+        else
+            expect_sink users "$ops" "$most"
+            expect_sink checks 0 0
+        fi
+    elif [[ $op == check ]]; then
         expect_new_users 0 0
-    elif [[ $system == wrk ]]; then
-        # wrk stops with up to C requests in flight: the emulator may have applied them.
-        expect_new_users "$ops" $((ops + c))
     else
-        expect_new_users "$ops" "$ops"
+        expect_new_users "$ops" "$most"
     fi
-    stop_emulator
+    stop_server
     record "$scenario" single "$op" "$c" "$([[ -n $pipelining ]] && echo true || echo false)" \
         "$system" "$work/runs.$prefix"
-    printf '  %-28s %-10s %.0f ops/s\n' "$scenario" "$system" "$(field ops_per_second "$result")" >&2
+    printf '  %-28s %-10s %-8s %.0f ops/s\n' "$scenario" "$system" "$server" \
+        "$(field ops_per_second "$result")" >&2
 }
 
 # Each system in turn, PERMIT_BENCH_REPEAT times, so that a slow moment of the machine falls on
 # one run of each rather than on all runs of one; the median run of each system is kept.
-single_scenario() {  # operation concurrency [--pipelining]
+single_scenario() {  # server operation concurrency [--pipelining]
     local systems=(permit-cpp node-sdk wrk) system_
-    [[ -z ${3:-} ]] || systems=(permit-cpp)
+    [[ -z ${4:-} ]] || systems=(permit-cpp)
     for _ in $(seq "$repeat"); do
-        for system_ in "${systems[@]}"; do single_op "$system_" "$@"; done
+        for system_ in "${systems[@]}"; do single_op "$1" "$system_" "${@:2}"; done
     done
-    for system_ in "${systems[@]}"; do keep_median "$work/runs.$(run_name "$system_" "$@")"; done
+    for system_ in "${systems[@]}"; do
+        keep_median "$work/runs.$(run_name "$1" "$system_" "${@:2}")"
+    done
 }
 
 # The last generated user must hold exactly what the generator gave it.
@@ -175,46 +234,66 @@ expect_generated_user() {  # prefix index
         die "$scenario ($system): user $1-$2 is not the generated one: $user"
 }
 
-bulk_sync() {  # system
-    system=$1 scenario="bulk sync of $bulk_users users"
-    start_emulator
-    users_before=$(users_count)
+bulk_users_route='PUT /v2/facts/{proj_id}/{env_id}/bulk/users'
+
+bulk_sync() {  # server system
+    system=$2 scenario="bulk sync of $bulk_users users"
+    start_server "$1"
+    [[ $server == sink ]] || users_before=$(users_count)
     if [[ $system == permit-cpp ]]; then
         measure "$bench/bench-bulk" "$url" stream "$bulk_users" --prefix bulk
     else
         measure node benchmarks/node/bulk_replace.js "$url" "$bulk_users" bulk 3000 4
     fi
-    expect_new_users "$bulk_users" "$bulk_users"
-    expect_generated_user bulk $((bulk_users - 1))
-    stop_emulator
+    if [[ $server == sink ]]; then
+        sink=$(sink_counts)
+        [[ $(sink_route_items "$bulk_users_route" "$sink") == "$bulk_users" ]] ||
+            die "$scenario ($system, sink): $bulk_users_route carried" \
+                "$(sink_route_items "$bulk_users_route" "$sink") users, expected $bulk_users"
+        expect_sink users "$bulk_users" "$bulk_users"
+    else
+        expect_new_users "$bulk_users" "$bulk_users"
+        expect_generated_user bulk $((bulk_users - 1))
+    fi
+    stop_server
     record "$scenario" bulk bulk 0 false "$system"
-    printf '  %-28s %-10s %.0f users/s\n' "$scenario" "$system" "$(field users_per_second "$result")" >&2
+    printf '  %-28s %-10s %-8s %.0f users/s\n' "$scenario" "$system" "$server" \
+        "$(field users_per_second "$result")" >&2
 }
 
-burst() {  # [--role ROLE --tenant TENANT]
-    system=permit-cpp scenario="sign-up burst of $burst_users${1:+ with a role}"
-    start_emulator
-    users_before=$(users_count)
+burst() {  # server [--role ROLE --tenant TENANT]
+    system=permit-cpp scenario="sign-up burst of $burst_users${2:+ with a role}"
+    start_server "$1"
+    shift
     local assignments_before
-    assignments_before=$(assignments_count)
-    measure "$bench/bench-bulk" "$url" burst "$burst_users" --prefix burst "$@"
-    expect_new_users "$burst_users" "$burst_users"
-    expect_generated_user burst $((burst_users - 1))
-    if (($#)); then
-        (($(assignments_count) - assignments_before == burst_users)) ||
-            die "$scenario: the emulator does not hold $burst_users new role assignments"
+    if [[ $server == emulator ]]; then
+        users_before=$(users_count)
+        assignments_before=$(assignments_count)
     fi
-    stop_emulator
+    measure "$bench/bench-bulk" "$url" burst "$burst_users" --prefix burst "$@"
+    local assignments=0
+    if (($#)); then assignments=$burst_users; fi
+    if [[ $server == sink ]]; then
+        sink=$(sink_counts)
+        expect_sink users "$burst_users" "$burst_users"
+        expect_sink role_assignments "$assignments" "$assignments"
+    else
+        expect_new_users "$burst_users" "$burst_users"
+        expect_generated_user burst $((burst_users - 1))
+        (($(assignments_count) - assignments_before == assignments)) ||
+            die "$scenario: the emulator does not hold $assignments new role assignments"
+    fi
+    stop_server
     record "$scenario" burst burst 0 false permit-cpp
-    printf '  %-28s %-10s %.2f s, %d requests\n' "$scenario" "$system" "$(field seconds "$result")" \
-        "$(field requests "$result")" >&2
+    printf '  %-28s %-10s %-8s %.2f s, %d requests\n' "$scenario" "$system" "$server" \
+        "$(field seconds "$result")" "$(field requests "$result")" >&2
 }
 
 # compile_time SCENARIO SOURCE [FLAG...]: one translation unit compiled with the flags of the
 # Release build (-O3 -DNDEBUG), without ccache.
 compile_time() {
     local source=$2
-    system=permit-cpp scenario=$1
+    system=permit-cpp scenario=$1 server=none
     shift 2
     /usr/bin/time -f '%e %U %S %M' -o "$work/time" "${CXX:-g++}" -std=c++20 -O3 -DNDEBUG "$@" \
         -Iinclude -c "$source" -o "$work/compile_time.o" || die "$source does not compile"
@@ -234,7 +313,7 @@ machine() {
         "$(free -g | awk '/^Mem:/ {print $2}')" "$os" "$(g++ -dumpfullversion)"
     [[ ${1:-} != clients ]] ||
         printf ', Node %s, %s' "$(node --version)" \
-            "$(wrk -v 2>&1 | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
+            "$( (wrk -v 2>&1 || true) | head -1 | awk '{print "wrk " $2}' | sed 's,debian/,,')"
 }
 
 # A string field of a JSON line ("case":"3 hops, allowed"), which may hold commas.
@@ -244,7 +323,7 @@ string_field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<<"$2"; }
 # whole process's figures.
 rebac_decisions() {
     local via=$1 line what
-    system=permit-cpp
+    system=permit-cpp server=emulator
     /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$bench/bench-rebac-decisions" "$via" \
         --tuples "$rebac_tuples" >"$work/out" 2>"$work/err" ||
         die "bench-rebac-decisions $via failed: $(tail -5 "$work/err")"
@@ -276,11 +355,7 @@ rebac_part() {
     cp "$work/rebac.jsonl" "$results/rebac_raw.jsonl"
     "$bench/bench-report" --rebac "$results/rebac_raw.jsonl" "$results" "$(machine)" \
         "$(date -u +%Y-%m-%d)" >"$work/rebac.md"
-    awk -v table="$work/rebac.md" '
-        /<!-- rebac:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-        /<!-- rebac:end -->/ { skip = 0 }
-        !skip' docs/benchmarks.md >"$work/benchmarks.md"
-    cp "$work/benchmarks.md" docs/benchmarks.md
+    splice docs/benchmarks.md rebac "$work/rebac.md"
     cat "$work/rebac.md"
 }
 
@@ -288,7 +363,7 @@ rebac_part() {
 # whole process's figures.
 abac_decisions() {
     local via=$1 line what
-    system=permit-cpp
+    system=permit-cpp server=emulator
     /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$bench/bench-abac-decisions" "$via" \
         --users "$abac_users" --sets "$abac_sets" >"$work/out" 2>"$work/err" ||
         die "bench-abac-decisions $via failed: $(tail -5 "$work/err")"
@@ -320,69 +395,127 @@ abac_part() {
     cp "$work/abac.jsonl" "$results/abac_raw.jsonl"
     "$bench/bench-report" --abac "$results/abac_raw.jsonl" "$results" "$(machine)" \
         "$(date -u +%Y-%m-%d)" >"$work/abac.md"
-    awk -v table="$work/abac.md" '
-        /<!-- abac:begin -->/ { print; while ((getline line < table) > 0) print line; skip = 1; next }
-        /<!-- abac:end -->/ { skip = 0 }
-        !skip' docs/benchmarks.md >"$work/benchmarks.md"
-    cp "$work/benchmarks.md" docs/benchmarks.md
+    splice docs/benchmarks.md abac "$work/abac.md"
     cat "$work/abac.md"
 }
 
-if [[ $part == rebac ]]; then
-    rebac_part
-    exit 0
-fi
-if [[ $part == abac ]]; then
-    abac_part
-    exit 0
-fi
+# Replaces the lines between the markers `<!-- NAME:begin -->` and `<!-- NAME:end -->` of FILE
+# with the text of TABLE.
+splice() {  # file name table
+    local file=$1 name=$2 table=$3
+    grep -qxF "<!-- $name:begin -->" "$file" && grep -qxF "<!-- $name:end -->" "$file" ||
+        die "$file has no $name markers"
+    awk -v table="$table" -v begin="<!-- $name:begin -->" -v end="<!-- $name:end -->" '
+        $0 == begin { print; while ((getline line < table) > 0) print line; skip = 1; next }
+        $0 == end { skip = 0 }
+        !skip' "$file" >"$work/spliced"
+    cp "$work/spliced" "$file"
+}
 
-log "Node SDK (npm ci)"
-[[ -d benchmarks/node/node_modules/permitio ]] ||
-    (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
+# Sign-ups under the real limits: a trickle, a burst and the trickle again (bench-real-limits,
+# which runs its emulators itself); its tables go between the limits markers of
+# docs/benchmarks.md.
+limits_part() {
+    log "sign-ups under the real rate limits (time scale 60): a trickle, a burst of $limits_burst, the trickle again"
+    system=permit-cpp server=emulator scenario="sign-ups under the real rate limits"
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$bench/bench-real-limits" \
+        --seed benchmarks/seed.json --burst "$limits_burst" \
+        --trickle-seconds "$limits_trickle_seconds" >"$work/out" 2>"$work/err" ||
+        die "bench-real-limits failed: $(tail -5 "$work/err")"
+    result=$(tail -1 "$work/out")
+    [[ $result == "{"* ]] || die "bench-real-limits printed no result: $(tail -5 "$work/out")"
+    process=$(awk '{printf "{\"wall_s\":%s,\"cpu_s\":%.3f,\"max_rss_kb\":%s}", $1, $2 + $3, $4}' \
+        "$work/time")
+    : >"$work/limits.jsonl"
+    record "$scenario" limits sync_user 0 false permit-cpp "$work/limits.jsonl"
+    mkdir -p "$results"
+    cp "$work/limits.jsonl" "$results/limits_raw.jsonl"
+    "$bench/bench-report" --limits "$results/limits_raw.jsonl" "$results" "$(machine)" \
+        "$(date -u +%Y-%m-%d)" >"$work/limits.md"
+    splice docs/benchmarks.md limits "$work/limits.md"
+    cat "$work/limits.md"
+}
 
-log "single operations, $seconds s per run, the median of $repeat runs"
-for op in sync create; do
-    for c in 1 16 64 256; do single_scenario "$op" "$c"; done
-done
-for c in 1 64; do single_scenario check "$c"; done
-log "HTTP/1.1 pipelining"
-for c in 16 64 256; do single_scenario sync "$c" --pipelining; done
-single_scenario check 64 --pipelining
+# The client scenarios, against the emulator and against the sink.
+client_part() {
+    log "Node SDK (npm ci)"
+    [[ -d benchmarks/node/node_modules/permitio ]] ||
+        (cd benchmarks/node && npm ci --no-audit --no-fund --silent)
 
-log "bulk sync of $bulk_users generated users"
-bulk_sync permit-cpp
-bulk_sync node-sdk
+    log "single operations against the emulator, $seconds s per run, the median of $repeat runs"
+    for op in sync create; do
+        for c in 1 16 64 256; do single_scenario emulator "$op" "$c"; done
+    done
+    for c in 1 64; do single_scenario emulator check "$c"; done
+    log "HTTP/1.1 pipelining, against the emulator"
+    for c in 16 64 256; do single_scenario emulator sync "$c" --pipelining; done
+    single_scenario emulator check 64 --pipelining
 
-log "sign-up burst of $burst_users concurrent bulk.sync_user calls"
-burst
-burst --role viewer --tenant acme
+    log "single operations against bench-sink, $seconds s per run, the median of $repeat runs"
+    for op in sync create; do single_scenario sink "$op" 64; done
+    for c in 1 64; do single_scenario sink check "$c"; done
+    single_scenario sink check 64 --pipelining
 
-log "compile time: header-only, and with PERMIT_SEPARATE_COMPILATION"
-compile_time "a TU with Asio coroutines and Boost.JSON, no permit-cpp" \
-    benchmarks/compile_time_baseline.cpp
-compile_time "compile a TU with <permit/permit.hpp>" benchmarks/compile_time.cpp
-compile_time "the same TU, separate compilation" benchmarks/compile_time.cpp \
-    -DPERMIT_SEPARATE_COMPILATION
-compile_time "the same TU with ten more operations, separate compilation" \
-    benchmarks/compile_time_more.cpp -DPERMIT_SEPARATE_COMPILATION
-echo '#include <permit/src.hpp>' >"$work/permit_src.cpp"
-compile_time "<permit/src.hpp>, once per program" "$work/permit_src.cpp" \
-    -DPERMIT_SEPARATE_COMPILATION
+    log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink"
+    for server_ in emulator sink; do
+        bulk_sync "$server_" permit-cpp
+        bulk_sync "$server_" node-sdk
+    done
 
-log "report"
-mkdir -p "$results"
-cp "$raw" "$results/raw.jsonl"
-"$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine clients)" \
-    "$(date -u +%Y-%m-%d)" >"$work/table.md"
-# The benchmarks page shows the latest table and chart between its markers.
-awk -v table="$work/table.md" '
-    /<!-- benchmarks:begin -->/ { print; while ((getline line < table) > 0) print line;
-                                   print ""; print "![Throughput against concurrency](../benchmarks/results/throughput.png)"; skip = 1; next }
-    /<!-- benchmarks:end -->/ { skip = 0 }
-    !skip' docs/benchmarks.md >"$work/benchmarks.md"
-cp "$work/benchmarks.md" docs/benchmarks.md
-cat "$work/table.md"
+    log "sign-up burst of $burst_users concurrent bulk.sync_user calls, against the emulator and against bench-sink"
+    for server_ in emulator sink; do
+        burst "$server_"
+        burst "$server_" --role viewer --tenant acme
+    done
+}
 
-rebac_part
-abac_part
+# The compile times of a translation unit that uses the client.
+compile_part() {
+    log "compile time: header-only, and with PERMIT_SEPARATE_COMPILATION"
+    compile_time "a TU with Asio coroutines and Boost.JSON, no permit-cpp" \
+        benchmarks/compile_time_baseline.cpp
+    compile_time "compile a TU with <permit/permit.hpp>" benchmarks/compile_time.cpp
+    compile_time "the same TU, separate compilation" benchmarks/compile_time.cpp \
+        -DPERMIT_SEPARATE_COMPILATION
+    compile_time "the same TU with ten more operations, separate compilation" \
+        benchmarks/compile_time_more.cpp -DPERMIT_SEPARATE_COMPILATION
+    echo '#include <permit/src.hpp>' >"$work/permit_src.cpp"
+    compile_time "<permit/src.hpp>, once per program" "$work/permit_src.cpp" \
+        -DPERMIT_SEPARATE_COMPILATION
+}
+
+# The client scenarios' report: latest.{json,md}, summary.md, the chart, and the tables in
+# docs/benchmarks.md and README.md.
+client_report() {
+    log "report"
+    mkdir -p "$results"
+    cp "$raw" "$results/raw.jsonl"
+    "$bench/bench-report" "$results/raw.jsonl" "$results" "$(machine clients)" \
+        "$(date -u +%Y-%m-%d)" >"$work/table.md"
+    # The benchmarks page shows the latest tables and the chart between its markers.
+    { cat "$work/table.md"; echo; echo "![Throughput against concurrency](../benchmarks/results/throughput.png)"; } \
+        >"$work/page.md"
+    splice docs/benchmarks.md benchmarks "$work/page.md"
+    splice README.md benchmarks "$results/summary.md"
+    cat "$work/table.md"
+}
+
+case $part in
+    rebac) rebac_part ;;
+    abac) abac_part ;;
+    limits) limits_part ;;
+    client)
+        client_part
+        # The compile times of the last full run stay in the report.
+        if [[ -f $results/raw.jsonl ]]; then
+            grep '"kind":"compile"' "$results/raw.jsonl" >>"$raw" || true
+        fi
+        client_report ;;
+    all)
+        client_part
+        compile_part
+        client_report
+        limits_part
+        rebac_part
+        abac_part ;;
+esac
