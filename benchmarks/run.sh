@@ -261,16 +261,21 @@ bulk_sync() {  # server system
         "$(field users_per_second "$result")" >&2
 }
 
-burst() {  # server [--role ROLE --tenant TENANT]
-    system=permit-cpp scenario="sign-up burst of $burst_users${2:+ with a role}"
+# A sign-up burst: each sign-up a call with its own completion handler (burst), or its own
+# coroutine (burst-coroutines, whose frames are the caller's cost, not the pipeline's).
+burst() {  # server burst|burst-coroutines [--role ROLE --tenant TENANT]
+    local mode=$2
+    system=permit-cpp
+    scenario="sign-up burst of $burst_users${3:+ with a role}"
+    [[ $mode == burst ]] || scenario="$scenario, a coroutine per sign-up"
     start_server "$1"
-    shift
+    shift 2
     local assignments_before
     if [[ $server == emulator ]]; then
         users_before=$(users_count)
         assignments_before=$(assignments_count)
     fi
-    measure "$bench/bench-bulk" "$url" burst "$burst_users" --prefix burst "$@"
+    measure "$bench/bench-bulk" "$url" "$mode" "$burst_users" --prefix burst "$@"
     local assignments=0
     if (($#)); then assignments=$burst_users; fi
     if [[ $server == sink ]]; then
@@ -464,8 +469,10 @@ client_part() {
 
     log "sign-up burst of $burst_users concurrent bulk.sync_user calls, against the emulator and against bench-sink"
     for server_ in emulator sink; do
-        burst "$server_"
-        burst "$server_" --role viewer --tenant acme
+        for mode_ in burst burst-coroutines; do
+            burst "$server_" "$mode_"
+            burst "$server_" "$mode_" --role viewer --tenant acme
+        done
     done
 }
 
