@@ -203,6 +203,8 @@ class batcher final : public permit::detail::client_service {
     pipeline_state<> state_;
     boost::asio::steady_timer wake_;  // the dispatcher's sleep
     bool dispatching_ = false;
+    bool sleeping_ = false;  // the dispatcher waits on `wake_`, until `wake_at_`
+    clock::time_point wake_at_ = clock::time_point::max();
     std::shared_ptr<const call_options> retry_;
     std::uint64_t epoch_ = 0;
 

@@ -387,6 +387,10 @@ class pipeline_state {
     /// What the callers are to be told, since the last call.
     std::vector<completion> take_completions() { return std::exchange(completions_, {}); }
 
+    /// As `take_completions`, keeping the storage: the callers to be told since the last call,
+    /// for the caller to read and then `clear()` before the state is used again.
+    std::vector<completion>& completions() noexcept { return completions_; }
+
     /// Finishes every unfinished call with `ec` and `why` and forgets every queued item. Batches in
     /// flight are reported back as usual, but no caller waits for them any more.
     void fail_all(boost::system::error_code ec, const std::string& why) {

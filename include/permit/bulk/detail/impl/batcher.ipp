@@ -357,7 +357,10 @@ batcher::awaitable<void> batcher::look_up(std::shared_ptr<client_impl> client, l
 }
 
 void batcher::deliver() {
-    for (auto& c : state_.take_completions()) finish(c.ticket, c.ec, std::move(c.diag));
+    // `finish` only posts handlers and spawns confirmations: the state is left alone meanwhile.
+    auto& done = state_.completions();
+    for (auto& c : done) finish(c.ticket, c.ec, std::move(c.diag));
+    done.clear();
 }
 
 void batcher::publish() {
@@ -368,7 +371,10 @@ void batcher::publish() {
 
 void batcher::poke() {
     if (dispatching_) {
-        wake_.cancel();
+        // Woken only when a batch is due sooner than it sleeps for: not once per call admitted
+        // while a batch fills up.
+        if (!sleeping_ || state_.in_flight() >= options_.max_batches_in_flight) return;
+        if (const auto at = state_.next_due(); at && *at < wake_at_) wake_.cancel();
         return;
     }
     if (!state_.has_queued() || client_.stopped()) return;
@@ -412,8 +418,11 @@ batcher::awaitable<void> batcher::dispatch(std::shared_ptr<client_impl> client) 
         if (!state_.has_queued()) break;
         const auto at =
             state_.in_flight() < options_.max_batches_in_flight ? state_.next_due() : std::nullopt;
-        wake_.expires_at(at ? *at : clock::time_point::max());
+        wake_at_ = at ? *at : clock::time_point::max();
+        wake_.expires_at(wake_at_);
+        sleeping_ = true;
         co_await wake_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        sleeping_ = false;
     }
     dispatching_ = false;
 }
