@@ -118,10 +118,10 @@ class batcher final : public permit::detail::client_service {
 
     // Completes caller `id` (when it still waits) with `ec`: after confirming with the PDP when
     // that is asked for and the call succeeded.
-    PERMIT_DECL void finish(ticket_id id, boost::system::error_code ec, diagnostics diag);
+    PERMIT_DECL void finish(ticket_id id, boost::system::error_code ec, diagnostics&& diag);
 
     // Hands `c`'s handler its outcome, posted: never inside the pipeline's own bookkeeping.
-    PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics diag);
+    PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics&& diag);
 
     // The caller's cancellation: a caller waiting for room leaves the queue; an admitted one is
     // abandoned (its items already sent stay sent).

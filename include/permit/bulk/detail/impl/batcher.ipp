@@ -142,7 +142,7 @@ void batcher::cancel_call(ticket_id id) {
     after_change();
 }
 
-void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics diag) {
+void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics&& diag) {
     auto node = callers_.extract(id);
     if (node.empty()) return;  // the caller is gone (cancelled)
     caller& c = node.mapped();
@@ -158,7 +158,7 @@ void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics dia
     if (callers_.empty()) work_.reset();
 }
 
-void batcher::complete(caller& c, boost::system::error_code ec, diagnostics diag) {
+void batcher::complete(caller& c, boost::system::error_code ec, diagnostics&& diag) {
     if (c.slot.is_connected()) c.slot.clear();
     if (c.diag) *c.diag = std::move(diag);
     if (c.plain) {
