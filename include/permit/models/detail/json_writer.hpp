@@ -26,6 +26,7 @@
 #include <boost/json/value_from.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstddef>
@@ -56,6 +57,13 @@ inline constexpr std::array<char, 256> json_escapes = [] {
     table['\\'] = '\\';
     return table;
 }();
+
+/// Whether writing `s` as a JSON string escapes any of its characters.
+constexpr bool needs_json_escape(std::string_view s) noexcept {
+    for (const char c : s)
+        if (json_escapes[static_cast<unsigned char>(c)] != 0) return true;
+    return false;
+}
 
 /// Appends `s` as a JSON string, quoted and escaped. A string with nothing to escape is appended
 /// in one piece.
@@ -168,17 +176,21 @@ void append_model_json(std::string& out, const T& v) {
     std::size_t index = 0;
     bool first = true;
     out += '{';
+    // A member's name is a C++ identifier, with nothing to escape (checked below): it is appended
+    // as it is.
     auto append_field = [&](std::string_view name, const auto& value) {
         if (!first) out += ',';
         first = false;
-        append_json_string(out, name);
-        out += ':';
+        out += '"';
+        out += name;
+        out += "\":";
         append_json(out, value);
         written[index] = true;
     };
     boost::mp11::mp_for_each<model_members<T>>([&](auto member) {
         using member_type = std::remove_cvref_t<decltype(v.*member.pointer)>;
         constexpr std::string_view name = decltype(member)::name;
+        static_assert(!needs_json_escape(name));
         const auto& m = v.*member.pointer;
         if constexpr (is_optional<member_type>::value) {
             if (m) append_field(name, *m);
@@ -262,9 +274,11 @@ void append_json(std::string& out, const T& value) {
 }
 
 /// Appends a JSON array of `project(item)` for each of `items`. Once the first item is written,
-/// room for the others is reserved at its size and a quarter more each.
+/// room for the others is reserved at its size and a quarter more each (up to 8 MiB; a longer
+/// text grows as a string does).
 template <class Range, class Projection = std::identity>
 void append_json_array(std::string& out, const Range& items, Projection project = {}) {
+    constexpr std::size_t reserve_at_most = std::size_t{8} << 20;
     out += '[';
     const std::size_t count = std::size(items);
     std::size_t written = 0;
@@ -274,7 +288,8 @@ void append_json_array(std::string& out, const Range& items, Projection project 
         append_json(out, std::invoke(project, item));
         if (++written == 1 && count > 1) {
             const std::size_t each = out.size() - before + 1;
-            out.reserve(out.size() + (count - 1) * (each + each / 4) + 2);
+            const std::size_t rest = std::min((count - 1) * (each + each / 4) + 2, reserve_at_most);
+            out.reserve(out.size() + rest);
         }
     }
     out += ']';
