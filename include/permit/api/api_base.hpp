@@ -5,10 +5,8 @@
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/engine.hpp>
 #include <permit/detail/response_body.hpp>
+#include <permit/models/detail/json_writer.hpp>
 #include <permit/use_awaitable.hpp>
-
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_from.hpp>
 
 #include <memory>
 #include <string>
@@ -28,7 +26,10 @@ std::string json_text(const Model& m);
 
 template <class Model>
 std::string json_text(const Model& m) {
-    return boost::json::serialize(boost::json::value_from(m));
+    // Written straight from the model: the bytes `serialize(value_from(m))` would give.
+    std::string out;
+    append_json(out, m);
+    return out;
 }
 
 class api_base {

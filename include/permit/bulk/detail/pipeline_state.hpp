@@ -7,6 +7,7 @@
 #include <permit/bulk/options.hpp>
 #include <permit/bulk/stats.hpp>
 #include <permit/diagnostics.hpp>
+#include <permit/models/detail/json_writer.hpp>
 #include <permit/models/relationship_tuple.hpp>
 #include <permit/models/resource_instance.hpp>
 #include <permit/models/role_assignment.hpp>
@@ -14,8 +15,6 @@
 #include <permit/models/user.hpp>
 
 #include <boost/asio/error.hpp>
-#include <boost/json/serialize.hpp>
-#include <boost/json/value_from.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <algorithm>
@@ -945,41 +944,26 @@ class pipeline_state {
                 std::move(diag)};
     }
 
+    // The request bodies, written straight from the items (see
+    // <permit/models/detail/json_writer.hpp>): the bytes `boost::json::serialize` would give.
     static std::string body_of(const std::vector<tenant_create>& items) {
-        boost::json::array ops;
-        ops.reserve(items.size());
-        for (const auto& t : items) ops.push_back(boost::json::value_from(t));
-        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+        return permit::detail::json_object_with_array("operations", items);
     }
     static std::string body_of(const std::vector<user_item>& items) {
-        boost::json::array ops;
-        ops.reserve(items.size());
-        for (const auto& item : items) ops.push_back(boost::json::value_from(item.user));
-        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+        return permit::detail::json_object_with_array("operations", items, &user_item::user);
     }
     static std::string body_of(const std::vector<assignment_item>& items) {
-        boost::json::array list;
-        list.reserve(items.size());
-        for (const auto& item : items) list.push_back(boost::json::value_from(item.assignment));
-        return boost::json::serialize(list);
+        return permit::detail::json_array(items, &assignment_item::assignment);
     }
     static std::string body_of(const std::vector<instance_item>& items) {
-        boost::json::array ops;
-        ops.reserve(items.size());
-        for (const auto& item : items) ops.push_back(boost::json::value_from(item.instance));
-        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+        return permit::detail::json_object_with_array("operations", items,
+                                                      &instance_item::instance);
     }
     static std::string body_of(const std::vector<tuple_item>& items) {
-        boost::json::array ops;
-        ops.reserve(items.size());
-        for (const auto& item : items) ops.push_back(boost::json::value_from(item.tuple));
-        return boost::json::serialize(boost::json::object{{"operations", std::move(ops)}});
+        return permit::detail::json_object_with_array("operations", items, &tuple_item::tuple);
     }
     static std::string body_of(const std::vector<removal_item>& items) {
-        boost::json::array idents;
-        idents.reserve(items.size());
-        for (const auto& item : items) idents.push_back(boost::json::value_from(item.tuple));
-        return boost::json::serialize(boost::json::object{{"idents", std::move(idents)}});
+        return permit::detail::json_object_with_array("idents", items, &removal_item::tuple);
     }
 
     // ---- results ----
