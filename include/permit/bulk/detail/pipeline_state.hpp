@@ -832,10 +832,14 @@ class pipeline_state {
     // The JSON of one user (`PUT /users/{key}`) or role assignment (`POST /role_assignments`)
     // sent alone.
     static std::string single_body_of(const user_item& item) {
-        return boost::json::serialize(boost::json::value_from(item.user));
+        std::string out;
+        permit::detail::append_json(out, item.user);
+        return out;
     }
     static std::string single_body_of(const assignment_item& item) {
-        return boost::json::serialize(boost::json::value_from(item.assignment));
+        std::string out;
+        permit::detail::append_json(out, item.assignment);
+        return out;
     }
 
     void count_batch(detail::lane which, bool single) {
