@@ -27,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -208,8 +209,10 @@ class batcher final : public permit::detail::client_service {
     std::shared_ptr<const call_options> retry_;
     std::uint64_t epoch_ = 0;
 
-    std::unordered_map<ticket_id, caller> callers_;           // admitted or waiting for room
-    std::deque<std::pair<ticket_id, bulk_item>> room_queue_;  // waiting for room, oldest first
+    std::pmr::unsynchronized_pool_resource pool_;  // for the callers, which come and go by the
+                                                   // thousand a second
+    std::pmr::unordered_map<ticket_id, caller> callers_{&pool_};  // admitted or waiting for room
+    std::deque<std::pair<ticket_id, bulk_item>> room_queue_;      // waiting for room, oldest first
     // Keeps the client's executor busy while a caller waits (its handler may not).
     std::optional<boost::asio::any_io_executor> work_;
     std::vector<flush_waiter*> flush_waiters_;

@@ -64,13 +64,17 @@ class coalescer {
 
     /// The batch due at `now`, oldest items first, if any: a full one, or a partial one when the
     /// oldest item has lingered long enough or `send_partial_now`; at most `limit` items of it.
+    /// The batch is made in `storage` (emptied first): a vector of an earlier batch, whose memory
+    /// is used again.
     std::optional<std::vector<Item>> take(time_point now, bool send_partial_now,
-                                          std::size_t limit = SIZE_MAX) {
+                                          std::size_t limit = SIZE_MAX,
+                                          std::vector<Item> storage = {}) {
         if (waiting_.empty()) return std::nullopt;
         if (!due(now, send_partial_now)) return std::nullopt;
         const std::size_t n =
             std::min({max_batch_, waiting_.size(), std::max<std::size_t>(1, limit)});
-        std::vector<Item> batch;
+        std::vector<Item> batch = std::move(storage);
+        batch.clear();
         batch.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
             batch.push_back(std::move(waiting_.front().item));

@@ -24,8 +24,10 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -115,7 +117,12 @@ class pipeline_state {
         , assignments_(options.assignments_per_batch, options.linger, unbounded)
         , instances_(options.instances_per_batch, options.linger, unbounded)
         , tuples_(options.tuples_per_batch, options.linger, unbounded)
-        , removals_(options.tuples_per_batch, options.linger, unbounded) {}
+        , removals_(options.tuples_per_batch, options.linger, unbounded) {
+        // As many calls as may be pending, without growing the tables on the way.
+        const auto expected = std::min<std::size_t>(options.max_pending, 1u << 16);
+        tickets_.reserve(expected);
+        pending_users_.reserve(expected);
+    }
 
     // ---- admission ----
 
@@ -369,7 +376,12 @@ class pipeline_state {
         if (orphaned_.erase(id) > 0) return;  // nobody waits for it any more
         auto node = in_flight_.extract(id);
         if (node.empty()) return;
-        std::visit([&](auto& items) { confirm_all(items, now); }, node.mapped());
+        std::visit(
+            [&](auto& items) {
+                confirm_all(items, now);
+                recycle(std::move(items));
+            },
+            node.mapped());
     }
 
     /// Batch `id` failed with `ec` (after the client's retries); `diag` describes the last attempt.
@@ -502,6 +514,8 @@ class pipeline_state {
         std::size_t items = 0;  // items with this key, parked, queued or in flight
         std::vector<ticket_id> dependents;
     };
+    using ticket_map = std::pmr::unordered_map<ticket_id, ticket>;
+    using pending_map = std::pmr::unordered_map<std::string, pending_key>;
     // The calls on one tuple, oldest first: only the first may be queued; each of the others
     // waits (one dependency) until the one before it is over.
     using tuple_chain = std::deque<ticket_id>;
@@ -580,9 +594,7 @@ class pipeline_state {
     }
 
     // Ticket `id` waits for the items with `key` in `pending` (users or instances), if any.
-    void depend_on_pending(ticket_id id, ticket& t,
-                           std::unordered_map<std::string, pending_key>& pending,
-                           const std::string& key) {
+    void depend_on_pending(ticket_id id, ticket& t, pending_map& pending, const std::string& key) {
         auto it = pending.find(key);
         if (it == pending.end()) return;
         it->second.dependents.push_back(id);
@@ -722,7 +734,7 @@ class pipeline_state {
         release_if_unreferenced(it);
     }
 
-    void release_if_unreferenced(typename std::unordered_map<ticket_id, ticket>::iterator it) {
+    void release_if_unreferenced(typename ticket_map::iterator it) {
         if (!it->second.done || it->second.refs > 0) return;
         tickets_.erase(it);
         // The oldest unfinished call stays first; the ids of calls released behind it are
@@ -748,9 +760,8 @@ class pipeline_state {
 
     // One item with `key` in `pending` (a user or an instance, named `what`) is over: confirmed
     // (`ok`) or not.
-    void key_resolved(std::unordered_map<std::string, pending_key>& pending, std::string_view what,
-                      const std::string& key, bool ok, boost::system::error_code ec,
-                      const diagnostics& diag, time_point now) {
+    void key_resolved(pending_map& pending, std::string_view what, const std::string& key, bool ok,
+                      boost::system::error_code ec, const diagnostics& diag, time_point now) {
         auto it = pending.find(key);
         if (it == pending.end()) return;
         auto dependents = std::exchange(it->second.dependents, {});
@@ -807,7 +818,8 @@ class pipeline_state {
                 return std::nullopt;
             const bool partial_due =
                 flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
-            auto taken = queue.take(now, partial_due, single ? 1 : unbounded);
+            auto taken = queue.take(now, partial_due, single ? 1 : unbounded,
+                                    single ? std::vector<Item>{} : spare<Item>());
             if (!taken) return std::nullopt;
             items = std::move(*taken);
         }
@@ -827,6 +839,29 @@ class pipeline_state {
         stats_.in_flight_high_water =
             std::max<std::uint64_t>(stats_.in_flight_high_water, in_flight_.size());
         return out;
+    }
+
+    // The vectors of a few batches that came back, kept with their memory for the next batches
+    // of their lane: a batch of 3,000 users is more than half a megabyte, whose allocation and
+    // release would each make the allocator sweep every small block freed since.
+    template <class Item>
+    std::vector<std::vector<Item>>& spares() {
+        return std::get<std::vector<std::vector<Item>>>(spares_);
+    }
+    template <class Item>
+    std::vector<Item> spare() {
+        auto& list = spares<Item>();
+        if (list.empty()) return {};
+        auto out = std::move(list.back());
+        list.pop_back();
+        return out;
+    }
+    template <class Item>
+    void recycle(std::vector<Item>&& items) {
+        auto& list = spares<Item>();
+        if (list.size() >= kept_spares) return;
+        items.clear();
+        list.push_back(std::move(items));
     }
 
     // The JSON of one user (`PUT /users/{key}`) or role assignment (`POST /role_assignments`)
@@ -1259,13 +1294,16 @@ class pipeline_state {
     int flushing_ = 0;
     bool backlog_ = false;
 
-    std::unordered_map<ticket_id, ticket> tickets_;
+    // The per-call records come and go by the thousand a second: they are kept in pools of the
+    // pipeline's own rather than each taken from and given back to the global allocator.
+    std::pmr::unsynchronized_pool_resource pool_;
+    ticket_map tickets_{&pool_};
     // The ids of `tickets_` in the order they were admitted (`drained_before`); the first is
     // always a live call.
     std::deque<ticket_id> admitted_;
-    std::unordered_map<std::string, pending_key> pending_users_;
-    std::unordered_map<std::string, pending_key> pending_instances_;  // by "type:key"
-    std::unordered_map<std::string, tuple_chain> tuple_chains_;       // by tuple_ident
+    pending_map pending_users_{&pool_};
+    pending_map pending_instances_{&pool_};                      // by "type:key"
+    std::unordered_map<std::string, tuple_chain> tuple_chains_;  // by tuple_ident
     time_point last_now_{};  // the latest reading of the clock the pipeline was given
     std::unordered_map<std::string, pending_tenant> pending_tenants_;
     std::unordered_map<std::string, std::vector<ticket_id>> pending_roles_;  // waiting for lookup
@@ -1306,6 +1344,11 @@ class pipeline_state {
     std::deque<std::vector<removal_item>> reformed_removals_;
 
     std::unordered_map<std::uint64_t, flight> in_flight_;
+    static constexpr std::size_t kept_spares = 2;  // per lane
+    std::tuple<std::vector<std::vector<tenant_create>>, std::vector<std::vector<assignment_item>>,
+               std::vector<std::vector<user_item>>, std::vector<std::vector<instance_item>>,
+               std::vector<std::vector<tuple_item>>, std::vector<std::vector<removal_item>>>
+        spares_;
     std::unordered_set<std::uint64_t> orphaned_;  // in flight when `fail_all` forgot their callers
     std::vector<completion> completions_;
     bulk_stats stats_;
