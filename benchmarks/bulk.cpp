@@ -58,14 +58,6 @@ permit::user_create generated_user(const run_state& run, std::uint64_t n) {
     return user;
 }
 
-asio::awaitable<void> sync_one(permit::client& permit, run_state& run, std::uint64_t n) {
-    permit::diagnostics diag;
-    auto [ec] = co_await permit.bulk.sync_user(generated_user(run, n), diag,
-                                               asio::as_tuple(asio::use_awaitable));
-    if (ec && run.error.empty()) run.error = generated_user(run, n).key + ": " + diag.to_string();
-    ++run.completed;
-}
-
 /// A sign-up of the burst that keeps nothing but its index while it waits: the user is built in
 /// the call and handed over.
 asio::awaitable<void> sign_up(permit::client& permit, run_state& run, std::uint64_t n) {
@@ -77,7 +69,15 @@ asio::awaitable<void> sign_up(permit::client& permit, run_state& run, std::uint6
 
 /// One of a bounded set of callers: a file sync keeps `max_pending` calls open, not one per line.
 asio::awaitable<void> stream_worker(permit::client& permit, run_state& run) {
-    while (run.next < run.users && run.error.empty()) co_await sync_one(permit, run, run.next++);
+    permit::diagnostics diag;
+    while (run.next < run.users && run.error.empty()) {
+        const auto n = run.next++;
+        auto [ec] = co_await permit.bulk.sync_user(generated_user(run, n), diag,
+                                                   asio::as_tuple(asio::use_awaitable));
+        if (ec && run.error.empty())
+            run.error = generated_user(run, n).key + ": " + diag.to_string();
+        ++run.completed;
+    }
 }
 
 long peak_rss_kb() {

@@ -63,7 +63,7 @@ class batcher final : public permit::detail::client_service {
     /// filling `*diag` (when not null). Callable from any thread in thread-safe mode (the call is
     /// dispatched to the client's strand), from the client's thread otherwise. The handler never
     /// runs inside this function.
-    PERMIT_DECL static void start(const std::shared_ptr<client_impl>& client, bulk_item item,
+    PERMIT_DECL static void start(const std::shared_ptr<client_impl>& client, bulk_item&& item,
                                   diagnostics* diag, permit::detail::engine_completion handler);
 
     /// Waits until every call admitted or waiting for room before it is finished, sending partial
@@ -111,11 +111,11 @@ class batcher final : public permit::detail::client_service {
     };
 
     // `start` on the client's executor.
-    PERMIT_DECL void call(bulk_item item, diagnostics* diag,
+    PERMIT_DECL void call(bulk_item&& item, diagnostics* diag,
                           permit::detail::engine_completion handler);
 
     // Hands `item` of caller `id` to the state.
-    PERMIT_DECL void admit(ticket_id id, bulk_item item);
+    PERMIT_DECL void admit(ticket_id id, bulk_item&& item);
 
     // Completes caller `id` (when it still waits) with `ec`: after confirming with the PDP when
     // that is asked for and the call succeeded.
@@ -123,6 +123,11 @@ class batcher final : public permit::detail::client_service {
 
     // Hands `c`'s handler its outcome, posted: never inside the pipeline's own bookkeeping.
     PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics&& diag);
+
+    // Runs the handlers of the plain callers that finished, in the order they finished.
+    PERMIT_DECL void resume_callers();
+    // Posts `resume_callers` unless it is posted already or nobody waits.
+    PERMIT_DECL void post_resume();
 
     // The caller's cancellation: a caller waiting for room leaves the queue; an admitted one is
     // abandoned (its items already sent stay sent).
@@ -213,6 +218,10 @@ class batcher final : public permit::detail::client_service {
                                                    // thousand a second
     std::pmr::unordered_map<ticket_id, caller> callers_{&pool_};  // admitted or waiting for room
     std::deque<std::pair<ticket_id, bulk_item>> room_queue_;      // waiting for room, oldest first
+    // The handlers of plain callers that finished, with their outcomes, until `resume_callers`
+    // runs them; `resume_posted_` while it is posted.
+    std::deque<std::pair<permit::detail::completion_handler, boost::system::error_code>> resumable_;
+    bool resume_posted_ = false;
     // Keeps the client's executor busy while a caller waits (its handler may not).
     std::optional<boost::asio::any_io_executor> work_;
     std::vector<flush_waiter*> flush_waiters_;

@@ -31,11 +31,19 @@ class coalescer {
         , linger_(linger)
         , capacity_(std::max(capacity, max_batch_)) {}
 
+    /// Calls `f(item)` for each waiting item, oldest first.
+    template <class F>
+    void for_each(F&& f) const {
+        for (const auto& w : waiting_) f(w.item);
+    }
+
     /// Whether `push` would refuse an item.
     bool full() const noexcept { return waiting_.size() >= capacity_; }
 
     /// Queues `item`, which arrived at `now`. False (and nothing queued) when full.
-    bool push(Item item, time_point now) {
+    bool push(const Item& item, time_point now) { return push(Item(item), now); }
+    /// As above, taking `item` over.
+    bool push(Item&& item, time_point now) {
         if (full()) return false;
         waiting_.push_back({std::move(item), now});
         high_water_ = std::max(high_water_, waiting_.size());
@@ -47,7 +55,11 @@ class coalescer {
     /// they came. Its linger counts from its call's arrival (kept between its neighbours', so the
     /// queue stays oldest first): a call is not made to linger twice. False (and nothing queued)
     /// when full.
-    bool push_waited(Item item, time_point arrived) {
+    bool push_waited(const Item& item, time_point arrived) {
+        return push_waited(Item(item), arrived);
+    }
+    /// As above, taking `item` over.
+    bool push_waited(Item&& item, time_point arrived) {
         if (full()) return false;
         const auto at = waiting_.begin() + static_cast<std::ptrdiff_t>(waited_);
         time_point since = arrived;

@@ -121,7 +121,6 @@ class pipeline_state {
         // As many calls as may be pending, without growing the tables on the way.
         const auto expected = std::min<std::size_t>(options.max_pending, 1u << 16);
         tickets_.reserve(expected);
-        pending_users_.reserve(expected);
     }
 
     // ---- admission ----
@@ -138,14 +137,14 @@ class pipeline_state {
 
     /// Admits `sync_user(u)`: the user goes out in a user batch; each of its role assignments
     /// after the user and the assignment's tenant (created when not known) are confirmed.
-    void sync_user(ticket_id id, user_create u, time_point now) {
+    void sync_user(ticket_id id, user_create&& u, time_point now) {
         ticket& t = admit(id, now);
         auto roles = std::move(u.role_assignments);
         u.role_assignments.clear();
         const std::string key = u.key;
         t.deps += 1;
         t.refs += 1;
-        ++pending_users_[key].items;
+        if (users_indexed_) ++pending_users_[key].items;
         users_.push({id, std::move(u)}, now);
         std::vector<std::string> waited;  // tenants and roles this call already waits for
         auto first_time = [&waited](const std::string& what) {
@@ -172,12 +171,13 @@ class pipeline_state {
 
     /// Admits `assign_role(a)`: queued once its tenant exists and, when its user is in the
     /// pipeline, once that user is confirmed.
-    void assign_role(ticket_id id, role_assignment_create a, time_point now) {
+    void assign_role(ticket_id id, role_assignment_create&& a, time_point now) {
         ticket& t = admit(id, now);
         if (a.tenant && !is_known(*a.tenant))
             depend_on_tenant(id, t, {.key = *a.tenant, .name = *a.tenant}, now);
         if (!known_roles_.contains(role_ident(a.role, a.resource_instance)))
             depend_on_role(id, t, a.role, a.resource_instance);
+        index_users();
         depend_on_pending(id, t, pending_users_, a.user);
         if (a.resource_instance) depend_on_instance(id, t, *a.resource_instance);
         t.parked.push_back(std::move(a));
@@ -186,7 +186,7 @@ class pipeline_state {
 
     /// Admits `ensure_instance(i)`: queued once its tenant exists. The calls made after it that
     /// name the instance (tuples, role assignments on it) wait for it.
-    void ensure_instance(ticket_id id, resource_instance_create i, time_point now) {
+    void ensure_instance(ticket_id id, resource_instance_create&& i, time_point now) {
         ticket& t = admit(id, now);
         if (!is_known(i.tenant)) depend_on_tenant(id, t, {.key = i.tenant, .name = i.tenant}, now);
         ++pending_instances_[instance_ident(i)].items;
@@ -197,7 +197,7 @@ class pipeline_state {
     /// Admits `write_tuple(w)`: queued once the instances it names (when they are in the
     /// pipeline), its tenant (when given and not known to exist) and the earlier calls on the
     /// same tuple are over.
-    void write_tuple(ticket_id id, relationship_tuple_create w, time_point now) {
+    void write_tuple(ticket_id id, relationship_tuple_create&& w, time_point now) {
         ticket& t = admit(id, now);
         if (w.tenant && !is_known(*w.tenant))
             depend_on_tenant(id, t, {.key = *w.tenant, .name = *w.tenant}, now);
@@ -209,7 +209,7 @@ class pipeline_state {
     }
 
     /// Admits `remove_tuple(r)`: queued once the earlier calls on the same tuple are over.
-    void remove_tuple(ticket_id id, relationship_tuple_delete r, time_point now) {
+    void remove_tuple(ticket_id id, relationship_tuple_delete&& r, time_point now) {
         ticket& t = admit(id, now);
         join_tuple_chain(id, t, tuple_ident(r));
         t.parked.push_back(std::move(r));
@@ -217,7 +217,7 @@ class pipeline_state {
     }
 
     /// Admits `ensure_tenant(tc)`: done at once when the tenant is known to exist.
-    void ensure_tenant(ticket_id id, tenant_create tc, time_point now) {
+    void ensure_tenant(ticket_id id, tenant_create&& tc, time_point now) {
         ticket& t = admit(id, now);
         if (!is_known(tc.key)) depend_on_tenant(id, t, std::move(tc), now, true);
         settle(id, now);
@@ -657,6 +657,20 @@ class pipeline_state {
         it->second.dependents.push_back(id);
         t.deps += 1;
         t.refs += 1;
+    }
+
+    // Starts keeping `pending_users_`, from the users queued, sent again or in flight now.
+    void index_users() {
+        if (users_indexed_) return;
+        users_indexed_ = true;
+        pending_users_.reserve(std::min<std::size_t>(options_.max_pending, 1u << 16));
+        auto count = [this](const user_item& item) { ++pending_users_[item.user.key].items; };
+        users_.for_each(count);
+        for (const auto& batch : reformed_users_)
+            for (const auto& item : batch) count(item);
+        for (const auto& [id, items] : in_flight_)
+            if (const auto* users = std::get_if<std::vector<user_item>>(&items))
+                for (const auto& item : *users) count(item);
     }
 
     void remember_tenant(const std::string& key) {
@@ -1301,7 +1315,11 @@ class pipeline_state {
     // The ids of `tickets_` in the order they were admitted (`drained_before`); the first is
     // always a live call.
     std::deque<ticket_id> admitted_;
+    // The users in the pipeline by key, for the role assignments that must wait for theirs: built
+    // by the first `assign_role` and kept from then on, so that a stream of `sync_user` calls
+    // alone (whose own roles wait on their call) does not pay for it.
     pending_map pending_users_{&pool_};
+    bool users_indexed_ = false;
     pending_map pending_instances_{&pool_};                      // by "type:key"
     std::unordered_map<std::string, tuple_chain> tuple_chains_;  // by tuple_ident
     time_point last_now_{};  // the latest reading of the clock the pipeline was given

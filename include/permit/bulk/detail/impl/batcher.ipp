@@ -28,7 +28,7 @@ batcher& batcher::of(client_impl& client) {
     return static_cast<batcher&>(*slot);
 }
 
-void batcher::start(const std::shared_ptr<client_impl>& client, bulk_item item, diagnostics* diag,
+void batcher::start(const std::shared_ptr<client_impl>& client, bulk_item&& item, diagnostics* diag,
                     permit::detail::engine_completion handler) {
     if (!client->cfg().thread_safe)
         return of(*client).call(std::move(item), diag, std::move(handler));
@@ -66,7 +66,7 @@ void batcher::cancel(bool shutdown) {
     publish();
 }
 
-void batcher::call(bulk_item item, diagnostics* diag, permit::detail::engine_completion handler) {
+void batcher::call(bulk_item&& item, diagnostics* diag, permit::detail::engine_completion handler) {
     const auto id = state_.arrive();
     // Constructed in place: Boost 1.81's move assignment of `any_completion_handler` recurses.
     caller& c =
@@ -98,7 +98,7 @@ void batcher::call(bulk_item item, diagnostics* diag, permit::detail::engine_com
     after_change();
 }
 
-void batcher::admit(ticket_id id, bulk_item item) {
+void batcher::admit(ticket_id id, bulk_item&& item) {
     const auto now = clock::now();
     std::visit(
         [&](auto& value) {
@@ -171,15 +171,39 @@ void batcher::complete(caller& c, boost::system::error_code ec, diagnostics&& di
     // (Assigning an empty record over an empty one is a tenth of a successful call's cost.)
     if (c.diag && !(says_nothing(diag) && says_nothing(*c.diag))) *c.diag = std::move(diag);
     if (c.plain) {
-        // A handler of the client's executor with the default allocator: a plain function object
-        // keeps Asio from asking the type-erased handler for them (see `engine_completion`).
-        boost::asio::post(client_.executor(), [handler = std::move(c.handler), ec]() mutable {
-            std::move(handler)(ec);
-        });
+        // A handler of the client's executor with the default allocator: queued, and the callers
+        // a batch's answer finishes are resumed one after the other by one posted function (see
+        // `resume_callers`) rather than by a post each.
+        resumable_.emplace_back(std::move(c.handler), ec);
+        post_resume();
     } else {
         // Through the client's executor to the handler's own, with the handler's allocator.
         boost::asio::post(client_.executor(), boost::asio::append(std::move(c.handler), ec));
     }
+}
+
+void batcher::resume_callers() {
+    resume_posted_ = false;
+    // Only those queued before this round: a caller resumed here that makes a call finishing at
+    // once (a known tenant) waits for the next round, as a posted handler would.
+    for (auto left = resumable_.size(); left > 0 && !resumable_.empty(); --left) {
+        auto [handler, ec] = std::move(resumable_.front());
+        resumable_.pop_front();
+        try {
+            std::move(handler)(ec);
+        } catch (...) {
+            post_resume();  // the others are still resumed, in a later round
+            throw;
+        }
+    }
+    post_resume();
+}
+
+void batcher::post_resume() {
+    if (resumable_.empty() || resume_posted_) return;
+    resume_posted_ = true;
+    boost::asio::post(client_.executor(),
+                      [client = client_.shared_from_this()] { of(*client).resume_callers(); });
 }
 
 std::optional<visibility_probe> batcher::visibility_of(const bulk_item& item) const {
