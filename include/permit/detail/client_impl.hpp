@@ -34,11 +34,13 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <memory>
 #include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 
@@ -160,10 +162,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
     PERMIT_DECL void check_transport_security(const char* option, const http::origin& where) const;
 
+    // The header fields every request to `where` carries: Host, Authorization, User-Agent,
+    // Accept, as they go on the wire.
+    PERMIT_DECL std::string common_headers(const http::origin& where) const;
+
     // The request of `spec` to `target` on `pool`; with the wait-for-sync headers when `wait`
-    // (a write through the PDP's facts proxy).
-    PERMIT_DECL http::request make_request(const call_spec& spec, http::pool& pool,
-                                           std::string target, const sync_wait* wait) const;
+    // (a write through the PDP's facts proxy). Its body refers to `spec`'s.
+    PERMIT_DECL http::request make_request(const call_spec& spec, const http::pool& pool,
+                                           std::string_view target, const sync_wait* wait) const;
 
     PERMIT_DECL static std::optional<std::chrono::milliseconds> retry_after_of(
         const http::response& resp);
@@ -206,7 +212,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
     std::unique_ptr<http::pipeline_pool> api_pipeline_;  // null unless pipelining is on
     std::unique_ptr<http::pipeline_pool> pdp_pipeline_;
-    std::string authorization_;
+    std::string api_headers_;  // common_headers() of each origin
+    std::string pdp_headers_;
 
     std::optional<api_key_scope> scope_;
     bool scope_in_flight_ = false;

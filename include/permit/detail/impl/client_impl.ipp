@@ -7,25 +7,6 @@
 
 namespace permit::detail {
 
-inline boost::beast::http::verb to_beast(http_method method) noexcept {
-    using boost::beast::http::verb;
-    switch (method) {
-        case http_method::get:
-            return verb::get;
-        case http_method::head:
-            return verb::head;
-        case http_method::post:
-            return verb::post;
-        case http_method::put:
-            return verb::put;
-        case http_method::patch:
-            return verb::patch;
-        case http_method::delete_:
-            return verb::delete_;
-    }
-    return verb::get;
-}
-
 inline http::connection_settings settings_of(const config& cfg) {
     return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout, cfg.max_response_body,
             cfg.max_response_header};
@@ -63,7 +44,8 @@ client_impl::client_impl(executor_type ex, config cfg)
                 ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
                 cfg_.pdp_pipelining.max_depth, cfg_.idle_timeout);
     }
-    authorization_ = "Bearer " + cfg_.api_key;
+    api_headers_ = common_headers(api);
+    pdp_headers_ = common_headers(pdp);
     if (cfg_.rate_limits.applies_to(api.host))
         limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
 }
@@ -170,7 +152,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         target += '?';
         target += spec.query;
     }
-    http::request req = make_request(spec, pool, std::move(target), wait);
+    const http::request req = make_request(spec, pool, target, wait);
 
     const bool idempotent =
         spec.idempotent.value_or(retry::is_idempotent(spec.method, spec.target == service::pdp));
@@ -301,23 +283,40 @@ void client_impl::check_transport_security(const char* option, const http::origi
                                 where.host + " (config.insecure_allow_plain_http)");
 }
 
-http::request client_impl::make_request(const call_spec& spec, http::pool& pool, std::string target,
-                                        const sync_wait* wait) const {
-    namespace bhttp = boost::beast::http;
-    http::request req{to_beast(spec.method), target, 11};
-    req.set(bhttp::field::host, pool.where().host_header);
-    req.set(bhttp::field::authorization, authorization_);
-    req.set(bhttp::field::user_agent, "permit-cpp/" PERMIT_VERSION_STRING);
-    req.set(bhttp::field::accept, "application/json");
+std::string client_impl::common_headers(const http::origin& where) const {
+    std::string out;
+    out.append("Host: ").append(where.host_header).append("\r\n");
+    out.append("Authorization: Bearer ").append(cfg_.api_key).append("\r\n");
+    out.append("User-Agent: permit-cpp/" PERMIT_VERSION_STRING "\r\n");
+    out.append("Accept: application/json\r\n");
+    return out;
+}
+
+http::request client_impl::make_request(const call_spec& spec, const http::pool& pool,
+                                        std::string_view target, const sync_wait* wait) const {
+    http::request req;
+    std::string& head = req.head;
+    const std::string& common = &pool == api_pool_.get() ? api_headers_ : pdp_headers_;
+    const std::string_view body = spec.body ? std::string_view(*spec.body) : std::string_view{};
+    head.reserve(target.size() + common.size() + 96);
+    head.append(to_string(spec.method)).append(" ").append(target).append(" HTTP/1.1\r\n");
+    head.append(common);
     if (wait) {
-        if (auto timeout = wait_timeout_header(*wait)) req.set("X-Wait-Timeout", *timeout);
-        if (auto policy = timeout_policy_header(*wait)) req.set("X-Timeout-Policy", *policy);
+        if (auto timeout = wait_timeout_header(*wait))
+            head.append("X-Wait-Timeout: ").append(*timeout).append("\r\n");
+        if (auto policy = timeout_policy_header(*wait))
+            head.append("X-Timeout-Policy: ").append(*policy).append("\r\n");
     }
-    if (spec.body) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = *spec.body;
+    if (spec.body) head.append("Content-Type: application/json\r\n");
+    // As Beast's prepare_payload: a length for a body, and a zero length for a POST or PUT
+    // without one.
+    if (!body.empty() || spec.method == http_method::post || spec.method == http_method::put) {
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, body.size()).ptr;
+        head.append("Content-Length: ").append(digits, end).append("\r\n");
     }
-    req.prepare_payload();
+    head.append("\r\n");
+    req.body = body;
     return req;
 }
 
