@@ -34,7 +34,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <memory>
 #include <optional>
 #include <random>
@@ -214,6 +213,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::unique_ptr<http::pipeline_pool> pdp_pipeline_;
     std::string api_headers_;  // common_headers() of each origin
     std::string pdp_headers_;
+
+    // The paths' prefixes for the scope, `/v2/facts/{proj}/{env}` and `/v2/schema/{proj}/{env}`,
+    // made once the scope is known.
+    struct scope_paths {
+        std::string facts;
+        std::string schema;
+    };
+    std::optional<scope_paths> scope_paths_;
 
     std::optional<api_key_scope> scope_;
     bool scope_in_flight_ = false;

@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -43,16 +44,63 @@
 /// connections.
 namespace permit::detail::http {
 
-/// A request as the client writes it: the request line and the header block, then the body.
-/// Made once per call (and sent again as it is by a retry); a connection writes both parts with one
-/// system call.
+/// A request as the client writes it, in pieces that refer to storage outliving every exchange of
+/// the request: a connection writes them with one system call (gathered, over plain TCP), with no
+/// copy and no allocation. Written here rather than by Beast's serializer: a client's requests
+/// always carry a Content-Length or no body, never a chunked one, so the head and the body say
+/// all there is to say.
 struct request {
-    /// The request line, every header field and the blank line, as they go on the wire. Written
-    /// here rather than by Beast's serializer: a client's requests always carry a Content-Length,
-    /// never a chunked body, so the head and the body say all there is to say.
-    std::string head;
-    /// The body; it refers to storage that outlives every exchange of the request.
+    /// The method, as sent (`"POST"`).
+    std::string_view method;
+    /// The request target (path and query).
+    std::string_view target;
+    /// Header fields every request to the origin carries, each line ending in CRLF.
+    std::string_view common_headers;
+    /// More header fields for this request, each line ending in CRLF (usually none).
+    std::string extra_headers;
+    /// The body.
     std::string_view body;
+
+    /// Makes the `Content-Type: application/json` line when `json`, and a `Content-Length` line
+    /// (the body's size) when `with_length`; call once `body` is set.
+    void set_body_headers(bool json, bool with_length) {
+        char* out = body_headers_.data();
+        char* const end = out + body_headers_.size();
+        auto put = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };
+        if (json) put("Content-Type: application/json\r\n");
+        if (with_length) {
+            put("Content-Length: ");
+            out = std::to_chars(out, end, body.size()).ptr;
+            put("\r\n");
+        }
+        body_headers_size_ = static_cast<std::size_t>(out - body_headers_.data());
+    }
+
+    /// The pieces as they go on the wire.
+    using buffers_type = std::array<boost::asio::const_buffer, 9>;
+    buffers_type buffers() const noexcept {
+        using boost::asio::buffer;
+        return {buffer(method.data(), method.size()),
+                buffer(" ", 1),
+                buffer(target.data(), target.size()),
+                buffer(" HTTP/1.1\r\n", 11),
+                buffer(common_headers.data(), common_headers.size()),
+                buffer(extra_headers.data(), extra_headers.size()),
+                buffer(body_headers_.data(), body_headers_size_),
+                buffer("\r\n", 2),
+                buffer(body.data(), body.size())};
+    }
+
+    /// The whole request, as one string, into `out` (which keeps its capacity).
+    void render(std::string& out) const {
+        out.clear();
+        for (const auto& b : buffers()) out.append(static_cast<const char*>(b.data()), b.size());
+    }
+
+  private:
+    // The body's header lines (`set_body_headers`), held here: a copy of the request has its own.
+    std::array<char, 80> body_headers_{};
+    std::size_t body_headers_size_ = 0;
 };
 
 /// Limits and timeouts a connection applies.
@@ -175,8 +223,8 @@ class connection {
     /// be reused. Not thread-safe (see the class).
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& out,
                                                                const connection_settings& s) {
-        if (tls_) return exchange_on(*tls_, req, out, s);
-        return exchange_on(*plain_, req, out, s);
+        if (tls_) return exchange_on(*tls_, &req, out, s);
+        return exchange_on(*plain_, &req, out, s);
     }
 
     /// Writes `req`, within `request_timeout`. With HTTP/1.1 pipelining, one `write` may run while
@@ -192,8 +240,8 @@ class connection {
     /// says what happened.
     boost::asio::awaitable<boost::system::error_code> read(response& out,
                                                            const connection_settings& s) {
-        if (tls_) return read_on(*tls_, out, s);
-        return read_on(*plain_, out, s);
+        if (tls_) return exchange_on(*tls_, nullptr, out, s);
+        return exchange_on(*plain_, nullptr, out, s);
     }
 
     /// What the last failed `read` or `exchange` found, in words for the diagnostics (which limit
@@ -253,7 +301,6 @@ class connection {
 
   private:
     using time_point = std::chrono::steady_clock::time_point;
-    using wire_buffers = std::array<boost::asio::const_buffer, 2>;
 
     // Room in the read buffer beyond the header limit: what one read may bring past a header.
     static constexpr std::size_t read_slack = 64 * 1024;
@@ -293,106 +340,55 @@ class connection {
         deadline_watch::entry& entry;
     };
 
-    // The wire form of `req`: the head and the body as two buffers, or, for TLS, as one (Asio's
-    // TLS stream encrypts one buffer per write: a small request is then one record and one
-    // segment).
-    wire_buffers wire_of(const request& req) {
-        if (!tls_) return {boost::asio::buffer(req.head), boost::asio::buffer(req.body)};
-        tls_wire_.assign(req.head);
-        tls_wire_.append(req.body);
-        return {boost::asio::buffer(tls_wire_), boost::asio::const_buffer{}};
-    }
-
-    // Writes what the socket takes at once (plain TCP: usually the whole request), without the
-    // round trip of an asynchronous write through the event loop. Returns the bytes written;
-    // `ec` is set on a failure other than a full send buffer.
-    std::size_t write_now(const wire_buffers& wire, boost::system::error_code& ec) {
+    // Writes what the socket takes at once (plain TCP: usually the whole request, gathered from
+    // its pieces), without the round trip of an asynchronous write through the event loop.
+    // Returns the bytes written; `ec` is set on a failure other than a full send buffer.
+    std::size_t write_now(const request& req, boost::system::error_code& ec) {
         if (tls_) return 0;
-        const std::size_t n = plain_->write_some(wire, ec);
+        const std::size_t n = plain_->write_some(req.buffers(), ec);
         if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
         return ec ? 0 : n;
     }
 
-    // The part of `wire` after its first `written` bytes.
-    static wire_buffers rest_of(const wire_buffers& wire, std::size_t written) {
-        if (written < wire[0].size()) return {wire[0] + written, wire[1]};
-        return {wire[1] + (written - wire[0].size()), boost::asio::const_buffer{}};
+    // What `write_now` left of `req`, as one buffer (in `wire_`): all of it for TLS (Asio's TLS
+    // stream encrypts one buffer per write: a small request is then one record and one
+    // segment).
+    boost::asio::const_buffer rest_of(const request& req, std::size_t written) {
+        req.render(wire_);
+        return boost::asio::buffer(wire_) + written;
     }
 
-    // One exchange: a coroutine of its own per stream type, with the write and the read inline,
-    // so that a request costs one coroutine frame here.
+    static std::size_t size_of(const request& req) noexcept {
+        return boost::asio::buffer_size(req.buffers());
+    }
+
+    // One exchange, or (without `req`) one read, under one deadline: a coroutine of its own per
+    // stream type, with the write and the read inline, so that a request costs one coroutine
+    // frame here.
     template <class Stream>
     boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream,
-                                                                  const request& req, response& out,
+                                                                  const request* req, response& out,
                                                                   const connection_settings& s) {
-        ++exchanges_;
-        response_started_ = false;
-        failure_note_.clear();
-        read_timed_out_ = false;
-        deadline_scope scope(deadlines_, read_deadline_,
-                             std::chrono::steady_clock::now() + s.request_timeout);
-        const wire_buffers wire = wire_of(req);
-        boost::system::error_code wec;
-        const std::size_t total = boost::asio::buffer_size(wire);
-        const std::size_t written = write_now(wire, wec);
-        if (!wec && written < total) {
-            auto [ec, n] = co_await async_write_all(stream, rest_of(wire, written));
-            wec = ec;
-        }
-        if (wec || read_timed_out_) co_return translate(wec, read_timed_out_);
-        co_return co_await read_response(stream, out, s);
-    }
-
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, const request& req,
-                                                               const connection_settings& s) {
-        ++exchanges_;
-        const wire_buffers wire = wire_of(req);
-        boost::system::error_code wec;
-        const std::size_t total = boost::asio::buffer_size(wire);
-        const std::size_t written = write_now(wire, wec);
-        if (wec) co_return wec;
-        if (written == total) co_return boost::system::error_code{};
-        // Beside a read in progress: the write has a deadline of its own.
-        write_timed_out_ = false;
-        deadline_scope scope(deadlines_, write_deadline_,
-                             std::chrono::steady_clock::now() + s.request_timeout);
-        auto [ec, n] = co_await async_write_all(stream, rest_of(wire, written));
-        co_return translate(ec, write_timed_out_);
-    }
-
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> read_on(Stream& stream, response& out,
-                                                              const connection_settings& s) {
-        response_started_ = false;
-        failure_note_.clear();
-        read_timed_out_ = false;
-        deadline_scope scope(deadlines_, read_deadline_,
-                             std::chrono::steady_clock::now() + s.request_timeout);
-        co_return co_await read_response(stream, out, s);
-    }
-
-    // Writes all of `wire`, offering the stream everything that is left at each step, where
-    // Asio's `transfer_all` offers 64 KiB at a time: a bulk request is hundreds of kilobytes,
-    // which the kernel takes in one call when its buffer has room.
-    template <class Stream>
-    static auto async_write_all(Stream& stream, const wire_buffers& wire) {
-        const std::size_t total = boost::asio::buffer_size(wire);
-        auto everything_left = [total](const boost::system::error_code& ec,
-                                       std::size_t written_so_far) -> std::size_t {
-            return ec ? 0 : total - written_so_far;
-        };
-        return boost::asio::async_write(stream, wire, everything_left,
-                                        boost::asio::as_tuple(boost::asio::use_awaitable));
-    }
-
-    // Reads one response into `out`, as Beast's `http::async_read` does (parse what is buffered,
-    // read more while the parser needs more, the end of the stream ending a body without a
-    // length), under the deadline the caller set.
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> read_response(Stream& stream, response& out,
-                                                                    const connection_settings& s) {
         namespace bhttp = boost::beast::http;
+        response_started_ = false;
+        failure_note_.clear();
+        read_timed_out_ = false;
+        deadline_scope scope(deadlines_, read_deadline_,
+                             std::chrono::steady_clock::now() + s.request_timeout);
+        if (req) {
+            ++exchanges_;
+            boost::system::error_code wec;
+            const std::size_t written = write_now(*req, wec);
+            if (!wec && written < size_of(*req)) {
+                auto [ec, n] = co_await async_write_all(stream, rest_of(*req, written));
+                wec = ec;
+            }
+            if (wec || read_timed_out_) co_return translate(wec, read_timed_out_);
+        }
+
+        // The response, read as Beast's `http::async_read` reads one: parse what is buffered,
+        // read more while the parser needs more, the end of the stream ending a body without a
+        // length.
         response_parser parser(out);
         parser.eager(true);
         parser.header_limit(
@@ -456,6 +452,36 @@ class connection {
         }
         parser.finish();
         co_return boost::system::error_code{};
+    }
+
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, const request& req,
+                                                               const connection_settings& s) {
+        ++exchanges_;
+        boost::system::error_code wec;
+        const std::size_t written = write_now(req, wec);
+        if (wec) co_return wec;
+        if (written == size_of(req)) co_return boost::system::error_code{};
+        // Beside a read in progress: the write has a deadline of its own.
+        write_timed_out_ = false;
+        deadline_scope scope(deadlines_, write_deadline_,
+                             std::chrono::steady_clock::now() + s.request_timeout);
+        auto [ec, n] = co_await async_write_all(stream, rest_of(req, written));
+        co_return translate(ec, write_timed_out_);
+    }
+
+    // Writes all of `wire`, offering the stream everything that is left at each step, where
+    // Asio's `transfer_all` offers 64 KiB at a time: a bulk request is hundreds of kilobytes,
+    // which the kernel takes in one call when its buffer has room.
+    template <class Stream>
+    static auto async_write_all(Stream& stream, boost::asio::const_buffer wire) {
+        const std::size_t total = wire.size();
+        auto everything_left = [total](const boost::system::error_code& ec,
+                                       std::size_t written_so_far) -> std::size_t {
+            return ec ? 0 : total - written_so_far;
+        };
+        return boost::asio::async_write(stream, wire, everything_left,
+                                        boost::asio::as_tuple(boost::asio::use_awaitable));
     }
 
     // Declared here rather than inside connect(): g++ 12 crashes (ICE in write_encoding) on a
@@ -543,7 +569,7 @@ class connection {
     bool read_timed_out_ = false;
     bool write_timed_out_ = false;
     boost::beast::flat_buffer buffer_;
-    std::string tls_wire_;  // a TLS request's head and body, as one buffer
+    std::string wire_;  // a request as one buffer, when it is not written at once
     std::size_t exchanges_ = 0;
     bool response_started_ = false;
     std::string failure_note_;

@@ -1,5 +1,5 @@
 // Parses an HTTP/1.1 response straight into what the client keeps of it (`http::response`): the
-// status, the body, and the three header fields the client reads. The other fields are looked at
+// status, the body, and the two header fields the client reads. The other fields are looked at
 // by Beast's parser (framing, keep-alive) and dropped, so that reading a response allocates
 // nothing but its body.
 #pragma once
@@ -19,8 +19,8 @@
 namespace permit::detail::http {
 
 /// A Beast response parser that fills `out` as it goes: `status`, `body` (appended to, as
-/// Beast's `string_body` does), `content_type`, `request_id` (`X-Request-Id`) and `retry_after`
-/// (each the first such field, as `fields::find` gives), and, once done, `keep_alive`. Limits are
+/// Beast's `string_body` does), `request_id` (`X-Request-Id`) and `retry_after` (each the first
+/// such field, as `fields::find` gives), and, once done, `keep_alive`. Limits are
 /// Beast's (`header_limit`, `body_limit`); a declared length the string cannot hold fails with
 /// `buffer_overflow`, as with `string_body`.
 class response_parser final : public boost::beast::http::basic_parser<false> {
@@ -44,9 +44,7 @@ class response_parser final : public boost::beast::http::basic_parser<false> {
     void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
                        error_code&) override {
         namespace bhttp = boost::beast::http;
-        if (name == bhttp::field::content_type) {
-            keep_first(seen_content_type_, out_.content_type, value);
-        } else if (name == bhttp::field::retry_after) {
+        if (name == bhttp::field::retry_after) {
             keep_first(seen_retry_after_, out_.retry_after, value);
         } else if (name == bhttp::field::unknown &&
                    boost::beast::iequals(name_string, "x-request-id")) {
@@ -91,7 +89,6 @@ class response_parser final : public boost::beast::http::basic_parser<false> {
     }
 
     response& out_;
-    bool seen_content_type_ = false;
     bool seen_retry_after_ = false;
     bool seen_request_id_ = false;
 };

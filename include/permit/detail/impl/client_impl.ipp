@@ -103,11 +103,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
                                                                        diagnostics& diag,
                                                                        http::response& resp) {
     using clock = std::chrono::steady_clock;
-    diag.request = std::string(to_string(spec.method)) + " " + spec.path;
     // A rate-limit token taken for this call goes back unused if the call ends before it is
     // sent.
     const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
     if (stopped_) {
+        diag.request = std::string(to_string(spec.method)) + " " + spec.path;
         if (token_held) give_back_token(spec);
         diag.client_message = "the client is shut down";
         diag.stop_reason = retry_stop::cancelled;
@@ -132,18 +132,22 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
     if (wait) {
         target += "/facts";
     } else if (spec.base != path_base::none) {
-        scope_ids ids;
-        if (auto ec = co_await resolve_scope(diag, ids); ec) {
-            if (token_held) give_back_token(spec);
-            co_return ec;
+        if (!scope_paths_) {
+            diag.request = std::string(to_string(spec.method)) + " " + spec.path;
+            scope_ids ids;
+            if (auto ec = co_await resolve_scope(diag, ids); ec) {
+                if (token_held) give_back_token(spec);
+                co_return ec;
+            }
+            // The scope does not change: its paths are made once.
+            const auto scope = percent_encode(ids.project) + '/' + percent_encode(ids.environment);
+            if (!scope_paths_)
+                scope_paths_.emplace(scope_paths{"/v2/facts/" + scope, "/v2/schema/" + scope});
         }
-        target += spec.base == path_base::facts ? "/v2/facts/" : "/v2/schema/";
-        target += percent_encode(ids.project);
-        target += '/';
-        target += percent_encode(ids.environment);
+        target += spec.base == path_base::facts ? scope_paths_->facts : scope_paths_->schema;
     }
     target += spec.path;
-    diag.request = std::string(to_string(spec.method)) + " " + target;
+    diag.request.assign(to_string(spec.method)).append(" ").append(target);
     // Requests to the REST API are paced, proxied facts included; the PDP's decisions are not (a
     // local PDP has no limits).
     const bool paced = limiter_ && spec.target == service::api;
@@ -295,28 +299,21 @@ std::string client_impl::common_headers(const http::origin& where) const {
 http::request client_impl::make_request(const call_spec& spec, const http::pool& pool,
                                         std::string_view target, const sync_wait* wait) const {
     http::request req;
-    std::string& head = req.head;
-    const std::string& common = &pool == api_pool_.get() ? api_headers_ : pdp_headers_;
-    const std::string_view body = spec.body ? std::string_view(*spec.body) : std::string_view{};
-    head.reserve(target.size() + common.size() + 96);
-    head.append(to_string(spec.method)).append(" ").append(target).append(" HTTP/1.1\r\n");
-    head.append(common);
+    req.method = to_string(spec.method);
+    req.target = target;
+    req.common_headers = &pool == api_pool_.get() ? api_headers_ : pdp_headers_;
     if (wait) {
         if (auto timeout = wait_timeout_header(*wait))
-            head.append("X-Wait-Timeout: ").append(*timeout).append("\r\n");
+            req.extra_headers.append("X-Wait-Timeout: ").append(*timeout).append("\r\n");
         if (auto policy = timeout_policy_header(*wait))
-            head.append("X-Timeout-Policy: ").append(*policy).append("\r\n");
+            req.extra_headers.append("X-Timeout-Policy: ").append(*policy).append("\r\n");
     }
-    if (spec.body) head.append("Content-Type: application/json\r\n");
+    if (spec.body) req.body = *spec.body;
     // As Beast's prepare_payload: a length for a body, and a zero length for a POST or PUT
     // without one.
-    if (!body.empty() || spec.method == http_method::post || spec.method == http_method::put) {
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, body.size()).ptr;
-        head.append("Content-Length: ").append(digits, end).append("\r\n");
-    }
-    head.append("\r\n");
-    req.body = body;
+    req.set_body_headers(spec.body.has_value(), !req.body.empty() ||
+                                                    spec.method == http_method::post ||
+                                                    spec.method == http_method::put);
     return req;
 }
 
