@@ -134,7 +134,9 @@ class pdp_api : protected detail::api_base {
     /// Asks the PDP whether `user` may do `action` on `resource` (`POST /allowed`).
     /// `resource` is a type (`"document"`) or an instance (`"document:42"`); the tenant is
     /// `config::default_tenant`. Signature: `void(error_code, bool)`. A decision is idempotent, so
-    /// it is retried under `config::retry` like a GET; a denial is `false`, not an error.
+    /// it is retried under `config::retry` like a GET; a denial is `false`, not an error. With
+    /// `config::coalesce_checks`, a check that finds every connection to the PDP busy goes out with
+    /// others in one `POST /allowed/bulk` request.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, std::string_view resource,
                CompletionToken&& token = {}) {
@@ -446,7 +448,8 @@ class pdp_api : protected detail::api_base {
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/allowed",
-                .body = detail::check_query_text(q, detail::config_of(*impl_.impl).default_tenant)};
+                .body = detail::check_query_text(q, detail::config_of(*impl_.impl).default_tenant),
+                .coalescable = true};
     }
 
     detail::call_spec bulk_check_spec(const std::vector<check_query>& queries) const {

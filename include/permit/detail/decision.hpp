@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace permit::detail {
 
@@ -28,6 +29,12 @@ PERMIT_DECL std::string check_query_text(const check_query& q, std::string_view 
 /// nothing: the caller then decodes the reply in full, which accepts the other forms and says
 /// what is wrong. Parses without building a document. Never throws.
 PERMIT_DECL std::optional<bool> plain_decision(std::string_view body) noexcept;
+
+/// The answers of an `/allowed/bulk` reply, `{"allow":[...]}` (or OPA's
+/// `{"result":{"allow":[...]}}`, which the official SDKs accept too), each as the JSON text of an
+/// `/allowed` reply, in order. Throws `model_error` when the reply holds no such list, and the
+/// `boost::system::system_error` of `parse_body` when it is not JSON.
+PERMIT_DECL std::vector<std::string> bulk_answers(const std::string& body);
 
 }  // namespace permit::detail
 

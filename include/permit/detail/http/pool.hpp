@@ -139,6 +139,22 @@ class pool {
     /// Callers waiting for a connection.
     std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
 
+    /// Whether a request would get a connection at once: an idle one, or room to open one, with
+    /// nobody waiting for one.
+    bool has_free_connection() const noexcept {
+        return state_.waiting_count() == 0 &&
+               (state_.idle_count() > 0 || state_.open_count() < state_.max_connections());
+    }
+
+    /// Calls `listener(context)` whenever a connection or a slot is given back and no waiting
+    /// caller takes it, so that a request would now get a connection at once (check coalescing
+    /// sends its queued checks then). The listener must not start an exchange on the pool
+    /// before it returns. One listener at a time; null: none.
+    void on_connection_free(void (*listener)(void*), void* context) noexcept {
+        free_listener_ = listener;
+        free_listener_context_ = context;
+    }
+
   private:
     using connection_ptr = std::shared_ptr<connection>;
     using state_type = pool_state<connection_ptr>;
@@ -249,9 +265,13 @@ class pool {
         }
     }
 
-    // Wakes the waiter the state chose. Every queued waiter is registered (see `waiter`).
+    // Wakes the waiter the state chose. Every queued waiter is registered (see `waiter`). With
+    // nobody waiting, a connection or a slot is free: the listener hears of it.
     void hand_off(typename state_type::handoff h) {
-        if (h.what == state_type::handoff::kind::none) return;
+        if (h.what == state_type::handoff::kind::none) {
+            if (free_listener_) free_listener_(free_listener_context_);
+            return;
+        }
         auto it = waiters_.find(h.waiter);
         if (it == waiters_.end()) return;
         it->second->handed = std::move(h);
@@ -271,6 +291,8 @@ class pool {
     std::unordered_map<std::uint64_t, waiter*> waiters_;
     std::unordered_set<connection*> live_;  // every open connection, idle or busy
     deadline_watch deadlines_;              // of the exchanges on the connections
+    void (*free_listener_)(void*) = nullptr;
+    void* free_listener_context_ = nullptr;
 };
 
 }  // namespace permit::detail::http

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <permit/detail/client_impl.hpp>
+#include <permit/detail/decision.hpp>
 
 namespace permit::detail {
 
@@ -48,6 +49,11 @@ client_impl::client_impl(executor_type ex, config cfg)
     pdp_headers_ = common_headers(pdp);
     if (cfg_.rate_limits.applies_to(api.host))
         limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
+    // Pipelined checks do not wait for a free connection: nothing to coalesce.
+    if (cfg_.coalesce_checks.enabled && !pipeline_for(service::pdp)) {
+        coalescer_.emplace(cfg_.coalesce_checks.max_batch);
+        pool_for(service::pdp).on_connection_free(&on_pdp_connection_free, this);
+    }
 }
 
 boost::asio::awaitable<boost::system::error_code> client_impl::run(
@@ -63,7 +69,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
     diagnostics diag;
     try {
         http::response resp;
-        ec = co_await self->execute(spec, options.get(), diag, resp);
+        // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
+        if (spec.coalescable && self->coalescer_ && !options)
+            ec = co_await self->coalesced_check(spec, diag, resp);
+        else
+            ec = co_await self->execute(spec, options.get(), diag, resp);
         if (!ec && sink.decode) {
             try {
                 sink.decode(sink.target, resp);
@@ -259,6 +269,14 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
 
 void client_impl::cancel() {
     ++cancel_epoch_;
+    if (coalescer_) {
+        for (const auto id : coalescer_->take_all()) {
+            if (auto it = queued_checks_.find(id); it != queued_checks_.end()) {
+                it->second->aborted = true;
+                it->second->timer.cancel();
+            }
+        }
+    }
     if (bulk_) bulk_->cancel(stopped_);
     for (auto* timer : sleepers_) timer->cancel();
     if (limiter_) limiter_->cancel_all();
@@ -267,6 +285,105 @@ void client_impl::cancel() {
     if (api_pipeline_) api_pipeline_->close_all();
     if (pdp_pipeline_) pdp_pipeline_->close_all();
     scope_gate_.cancel();
+}
+
+boost::asio::awaitable<boost::system::error_code> client_impl::coalesced_check(
+    call_spec& spec, diagnostics& diag, http::response& resp) {
+    http::pool& pool = pool_for(service::pdp);
+    const auto id = ++last_check_;
+    if (stopped_ || !spec.body ||
+        coalescer_->submit(id, std::move(*spec.body), pool.has_free_connection()) ==
+            check_coalescer_state::route::now)
+        co_return co_await execute(spec, nullptr, diag, resp);
+    queued_check waiting(*this, id);
+    co_await waiting.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!waiting.done) {
+        diag.request = "POST " + pool.where().base_path + spec.path;
+        diag.client_message = waiting.aborted
+                                  ? "the client was cancelled"
+                                  : "cancelled while waiting to go out with other checks";
+        diag.stop_reason = retry_stop::cancelled;
+        co_return boost::asio::error::operation_aborted;
+    }
+    diag = std::move(waiting.diag);
+    if (waiting.ec) co_return waiting.ec;
+    // The answer, as an /allowed reply: the caller's decoder reads it as it reads one.
+    resp.status = 200;
+    resp.body = std::move(waiting.answer);
+    co_return boost::system::error_code{};
+}
+
+void client_impl::on_pdp_connection_free(void* context) {
+    auto& client = *static_cast<client_impl*>(context);
+    if (client.stopped_) return;
+    auto self = client.weak_from_this().lock();
+    if (!self) return;
+    auto batch = client.coalescer_->take();
+    if (!batch) return;
+    // From a handler of its own: the pool is in the middle of giving a connection back.
+    boost::asio::post(client.ex_, [self = std::move(self), batch = std::move(*batch)]() mutable {
+        boost::asio::co_spawn(self->ex_, send_checks(self, std::move(batch)),
+                              boost::asio::detached);
+    });
+}
+
+/// Keeps the body of a reply as it is: an /allowed reply, for the check that waits for it.
+struct reply_text_decoder {
+    std::string operator()(const http::response& r) const { return r.body; }
+};
+
+/// The answers of an /allowed/bulk reply, each as the JSON text of an /allowed reply.
+struct bulk_answers_decoder {
+    std::vector<std::string> operator()(const http::response& r) const {
+        return bulk_answers(r.body);
+    }
+};
+
+boost::asio::awaitable<void> client_impl::send_checks(std::shared_ptr<client_impl> self,
+                                                      check_coalescer_state::batch batch) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    diagnostics diag;
+    boost::system::error_code ec;
+    std::vector<std::string> answers;
+    const bool bulk = batch.bulk();
+    // Arguments are built before the co_await: g++ 12 destroys aggregate temporaries in a
+    // co_await expression twice.
+    call_spec spec{.method = http_method::post,
+                   .target = service::pdp,
+                   .path = bulk ? "/allowed/bulk" : "/allowed",
+                   .body = std::move(batch.body)};
+    if (bulk) {
+        auto result = co_await run<std::vector<std::string>>(self, std::move(spec),
+                                                             bulk_answers_decoder{}, &diag);
+        ec = result.ec;
+        answers = std::move(result.value);
+    } else {
+        auto result = co_await run<std::string>(self, std::move(spec), reply_text_decoder{}, &diag);
+        ec = result.ec;
+        if (!ec) answers.push_back(std::move(result.value));
+    }
+    if (!ec && !check_coalescer_state::matches(batch, answers.size())) {
+        ec = error::invalid_response;
+        diag.client_message = "the reply has " + std::to_string(answers.size()) + " answers for " +
+                              std::to_string(batch.tickets.size()) +
+                              " checks: it cannot be matched to them";
+    }
+    self->deliver_checks(batch.tickets, ec, diag, answers);
+}
+
+void client_impl::deliver_checks(const std::vector<check_coalescer_state::ticket>& tickets,
+                                 boost::system::error_code ec, const diagnostics& diag,
+                                 std::vector<std::string>& answers) {
+    for (std::size_t i = 0; i < tickets.size(); ++i) {
+        auto it = queued_checks_.find(tickets[i]);
+        if (it == queued_checks_.end()) continue;  // cancelled meanwhile: the answer is dropped
+        auto& waiting = *it->second;
+        waiting.done = true;
+        waiting.ec = ec;
+        waiting.diag = diag;
+        if (!ec) waiting.answer = std::move(answers[i]);
+        waiting.timer.cancel();
+    }
 }
 
 void client_impl::log(log_level level, std::string message) const {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <permit/detail/decision.hpp>
+#include <permit/detail/response_body.hpp>
+#include <permit/models/model_error.hpp>
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse_options.hpp>
@@ -234,6 +236,22 @@ PERMIT_DECL std::optional<bool> plain_decision(std::string_view body) noexcept {
     const auto& h = parser.handler();
     if (!h.top_is_object || h.allows != 1 || !h.allow_is_bool) return std::nullopt;
     return h.allow;
+}
+
+PERMIT_DECL std::vector<std::string> bulk_answers(const std::string& body) {
+    const auto jv = parse_body(body);
+    const auto* obj = jv.if_object();
+    const boost::json::value* list = obj ? obj->if_contains("allow") : nullptr;
+    if (!list && obj) {
+        if (const auto* result = obj->if_contains("result"); result && result->is_object())
+            list = result->get_object().if_contains("allow");
+    }
+    if (!list || !list->is_array())
+        throw model_error("bulk_check_result", "allow", model_error::kind::wrong_type, "an array");
+    std::vector<std::string> out;
+    out.reserve(list->get_array().size());
+    for (const auto& answer : list->get_array()) out.push_back(boost::json::serialize(answer));
+    return out;
 }
 
 }  // namespace permit::detail
