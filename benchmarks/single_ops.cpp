@@ -4,6 +4,12 @@
 // the measured window / operations).
 //
 //   bench-single-ops URL sync|create|check CONCURRENCY SECONDS [--prefix P] [--pipelining]
+//                    [--coalesce] [--connections N]
+//
+// `--coalesce` turns on `config::coalesce_checks` (checks that find every connection busy go out
+// together in `POST /allowed/bulk` requests); `--connections N` caps the connections of each
+// origin at N (default: CONCURRENCY, one per worker, as wrk and the Node SDK's agent have, with
+// which a check always finds its worker's connection free and coalescing has nothing to do).
 //
 // Users get keys `P-<worker>-<n>` (P defaults to "bench"), so that each run adds exactly one new
 // user per counted operation and the runner can check the emulator against the count. Every
@@ -101,7 +107,7 @@ double percentile(std::vector<double>& v, double p) {
 int main(int argc, char** argv) {
     if (argc < 5) {
         std::cerr << "usage: bench-single-ops URL sync|create|check CONCURRENCY SECONDS "
-                     "[--prefix P] [--pipelining]\n";
+                     "[--prefix P] [--pipelining] [--coalesce] [--connections N]\n";
         return 2;
     }
     const std::string url = argv[1];
@@ -109,10 +115,16 @@ int main(int argc, char** argv) {
     const int concurrency = std::atoi(argv[3]);
     const double seconds = std::atof(argv[4]);
     bool pipelining = false;
+    bool coalesce = false;
+    int connections = 0;
     for (int i = 5; i < argc; ++i) {
         const std::string arg = argv[i];
         if (arg == "--pipelining")
             pipelining = true;
+        else if (arg == "--coalesce")
+            coalesce = true;
+        else if (arg == "--connections" && i + 1 < argc)
+            connections = std::atoi(argv[++i]);
         else if (arg == "--prefix" && i + 1 < argc)
             run.prefix = argv[++i];
         else {
@@ -124,14 +136,20 @@ int main(int argc, char** argv) {
         std::cerr << "bench-single-ops: CONCURRENCY and SECONDS must be positive\n";
         return 2;
     }
+    if (connections == 0) connections = concurrency;
+    if (connections < 1) {
+        std::cerr << "bench-single-ops: --connections must be positive\n";
+        return 2;
+    }
 
     asio::io_context ioc(1);
     permit::config cfg{.api_key = "permit_key_emulator", .api_url = url, .pdp_url = url};
-    // One connection per worker, as wrk and the Node SDK's agent have.
-    cfg.api_max_connections = static_cast<std::size_t>(concurrency);
+    // By default one connection per worker, as wrk and the Node SDK's agent have.
+    cfg.api_max_connections = static_cast<std::size_t>(connections);
     cfg.pdp_max_connections = cfg.api_max_connections;
     cfg.api_pipelining.enabled = pipelining;
     cfg.pdp_pipelining.enabled = pipelining;
+    cfg.coalesce_checks.enabled = coalesce;
     permit::client permit(ioc.get_executor(), cfg);
 
     const double cpu_before = cpu_seconds();
@@ -153,6 +171,9 @@ int main(int argc, char** argv) {
         {"operation", run.operation},
         {"concurrency", concurrency},
         {"pipelining", pipelining},
+        {"coalesce", coalesce},
+        {"connections", connections},
+        {"requests", permit.stats().requests},
         {"operations", ops},
         {"ops_per_second", double(ops) / elapsed},
         {"p50_us", percentile(run.latencies_us, 0.50)},

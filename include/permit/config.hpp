@@ -29,6 +29,32 @@ struct pipelining_options {
     std::size_t max_depth = 8;
 };
 
+/// Coalescing of concurrent `check` calls into `POST /allowed/bulk` requests. While every
+/// connection to the PDP has a request in flight and no other may be opened
+/// (`config::pdp_max_connections`), a `check` waits in a queue instead of waiting for a
+/// connection; when one frees up, the checks queued by then go out together in one
+/// `POST /allowed/bulk` request (the queries `POST /allowed` takes, in an array), at most
+/// `max_batch` of them (the others go with the next free connection; a lone queued check goes as
+/// a plain `POST /allowed`), and each call completes with its own answer, the reply's answer at its
+/// index. A check that finds a connection free goes out at once, alone: coalescing never makes a
+/// check wait for others. Under load, a PDP then answers many checks per request, for less CPU
+/// per check on both sides.
+///
+/// What a call sees is unchanged, except that its `diagnostics` describe the request it went out
+/// in: when that request fails, every check in it fails with its error and diagnostics.
+/// Cancelling a queued check takes it out of the queue (it completes with `operation_aborted`);
+/// one already sent completes at once, and its answer is dropped. Calls through a view with
+/// options (`client::with`) are not coalesced, nor any check when `pdp_pipelining` applies to the
+/// PDP (pipelined requests do not wait for a free connection).
+struct check_coalescing_options {
+    /// Coalesce checks. Off by default.
+    bool enabled = false;
+    /// The most checks in one `/allowed/bulk` request. Permit documents no limit on the checks of
+    /// one bulk request (only the Cloud PDP's rate of them:
+    /// https://docs.permit.io/concepts/pdp/cloud-pdp-capabilities).
+    std::size_t max_batch = 100;
+};
+
 /// Everything a `permit::client` needs. Every field has a usable default except `api_key`.
 ///
 /// Nothing is read from the environment unless you call `config::from_environment()`.
@@ -55,6 +81,9 @@ struct config {
     /// HTTP/1.1 pipelining of decisions to the PDP (off by default). When the PDP shares the REST
     /// API's origin, `api_pipelining` applies to both.
     pipelining_options pdp_pipelining;
+    /// Concurrent checks that find every connection to the PDP busy go out together, in
+    /// `POST /allowed/bulk` requests (off by default; see `check_coalescing_options`).
+    check_coalescing_options coalesce_checks;
     /// An idle keep-alive connection older than this is closed instead of reused.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(15)};
 

@@ -11,6 +11,7 @@
 
 #include <permit/bulk/detail/impl/batcher.ipp>
 #include <permit/detail/impl/client_impl.ipp>
+#include <permit/detail/impl/decision.ipp>
 #include <permit/detail/impl/engine.ipp>
 #include <permit/detail/impl/error.ipp>
 #include <permit/detail/impl/instantiations.ipp>

@@ -5,16 +5,13 @@
 #include "read_message.hpp"
 
 #include <permit/config.hpp>
-#include <permit/detail/http/connection.hpp>
+#include <permit/detail/http/response_parser.hpp>
 #include <permit/detail/response_body.hpp>
 #include <permit/detail/retry/decision.hpp>
 #include <permit/detail/retry/retry_after.hpp>
 #include <permit/diagnostics.hpp>
 #include <permit/error.hpp>
 #include <permit/retry/policy.hpp>
-
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -25,14 +22,12 @@
 
 namespace permit_fuzz::http_response {
 
-namespace bhttp = boost::beast::http;
-
 // The client's header limit; its body limit (64 MiB) cut to 1 MiB, so that a Content-Length the
 // fuzzer invents does not make every input reserve 64 MiB: the limit is checked the same way.
 inline constexpr std::size_t body_limit = 1024 * 1024;
 
-// connection::read_on bounds its read buffer to max_response_header + 64 KiB (its read_slack):
-// a line of chunked framing longer than that fails with buffer_overflow.
+// connection::read_response bounds its read buffer to max_response_header + 64 KiB (its
+// read_slack): a line of chunked framing longer than that fails with buffer_overflow.
 inline constexpr std::size_t read_slack = 64 * 1024;
 
 // A fixed clock, so that an input does the same thing on every run.
@@ -50,7 +45,9 @@ PERMIT_FUZZ_TARGET(http_response) {
     std::string_view input(reinterpret_cast<const char*>(data) + 1, size - 1);
 
     const permit::config defaults;
-    bhttp::response_parser<bhttp::string_body> parser;
+    // What connection::read_response keeps of the message.
+    permit::detail::http::response resp;
+    permit::detail::http::response_parser parser(resp);
     parser.header_limit(static_cast<std::uint32_t>(
         std::min<std::size_t>(defaults.max_response_header, UINT32_MAX)));
     parser.body_limit(std::min(defaults.max_response_body, body_limit));
@@ -58,9 +55,7 @@ PERMIT_FUZZ_TARGET(http_response) {
     if (permit_fuzz::read_message(parser, buffer, input, piece,
                                   defaults.max_response_header + read_slack))
         return 0;
-
-    // What connection::read_on keeps of the message.
-    auto resp = permit::detail::http::take_response(parser);
+    parser.finish();
 
     // What client_impl::execute does with a response that is not a 2xx.
     permit::diagnostics diag;

@@ -134,7 +134,6 @@ PERMIT_FUZZ_TARGET(json_models) {
     if (size == 0) return 0;
     permit::detail::http::response r;
     r.status = 200;
-    r.content_type = "application/json";
     r.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
     decoders[data[0] % decoders.size()](r);
     return 0;

@@ -23,7 +23,6 @@ permit::detail::http::response make_response(unsigned status, std::string body,
     permit::detail::http::response r;
     r.status = status;
     r.body = std::move(body);
-    r.content_type = "application/json";
     r.request_id = std::move(request_id);
     return r;
 }

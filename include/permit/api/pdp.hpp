@@ -4,6 +4,7 @@
 
 #include <permit/api/api_base.hpp>
 #include <permit/check.hpp>
+#include <permit/detail/decision.hpp>
 #include <permit/models/model_error.hpp>
 #include <permit/models/pdp.hpp>
 
@@ -29,7 +30,11 @@ namespace permit {
 namespace detail {
 
 struct check_decoder {
-    bool operator()(const http::response& r) const { return json_decoder<check_result>{}(r).allow; }
+    bool operator()(const http::response& r) const {
+        // The plain reply without a JSON document; any other form, or an error, in full.
+        if (const auto allow = plain_decision(r.body)) return *allow;
+        return json_decoder<check_result>{}(r).allow;
+    }
 };
 
 struct bulk_check_decoder {
@@ -129,7 +134,9 @@ class pdp_api : protected detail::api_base {
     /// Asks the PDP whether `user` may do `action` on `resource` (`POST /allowed`).
     /// `resource` is a type (`"document"`) or an instance (`"document:42"`); the tenant is
     /// `config::default_tenant`. Signature: `void(error_code, bool)`. A decision is idempotent, so
-    /// it is retried under `config::retry` like a GET; a denial is `false`, not an error.
+    /// it is retried under `config::retry` like a GET; a denial is `false`, not an error. With
+    /// `config::coalesce_checks`, a check that finds every connection to the PDP busy goes out with
+    /// others in one `POST /allowed/bulk` request.
     template <detail::not_diagnostics CompletionToken = use_awaitable_t>
     auto check(check_subject user, std::string_view action, std::string_view resource,
                CompletionToken&& token = {}) {
@@ -436,19 +443,27 @@ class pdp_api : protected detail::api_base {
         return q;
     }
 
-    detail::call_spec check_spec(check_query q) const {
+    // The query as `normalize` makes it, written without a JSON document.
+    detail::call_spec check_spec(const check_query& q) const {
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/allowed",
-                .body = detail::json_text(normalize(std::move(q)))};
+                .body = detail::check_query_text(q, detail::config_of(*impl_.impl).default_tenant),
+                .coalescable = true};
     }
 
-    detail::call_spec bulk_check_spec(std::vector<check_query> queries) const {
-        for (auto& q : queries) q = normalize(std::move(q));
+    detail::call_spec bulk_check_spec(const std::vector<check_query>& queries) const {
+        const std::string& tenant = detail::config_of(*impl_.impl).default_tenant;
+        std::string body = "[";
+        for (const auto& q : queries) {
+            if (body.size() > 1) body += ',';
+            detail::append_check_query(body, q, tenant);
+        }
+        body += ']';
         return {.method = http_method::post,
                 .target = detail::service::pdp,
                 .path = "/allowed/bulk",
-                .body = detail::json_text(queries)};
+                .body = std::move(body)};
     }
 
     static detail::call_spec all_tenants_spec(check_query q) {

@@ -32,6 +32,9 @@ struct call_spec {
     /// The caller holds the client-side rate-limit token for the first attempt (the bulk pipeline
     /// waits for a token before it forms a batch). Ignored when the client does not pace.
     bool rate_token_held = false;
+    /// A `check` (`POST /allowed` with one query as its body): it may go out with others under
+    /// `config::coalesce_checks`.
+    bool coalescable = false;
 };
 
 /// The completion signature of an operation that yields `T` (nothing for `void`).

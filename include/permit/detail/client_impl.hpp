@@ -6,6 +6,7 @@
 #include <permit/client_stats.hpp>
 #include <permit/config.hpp>
 #include <permit/detail/call.hpp>
+#include <permit/detail/check_coalescer_state.hpp>
 #include <permit/detail/decl.hpp>
 #include <permit/detail/encoding.hpp>
 #include <permit/detail/engine.hpp>
@@ -28,6 +29,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -39,6 +41,8 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -160,10 +164,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
     PERMIT_DECL void check_transport_security(const char* option, const http::origin& where) const;
 
+    // The header fields every request to `where` carries: Host, Authorization, User-Agent,
+    // Accept, as they go on the wire.
+    PERMIT_DECL std::string common_headers(const http::origin& where) const;
+
     // The request of `spec` to `target` on `pool`; with the wait-for-sync headers when `wait`
-    // (a write through the PDP's facts proxy).
-    PERMIT_DECL http::request make_request(const call_spec& spec, http::pool& pool,
-                                           std::string target, const sync_wait* wait) const;
+    // (a write through the PDP's facts proxy). Its body refers to `spec`'s.
+    PERMIT_DECL http::request make_request(const call_spec& spec, const http::pool& pool,
+                                           std::string_view target, const sync_wait* wait) const;
 
     PERMIT_DECL static std::optional<std::chrono::milliseconds> retry_after_of(
         const http::response& resp);
@@ -192,6 +200,49 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
         boost::asio::steady_timer* timer;
     };
 
+    // Check coalescing (`config::coalesce_checks`): a check that finds every connection to the
+    // PDP busy waits in the queue for one, and goes out with the checks queued by then; any
+    // other goes at once through `execute`. `spec` loses its body when the check waits.
+    PERMIT_DECL boost::asio::awaitable<boost::system::error_code> coalesced_check(
+        call_spec& spec, diagnostics& diag, http::response& resp);
+
+    // The pool's listener: a connection to the PDP freed up, so the queued checks go out.
+    PERMIT_DECL static void on_pdp_connection_free(void* self);
+
+    // Sends checks that go out together, and hands each its answer.
+    PERMIT_DECL static boost::asio::awaitable<void> send_checks(std::shared_ptr<client_impl> self,
+                                                                check_coalescer_state::batch batch);
+
+    // Completes the waiting checks of `tickets` (those not cancelled meanwhile): with `ec` and
+    // `diag`, or, on success, each with its answer (the JSON text of an /allowed reply).
+    PERMIT_DECL void deliver_checks(const std::vector<check_coalescer_state::ticket>& tickets,
+                                    boost::system::error_code ec, const diagnostics& diag,
+                                    std::vector<std::string>& answers);
+
+    // A check waiting in the coalescing queue, listed for `deliver_checks` and `cancel()` while
+    // it exists; leaving, it leaves the queue too if it has not gone out. (A class of the client
+    // rather than of the coroutine: g++ 12 mishandles local classes in coroutines.)
+    struct queued_check {
+        queued_check(client_impl& c, check_coalescer_state::ticket t)
+            : owner(c), id(t), timer(c.ex_, std::chrono::steady_clock::time_point::max()) {
+            owner.queued_checks_.emplace(id, this);
+        }
+        queued_check(const queued_check&) = delete;
+        queued_check& operator=(const queued_check&) = delete;
+        ~queued_check() {
+            owner.queued_checks_.erase(id);
+            if (!done) owner.coalescer_->cancel(id);
+        }
+        client_impl& owner;
+        check_coalescer_state::ticket id;
+        boost::asio::steady_timer timer;  // never expires; cancelled to wake the check
+        bool done = false;                // the answer, or the failure, is here
+        bool aborted = false;             // the client was cancelled
+        boost::system::error_code ec;
+        diagnostics diag;
+        std::string answer;
+    };
+
     // The project and environment for an API path: from the config, or from the key's scope,
     // fetched once however many calls ask for it at the same time.
     PERMIT_DECL boost::asio::awaitable<boost::system::error_code> resolve_scope(diagnostics& diag,
@@ -206,7 +257,16 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
     std::unique_ptr<http::pipeline_pool> api_pipeline_;  // null unless pipelining is on
     std::unique_ptr<http::pipeline_pool> pdp_pipeline_;
-    std::string authorization_;
+    std::string api_headers_;  // common_headers() of each origin
+    std::string pdp_headers_;
+
+    // The paths' prefixes for the scope, `/v2/facts/{proj}/{env}` and `/v2/schema/{proj}/{env}`,
+    // made once the scope is known.
+    struct scope_paths {
+        std::string facts;
+        std::string schema;
+    };
+    std::optional<scope_paths> scope_paths_;
 
     std::optional<api_key_scope> scope_;
     bool scope_in_flight_ = false;
@@ -221,6 +281,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     std::uint64_t cancel_epoch_ = 0;
     bool stopped_ = false;
+
+    std::optional<check_coalescer_state> coalescer_;  // set when checks are coalesced
+    std::unordered_map<check_coalescer_state::ticket, queued_check*> queued_checks_;
+    check_coalescer_state::ticket last_check_ = 0;
 
     std::shared_ptr<client_service> bulk_;  // null until the first bulk_api
     // Read from any thread by `client::stats()`.

@@ -1,13 +1,16 @@
 // One keep-alive HTTP/1.1 connection, plain TCP or TLS, with its own timeouts.
 #pragma once
 
+#include <permit/detail/http/deadlines.hpp>
 #include <permit/detail/http/origin.hpp>
 #include <permit/detail/http/response.hpp>
+#include <permit/detail/http/response_parser.hpp>
 #include <permit/error.hpp>
 #include <permit/tls_options.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -15,22 +18,25 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 /// \namespace permit::detail::http
 /// The HTTP layer under `permit::client`: parsed origins, keep-alive HTTP/1.1 connections with
@@ -38,40 +44,64 @@
 /// connections.
 namespace permit::detail::http {
 
-/// A request as the client sends it: a Beast request with a string body.
-using request = boost::beast::http::request<boost::beast::http::string_body>;
+/// A request as the client writes it, in pieces that refer to storage outliving every exchange of
+/// the request: a connection writes them with one system call (gathered, over plain TCP), with no
+/// copy and no allocation. Written here rather than by Beast's serializer: a client's requests
+/// always carry a Content-Length or no body, never a chunked one, so the head and the body say
+/// all there is to say.
+struct request {
+    /// The method, as sent (`"POST"`).
+    std::string_view method;
+    /// The request target (path and query).
+    std::string_view target;
+    /// Header fields every request to the origin carries, each line ending in CRLF.
+    std::string_view common_headers;
+    /// More header fields for this request, each line ending in CRLF (usually none).
+    std::string extra_headers;
+    /// The body.
+    std::string_view body;
 
-/// What the client keeps of the complete response in `parser`; the body is moved out of it.
-template <class Parser>
-response take_response(Parser& parser) {
-    namespace bhttp = boost::beast::http;
-    auto& msg = parser.get();
-    response out;
-    out.status = msg.result_int();
-    out.keep_alive = parser.keep_alive();
-    if (auto it = msg.find(bhttp::field::content_type); it != msg.end())
-        out.content_type = it->value();
-    if (auto it = msg.find("x-request-id"); it != msg.end()) out.request_id = it->value();
-    if (auto it = msg.find(bhttp::field::retry_after); it != msg.end())
-        out.retry_after = it->value();
-    out.body = std::move(msg.body());
-    return out;
-}
+    /// Makes the `Content-Type: application/json` line when `json`, and a `Content-Length` line
+    /// (the body's size) when `with_length`; call once `body` is set.
+    void set_body_headers(bool json, bool with_length) {
+        char* out = body_headers_.data();
+        char* const end = out + body_headers_.size();
+        auto put = [&](std::string_view text) { out = std::copy(text.begin(), text.end(), out); };
+        if (json) put("Content-Type: application/json\r\n");
+        if (with_length) {
+            put("Content-Length: ");
+            out = std::to_chars(out, end, body.size()).ptr;
+            put("\r\n");
+        }
+        body_headers_size_ = static_cast<std::size_t>(out - body_headers_.data());
+    }
 
-/// The request line and header block of `req`, as they go on the wire; the body follows them.
-/// Written here rather than by Beast's serializer: a client's requests always carry a
-/// Content-Length (`prepare_payload`), never a chunked body, so the head and the body written in
-/// one `async_write` say all there is to say, and the serializer's machinery (instantiated once per
-/// stream type) was the largest part of the code a client compiles.
-inline std::string request_head(const request& req) {
-    std::string head;
-    head.reserve(256 + req.target().size());
-    head.append(req.method_string()).append(" ").append(req.target()).append(" HTTP/1.1\r\n");
-    for (const auto& field : req)
-        head.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
-    head.append("\r\n");
-    return head;
-}
+    /// The pieces as they go on the wire.
+    using buffers_type = std::array<boost::asio::const_buffer, 9>;
+    buffers_type buffers() const noexcept {
+        using boost::asio::buffer;
+        return {buffer(method.data(), method.size()),
+                buffer(" ", 1),
+                buffer(target.data(), target.size()),
+                buffer(" HTTP/1.1\r\n", 11),
+                buffer(common_headers.data(), common_headers.size()),
+                buffer(extra_headers.data(), extra_headers.size()),
+                buffer(body_headers_.data(), body_headers_size_),
+                buffer("\r\n", 2),
+                buffer(body.data(), body.size())};
+    }
+
+    /// The whole request, as one string, into `out` (which keeps its capacity).
+    void render(std::string& out) const {
+        out.clear();
+        for (const auto& b : buffers()) out.append(static_cast<const char*>(b.data()), b.size());
+    }
+
+  private:
+    // The body's header lines (`set_body_headers`), held here: a copy of the request has its own.
+    std::array<char, 80> body_headers_{};
+    std::size_t body_headers_size_ = 0;
+};
 
 /// Limits and timeouts a connection applies.
 struct connection_settings {
@@ -93,13 +123,27 @@ class connection {
     /// The type of the executor the connection runs on.
     using executor_type = boost::asio::any_io_executor;
 
-    /// `tls_context` must outlive the connection; it is used only when `where.tls`.
-    connection(executor_type ex, const origin& where, boost::asio::ssl::context* tls_context)
-        : resolver_(ex), where_(where) {
+    /// `tls_context` must outlive the connection; it is used only when `where.tls`. The
+    /// connection's timeouts are enforced through `deadlines` (its pool's).
+    connection(executor_type ex, const origin& where, boost::asio::ssl::context* tls_context,
+               deadline_watch deadlines)
+        : resolver_(ex), where_(where), deadlines_(std::move(deadlines)) {
         if (where.tls)
             tls_.emplace(ex, *tls_context);
         else
             plain_.emplace(ex);
+        read_deadline_.expire = &on_deadline<&connection::read_timed_out_>;
+        read_deadline_.context = this;
+        write_deadline_.expire = &on_deadline<&connection::write_timed_out_>;
+        write_deadline_.context = this;
+    }
+
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    ~connection() {
+        deadlines_.stop(read_deadline_);
+        deadlines_.stop(write_deadline_);
     }
 
     /// Resolves, connects and, for TLS, handshakes (SNI and host name verification included).
@@ -132,28 +176,36 @@ class connection {
             co_return rec;
         }
         auto& tcp = lowest_layer();
-        tcp.expires_at(deadline);
-        auto [cec, endpoint] = co_await tcp.async_connect(endpoints, as_tuple(use_awaitable));
-        if (cec) {
+        read_timed_out_ = false;
+        deadlines_.start(read_deadline_, deadline);
+        auto [cec, endpoint] =
+            co_await boost::asio::async_connect(tcp, endpoints, as_tuple(use_awaitable));
+        deadlines_.stop(read_deadline_);
+        if (cec || read_timed_out_) {
+            if (read_timed_out_) {
+                note = "could not connect to " + where_.key() + ": the connection timed out";
+                co_return make_error_code(error::connect_timeout);
+            }
             note = "could not connect to " + where_.key() + ": " + cec.message();
-            co_return cec == boost::beast::error::timeout ? make_error_code(error::connect_timeout)
-                                                          : cec;
+            co_return cec;
         }
-        tcp.socket().set_option(boost::asio::ip::tcp::no_delay(true));
+        tcp.set_option(boost::asio::ip::tcp::no_delay(true));
         if (!tls_) {
-            tcp.expires_never();
+            // A request is first written without waiting (`write_now`): it must not block.
+            boost::system::error_code ignored;
+            tcp.non_blocking(true, ignored);
             co_return boost::system::error_code{};
         }
         if (auto ec = prepare_tls(); ec) {
             note = "could not set up TLS for " + where_.host;
             co_return ec;
         }
-        tcp.expires_after(s.handshake_timeout);
+        deadlines_.start(read_deadline_, std::chrono::steady_clock::now() + s.handshake_timeout);
         auto [hec] = co_await tls_->async_handshake(boost::asio::ssl::stream_base::client,
                                                     as_tuple(use_awaitable));
-        tcp.expires_never();
-        if (hec) {
-            if (hec == boost::beast::error::timeout) {
+        deadlines_.stop(read_deadline_);
+        if (hec || read_timed_out_) {
+            if (read_timed_out_) {
                 note = "TLS handshake with " + where_.key() + " timed out";
                 co_return make_error_code(error::handshake_timeout);
             }
@@ -169,21 +221,18 @@ class connection {
     /// `error::request_timeout`, `error::response_too_large`, a network error or an HTTP parse
     /// error; `failure_note()` then says what happened. After a failure the connection must not
     /// be reused. Not thread-safe (see the class).
-    boost::asio::awaitable<boost::system::error_code> exchange(request& req, response& out,
+    boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& out,
                                                                const connection_settings& s) {
-        const auto deadline = std::chrono::steady_clock::now() + s.request_timeout;
-        if (auto ec = co_await write_until(req, deadline); ec) {
-            response_started_ = false;
-            co_return ec;
-        }
-        co_return co_await read_until(out, s, deadline);
+        if (tls_) return exchange_on(*tls_, &req, out, s);
+        return exchange_on(*plain_, &req, out, s);
     }
 
     /// Writes `req`, within `request_timeout`. With HTTP/1.1 pipelining, one `write` may run while
     /// one `read` (of an earlier response) does; never two writes at once.
-    boost::asio::awaitable<boost::system::error_code> write(request& req,
+    boost::asio::awaitable<boost::system::error_code> write(const request& req,
                                                             const connection_settings& s) {
-        return write_until(req, std::chrono::steady_clock::now() + s.request_timeout);
+        if (tls_) return write_on(*tls_, req, s);
+        return write_on(*plain_, req, s);
     }
 
     /// Reads the next response into `out`, within `request_timeout`; responses come in the order
@@ -191,7 +240,8 @@ class connection {
     /// says what happened.
     boost::asio::awaitable<boost::system::error_code> read(response& out,
                                                            const connection_settings& s) {
-        return read_until(out, s, std::chrono::steady_clock::now() + s.request_timeout);
+        if (tls_) return exchange_on(*tls_, nullptr, out, s);
+        return exchange_on(*plain_, nullptr, out, s);
     }
 
     /// What the last failed `read` or `exchange` found, in words for the diagnostics (which limit
@@ -205,37 +255,40 @@ class connection {
     /// carry another request: the bytes would be read as its response, or the request would be
     /// lost. Call it only while no read or write is in progress; it never blocks (for TLS, it
     /// lets OpenSSL process what has arrived, so that a session ticket alone does not count).
-    /// Not thread-safe (see the class).
+    /// Over plain TCP it costs one system call (a peek). Not thread-safe (see the class).
     bool has_unsolicited_input() {
-        if (buffer_.size() > 0) return true;
-        auto& socket = lowest_layer().socket();
+        if (has_leftover_input()) return true;
+        auto& socket = lowest_layer();
         if (!socket.is_open()) return true;
         boost::system::error_code ec;
-        const bool was_non_blocking = socket.non_blocking();
-        socket.non_blocking(true, ec);
-        if (ec) return true;
         char byte = 0;
-        if (tls_)
-            tls_->read_some(boost::asio::buffer(&byte, 1), ec);
-        else
+        if (!tls_) {
+            // The socket does not block (see `connect`).
             socket.receive(boost::asio::buffer(&byte, 1), boost::asio::socket_base::message_peek,
                            ec);
-        boost::system::error_code ignored;
-        socket.non_blocking(was_non_blocking, ignored);
+        } else {
+            const bool was_non_blocking = socket.non_blocking();
+            socket.non_blocking(true, ec);
+            if (ec) return true;
+            tls_->read_some(boost::asio::buffer(&byte, 1), ec);
+            boost::system::error_code ignored;
+            socket.non_blocking(was_non_blocking, ignored);
+        }
         // Would block: nothing is there. Anything else is a byte, the end of the stream, or an
         // error: none leaves the connection fit for another request.
         return ec != boost::asio::error::would_block;
     }
 
+    /// Whether bytes beyond the last response were read with it (no system call): a connection
+    /// with such bytes must not carry another request. What is still on the socket is found by
+    /// `has_unsolicited_input`, when the connection is taken for the next request.
+    bool has_leftover_input() const noexcept { return buffer_.size() > 0; }
+
     /// Closes the socket; pending operations complete with `operation_aborted`.
     void close() noexcept {
         boost::system::error_code ignored;
         resolver_.cancel();
-        auto& socket = lowest_layer().socket();
-        if (socket.is_open()) {
-            socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
-            socket.close(ignored);
-        }
+        close_socket();
     }
 
     /// How many exchanges were started on this connection.
@@ -256,28 +309,179 @@ class connection {
         return std::min(s.max_response_header, SIZE_MAX - read_slack) + read_slack;
     }
 
-    boost::asio::awaitable<boost::system::error_code> write_until(request& req,
-                                                                  time_point deadline) {
-        ++exchanges_;
-        std::string head = request_head(req);
-        if (tls_) {
-            // Asio's TLS stream encrypts one buffer per write: head and body go as one, so that a
-            // small request is one record and one segment.
-            head.append(req.body());
-            co_return co_await write_on(*tls_, boost::asio::buffer(head), deadline);
-        }
-        const std::array<boost::asio::const_buffer, 2> wire{boost::asio::buffer(head),
-                                                            boost::asio::buffer(req.body())};
-        co_return co_await write_on(*plain_, wire, deadline);
+    // A deadline passed: the operation in progress in that direction is ended by closing the
+    // socket (as Beast's stream does), and reports a timeout.
+    template <bool connection::*TimedOut>
+    static void on_deadline(void* self) {
+        auto& c = *static_cast<connection*>(self);
+        c.*TimedOut = true;
+        c.close_socket();
     }
 
-    boost::asio::awaitable<boost::system::error_code> read_until(response& out,
-                                                                 const connection_settings& s,
-                                                                 time_point deadline) {
+    void close_socket() noexcept {
+        boost::system::error_code ignored;
+        auto& socket = lowest_layer();
+        if (socket.is_open()) {
+            socket.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+            socket.close(ignored);
+        }
+    }
+
+    // Unlinks a deadline however the operation ends.
+    struct deadline_scope {
+        deadline_scope(deadline_watch& w, deadline_watch::entry& e, time_point at)
+            : watch(w), entry(e) {
+            watch.start(entry, at);
+        }
+        deadline_scope(const deadline_scope&) = delete;
+        deadline_scope& operator=(const deadline_scope&) = delete;
+        ~deadline_scope() { watch.stop(entry); }
+        deadline_watch& watch;
+        deadline_watch::entry& entry;
+    };
+
+    // Writes what the socket takes at once (plain TCP: usually the whole request, gathered from
+    // its pieces), without the round trip of an asynchronous write through the event loop.
+    // Returns the bytes written; `ec` is set on a failure other than a full send buffer.
+    std::size_t write_now(const request& req, boost::system::error_code& ec) {
+        if (tls_) return 0;
+        const std::size_t n = plain_->write_some(req.buffers(), ec);
+        if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
+        return ec ? 0 : n;
+    }
+
+    // What `write_now` left of `req`, as one buffer (in `wire_`): all of it for TLS (Asio's TLS
+    // stream encrypts one buffer per write: a small request is then one record and one
+    // segment).
+    boost::asio::const_buffer rest_of(const request& req, std::size_t written) {
+        req.render(wire_);
+        return boost::asio::buffer(wire_) + written;
+    }
+
+    static std::size_t size_of(const request& req) noexcept {
+        return boost::asio::buffer_size(req.buffers());
+    }
+
+    // One exchange, or (without `req`) one read, under one deadline: a coroutine of its own per
+    // stream type, with the write and the read inline, so that a request costs one coroutine
+    // frame here.
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream,
+                                                                  const request* req, response& out,
+                                                                  const connection_settings& s) {
+        namespace bhttp = boost::beast::http;
         response_started_ = false;
         failure_note_.clear();
-        if (tls_) co_return co_await read_on(*tls_, out, s, deadline);
-        co_return co_await read_on(*plain_, out, s, deadline);
+        read_timed_out_ = false;
+        deadline_scope scope(deadlines_, read_deadline_,
+                             std::chrono::steady_clock::now() + s.request_timeout);
+        if (req) {
+            ++exchanges_;
+            boost::system::error_code wec;
+            const std::size_t written = write_now(*req, wec);
+            if (!wec && written < size_of(*req)) {
+                auto [ec, n] = co_await async_write_all(stream, rest_of(*req, written));
+                wec = ec;
+            }
+            if (wec || read_timed_out_) co_return translate(wec, read_timed_out_);
+        }
+
+        // The response, read as Beast's `http::async_read` reads one: parse what is buffered,
+        // read more while the parser needs more, the end of the stream ending a body without a
+        // length.
+        response_parser parser(out);
+        parser.eager(true);
+        parser.header_limit(
+            static_cast<std::uint32_t>(std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
+        parser.body_limit(s.max_response_body);
+        // The body goes to the string, bounded by body_limit; what stays in the buffer is a header
+        // (bounded by header_limit) or a line of chunked framing, which nothing else bounds: a
+        // chunk extension or a trailer that never ends would grow the buffer until the timeout.
+        buffer_.max_size(read_buffer_limit(s));
+        boost::system::error_code ec;
+        std::size_t read = 0;
+        while (!parser.is_done()) {
+            if (buffer_.size() > 0) {
+                const auto used = parser.put(buffer_.data(), ec);
+                buffer_.consume(used);
+                if (ec == bhttp::error::need_more)
+                    ec = {};
+                else if (ec)
+                    break;
+                else if (parser.is_done())
+                    break;
+                else if (used > 0 && buffer_.size() > 0)
+                    continue;
+            }
+            const auto size = boost::beast::read_size(buffer_, 65536);
+            if (size == 0) {
+                ec = bhttp::error::buffer_overflow;
+                break;
+            }
+            std::optional<boost::beast::flat_buffer::mutable_buffers_type> room;
+            try {
+                room.emplace(buffer_.prepare(size));
+            } catch (const std::length_error&) {
+                ec = bhttp::error::buffer_overflow;
+                break;
+            }
+            auto [rec, n] = co_await stream.async_read_some(
+                *room, boost::asio::as_tuple(boost::asio::use_awaitable));
+            buffer_.commit(n);
+            read += n;
+            if (rec == boost::asio::error::eof) {
+                if (parser.got_some()) {
+                    // A body read to the end of the stream ends here.
+                    parser.put_eof(ec);
+                    break;
+                }
+                ec = bhttp::error::end_of_stream;
+                break;
+            }
+            if (rec) {
+                ec = rec;
+                break;
+            }
+        }
+        response_started_ = parser.got_some() || buffer_.size() > 0 || read > 0;
+        if (ec || read_timed_out_) {
+            const bool timed_out = read_timed_out_;
+            if (timed_out) ec = boost::beast::error::timeout;
+            failure_note_ = describe_failure(ec, parser, s);
+            co_return translate(ec, timed_out);
+        }
+        parser.finish();
+        co_return boost::system::error_code{};
+    }
+
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, const request& req,
+                                                               const connection_settings& s) {
+        ++exchanges_;
+        boost::system::error_code wec;
+        const std::size_t written = write_now(req, wec);
+        if (wec) co_return wec;
+        if (written == size_of(req)) co_return boost::system::error_code{};
+        // Beside a read in progress: the write has a deadline of its own.
+        write_timed_out_ = false;
+        deadline_scope scope(deadlines_, write_deadline_,
+                             std::chrono::steady_clock::now() + s.request_timeout);
+        auto [ec, n] = co_await async_write_all(stream, rest_of(req, written));
+        co_return translate(ec, write_timed_out_);
+    }
+
+    // Writes all of `wire`, offering the stream everything that is left at each step, where
+    // Asio's `transfer_all` offers 64 KiB at a time: a bulk request is hundreds of kilobytes,
+    // which the kernel takes in one call when its buffer has room.
+    template <class Stream>
+    static auto async_write_all(Stream& stream, boost::asio::const_buffer wire) {
+        const std::size_t total = wire.size();
+        auto everything_left = [total](const boost::system::error_code& ec,
+                                       std::size_t written_so_far) -> std::size_t {
+            return ec ? 0 : total - written_so_far;
+        };
+        return boost::asio::async_write(stream, wire, everything_left,
+                                        boost::asio::as_tuple(boost::asio::use_awaitable));
     }
 
     // Declared here rather than inside connect(): g++ 12 crashes (ICE in write_encoding) on a
@@ -287,8 +491,8 @@ class connection {
         bool timed_out = false;
     };
 
-    boost::beast::tcp_stream& lowest_layer() noexcept {
-        return tls_ ? boost::beast::get_lowest_layer(*tls_) : *plain_;
+    boost::asio::ip::tcp::socket& lowest_layer() noexcept {
+        return tls_ ? tls_->next_layer() : *plain_;
     }
 
     boost::system::error_code prepare_tls() {
@@ -313,57 +517,7 @@ class connection {
         return {static_cast<int>(::ERR_get_error()), boost::asio::error::get_ssl_category()};
     }
 
-    // Beast's stream keeps separate read and write timers: setting the expiry while the other
-    // direction is pending leaves that one's timer alone, which is what pipelining needs.
-    template <class Stream, class Buffers>
-    boost::asio::awaitable<boost::system::error_code> write_on(Stream& stream, const Buffers& wire,
-                                                               time_point deadline) {
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        lowest_layer().expires_at(deadline);
-        // All that is left at each step, where Asio's `transfer_all` offers the stream 64 KiB at
-        // a time: a bulk request is hundreds of kilobytes, which the kernel takes in one call
-        // when its buffer has room.
-        const std::size_t total = boost::asio::buffer_size(wire);
-        auto everything_left = [total](const boost::system::error_code& ec,
-                                       std::size_t written_so_far) -> std::size_t {
-            return ec ? 0 : total - written_so_far;
-        };
-        auto [wec, written] = co_await boost::asio::async_write(stream, wire, everything_left,
-                                                                as_tuple(use_awaitable));
-        co_return translate(wec);
-    }
-
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> read_on(Stream& stream, response& out,
-                                                              const connection_settings& s,
-                                                              time_point deadline) {
-        namespace bhttp = boost::beast::http;
-        using boost::asio::as_tuple;
-        using boost::asio::use_awaitable;
-        auto& tcp = lowest_layer();
-        tcp.expires_at(deadline);
-        bhttp::response_parser<bhttp::string_body> parser;
-        parser.header_limit(
-            static_cast<std::uint32_t>(std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
-        parser.body_limit(s.max_response_body);
-        // The body goes to the string, bounded by body_limit; what stays in the buffer is a header
-        // (bounded by header_limit) or a line of chunked framing, which nothing else bounds: a
-        // chunk extension or a trailer that never ends would grow the buffer until the timeout.
-        buffer_.max_size(read_buffer_limit(s));
-        auto [rec, read] =
-            co_await bhttp::async_read(stream, buffer_, parser, as_tuple(use_awaitable));
-        response_started_ = parser.got_some() || buffer_.size() > 0 || read > 0;
-        if (rec) {
-            failure_note_ = describe_failure(rec, parser, s);
-            co_return translate(rec);
-        }
-        out = take_response(parser);
-        co_return boost::system::error_code{};
-    }
-
-    template <class Parser>
-    std::string describe_failure(boost::system::error_code ec, const Parser& parser,
+    std::string describe_failure(boost::system::error_code ec, const response_parser& parser,
                                  const connection_settings& s) const {
         namespace bhttp = boost::beast::http;
         if (ec == boost::beast::error::timeout)
@@ -392,9 +546,11 @@ class connection {
         return {};
     }
 
-    static boost::system::error_code translate(boost::system::error_code ec) {
+    // The error an operation reports: a timeout when its deadline passed (the socket was closed
+    // under it), the client's codes for the limits, the stream's error otherwise.
+    static boost::system::error_code translate(boost::system::error_code ec, bool timed_out) {
         namespace bhttp = boost::beast::http;
-        if (ec == boost::beast::error::timeout) return error::request_timeout;
+        if (timed_out || ec == boost::beast::error::timeout) return error::request_timeout;
         if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit ||
             ec == bhttp::error::buffer_overflow)
             return error::response_too_large;
@@ -403,11 +559,17 @@ class connection {
 
     boost::asio::ip::tcp::resolver resolver_;
     origin where_;
-    std::optional<boost::beast::tcp_stream> plain_;
-    // Asio's TLS stream, not Beast's `ssl_stream`: the requests are written as at most two buffers,
-    // so Beast's buffer-flattening layer (`flat_stream`) would only add code to every user's build.
-    std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> tls_;
+    deadline_watch deadlines_;
+    std::optional<boost::asio::ip::tcp::socket> plain_;
+    // Asio's TLS stream, not Beast's `ssl_stream`: the requests are written as one buffer, so
+    // Beast's buffer-flattening layer (`flat_stream`) would only add code to every user's build.
+    std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls_;
+    deadline_watch::entry read_deadline_;   // connect, handshake, exchange or read
+    deadline_watch::entry write_deadline_;  // a pipelined write
+    bool read_timed_out_ = false;
+    bool write_timed_out_ = false;
     boost::beast::flat_buffer buffer_;
+    std::string wire_;  // a request as one buffer, when it is not written at once
     std::size_t exchanges_ = 0;
     bool response_started_ = false;
     std::string failure_note_;

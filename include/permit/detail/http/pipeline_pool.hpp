@@ -44,7 +44,11 @@ class pipeline_pool {
         , settings_(settings)
         , max_connections_(std::max<std::size_t>(1, max_connections))
         , max_depth_(std::max<std::size_t>(1, max_depth))
-        , idle_timeout_(idle_timeout) {}
+        , idle_timeout_(idle_timeout)
+        , deadlines_(ex_) {}
+
+    /// Stops the timer of the connections' deadlines.
+    ~pipeline_pool() { deadlines_.close(); }
 
     /// Not copyable.
     pipeline_pool(const pipeline_pool&) = delete;
@@ -62,7 +66,7 @@ class pipeline_pool {
     /// input while it idled) is closed rather than given another request, which would take the
     /// stray bytes for its answer. Fails with the connection's error, `note` saying what happened.
     /// Not thread-safe (see the class).
-    boost::asio::awaitable<exchange_result> exchange(request& req) {
+    boost::asio::awaitable<exchange_result> exchange(const request& req) {
         exchange_result out;
         close_expired(std::chrono::steady_clock::now());
         std::shared_ptr<pipeline> p;
@@ -77,7 +81,7 @@ class pipeline_pool {
             }
             if (p) break;
             if (pipelines_.size() < max_connections_) {
-                p = std::make_shared<pipeline>(ex_, where_, tls_context_);
+                p = std::make_shared<pipeline>(ex_, where_, tls_context_, deadlines_);
                 pipelines_.push_back(p);
                 p->joinable = false;  // until connected
                 p->idle_since = std::chrono::steady_clock::now();
@@ -139,8 +143,9 @@ class pipeline_pool {
     };
 
     struct pipeline {
-        pipeline(const executor_type& ex, const origin& where, boost::asio::ssl::context* tls)
-            : conn(ex, where, tls) {}
+        pipeline(const executor_type& ex, const origin& where, boost::asio::ssl::context* tls,
+                 const deadline_watch& deadlines)
+            : conn(ex, where, tls, deadlines) {}
         connection conn;
         std::size_t depth = 0;                             // requests joined and not finished
         std::chrono::steady_clock::time_point idle_since;  // when depth last fell to 0
@@ -189,7 +194,7 @@ class pipeline_pool {
     };
 
     boost::asio::awaitable<exchange_result> exchange_on(std::shared_ptr<pipeline> pl,
-                                                        request& req) {
+                                                        const request& req) {
         exchange_result out;
         membership member(*this, pl);
         pipeline& p = *pl;
@@ -361,6 +366,7 @@ class pipeline_pool {
     std::list<std::shared_ptr<pipeline>> pipelines_;  // open or opening, broken ones excluded
     std::list<room_waiter*> room_waiters_;
     std::size_t deepest_ = 0;
+    deadline_watch deadlines_;  // of the reads and writes on the connections
 };
 
 }  // namespace permit::detail::http

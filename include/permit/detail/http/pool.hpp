@@ -58,7 +58,11 @@ class pool {
         , where_(std::move(where))
         , tls_context_(tls_context)
         , settings_(settings)
-        , state_(max_connections, idle_timeout) {}
+        , state_(max_connections, idle_timeout)
+        , deadlines_(ex_) {}
+
+    /// Stops the timer of the connections' deadlines.
+    ~pool() { deadlines_.close(); }
 
     /// Not copyable.
     pool(const pool&) = delete;
@@ -76,12 +80,22 @@ class pool {
     /// next request. Cancellation (any type) while waiting leaves the queue; while connecting or
     /// exchanging, it closes that connection. Completes with `operation_aborted` after
     /// `close_all()`; otherwise with the connection's error, and `note` saying what happened.
-    boost::asio::awaitable<exchange_result> exchange(request& req, bool fresh = false) {
+    boost::asio::awaitable<exchange_result> exchange(const request& req, bool fresh = false) {
         exchange_result out;
-        auto [ec, conn] = co_await acquire(out.note, fresh);
-        if (ec) {
-            out.ec = ec;
-            co_return out;
+        // An idle connection fit for reuse is taken at once; opening one or waiting for one is
+        // the coroutine below.
+        auto decision = decide(fresh);
+        connection_ptr conn;
+        if (decision.what == state_type::acquire_decision::kind::reuse &&
+            !decision.connection->has_unsolicited_input()) {
+            conn = std::move(decision.connection);
+        } else {
+            auto [ec, acquired] = co_await acquire(out.note, fresh, std::move(decision));
+            if (ec) {
+                out.ec = ec;
+                co_return out;
+            }
+            conn = std::move(acquired);
         }
         lease held(*this, conn);
         out.reused = conn->exchanges() > 0;
@@ -97,7 +111,9 @@ class pool {
             else
                 out.note = "the connection failed during the exchange: " + out.ec.message();
         } else {
-            held.reusable = out.resp.keep_alive && !conn->has_unsolicited_input();
+            // Bytes read past the response make it unfit now; bytes still on the socket are
+            // found when the connection is next taken (`acquire`), which looks at it anyway.
+            held.reusable = out.resp.keep_alive && !conn->has_leftover_input();
         }
         co_return out;
     }
@@ -122,6 +138,22 @@ class pool {
     std::size_t idle_count() const noexcept { return state_.idle_count(); }
     /// Callers waiting for a connection.
     std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
+
+    /// Whether a request would get a connection at once: an idle one, or room to open one, with
+    /// nobody waiting for one.
+    bool has_free_connection() const noexcept {
+        return state_.waiting_count() == 0 &&
+               (state_.idle_count() > 0 || state_.open_count() < state_.max_connections());
+    }
+
+    /// Calls `listener(context)` whenever a connection or a slot is given back and no waiting
+    /// caller takes it, so that a request would now get a connection at once (check coalescing
+    /// sends its queued checks then). The listener must not start an exchange on the pool
+    /// before it returns. One listener at a time; null: none.
+    void on_connection_free(void (*listener)(void*), void* context) noexcept {
+        free_listener_ = listener;
+        free_listener_context_ = context;
+    }
 
   private:
     using connection_ptr = std::shared_ptr<connection>;
@@ -164,18 +196,22 @@ class pool {
         bool reusable = false;
     };
 
-    boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> acquire(
-        std::string& note, bool fresh) {
+    // What a caller that wants a connection gets: an idle one (which `exchange` looks at before
+    // it takes it), a slot to open one in, or a place in the queue. Idle connections past their
+    // timeout are closed first.
+    typename state_type::acquire_decision decide(bool fresh) {
         for (auto& c : state_.take_expired(std::chrono::steady_clock::now())) forget(c);
-        auto decision = state_.acquire(fresh);
+        return state_.acquire(fresh);
+    }
+
+    // Carries out `decision` when the connection is not at hand: opens one, or waits for one.
+    boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> acquire(
+        std::string& note, bool fresh, typename state_type::acquire_decision decision) {
         switch (decision.what) {
             case state_type::acquire_decision::kind::reuse:
-                if (!decision.connection->has_unsolicited_input())
-                    co_return std::pair{boost::system::error_code{},
-                                        std::move(decision.connection)};
-                // The server spoke while the connection idled: a response to no request, which
-                // would be read as this call's answer, or its close. A new connection takes the
-                // slot.
+                // The server spoke while the connection idled (`exchange` found input on it): a
+                // response to no request, which would be read as this call's answer, or its
+                // close. A new connection takes the slot.
                 forget(decision.connection);
                 co_return co_await open(note);
             case state_type::acquire_decision::kind::open:
@@ -209,7 +245,7 @@ class pool {
     // Opens a connection in a slot the state reserved.
     boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> open(
         std::string& note) {
-        auto conn = std::make_shared<connection>(ex_, where_, tls_context_);
+        auto conn = std::make_shared<connection>(ex_, where_, tls_context_, deadlines_);
         live_.insert(conn.get());
         const auto ec = co_await conn->connect(settings_, note);
         if (ec) {
@@ -229,9 +265,13 @@ class pool {
         }
     }
 
-    // Wakes the waiter the state chose. Every queued waiter is registered (see `waiter`).
+    // Wakes the waiter the state chose. Every queued waiter is registered (see `waiter`). With
+    // nobody waiting, a connection or a slot is free: the listener hears of it.
     void hand_off(typename state_type::handoff h) {
-        if (h.what == state_type::handoff::kind::none) return;
+        if (h.what == state_type::handoff::kind::none) {
+            if (free_listener_) free_listener_(free_listener_context_);
+            return;
+        }
         auto it = waiters_.find(h.waiter);
         if (it == waiters_.end()) return;
         it->second->handed = std::move(h);
@@ -250,6 +290,9 @@ class pool {
     state_type state_;
     std::unordered_map<std::uint64_t, waiter*> waiters_;
     std::unordered_set<connection*> live_;  // every open connection, idle or busy
+    deadline_watch deadlines_;              // of the exchanges on the connections
+    void (*free_listener_)(void*) = nullptr;
+    void* free_listener_context_ = nullptr;
 };
 
 }  // namespace permit::detail::http

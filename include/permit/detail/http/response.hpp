@@ -12,8 +12,6 @@ struct response {
     unsigned status = 0;
     /// The whole body.
     std::string body;
-    /// The `Content-Type` header, when sent.
-    std::string content_type;
     std::string request_id;   ///< `X-Request-Id`, when sent
     std::string retry_after;  ///< `Retry-After`, when sent
     bool keep_alive = false;  ///< the server lets the connection serve another request

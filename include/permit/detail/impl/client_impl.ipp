@@ -4,27 +4,9 @@
 #pragma once
 
 #include <permit/detail/client_impl.hpp>
+#include <permit/detail/decision.hpp>
 
 namespace permit::detail {
-
-inline boost::beast::http::verb to_beast(http_method method) noexcept {
-    using boost::beast::http::verb;
-    switch (method) {
-        case http_method::get:
-            return verb::get;
-        case http_method::head:
-            return verb::head;
-        case http_method::post:
-            return verb::post;
-        case http_method::put:
-            return verb::put;
-        case http_method::patch:
-            return verb::patch;
-        case http_method::delete_:
-            return verb::delete_;
-    }
-    return verb::get;
-}
 
 inline http::connection_settings settings_of(const config& cfg) {
     return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout, cfg.max_response_body,
@@ -63,9 +45,15 @@ client_impl::client_impl(executor_type ex, config cfg)
                 ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
                 cfg_.pdp_pipelining.max_depth, cfg_.idle_timeout);
     }
-    authorization_ = "Bearer " + cfg_.api_key;
+    api_headers_ = common_headers(api);
+    pdp_headers_ = common_headers(pdp);
     if (cfg_.rate_limits.applies_to(api.host))
         limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
+    // Pipelined checks do not wait for a free connection: nothing to coalesce.
+    if (cfg_.coalesce_checks.enabled && !pipeline_for(service::pdp)) {
+        coalescer_.emplace(cfg_.coalesce_checks.max_batch);
+        pool_for(service::pdp).on_connection_free(&on_pdp_connection_free, this);
+    }
 }
 
 boost::asio::awaitable<boost::system::error_code> client_impl::run(
@@ -81,7 +69,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
     diagnostics diag;
     try {
         http::response resp;
-        ec = co_await self->execute(spec, options.get(), diag, resp);
+        // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
+        if (spec.coalescable && self->coalescer_ && !options)
+            ec = co_await self->coalesced_check(spec, diag, resp);
+        else
+            ec = co_await self->execute(spec, options.get(), diag, resp);
         if (!ec && sink.decode) {
             try {
                 sink.decode(sink.target, resp);
@@ -121,11 +113,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
                                                                        diagnostics& diag,
                                                                        http::response& resp) {
     using clock = std::chrono::steady_clock;
-    diag.request = std::string(to_string(spec.method)) + " " + spec.path;
     // A rate-limit token taken for this call goes back unused if the call ends before it is
     // sent.
     const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
     if (stopped_) {
+        diag.request = std::string(to_string(spec.method)) + " " + spec.path;
         if (token_held) give_back_token(spec);
         diag.client_message = "the client is shut down";
         diag.stop_reason = retry_stop::cancelled;
@@ -150,18 +142,22 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
     if (wait) {
         target += "/facts";
     } else if (spec.base != path_base::none) {
-        scope_ids ids;
-        if (auto ec = co_await resolve_scope(diag, ids); ec) {
-            if (token_held) give_back_token(spec);
-            co_return ec;
+        if (!scope_paths_) {
+            diag.request = std::string(to_string(spec.method)) + " " + spec.path;
+            scope_ids ids;
+            if (auto ec = co_await resolve_scope(diag, ids); ec) {
+                if (token_held) give_back_token(spec);
+                co_return ec;
+            }
+            // The scope does not change: its paths are made once.
+            const auto scope = percent_encode(ids.project) + '/' + percent_encode(ids.environment);
+            if (!scope_paths_)
+                scope_paths_.emplace(scope_paths{"/v2/facts/" + scope, "/v2/schema/" + scope});
         }
-        target += spec.base == path_base::facts ? "/v2/facts/" : "/v2/schema/";
-        target += percent_encode(ids.project);
-        target += '/';
-        target += percent_encode(ids.environment);
+        target += spec.base == path_base::facts ? scope_paths_->facts : scope_paths_->schema;
     }
     target += spec.path;
-    diag.request = std::string(to_string(spec.method)) + " " + target;
+    diag.request.assign(to_string(spec.method)).append(" ").append(target);
     // Requests to the REST API are paced, proxied facts included; the PDP's decisions are not (a
     // local PDP has no limits).
     const bool paced = limiter_ && spec.target == service::api;
@@ -170,7 +166,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         target += '?';
         target += spec.query;
     }
-    http::request req = make_request(spec, pool, std::move(target), wait);
+    const http::request req = make_request(spec, pool, target, wait);
 
     const bool idempotent =
         spec.idempotent.value_or(retry::is_idempotent(spec.method, spec.target == service::pdp));
@@ -273,6 +269,14 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
 
 void client_impl::cancel() {
     ++cancel_epoch_;
+    if (coalescer_) {
+        for (const auto id : coalescer_->take_all()) {
+            if (auto it = queued_checks_.find(id); it != queued_checks_.end()) {
+                it->second->aborted = true;
+                it->second->timer.cancel();
+            }
+        }
+    }
     if (bulk_) bulk_->cancel(stopped_);
     for (auto* timer : sleepers_) timer->cancel();
     if (limiter_) limiter_->cancel_all();
@@ -281,6 +285,105 @@ void client_impl::cancel() {
     if (api_pipeline_) api_pipeline_->close_all();
     if (pdp_pipeline_) pdp_pipeline_->close_all();
     scope_gate_.cancel();
+}
+
+boost::asio::awaitable<boost::system::error_code> client_impl::coalesced_check(
+    call_spec& spec, diagnostics& diag, http::response& resp) {
+    http::pool& pool = pool_for(service::pdp);
+    const auto id = ++last_check_;
+    if (stopped_ || !spec.body ||
+        coalescer_->submit(id, std::move(*spec.body), pool.has_free_connection()) ==
+            check_coalescer_state::route::now)
+        co_return co_await execute(spec, nullptr, diag, resp);
+    queued_check waiting(*this, id);
+    co_await waiting.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (!waiting.done) {
+        diag.request = "POST " + pool.where().base_path + spec.path;
+        diag.client_message = waiting.aborted
+                                  ? "the client was cancelled"
+                                  : "cancelled while waiting to go out with other checks";
+        diag.stop_reason = retry_stop::cancelled;
+        co_return boost::asio::error::operation_aborted;
+    }
+    diag = std::move(waiting.diag);
+    if (waiting.ec) co_return waiting.ec;
+    // The answer, as an /allowed reply: the caller's decoder reads it as it reads one.
+    resp.status = 200;
+    resp.body = std::move(waiting.answer);
+    co_return boost::system::error_code{};
+}
+
+void client_impl::on_pdp_connection_free(void* context) {
+    auto& client = *static_cast<client_impl*>(context);
+    if (client.stopped_) return;
+    auto self = client.weak_from_this().lock();
+    if (!self) return;
+    auto batch = client.coalescer_->take();
+    if (!batch) return;
+    // From a handler of its own: the pool is in the middle of giving a connection back.
+    boost::asio::post(client.ex_, [self = std::move(self), batch = std::move(*batch)]() mutable {
+        boost::asio::co_spawn(self->ex_, send_checks(self, std::move(batch)),
+                              boost::asio::detached);
+    });
+}
+
+/// Keeps the body of a reply as it is: an /allowed reply, for the check that waits for it.
+struct reply_text_decoder {
+    std::string operator()(const http::response& r) const { return r.body; }
+};
+
+/// The answers of an /allowed/bulk reply, each as the JSON text of an /allowed reply.
+struct bulk_answers_decoder {
+    std::vector<std::string> operator()(const http::response& r) const {
+        return bulk_answers(r.body);
+    }
+};
+
+boost::asio::awaitable<void> client_impl::send_checks(std::shared_ptr<client_impl> self,
+                                                      check_coalescer_state::batch batch) {
+    co_await boost::asio::this_coro::throw_if_cancelled(false);
+    diagnostics diag;
+    boost::system::error_code ec;
+    std::vector<std::string> answers;
+    const bool bulk = batch.bulk();
+    // Arguments are built before the co_await: g++ 12 destroys aggregate temporaries in a
+    // co_await expression twice.
+    call_spec spec{.method = http_method::post,
+                   .target = service::pdp,
+                   .path = bulk ? "/allowed/bulk" : "/allowed",
+                   .body = std::move(batch.body)};
+    if (bulk) {
+        auto result = co_await run<std::vector<std::string>>(self, std::move(spec),
+                                                             bulk_answers_decoder{}, &diag);
+        ec = result.ec;
+        answers = std::move(result.value);
+    } else {
+        auto result = co_await run<std::string>(self, std::move(spec), reply_text_decoder{}, &diag);
+        ec = result.ec;
+        if (!ec) answers.push_back(std::move(result.value));
+    }
+    if (!ec && !check_coalescer_state::matches(batch, answers.size())) {
+        ec = error::invalid_response;
+        diag.client_message = "the reply has " + std::to_string(answers.size()) + " answers for " +
+                              std::to_string(batch.tickets.size()) +
+                              " checks: it cannot be matched to them";
+    }
+    self->deliver_checks(batch.tickets, ec, diag, answers);
+}
+
+void client_impl::deliver_checks(const std::vector<check_coalescer_state::ticket>& tickets,
+                                 boost::system::error_code ec, const diagnostics& diag,
+                                 std::vector<std::string>& answers) {
+    for (std::size_t i = 0; i < tickets.size(); ++i) {
+        auto it = queued_checks_.find(tickets[i]);
+        if (it == queued_checks_.end()) continue;  // cancelled meanwhile: the answer is dropped
+        auto& waiting = *it->second;
+        waiting.done = true;
+        waiting.ec = ec;
+        waiting.diag = diag;
+        if (!ec) waiting.answer = std::move(answers[i]);
+        waiting.timer.cancel();
+    }
 }
 
 void client_impl::log(log_level level, std::string message) const {
@@ -301,23 +404,33 @@ void client_impl::check_transport_security(const char* option, const http::origi
                                 where.host + " (config.insecure_allow_plain_http)");
 }
 
-http::request client_impl::make_request(const call_spec& spec, http::pool& pool, std::string target,
-                                        const sync_wait* wait) const {
-    namespace bhttp = boost::beast::http;
-    http::request req{to_beast(spec.method), target, 11};
-    req.set(bhttp::field::host, pool.where().host_header);
-    req.set(bhttp::field::authorization, authorization_);
-    req.set(bhttp::field::user_agent, "permit-cpp/" PERMIT_VERSION_STRING);
-    req.set(bhttp::field::accept, "application/json");
+std::string client_impl::common_headers(const http::origin& where) const {
+    std::string out;
+    out.append("Host: ").append(where.host_header).append("\r\n");
+    out.append("Authorization: Bearer ").append(cfg_.api_key).append("\r\n");
+    out.append("User-Agent: permit-cpp/" PERMIT_VERSION_STRING "\r\n");
+    out.append("Accept: application/json\r\n");
+    return out;
+}
+
+http::request client_impl::make_request(const call_spec& spec, const http::pool& pool,
+                                        std::string_view target, const sync_wait* wait) const {
+    http::request req;
+    req.method = to_string(spec.method);
+    req.target = target;
+    req.common_headers = &pool == api_pool_.get() ? api_headers_ : pdp_headers_;
     if (wait) {
-        if (auto timeout = wait_timeout_header(*wait)) req.set("X-Wait-Timeout", *timeout);
-        if (auto policy = timeout_policy_header(*wait)) req.set("X-Timeout-Policy", *policy);
+        if (auto timeout = wait_timeout_header(*wait))
+            req.extra_headers.append("X-Wait-Timeout: ").append(*timeout).append("\r\n");
+        if (auto policy = timeout_policy_header(*wait))
+            req.extra_headers.append("X-Timeout-Policy: ").append(*policy).append("\r\n");
     }
-    if (spec.body) {
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = *spec.body;
-    }
-    req.prepare_payload();
+    if (spec.body) req.body = *spec.body;
+    // As Beast's prepare_payload: a length for a body, and a zero length for a POST or PUT
+    // without one.
+    req.set_body_headers(spec.body.has_value(), !req.body.empty() ||
+                                                    spec.method == http_method::post ||
+                                                    spec.method == http_method::put);
     return req;
 }
 
