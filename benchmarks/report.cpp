@@ -646,6 +646,10 @@ constexpr summary_figure summary_figures[] = {
     {"bulk sync of ", true, "users_per_second", "users/s", "node-sdk"},
     {"check c=64", false, "process_cpu_per_op", "client CPU per decision (us)", "wrk"},
     {"check c=64 pipelined", false, "process_cpu_per_op", "client CPU per decision (us)", "wrk"},
+    {"check c=64 coalesced", false, "process_cpu_per_op", "client CPU per decision (us)", "wrk"},
+    {"check c=64 coalesced", false, "throughput", "decisions/s", "wrk"},
+    {"check c=64", false, "throughput", "decisions/s", "wrk"},
+    {"check c=1 coalesced", false, "p50_latency", "p50 latency (us)", "wrk"},
     {"check c=1", false, "p50_latency", "p50 latency (us)", "wrk"},
     {"users.create c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
     {"users.sync c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
@@ -660,8 +664,8 @@ bool applies(const summary_figure& f, const table_row& t) {
 }
 
 // The summary: each figure against its reference, the emulator's and the sink's side by side.
-// The pipelined check has no pipelined reference: it is compared with wrk's check c=64 on as
-// many connections.
+// A pipelined or coalesced check has no such reference: it is compared with wrk's check at the same
+// concurrency, on as many connections.
 std::string summary_md(const std::vector<table_row>& table) {
     std::ostringstream md;
     md << "| scenario | figure | compared with | emulator: permit-cpp | reference | ratio "
@@ -687,9 +691,11 @@ std::string summary_md(const std::vector<table_row>& table) {
         }
     for (const auto& [scenario, figure] : lines) {
         const auto& f = *figure;
-        // The pipelined check's reference is wrk's check c=64, without pipelining.
-        const std::string reference_scenario =
-            scenario == "check c=64 pipelined" ? "check c=64" : scenario;
+        // A pipelined or coalesced check's reference is wrk's check at the same concurrency.
+        std::string reference_scenario = scenario;
+        for (const std::string_view option : {" pipelined", " coalesced"})
+            if (reference_scenario.ends_with(option))
+                reference_scenario.resize(reference_scenario.size() - option.size());
         md << "| " << scenario << " | " << f.title << " | "
            << (f.reference.empty() ? "–" : std::string(title_of(f.reference)));
         for (const std::string_view server : {"emulator", "sink"}) {

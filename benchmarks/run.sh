@@ -161,21 +161,26 @@ expect_new_users() {
 }
 
 # The user-key prefix of a single-operation run, which also names the file of its repeated runs.
-run_name() { echo "$1-$2-$3-$4${5:+-p}"; }  # server system operation concurrency [--pipelining]
+run_name() { echo "$1-$2-$3-$4${5:+-${5#--}}"; }  # server system operation concurrency [OPTION]
 
-single_op() {  # server system operation concurrency [--pipelining]
+# OPTION: --pipelining (HTTP/1.1 pipelining) or --coalesce (coalesced checks), permit-cpp only.
+single_op() {  # server system operation concurrency [OPTION]
     system=$2
-    local op=$3 c=$4 pipelining=${5:-} prefix
+    local op=$3 c=$4 option=${5:-} prefix
     prefix=$(run_name "$@")
     local name=$op
     [[ $op == check ]] || name=users.$op
-    scenario="$name c=$c${pipelining:+ pipelined}"
+    scenario="$name c=$c"
+    case $option in
+        --pipelining) scenario="$scenario pipelined" ;;
+        --coalesce) scenario="$scenario coalesced" ;;
+    esac
     start_server "$1"
     [[ $server == sink ]] || users_before=$(users_count)
     case $system in
         permit-cpp)
             measure "$bench/bench-single-ops" "$url" "$op" "$c" "$seconds" --prefix "$prefix" \
-                $pipelining ;;
+                $option ;;
         node-sdk)
             measure node benchmarks/node/single_ops.js "$url" "$op" "$c" "$seconds" "$prefix" ;;
         wrk)
@@ -207,7 +212,7 @@ single_op() {  # server system operation concurrency [--pipelining]
         expect_new_users "$ops" "$most"
     fi
     stop_server
-    record "$scenario" single "$op" "$c" "$([[ -n $pipelining ]] && echo true || echo false)" \
+    record "$scenario" single "$op" "$c" "$([[ $option == --pipelining ]] && echo true || echo false)" \
         "$system" "$work/runs.$prefix"
     printf '  %-28s %-10s %-8s %.0f ops/s\n' "$scenario" "$system" "$server" \
         "$(field ops_per_second "$result")" >&2
@@ -215,7 +220,7 @@ single_op() {  # server system operation concurrency [--pipelining]
 
 # Each system in turn, PERMIT_BENCH_REPEAT times, so that a slow moment of the machine falls on
 # one run of each rather than on all runs of one; the median run of each system is kept.
-single_scenario() {  # server operation concurrency [--pipelining]
+single_scenario() {  # server operation concurrency [OPTION]
     local systems=(permit-cpp node-sdk wrk) system_
     [[ -z ${4:-} ]] || systems=(permit-cpp)
     for _ in $(seq "$repeat"); do
@@ -455,11 +460,14 @@ client_part() {
     log "HTTP/1.1 pipelining, against the emulator"
     for c in 16 64 256; do single_scenario emulator sync "$c" --pipelining; done
     single_scenario emulator check 64 --pipelining
+    log "coalesced checks, against the emulator"
+    single_scenario emulator check 64 --coalesce
 
     log "single operations against bench-sink, $seconds s per run, the median of $repeat runs"
     for op in sync create; do single_scenario sink "$op" 64; done
     for c in 1 64; do single_scenario sink check "$c"; done
     single_scenario sink check 64 --pipelining
+    for c in 1 64; do single_scenario sink check "$c" --coalesce; done
 
     log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink"
     for server_ in emulator sink; do
