@@ -4,8 +4,12 @@
 #include <string>
 #include <vector>
 
+#include <thread>
+
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
+#include <permit/detail/http/connection.hpp>
 
 #include "support/client_fixture.hpp"
 
@@ -44,6 +48,42 @@ fault_rule slow_user_reads(std::chrono::milliseconds delay) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(client_transport)
+
+// `client::cancel()` closes the connections being opened. A name resolution that had already
+// ended when the connection was closed still delivers its answer; the connection must not go on
+// to connect (Asio's connect would open the closed socket again), or the call it was opened for
+// would go out after the cancel and succeed.
+BOOST_AUTO_TEST_CASE(a_connection_closed_after_its_name_was_resolved_does_not_connect) {
+    asio::io_context ioc;
+    asio::ip::tcp::acceptor listener(ioc, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto where = permit::detail::http::origin::parse(
+        "http://127.0.0.1:" + std::to_string(listener.local_endpoint().port()));
+    const permit::detail::http::connection_settings settings{.connect_timeout = 5s,
+                                                             .handshake_timeout = 5s,
+                                                             .request_timeout = 5s,
+                                                             .max_response_body = 1 << 20,
+                                                             .max_response_header = 1 << 14};
+    permit::detail::http::connection conn(ioc.get_executor(), where, nullptr,
+                                          permit::detail::http::deadline_watch(ioc.get_executor()));
+    std::optional<boost::system::error_code> connected;
+    std::string note;
+    asio::co_spawn(
+        ioc, [&]() -> asio::awaitable<void> { connected = co_await conn.connect(settings, note); },
+        asio::detached);
+    ioc.poll();  // the resolve is under way on Asio's resolver thread
+    // Long enough for a numeric host to resolve there and post its answer back.
+    std::this_thread::sleep_for(100ms);
+    conn.close();
+    ioc.run();
+    BOOST_REQUIRE(connected.has_value());
+    BOOST_TEST(*connected == asio::error::operation_aborted, connected->message());
+    BOOST_TEST(note.find("closed while it was being opened") != std::string::npos, note);
+    // Nothing reached the listener.
+    listener.non_blocking(true);
+    boost::system::error_code accept_ec;
+    listener.accept(accept_ec);
+    BOOST_TEST(accept_ec == asio::error::would_block, accept_ec.message());
+}
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(sequential_calls_reuse_one_connection, Scheme, both_schemes) {
     client_fixture f{Scheme::tls};

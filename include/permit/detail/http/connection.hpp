@@ -167,6 +167,9 @@ class connection {
             co_await resolver_.async_resolve(where_.host, where_.port, as_tuple(use_awaitable));
         race->finished = true;
         resolve_timer.cancel();
+        // A resolve that had ended when `close()` ran still completes with its answer, and
+        // `async_connect` would open the socket again: a closed connection stops here.
+        if (closed_) co_return closed_while_connecting(note);
         if (rec) {
             if (race->timed_out) {
                 note = "resolving " + where_.host + " timed out";
@@ -181,6 +184,7 @@ class connection {
         auto [cec, endpoint] =
             co_await boost::asio::async_connect(tcp, endpoints, as_tuple(use_awaitable));
         deadlines_.stop(read_deadline_);
+        if (closed_) co_return closed_while_connecting(note);
         if (cec || read_timed_out_) {
             if (read_timed_out_) {
                 note = "could not connect to " + where_.key() + ": the connection timed out";
@@ -204,6 +208,7 @@ class connection {
         auto [hec] = co_await tls_->async_handshake(boost::asio::ssl::stream_base::client,
                                                     as_tuple(use_awaitable));
         deadlines_.stop(read_deadline_);
+        if (closed_) co_return closed_while_connecting(note);
         if (hec || read_timed_out_) {
             if (read_timed_out_) {
                 note = "TLS handshake with " + where_.key() + " timed out";
@@ -284,9 +289,10 @@ class connection {
     /// `has_unsolicited_input`, when the connection is taken for the next request.
     bool has_leftover_input() const noexcept { return buffer_.size() > 0; }
 
-    /// Closes the socket; pending operations complete with `operation_aborted`.
+    /// Closes the socket; pending operations complete with `operation_aborted`, and so does a
+    /// `connect` in progress, whichever step it is at.
     void close() noexcept {
-        boost::system::error_code ignored;
+        closed_ = true;
         resolver_.cancel();
         close_socket();
     }
@@ -316,6 +322,12 @@ class connection {
         auto& c = *static_cast<connection*>(self);
         c.*TimedOut = true;
         c.close_socket();
+    }
+
+    // What `connect` answers when `close()` ran while it was under way.
+    boost::system::error_code closed_while_connecting(std::string& note) {
+        note = "the connection to " + where_.key() + " was closed while it was being opened";
+        return boost::asio::error::operation_aborted;
     }
 
     void close_socket() noexcept {
@@ -558,6 +570,7 @@ class connection {
     }
 
     boost::asio::ip::tcp::resolver resolver_;
+    bool closed_ = false;  // `close()` ran
     origin where_;
     deadline_watch deadlines_;
     std::optional<boost::asio::ip::tcp::socket> plain_;
