@@ -1,6 +1,8 @@
 // The PDP's decisions on the wire without a JSON document: a check query's text is the same, byte
 // for byte, as Boost.JSON's serialization of the query the official SDKs' normalisation makes, and
 // the plain `/allowed` reply is read as the full decoder reads it, which takes every other form.
+// And replies decoded from a document on the stack: the answers of a bulk reply, and models that
+// keep none of the document's memory.
 #include <boost/test/unit_test.hpp>
 
 #include <optional>
@@ -10,9 +12,13 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <permit/detail/decision.hpp>
+#include <permit/detail/response_body.hpp>
+#include <permit/models/model_error.hpp>
 #include <permit/models/pdp.hpp>
+#include <permit/models/user.hpp>
 
 namespace decision_text_test {
 
@@ -113,6 +119,76 @@ BOOST_AUTO_TEST_CASE(every_other_reply_is_left_to_the_full_decoder) {
         BOOST_TEST_INFO("body: " << body);
         BOOST_TEST(!plain_decision(body).has_value());
     }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace decision_text_test {
+
+// Whether `jv` and every value in it use the default memory resource (none of a decoder's arena).
+bool on_default_storage(const json::value& jv) {
+    if (jv.storage().get() != json::storage_ptr().get()) return false;
+    if (const auto* o = jv.if_object()) {
+        for (const auto& member : *o)
+            if (!on_default_storage(member.value())) return false;
+    } else if (const auto* a = jv.if_array()) {
+        for (const auto& item : *a)
+            if (!on_default_storage(item)) return false;
+    }
+    return true;
+}
+
+permit::detail::http::response reply(std::string body) {
+    permit::detail::http::response r;
+    r.status = 200;
+    r.body = std::move(body);
+    return r;
+}
+
+}  // namespace decision_text_test
+
+BOOST_AUTO_TEST_SUITE(reply_decoding)
+
+BOOST_AUTO_TEST_CASE(a_bulk_reply_gives_each_answer_as_an_allowed_reply) {
+    using permit::detail::bulk_answers;
+    const auto answers =
+        bulk_answers(R"({"allow":[{"allow":true,"result":true},{"allow":false},{"x":1}]})");
+    BOOST_TEST((answers == std::vector<std::string>{R"({"allow":true,"result":true})",
+                                                    R"({"allow":false})", R"({"x":1})"}));
+    // OPA's form.
+    BOOST_TEST((bulk_answers(R"({"result":{"allow":[{"allow":true}]}})") ==
+                std::vector<std::string>{R"({"allow":true})"}));
+    BOOST_TEST(bulk_answers(R"({"allow":[]})").empty());
+    BOOST_CHECK_THROW(bulk_answers(R"({"allow":true})"), permit::model_error);
+    BOOST_CHECK_THROW(bulk_answers(R"({"result":true})"), permit::model_error);
+    BOOST_CHECK_THROW(bulk_answers(R"([{"allow":true}])"), permit::model_error);
+    BOOST_CHECK_THROW(bulk_answers("{"), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_decoded_model_keeps_no_value_of_the_decoder_arena) {
+    using namespace decision_text_test;
+    // Objects, arrays and values of every kind, long enough to be allocated, in the model's JSON
+    // fields and in its unknown fields; and a body larger than the arena's room on the stack.
+    std::string big(8000, 'x');
+    const auto body =
+        R"({"key":"a-user-key-longer-than-the-small-buffer","email":"someone@example.com",
+        "id":"00000000-0000-4000-8000-000000000000","organization_id":"7c60d51f-b44e-4682-87d6",
+        "project_id":"405d8375-3514-403b","environment_id":"40ef0e48-a11f-4963",
+        "associated_tenants":[],"roles":[],"created_at":"2026-01-01T00:00:00.000000Z",
+        "updated_at":"2026-01-01T00:00:00.000000Z",
+        "attributes":{"department":"a department name that is long","tags":["one long tag value",
+        {"nested":"an object nested in an array, long enough"}],"n":1.5},
+        "added_later":{"list":["an item long enough to be allocated"]},"big":")" +
+        big + R"("})";
+    const auto u = permit::detail::json_decoder<permit::user>{}(reply(body));
+    BOOST_TEST(u.key == "a-user-key-longer-than-the-small-buffer");
+    BOOST_TEST(on_default_storage(json::value(u.attributes)));
+    BOOST_TEST(u.attributes.storage().get() == json::storage_ptr().get());
+    BOOST_TEST(u.unknown_fields.storage().get() == json::storage_ptr().get());
+    for (const auto& member : u.unknown_fields) BOOST_TEST(on_default_storage(member.value()));
+    BOOST_TEST(u.unknown_fields.at("big").as_string() == big);
+    BOOST_TEST(json::serialize(u.attributes.at("tags")) ==
+               R"(["one long tag value",{"nested":"an object nested in an array, long enough"}])");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

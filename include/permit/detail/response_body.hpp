@@ -9,6 +9,7 @@
 #include <permit/models/page.hpp>
 
 #include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
@@ -38,11 +39,12 @@ inline std::string why_not_json(std::string_view body, boost::system::error_code
     return ec.message();
 }
 
-/// Parses a 2xx body (depth at most 32, valid UTF-8 only). Throws `boost::system::system_error`
-/// when it is not JSON, saying why. Thread-safe.
-inline boost::json::value parse_body(const std::string& body) {
+/// Parses a 2xx body (depth at most 32, valid UTF-8 only), its values allocated from `storage`.
+/// Throws `boost::system::system_error` when it is not JSON, saying why. Thread-safe.
+inline boost::json::value parse_body(const std::string& body,
+                                     boost::json::storage_ptr storage = {}) {
     boost::system::error_code ec;
-    auto jv = boost::json::parse(body, ec);
+    auto jv = boost::json::parse(body, ec, std::move(storage));
     if (ec)
         // Without Boost's source location, which means nothing to a reader of the diagnostics.
         throw boost::system::system_error(
@@ -51,18 +53,39 @@ inline boost::json::value parse_body(const std::string& body) {
     return jv;
 }
 
+/// Room on the stack for the document of a small reply, which a decoder turns into a model and
+/// drops: its values need no heap allocation of their own. The models copy what they keep into
+/// memory of their own (`decode_field`), so they never refer to it.
+class reply_arena {
+  public:
+    reply_arena() noexcept : resource_(buffer_, sizeof buffer_) {}
+    reply_arena(const reply_arena&) = delete;
+    reply_arena& operator=(const reply_arena&) = delete;
+
+    /// The storage of the reply's document; larger documents continue on the heap.
+    boost::json::storage_ptr storage() noexcept { return boost::json::storage_ptr(&resource_); }
+
+  private:
+    alignas(std::max_align_t) unsigned char buffer_[4096];
+    boost::json::monotonic_resource resource_;
+};
+
 /// Decodes a 2xx body into `T` (one of the models).
 template <class T>
 struct json_decoder {
     T operator()(const http::response& r) const {
-        return boost::json::value_to<T>(parse_body(r.body));
+        reply_arena arena;
+        return boost::json::value_to<T>(parse_body(r.body, arena.storage()));
     }
 };
 
 /// Decodes a list reply, in either of its shapes, into a `page<T>`.
 template <class T>
 struct list_decoder {
-    page<T> operator()(const http::response& r) const { return decode_list<T>(parse_body(r.body)); }
+    page<T> operator()(const http::response& r) const {
+        reply_arena arena;
+        return decode_list<T>(parse_body(r.body, arena.storage()));
+    }
 };
 
 /// For operations that yield nothing: the body is ignored.

@@ -40,8 +40,10 @@ inline model_error wrong_type(std::string_view model, std::string expected) {
 /// std::map<std::string, T>; anything else is a model read through its own tag_invoke.
 template <class T>
 T decode_field(const boost::json::value& v, std::string_view model) {
+    // JSON values are copied into memory of their own (the default resource): the document may
+    // live in a decoder's arena (`reply_arena`).
     if constexpr (std::is_same_v<T, boost::json::value>) {
-        return v;
+        return boost::json::value(v, boost::json::storage_ptr());
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (const auto* s = v.if_string()) return std::string(s->data(), s->size());
         throw wrong_type(model, "a string");
@@ -56,10 +58,11 @@ T decode_field(const boost::json::value& v, std::string_view model) {
         if (ec) throw wrong_type(model, "an integer within range");
         return n;
     } else if constexpr (std::is_same_v<T, boost::json::object>) {
-        if (const auto* o = v.if_object()) return *o;
+        if (const auto* o = v.if_object())
+            return boost::json::object(*o, boost::json::storage_ptr());
         throw wrong_type(model, "an object");
     } else if constexpr (std::is_same_v<T, boost::json::array>) {
-        if (const auto* a = v.if_array()) return *a;
+        if (const auto* a = v.if_array()) return boost::json::array(*a, boost::json::storage_ptr());
         throw wrong_type(model, "an array");
     } else if constexpr (is_std_vector<T>::value) {
         const auto* a = v.if_array();
