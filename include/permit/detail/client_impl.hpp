@@ -110,10 +110,13 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     /// Runs one call and decodes a successful response into `sink`. Never throws: every failure
     /// becomes the returned code plus `*user_diag` (when not null), from which the API key is
-    /// redacted. Any type of cancellation aborts the call.
+    /// redacted. Any type of cancellation aborts the call. `in_caller`: awaited directly by the
+    /// caller's coroutine, on the client's executor, rather than spawned: the caller's
+    /// cancellation state is left as it is (its filter decides what cancels the call), and its
+    /// `throw_if_cancelled` setting is restored at the end.
     PERMIT_DECL static boost::asio::awaitable<boost::system::error_code> run(
         std::shared_ptr<client_impl> self, call_spec spec, result_sink sink, diagnostics* user_diag,
-        std::shared_ptr<const call_options> options = {});
+        std::shared_ptr<const call_options> options = {}, bool in_caller = false);
 
     /// As above, for the library's own calls: the result decoded by the stateless `Decoder`.
     template <class T, class Decoder>

@@ -24,11 +24,15 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -116,9 +120,18 @@ PERMIT_DECL void shut_down(const std::shared_ptr<client_impl>& client) noexcept;
 PERMIT_DECL void start_call(const client_handle& client, call_spec spec, result_sink sink,
                             diagnostics* diag, engine_completion handler);
 
-/// As `start_call`, for `permit::use_awaitable`: completes in the awaiting coroutine, or throws
-/// `permit::api_error`. Compiled once, so that awaiting a call instantiates no completion machinery
-/// in the caller's translation unit.
+/// As `start_call`, for a coroutine running on `caller` that awaits the call at once: the awaitable
+/// of its error code. On the client's executor (and not in thread-safe mode), the call runs in the
+/// awaiting coroutine itself, with no coroutine of its own, no type-erased handler and no hop
+/// through the executor; what the awaiting coroutine lets through its cancellation filter cancels
+/// it. Elsewhere it is started as with any completion token. Compiled once.
+PERMIT_DECL boost::asio::awaitable<boost::system::error_code> await_call_code(
+    client_handle client, call_spec spec, result_sink sink, diagnostics* diag,
+    const boost::asio::any_io_executor& caller);
+
+/// As `await_call_code`, for `permit::use_awaitable`: completes in the awaiting coroutine, or
+/// throws `permit::api_error`. Compiled once, so that awaiting a call instantiates no completion
+/// machinery in the caller's translation unit.
 PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_spec spec,
                                                     result_sink sink, diagnostics* diag);
 
@@ -226,14 +239,58 @@ struct call_initiation {
     }
 };
 
+/// Whether `Token` is `asio::as_tuple(asio::use_awaitable)`, which `async_call` awaits through
+/// `await_call_code`.
+template <class Token>
+inline constexpr bool is_tuple_awaitable_v = std::is_same_v<
+    std::decay_t<Token>,
+    boost::asio::as_tuple_t<boost::asio::use_awaitable_t<boost::asio::any_io_executor>>>;
+
+/// What `asio::as_tuple(asio::use_awaitable)` makes of a call yielding `T`: `[ec, value]`, or
+/// `[ec]` for nothing.
+template <class T>
+boost::asio::awaitable<std::tuple<boost::system::error_code, T>> await_tuple(client_handle client,
+                                                                             call_spec spec,
+                                                                             decoder_fn<T> decode,
+                                                                             diagnostics* diag) {
+    result_slot<T> slot;
+    slot.decode = decode;
+    // Built before the co_await: g++ 12 destroys aggregate temporaries in a co_await expression
+    // twice.
+    const result_sink sink{&slot, &result_slot<T>::fill};
+    const auto caller = co_await boost::asio::this_coro::executor;
+    const auto ec =
+        co_await await_call_code(std::move(client), std::move(spec), sink, diag, caller);
+    co_return std::make_tuple(ec, std::move(slot.value));
+}
+
+/// As above, for a call yielding nothing.
+inline boost::asio::awaitable<std::tuple<boost::system::error_code>> await_tuple_void(
+    client_handle client, call_spec spec, diagnostics* diag) {
+    const result_sink nothing;
+    const auto caller = co_await boost::asio::this_coro::executor;
+    const auto ec =
+        co_await await_call_code(std::move(client), std::move(spec), nothing, diag, caller);
+    co_return std::make_tuple(ec);
+}
+
 /// Starts a request yielding `T`, read by the stateless `Decoder`, with any completion token.
 template <class T, class Decoder, class Token>
 auto async_call(const client_handle& client, call_spec spec, Decoder, diagnostics* diag,
                 Token&& token) {
     decoder_fn<T> decode = nullptr;
     if constexpr (!std::is_void_v<T>) decode = &decode_with<T, Decoder>;
-    return boost::asio::async_initiate<Token, signature_t<T>>(call_initiation<T>{client}, token,
-                                                              diag, std::move(spec), decode);
+    if constexpr (is_tuple_awaitable_v<Token>) {
+        // Awaited at once: no handler to erase, and on the client's executor no coroutine of
+        // its own (see `await_call_code`).
+        if constexpr (std::is_void_v<T>)
+            return await_tuple_void(client, std::move(spec), diag);
+        else
+            return await_tuple<T>(client, std::move(spec), decode, diag);
+    } else {
+        return boost::asio::async_initiate<Token, signature_t<T>>(call_initiation<T>{client}, token,
+                                                                  diag, std::move(spec), decode);
+    }
 }
 
 /// The initiation of the bulk pipeline's calls.

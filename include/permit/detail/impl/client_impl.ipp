@@ -58,13 +58,18 @@ client_impl::client_impl(executor_type ex, config cfg)
 
 boost::asio::awaitable<boost::system::error_code> client_impl::run(
     std::shared_ptr<client_impl> self, call_spec spec, result_sink sink, diagnostics* user_diag,
-    std::shared_ptr<const call_options> options) {
-    // Errors are values here; a cancelled coroutine still runs its cleanup to the end.
+    std::shared_ptr<const call_options> options, bool in_caller) {
+    // Errors are values here; a cancelled coroutine still runs its cleanup to the end. In the
+    // caller's coroutine, its setting comes back at the end.
+    const bool caller_throws_if_cancelled =
+        in_caller ? co_await boost::asio::this_coro::throw_if_cancelled() : false;
     co_await boost::asio::this_coro::throw_if_cancelled(false);
     // Any type of cancellation aborts the call, and reaches the socket as terminal: Beast's
-    // composed reads let only terminal cancellation through.
-    co_await boost::asio::this_coro::reset_cancellation_state(
-        boost::asio::enable_total_cancellation(), cancel_as_terminal{});
+    // composed reads let only terminal cancellation through. In the caller's coroutine, its own
+    // filter applies (what it lets through reaches the call's operations).
+    if (!in_caller)
+        co_await boost::asio::this_coro::reset_cancellation_state(
+            boost::asio::enable_total_cancellation(), cancel_as_terminal{});
     boost::system::error_code ec;
     diagnostics diag;
     try {
@@ -98,6 +103,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
     redact(diag, self->cfg_.api_key);
     if (ec && self->cfg_.log) self->log(log_level::debug, diag.to_string());
     if (user_diag) *user_diag = std::move(diag);
+    if (caller_throws_if_cancelled) co_await boost::asio::this_coro::throw_if_cancelled(true);
     co_return ec;
 }
 

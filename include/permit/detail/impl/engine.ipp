@@ -117,9 +117,41 @@ struct start_flush_request {
     }
 };
 
+/// Whether a call awaited on `ex` may run in the awaiting coroutine: `ex` is the client's
+/// executor, and the client is not in thread-safe mode (its calls then run on a strand of their
+/// own).
+inline bool runs_in_caller(const client_impl& client, const boost::asio::any_io_executor& ex) {
+    return !client.cfg().thread_safe && ex == client.executor();
+}
+
+/// `await_call_code` for a caller elsewhere: the call is started, and its completion awaited.
+inline boost::asio::awaitable<boost::system::error_code> await_started_call(start_request start,
+                                                                            diagnostics* diag) {
+    auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+    const started_initiation<start_request> initiation{&start, diag};
+    auto [ec] =
+        co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+            initiation, token);
+    co_return ec;
+}
+
+PERMIT_DECL boost::asio::awaitable<boost::system::error_code> await_call_code(
+    client_handle client, call_spec spec, result_sink sink, diagnostics* diag,
+    const boost::asio::any_io_executor& caller) {
+    // No coroutine of its own, no type-erased handler, no hop through the executor.
+    if (runs_in_caller(*client.impl, caller))
+        return client_impl::run(client.impl, std::move(spec), sink, diag, client.options, true);
+    return await_started_call(start_request{std::move(client), std::move(spec), sink}, diag);
+}
+
 PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_spec spec,
-                                                    result_sink sink, diagnostics* diag) {
-    return await_started(start_request{std::move(client), std::move(spec), sink}, diag);
+                                                    result_sink sink, diagnostics* user_diag) {
+    diagnostics diag;
+    const auto caller = co_await boost::asio::this_coro::executor;
+    const auto ec =
+        co_await await_call_code(std::move(client), std::move(spec), sink, &diag, caller);
+    if (user_diag) *user_diag = diag;
+    if (ec) throw api_error(ec, std::move(diag));
 }
 
 PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, bulk_item item,
