@@ -54,6 +54,13 @@ struct scope_ids {
     std::string environment;
 };
 
+/// The paths' prefixes for a scope: `/v2/facts/{proj}/{env}` and `/v2/schema/{proj}/{env}`,
+/// percent-encoded.
+struct scope_paths {
+    std::string facts;
+    std::string schema;
+};
+
 /// A part of the client that keeps calls of its own (the bulk pipeline): cancelled with the
 /// client's calls. `shutdown` is true when the client goes away.
 class client_service {
@@ -167,6 +174,52 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
     PERMIT_DECL void check_transport_security(const char* option, const http::origin& where) const;
 
+    // What `execute` does next after an attempt.
+    struct attempt_outcome {
+        enum class kind {
+            done,            ///< the call ends with `ec`
+            again,           ///< send the request again at once (a replay)
+            wait_and_retry,  ///< send it again after `delay`
+        } what;
+        boost::system::error_code ec;
+        std::chrono::milliseconds delay{0};
+        static attempt_outcome done_with(boost::system::error_code e) {
+            return {kind::done, e, std::chrono::milliseconds(0)};
+        }
+    };
+
+    // The parts of `execute` that do not wait, in functions of their own so that the coroutine's
+    // frame holds only what lives across a suspension (a small frame is a cheaper allocation).
+
+    // A call made after shutdown fails at once.
+    PERMIT_DECL boost::system::error_code shut_down_call(const call_spec& spec, bool token_held,
+                                                         diagnostics& diag);
+    // The wait-for-sync settings of a write through the PDP's facts proxy; null for any other.
+    PERMIT_DECL const sync_wait* wait_of(const call_spec& spec, const call_options* options) const;
+    // The request target of `spec` on `pool` (base path, scope, path and query), the path being
+    // its first `path_size` characters; fills `diag.request` ("<method> <path>"). The scope's
+    // paths must be known when the path has a base.
+    PERMIT_DECL std::string target_of(const call_spec& spec, const http::pool& pool,
+                                      const sync_wait* wait, diagnostics& diag,
+                                      std::size_t& path_size) const;
+    // Notes a wait for the rate limiter; false (with the diagnostics) when it was cancelled.
+    PERMIT_DECL static bool rate_limit_waited(std::chrono::steady_clock::time_point since,
+                                              boost::system::error_code ec, diagnostics& diag);
+    // Sends `req` once: pipelined when the destination pipelines and `may_pipeline`, else on the
+    // pool (on a new connection when `fresh`).
+    PERMIT_DECL boost::asio::awaitable<http::exchange_result> exchange_once(
+        service destination, http::pool& pool, const http::request& req, bool may_pipeline,
+        bool fresh);
+    // Counts an attempt and decides what follows it: the call's end (a 2xx response moved into
+    // `resp`, or a failure in `diag`), a replay, or a retry after a delay. `paced_classes`: the
+    // rate-limit classes the attempt was paced under (0: not paced). Sets `fresh` for a replay
+    // that needs a new connection.
+    PERMIT_DECL attempt_outcome after_attempt(http::exchange_result& result, const call_spec& spec,
+                                              const retry_policy& policy,
+                                              rate::class_set paced_classes, std::uint64_t epoch,
+                                              retry::retry_state<>& retries, diagnostics& diag,
+                                              http::response& resp, bool& fresh);
+
     // The header fields every request to `where` carries: Host, Authorization, User-Agent,
     // Accept, as they go on the wire.
     PERMIT_DECL std::string common_headers(const http::origin& where) const;
@@ -187,6 +240,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     // Waits `delay`; false when cancelled (by the caller, or by `cancel()`).
     PERMIT_DECL boost::asio::awaitable<bool> sleep(std::chrono::milliseconds delay);
+
+    // The prefixes of `ids`' paths.
+    PERMIT_DECL static scope_paths paths_of(const scope_ids& ids);
 
     // Lists a sleeping timer for `cancel()` while it exists. (A class of the client rather than of
     // the coroutine: g++ 12 mishandles local classes in coroutines.)
@@ -263,12 +319,6 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     std::string api_headers_;  // common_headers() of each origin
     std::string pdp_headers_;
 
-    // The paths' prefixes for the scope, `/v2/facts/{proj}/{env}` and `/v2/schema/{proj}/{env}`,
-    // made once the scope is known.
-    struct scope_paths {
-        std::string facts;
-        std::string schema;
-    };
     std::optional<scope_paths> scope_paths_;
 
     std::optional<api_key_scope> scope_;

@@ -71,8 +71,17 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
         co_await boost::asio::this_coro::reset_cancellation_state(
             boost::asio::enable_total_cancellation(), cancel_as_terminal{});
     boost::system::error_code ec;
-    diagnostics diag;
+    // The details go straight to the caller's diagnostics, which it reads once the call is over
+    // (they are not in the coroutine's frame: a smaller frame is a cheaper allocation); a call
+    // without them keeps its own.
+    std::unique_ptr<diagnostics> own_diag;
+    diagnostics* diag_out = user_diag;
     try {
+        if (diag_out)
+            *diag_out = diagnostics{};
+        else
+            diag_out = (own_diag = std::make_unique<diagnostics>()).get();
+        diagnostics& diag = *diag_out;
         http::response resp;
         // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
         if (spec.coalescable && self->coalescer_ && !options)
@@ -99,10 +108,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
     } catch (const std::bad_alloc&) {
         ec = make_error_code(boost::system::errc::not_enough_memory);
     }
-    // A server or proxy may echo the Authorization header back; the key goes no further.
-    redact(diag, self->cfg_.api_key);
-    if (ec && self->cfg_.log) self->log(log_level::debug, diag.to_string());
-    if (user_diag) *user_diag = std::move(diag);
+    if (diag_out) {
+        // A server or proxy may echo the Authorization header back; the key goes no further.
+        redact(*diag_out, self->cfg_.api_key);
+        if (ec && self->cfg_.log) self->log(log_level::debug, diag_out->to_string());
+    }
     if (caller_throws_if_cancelled) co_await boost::asio::this_coro::throw_if_cancelled(true);
     co_return ec;
 }
@@ -118,60 +128,34 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
                                                                        const call_options* options,
                                                                        diagnostics& diag,
                                                                        http::response& resp) {
+    // Only what lives across a suspension is here, the rest in the functions it calls: a
+    // coroutine's frame holds all its locals, and a small frame is a cheaper allocation.
     using clock = std::chrono::steady_clock;
     // A rate-limit token taken for this call goes back unused if the call ends before it is
     // sent.
     const bool token_held = spec.rate_token_held && limiter_ && spec.target == service::api;
-    if (stopped_) {
-        diag.request = std::string(to_string(spec.method)) + " " + spec.path;
-        if (token_held) give_back_token(spec);
-        diag.client_message = "the client is shut down";
-        diag.stop_reason = retry_stop::cancelled;
-        co_return boost::asio::error::operation_aborted;
-    }
+    if (stopped_) co_return shut_down_call(spec, token_held, diag);
     const retry_policy& policy = options && options->retry ? *options->retry : cfg_.retry;
-    // Read-your-writes: the facts API through the PDP's proxy, when the view or the config asks
-    // for it (https://docs.permit.io/how-to/manage-data/local-facts-uploader). The PDP forwards
-    // to the API with its own project and environment, so the scope is not needed. Such a call
-    // still counts against the API's rate limits, and is retried as the API call it is
-    // (spec.target stays service::api).
-    const sync_wait* wait = nullptr;
-    if (spec.base == path_base::facts) {
-        if (options && options->wait_for_sync)
-            wait = &*options->wait_for_sync;
-        else if (cfg_.proxy_facts_via_pdp)
-            wait = &cfg_.facts_sync;
-    }
+    const sync_wait* wait = wait_of(spec, options);
     const service destination = wait ? service::pdp : spec.target;
     http::pool& pool = pool_for(destination);
-    std::string target = pool.where().base_path;
-    if (wait) {
-        target += "/facts";
-    } else if (spec.base != path_base::none) {
-        if (!scope_paths_) {
-            diag.request = std::string(to_string(spec.method)) + " " + spec.path;
-            scope_ids ids;
-            if (auto ec = co_await resolve_scope(diag, ids); ec) {
-                if (token_held) give_back_token(spec);
-                co_return ec;
-            }
-            // The scope does not change: its paths are made once.
-            const auto scope = percent_encode(ids.project) + '/' + percent_encode(ids.environment);
-            if (!scope_paths_)
-                scope_paths_.emplace(scope_paths{"/v2/facts/" + scope, "/v2/schema/" + scope});
+    if (!wait && spec.base != path_base::none && !scope_paths_) {
+        diag.request = std::string(to_string(spec.method)) + " " + spec.path;
+        scope_ids ids;
+        if (auto ec = co_await resolve_scope(diag, ids); ec) {
+            if (token_held) give_back_token(spec);
+            co_return ec;
         }
-        target += spec.base == path_base::facts ? scope_paths_->facts : scope_paths_->schema;
+        // The scope does not change: its paths are made once.
+        if (!scope_paths_) scope_paths_.emplace(paths_of(ids));
     }
-    target += spec.path;
-    diag.request.assign(to_string(spec.method)).append(" ").append(target);
+    std::size_t path_size = 0;
+    const std::string target = target_of(spec, pool, wait, diag, path_size);
     // Requests to the REST API are paced, proxied facts included; the PDP's decisions are not (a
     // local PDP has no limits).
     const bool paced = limiter_ && spec.target == service::api;
-    const rate::class_set classes = paced ? rate::classes_of(spec.method, target) : 0;
-    if (!spec.query.empty()) {
-        target += '?';
-        target += spec.query;
-    }
+    const rate::class_set classes =
+        paced ? rate::classes_of(spec.method, std::string_view(target).substr(0, path_size)) : 0;
     const http::request req = make_request(spec, pool, target, wait);
 
     const bool idempotent =
@@ -186,91 +170,157 @@ boost::asio::awaitable<boost::system::error_code> client_impl::execute(const cal
         if (paced && !std::exchange(holds_token, false)) {
             const auto waiting_since = clock::now();
             const auto ec = co_await limiter_->acquire(classes);
-            diag.rate_limit_wait +=
-                std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - waiting_since);
-            if (ec) {
-                diag.client_message = "cancelled while waiting for the client-side rate limit";
-                diag.stop_reason = retry_stop::cancelled;
+            if (!rate_limit_waited(waiting_since, ec, diag))
                 co_return boost::asio::error::operation_aborted;
-            }
         }
-        // Pipelined only when idempotent: a request in a pipeline that dies is sent again.
-        // A replay always takes an ordinary connection.
-        http::pipeline_pool* pipeline = pipeline_for(destination);
-        // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
-        http::exchange_result result;
-        if (pipeline && idempotent && !diag.replayed)
-            result = co_await pipeline->exchange(req);
-        else
-            result = co_await pool.exchange(req, fresh);
-        fresh = false;
-        diag.attempts += 1;
-        requests_.fetch_add(1, std::memory_order_relaxed);
-        if (paced) limiter_->release(classes, result.sent);
-        diag.clear_failure();
-        retry::attempt_result attempt;
-        if (result.ec) {
-            diag.client_message = std::move(result.note);
-            // Whatever broke while the client was being cancelled, the cause is the cancel.
-            if (epoch != cancel_epoch_ || stopped_) {
-                diag.stop_reason = retry_stop::cancelled;
-                co_return boost::asio::error::operation_aborted;
-            }
-            // The server closed an idle keep-alive connection as the request went out: it
-            // never saw the request, so it is sent once more, on a new connection, whatever
-            // its verb (what browsers and curl do).
-            if (result.reused && !result.response_started && !diag.replayed &&
-                http::is_closed_connection_error(result.ec)) {
-                diag.replayed = true;
-                replays_.fetch_add(1, std::memory_order_relaxed);
-                fresh = true;
-                log(log_level::info, diag.request +
-                                         ": the server had closed the kept-alive connection; "
-                                         "sending the request again on a new one");
-                continue;
-            }
-            // A pipelined connection died before this request's response: it goes again, on
-            // an ordinary connection (pipelined requests are idempotent).
-            if (result.unanswered && !diag.replayed) {
-                diag.replayed = true;
-                replays_.fetch_add(1, std::memory_order_relaxed);
-                log(log_level::info, diag.request +
-                                         ": the pipelined connection died before the "
-                                         "response; sending the request again");
-                continue;
-            }
-            attempt.ec = result.ec;
-        } else {
-            resp = std::move(result.resp);
-            if (resp.status >= 200 && resp.status < 300) co_return boost::system::error_code{};
-            read_error_body(resp, diag);
-            attempt.ec = error_from_status(resp.status);
-            attempt.status = resp.status;
-            attempt.retry_after = resp.retry_after;
-            if (resp.status == 429) {
-                rate_limited_.fetch_add(1, std::memory_order_relaxed);
-                if (paced) limiter_->on_rate_limited(classes, retry_after_of(resp));
-            }
-        }
-        const auto decision =
-            retries.after_failure(attempt, clock::now(), std::chrono::system_clock::now(),
-                                  random_unit(), cfg_.retry_budget.enabled ? &budget_ : nullptr);
-        if (!decision.retry) {
-            diag.stop_reason = decision.stop;
-            note_stop(diag, decision.stop, spec.method, policy);
-            co_return attempt.ec;
-        }
-        diag.retry_delays.push_back(decision.delay);
-        retries_.fetch_add(1, std::memory_order_relaxed);
-        if (cfg_.log)
-            log(log_level::warning, diag.to_string() + "; retrying in " +
-                                        std::to_string(decision.delay.count()) + " ms");
-        if (!co_await sleep(decision.delay) || epoch != cancel_epoch_ || stopped_) {
+        http::exchange_result result =
+            co_await exchange_once(destination, pool, req, idempotent && !diag.replayed, fresh);
+        const auto next =
+            after_attempt(result, spec, policy, classes, epoch, retries, diag, resp, fresh);
+        if (next.what == attempt_outcome::kind::done) co_return next.ec;
+        if (next.what == attempt_outcome::kind::again) continue;
+        if (!co_await sleep(next.delay) || epoch != cancel_epoch_ || stopped_) {
             diag.client_message = "cancelled while waiting to retry";
             diag.stop_reason = retry_stop::cancelled;
             co_return boost::asio::error::operation_aborted;
         }
     }
+}
+
+boost::system::error_code client_impl::shut_down_call(const call_spec& spec, bool token_held,
+                                                      diagnostics& diag) {
+    diag.request = std::string(to_string(spec.method)) + " " + spec.path;
+    if (token_held) give_back_token(spec);
+    diag.client_message = "the client is shut down";
+    diag.stop_reason = retry_stop::cancelled;
+    return boost::asio::error::operation_aborted;
+}
+
+const sync_wait* client_impl::wait_of(const call_spec& spec, const call_options* options) const {
+    // Read-your-writes: the facts API through the PDP's proxy, when the view or the config asks
+    // for it (https://docs.permit.io/how-to/manage-data/local-facts-uploader). The PDP forwards
+    // to the API with its own project and environment, so the scope is not needed. Such a call
+    // still counts against the API's rate limits, and is retried as the API call it is
+    // (spec.target stays service::api).
+    if (spec.base != path_base::facts) return nullptr;
+    if (options && options->wait_for_sync) return &*options->wait_for_sync;
+    if (cfg_.proxy_facts_via_pdp) return &cfg_.facts_sync;
+    return nullptr;
+}
+
+scope_paths client_impl::paths_of(const scope_ids& ids) {
+    const auto scope = percent_encode(ids.project) + '/' + percent_encode(ids.environment);
+    return {"/v2/facts/" + scope, "/v2/schema/" + scope};
+}
+
+std::string client_impl::target_of(const call_spec& spec, const http::pool& pool,
+                                   const sync_wait* wait, diagnostics& diag,
+                                   std::size_t& path_size) const {
+    std::string target = pool.where().base_path;
+    if (wait)
+        target += "/facts";
+    else if (spec.base != path_base::none)
+        target += spec.base == path_base::facts ? scope_paths_->facts : scope_paths_->schema;
+    target += spec.path;
+    path_size = target.size();
+    diag.request.assign(to_string(spec.method)).append(" ").append(target);
+    if (!spec.query.empty()) {
+        target += '?';
+        target += spec.query;
+    }
+    return target;
+}
+
+bool client_impl::rate_limit_waited(std::chrono::steady_clock::time_point since,
+                                    boost::system::error_code ec, diagnostics& diag) {
+    diag.rate_limit_wait += std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - since);
+    if (!ec) return true;
+    diag.client_message = "cancelled while waiting for the client-side rate limit";
+    diag.stop_reason = retry_stop::cancelled;
+    return false;
+}
+
+boost::asio::awaitable<http::exchange_result> client_impl::exchange_once(service destination,
+                                                                         http::pool& pool,
+                                                                         const http::request& req,
+                                                                         bool may_pipeline,
+                                                                         bool fresh) {
+    // Pipelined only when idempotent: a request in a pipeline that dies is sent again. A replay
+    // always takes an ordinary connection.
+    http::pipeline_pool* pipeline = pipeline_for(destination);
+    if (pipeline && may_pipeline) return pipeline->exchange(req);
+    return pool.exchange(req, fresh);
+}
+
+client_impl::attempt_outcome client_impl::after_attempt(
+    http::exchange_result& result, const call_spec& spec, const retry_policy& policy,
+    rate::class_set paced_classes, std::uint64_t epoch, retry::retry_state<>& retries,
+    diagnostics& diag, http::response& resp, bool& fresh) {
+    using clock = std::chrono::steady_clock;
+    fresh = false;
+    diag.attempts += 1;
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    if (paced_classes) limiter_->release(paced_classes, result.sent);
+    diag.clear_failure();
+    retry::attempt_result attempt;
+    if (result.ec) {
+        diag.client_message = std::move(result.note);
+        // Whatever broke while the client was being cancelled, the cause is the cancel.
+        if (epoch != cancel_epoch_ || stopped_) {
+            diag.stop_reason = retry_stop::cancelled;
+            return attempt_outcome::done_with(boost::asio::error::operation_aborted);
+        }
+        // The server closed an idle keep-alive connection as the request went out: it never saw
+        // the request, so it is sent once more, on a new connection, whatever its verb (what
+        // browsers and curl do).
+        if (result.reused && !result.response_started && !diag.replayed &&
+            http::is_closed_connection_error(result.ec)) {
+            diag.replayed = true;
+            replays_.fetch_add(1, std::memory_order_relaxed);
+            fresh = true;
+            log(log_level::info, diag.request +
+                                     ": the server had closed the kept-alive connection; "
+                                     "sending the request again on a new one");
+            return {attempt_outcome::kind::again};
+        }
+        // A pipelined connection died before this request's response: it goes again, on an
+        // ordinary connection (pipelined requests are idempotent).
+        if (result.unanswered && !diag.replayed) {
+            diag.replayed = true;
+            replays_.fetch_add(1, std::memory_order_relaxed);
+            log(log_level::info, diag.request +
+                                     ": the pipelined connection died before the response; "
+                                     "sending the request again");
+            return {attempt_outcome::kind::again};
+        }
+        attempt.ec = result.ec;
+    } else {
+        resp = std::move(result.resp);
+        if (resp.status >= 200 && resp.status < 300) return attempt_outcome::done_with({});
+        read_error_body(resp, diag);
+        attempt.ec = error_from_status(resp.status);
+        attempt.status = resp.status;
+        attempt.retry_after = resp.retry_after;
+        if (resp.status == 429) {
+            rate_limited_.fetch_add(1, std::memory_order_relaxed);
+            if (paced_classes) limiter_->on_rate_limited(paced_classes, retry_after_of(resp));
+        }
+    }
+    const auto decision =
+        retries.after_failure(attempt, clock::now(), std::chrono::system_clock::now(),
+                              random_unit(), cfg_.retry_budget.enabled ? &budget_ : nullptr);
+    if (!decision.retry) {
+        diag.stop_reason = decision.stop;
+        note_stop(diag, decision.stop, spec.method, policy);
+        return attempt_outcome::done_with(attempt.ec);
+    }
+    diag.retry_delays.push_back(decision.delay);
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    if (cfg_.log)
+        log(log_level::warning,
+            diag.to_string() + "; retrying in " + std::to_string(decision.delay.count()) + " ms");
+    return {attempt_outcome::kind::wait_and_retry, {}, decision.delay};
 }
 
 void client_impl::cancel() {

@@ -146,12 +146,13 @@ PERMIT_DECL boost::asio::awaitable<boost::system::error_code> await_call_code(
 
 PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_spec spec,
                                                     result_sink sink, diagnostics* user_diag) {
-    diagnostics diag;
+    // The details go to the caller's diagnostics when it asked for them, else to the error.
+    diagnostics own_diag;
+    diagnostics* diag = user_diag ? user_diag : &own_diag;
     const auto caller = co_await boost::asio::this_coro::executor;
     const auto ec =
-        co_await await_call_code(std::move(client), std::move(spec), sink, &diag, caller);
-    if (user_diag) *user_diag = diag;
-    if (ec) throw api_error(ec, std::move(diag));
+        co_await await_call_code(std::move(client), std::move(spec), sink, diag, caller);
+    if (ec) throw api_error(ec, user_diag ? *user_diag : std::move(own_diag));
 }
 
 PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, bulk_item item,
