@@ -11,76 +11,99 @@
 #include <boost/json/parse_options.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <stdexcept>
 
 namespace permit::detail {
 
 namespace decision_text {
 
-// A JSON string, escaped as Boost.JSON's serializer escapes it: the quote, the backslash and the
-// control characters (with the short forms \b \t \n \f \r, and \u00XX with lowercase digits for
-// the others); every other byte as it is.
-inline void append_string(std::string& out, std::string_view s) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
-    std::size_t plain_from = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto ch = static_cast<unsigned char>(s[i]);
-        if (ch >= 0x20 && ch != '"' && ch != '\\') continue;
-        out.append(s.data() + plain_from, i - plain_from);
-        plain_from = i + 1;
-        switch (ch) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            default: {
-                const char escape[] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15]};
-                out.append(escape, sizeof escape);
+// How Boost.JSON's serializer escapes a byte in a string: 0 when it does not, the letter of its
+// short escape (\" \\ \b \t \n \f \r), or 'u' for \u00XX (lowercase digits); every byte that is not
+// a control character, a quote or a backslash goes as it is.
+constexpr std::array<char, 256> escapes = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 0x20; ++c) table[c] = 'u';
+    table['\b'] = 'b';
+    table['\t'] = 't';
+    table['\n'] = 'n';
+    table['\f'] = 'f';
+    table['\r'] = 'r';
+    table['"'] = '"';
+    table['\\'] = '\\';
+    return table;
+}();
+
+// Text made of pieces, raw or to be written as JSON strings, written at the end of a string
+// with one allocation at most and no call per byte.
+class text_pieces {
+  public:
+    void raw(std::string_view text) { add(text, false); }
+    void string(std::string_view text) { add(text, true); }
+
+    // Appends the pieces to `out`.
+    void append_to(std::string& out) const {
+        std::size_t size = 0;
+        for (std::size_t i = 0; i < count_; ++i) size += size_of(pieces_[i]);
+        const std::size_t at = out.size();
+        out.resize(at + size);
+        char* p = out.data() + at;
+        for (std::size_t i = 0; i < count_; ++i) p = write(p, pieces_[i]);
+    }
+
+  private:
+    struct piece {
+        std::string_view text;
+        bool quoted;
+    };
+
+    void add(std::string_view text, bool quoted) {
+        // A query has fewer pieces than this (see `append_check_query`).
+        if (count_ == pieces_.size()) throw std::length_error("text_pieces: too many pieces");
+        pieces_[count_++] = {text, quoted};
+    }
+
+    static std::size_t size_of(const piece& p) noexcept {
+        if (!p.quoted) return p.text.size();
+        std::size_t size = p.text.size() + 2;
+        for (const char c : p.text) {
+            const char e = escapes[static_cast<unsigned char>(c)];
+            if (e) size += e == 'u' ? 5 : 1;
+        }
+        return size;
+    }
+
+    static char* write(char* out, const piece& p) noexcept {
+        if (!p.quoted) {
+            std::memcpy(out, p.text.data(), p.text.size());
+            return out + p.text.size();
+        }
+        static constexpr char hex[] = "0123456789abcdef";
+        *out++ = '"';
+        for (const char c : p.text) {
+            const auto byte = static_cast<unsigned char>(c);
+            const char e = escapes[byte];
+            if (!e) {
+                *out++ = c;
+            } else if (e != 'u') {
+                *out++ = '\\';
+                *out++ = e;
+            } else {
+                const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
+                std::memcpy(out, escape, sizeof escape);
+                out += sizeof escape;
             }
         }
+        *out++ = '"';
+        return out;
     }
-    out.append(s.data() + plain_from, s.size() - plain_from);
-    out += '"';
-}
 
-inline void append_member(std::string& out, std::string_view key, std::string_view value) {
-    out += ',';
-    append_string(out, key);
-    out += ':';
-    append_string(out, value);
-}
-
-inline void append_optional(std::string& out, std::string_view key,
-                            const std::optional<std::string>& value) {
-    if (value) append_member(out, key, std::string_view(*value));
-}
-
-inline void append_object(std::string& out, std::string_view key,
-                          const boost::json::object& value) {
-    out += ',';
-    append_string(out, key);
-    out += ':';
-    out += boost::json::serialize(value);
-}
+    std::array<piece, 32> pieces_;
+    std::size_t count_ = 0;
+};
 
 // Reads the decision of a plain `/allowed` reply (see `plain_decision`) as Boost.JSON's parser
 // reports the document: only the members of the outermost object are looked at.
@@ -188,35 +211,62 @@ PERMIT_DECL void append_check_query(std::string& out, const check_query& q,
     const std::string_view tenant = q.resource.tenant && !q.resource.tenant->empty()
                                         ? std::string_view(*q.resource.tenant)
                                         : default_tenant;
-    out += "{\"user\":{\"key\":";
-    append_string(out, q.user.key);
-    append_optional(out, "first_name", q.user.first_name);
-    append_optional(out, "last_name", q.user.last_name);
-    append_optional(out, "email", q.user.email);
-    if (!q.user.attributes.empty()) append_object(out, "attributes", q.user.attributes);
-    out += "},\"action\":";
-    append_string(out, q.action);
-    out += ",\"resource\":{\"type\":";
-    append_string(out, q.resource.type);
-    append_optional(out, "key", q.resource.key);
-    append_member(out, "tenant", tenant);
-    if (!q.resource.attributes.empty()) append_object(out, "attributes", q.resource.attributes);
+    // The JSON objects, written by Boost.JSON (empty ones are usual and need no writing).
+    std::string user_attributes, resource_attributes, resource_context, context;
+    if (!q.user.attributes.empty()) user_attributes = boost::json::serialize(q.user.attributes);
+    if (!q.resource.attributes.empty())
+        resource_attributes = boost::json::serialize(q.resource.attributes);
     // The tenant copied into the resource's context, as the Python SDK does (a `tenant` given
     // there wins).
-    if (q.resource.context.empty()) {
-        out += ",\"context\":{\"tenant\":";
-        append_string(out, tenant);
-        out += '}';
-    } else if (q.resource.context.contains("tenant")) {
-        append_object(out, "context", q.resource.context);
-    } else {
-        boost::json::object context = q.resource.context;
-        context["tenant"] = tenant;
-        append_object(out, "context", context);
+    if (!q.resource.context.empty()) {
+        if (q.resource.context.contains("tenant")) {
+            resource_context = boost::json::serialize(q.resource.context);
+        } else {
+            boost::json::object with_tenant = q.resource.context;
+            with_tenant["tenant"] = tenant;
+            resource_context = boost::json::serialize(with_tenant);
+        }
     }
-    out += '}';
-    append_object(out, "context", q.context);
-    out += '}';
+    if (!q.context.empty()) context = boost::json::serialize(q.context);
+
+    text_pieces text;
+    auto optional_member = [&](std::string_view key, const std::optional<std::string>& value) {
+        if (!value) return;
+        text.raw(key);
+        text.string(*value);
+    };
+    text.raw("{\"user\":{\"key\":");
+    text.string(q.user.key);
+    optional_member(",\"first_name\":", q.user.first_name);
+    optional_member(",\"last_name\":", q.user.last_name);
+    optional_member(",\"email\":", q.user.email);
+    if (!user_attributes.empty()) {
+        text.raw(",\"attributes\":");
+        text.raw(user_attributes);
+    }
+    text.raw("},\"action\":");
+    text.string(q.action);
+    text.raw(",\"resource\":{\"type\":");
+    text.string(q.resource.type);
+    optional_member(",\"key\":", q.resource.key);
+    text.raw(",\"tenant\":");
+    text.string(tenant);
+    if (!resource_attributes.empty()) {
+        text.raw(",\"attributes\":");
+        text.raw(resource_attributes);
+    }
+    if (resource_context.empty()) {
+        text.raw(",\"context\":{\"tenant\":");
+        text.string(tenant);
+        text.raw("}");
+    } else {
+        text.raw(",\"context\":");
+        text.raw(resource_context);
+    }
+    text.raw("},\"context\":");
+    text.raw(context.empty() ? std::string_view("{}") : std::string_view(context));
+    text.raw("}");
+    text.append_to(out);
 }
 
 PERMIT_DECL std::string check_query_text(const check_query& q, std::string_view default_tenant) {
