@@ -45,9 +45,9 @@ class text_pieces {
     void string(std::string_view text) { add(text, true); }
 
     // Appends the pieces to `out`.
-    void append_to(std::string& out) const {
+    void append_to(std::string& out) {
         std::size_t size = 0;
-        for (std::size_t i = 0; i < count_; ++i) size += size_of(pieces_[i]);
+        for (std::size_t i = 0; i < count_; ++i) size += measure(pieces_[i]);
         const std::size_t at = out.size();
         out.resize(at + size);
         char* p = out.data() + at;
@@ -58,6 +58,7 @@ class text_pieces {
     struct piece {
         std::string_view text;
         bool quoted;
+        bool escapes = false;  // set by `measure`: a byte of the string needs an escape
     };
 
     void add(std::string_view text, bool quoted) {
@@ -66,20 +67,25 @@ class text_pieces {
         pieces_[count_++] = {text, quoted};
     }
 
-    static std::size_t size_of(const piece& p) noexcept {
+    // The piece's size as written.
+    static std::size_t measure(piece& p) noexcept {
         if (!p.quoted) return p.text.size();
         std::size_t size = p.text.size() + 2;
         for (const char c : p.text) {
             const char e = escapes[static_cast<unsigned char>(c)];
             if (e) size += e == 'u' ? 5 : 1;
         }
+        p.escapes = size != p.text.size() + 2;
         return size;
     }
 
     static char* write(char* out, const piece& p) noexcept {
-        if (!p.quoted) {
+        if (!p.quoted || !p.escapes) {
+            if (p.quoted) *out++ = '"';
             std::memcpy(out, p.text.data(), p.text.size());
-            return out + p.text.size();
+            out += p.text.size();
+            if (p.quoted) *out++ = '"';
+            return out;
         }
         static constexpr char hex[] = "0123456789abcdef";
         *out++ = '"';
