@@ -61,8 +61,9 @@ namespace permit {
 /// `permit::condition`), network and TLS errors, the client's timeouts (`connect_timeout`,
 /// `handshake_timeout`, `request_timeout`), and `error::invalid_response` for a 2xx body that is
 /// not the documented JSON. Cancellation: any per-operation cancellation type aborts the call with
-/// `operation_aborted`, whether it waits for a connection or is in flight (a write already sent
-/// may still have been applied by the server).
+/// `operation_aborted` (for an awaiting coroutine, what its cancellation filter lets through),
+/// whether it waits for a connection or is in flight (a write already sent may still have been
+/// applied by the server).
 ///
 /// Retries (`config::retry`, or `with({.retry = ...})`): transport errors and 408/429/500/502/
 /// 503/504 are retried with exponential backoff and full jitter, honouring `Retry-After`, for

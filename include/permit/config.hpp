@@ -38,7 +38,10 @@ struct pipelining_options {
 /// a plain `POST /allowed`), and each call completes with its own answer, the reply's answer at its
 /// index. A check that finds a connection free goes out at once, alone: coalescing never makes a
 /// check wait for others. Under load, a PDP then answers many checks per request, for less CPU
-/// per check on both sides.
+/// per check on both sides. Off by default: Permit's Cloud PDP allows fewer `/allowed/bulk`
+/// requests than `/allowed` ones (https://docs.permit.io/concepts/pdp/cloud-pdp-capabilities),
+/// and a bulk request that fails fails every check in it; worth turning on for a PDP of one's own
+/// under concurrent checks.
 ///
 /// What a call sees is unchanged, except that its `diagnostics` describe the request it went out
 /// in: when that request fails, every check in it fails with its error and diagnostics.
