@@ -41,6 +41,16 @@ permit::testing::emulator_config readers_and_others(int each) {
     return c;
 }
 
+/// `cfg` with each plain `/allowed` held back 50 ms (scaled): the first check keeps the only
+/// connection busy while the others queue behind it.
+permit::testing::emulator_config with_slow_single_checks(permit::testing::emulator_config cfg) {
+    cfg.faults.push_back({.method = "POST",
+                          .path = "/allowed",
+                          .kind = fault_kind::delay,
+                          .delay = 50ms * slowdown});
+    return cfg;
+}
+
 /// Checks coalesced on at most `connections` connections to the PDP, with no retries.
 std::function<void(permit::config&)> coalescing(std::size_t connections,
                                                 std::size_t max_batch = 100) {
@@ -149,11 +159,7 @@ BOOST_AUTO_TEST_CASE(the_checks_queued_behind_a_busy_connection_go_out_in_one_bu
     using namespace coalesced_checks_test;
     // The first check holds the only connection while the others are started: they all queue,
     // and go out together when it is answered.
-    auto emu_cfg = readers_and_others(10);
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/allowed",
-                       .kind = fault_kind::delay,
-                       .delay = 50ms * slowdown}};
+    const auto emu_cfg = with_slow_single_checks(readers_and_others(10));
     client_fixture f{false, emu_cfg, coalescing(1)};
     std::vector<outcome> outcomes(20);
     f.run([&]() -> asio::awaitable<void> {
@@ -204,11 +210,7 @@ BOOST_AUTO_TEST_CASE(a_failed_bulk_request_fails_each_of_its_checks_with_its_dia
 
 BOOST_AUTO_TEST_CASE(a_cancelled_queued_check_ends_alone_and_the_others_get_their_answers) {
     using namespace coalesced_checks_test;
-    auto emu_cfg = readers_and_others(10);
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/allowed",
-                       .kind = fault_kind::delay,
-                       .delay = 50ms * slowdown}};
+    const auto emu_cfg = with_slow_single_checks(readers_and_others(10));
     client_fixture f{false, emu_cfg, coalescing(1)};
     std::vector<outcome> outcomes(10);
     asio::cancellation_signal cancel_fifth;
@@ -238,11 +240,7 @@ BOOST_AUTO_TEST_CASE(a_cancelled_queued_check_ends_alone_and_the_others_get_thei
 
 BOOST_AUTO_TEST_CASE(cancelling_the_client_fails_the_queued_checks) {
     using namespace coalesced_checks_test;
-    auto emu_cfg = readers_and_others(5);
-    emu_cfg.faults = {{.method = "POST",
-                       .path = "/allowed",
-                       .kind = fault_kind::delay,
-                       .delay = 50ms * slowdown}};
+    const auto emu_cfg = with_slow_single_checks(readers_and_others(5));
     client_fixture f{false, emu_cfg, coalescing(1)};
     std::vector<outcome> outcomes(5);
     f.run([&]() -> asio::awaitable<void> {
