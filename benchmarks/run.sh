@@ -26,11 +26,12 @@
 #   abac.md} and the tables between the abac markers.
 #
 # Environment: PERMIT_BENCH_SECONDS (per single-operation run, default 3), PERMIT_BENCH_REPEAT (runs
-# per system and single-operation scenario, the median kept; default 3), PERMIT_BENCH_BULK_USERS
-# (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000), PERMIT_BENCH_LIMITS_BURST (the
-# burst under the real limits, default 50000), PERMIT_BENCH_LIMITS_TRICKLE_SECONDS (each trickle
-# around it, default 10), PERMIT_BENCH_REBAC_TUPLES (default 1000000), PERMIT_BENCH_ABAC_USERS
-# (default 100000), PERMIT_BENCH_ABAC_SETS (default 10000).
+# per system of a single-operation scenario or a bulk sync, the median kept; default 3),
+# PERMIT_BENCH_BULK_USERS (default 1000000), PERMIT_BENCH_BURST_USERS (default 100000),
+# PERMIT_BENCH_LIMITS_BURST (the burst under the real limits, default 50000),
+# PERMIT_BENCH_LIMITS_TRICKLE_SECONDS (each trickle around it, default 10),
+# PERMIT_BENCH_REBAC_TUPLES (default 1000000), PERMIT_BENCH_ABAC_USERS (default 100000),
+# PERMIT_BENCH_ABAC_SETS (default 10000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -140,13 +141,13 @@ record() {  # scenario kind operation concurrency pipelining system [file]
         "$process" >>"$into"
 }
 
-# Keeps the run of median throughput among the repeated runs in FILE: on a shared machine one
-# run can be slowed by a neighbour.
-keep_median() {
-    local count
+# Keeps the run of median throughput (FIELD, ops_per_second by default) among the repeated runs
+# in FILE: on a shared machine one run can be slowed by a neighbour.
+keep_median() {  # FILE [FIELD]
+    local count field=${2:-ops_per_second}
     count=$(wc -l <"$1")
     while read -r line; do
-        printf '%s\t%s\n' "$(grep -o '"ops_per_second":[^,}]*' <<<"$line" | head -1 | cut -d: -f2)" \
+        printf '%s\t%s\n' "$(grep -o "\"$field\":[^,}]*" <<<"$line" | head -1 | cut -d: -f2)" \
             "$line"
     done <"$1" | sort -g | sed -n "$(((count + 1) / 2))p" | cut -f2- >>"$raw"
 }
@@ -261,7 +262,7 @@ bulk_sync() {  # server system
         expect_generated_user bulk $((bulk_users - 1))
     fi
     stop_server
-    record "$scenario" bulk bulk 0 false "$system"
+    record "$scenario" bulk bulk 0 false "$system" "$work/bulk.$1.$system"
     printf '  %-28s %-10s %-8s %.0f users/s\n' "$scenario" "$system" "$server" \
         "$(field users_per_second "$result")" >&2
 }
@@ -469,10 +470,17 @@ client_part() {
     single_scenario sink check 64 --pipelining
     for c in 1 64; do single_scenario sink check "$c" --coalesce; done
 
-    log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink"
+    log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink," \
+        "the median of $repeat runs"
     for server_ in emulator sink; do
-        bulk_sync "$server_" permit-cpp
-        bulk_sync "$server_" node-sdk
+        # Alternating, as single_scenario does, so that a slow moment falls on one run of each.
+        for _ in $(seq "$repeat"); do
+            bulk_sync "$server_" permit-cpp
+            bulk_sync "$server_" node-sdk
+        done
+        for system_ in permit-cpp node-sdk; do
+            keep_median "$work/bulk.$server_.$system_" users_per_second
+        done
     done
 
     log "sign-up burst of $burst_users concurrent bulk.sync_user calls, against the emulator and against bench-sink"
