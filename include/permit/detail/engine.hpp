@@ -142,7 +142,7 @@ using bulk_item =
                  relationship_tuple_create, relationship_tuple_delete>;
 
 /// Hands `item` to the client's bulk pipeline; completes when the API acknowledged it.
-PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, diagnostics* diag,
+PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item&& item, diagnostics* diag,
                                  engine_completion handler);
 /// Completes when every bulk call made before it is finished.
 PERMIT_DECL void start_bulk_flush(const client_handle& client, engine_completion handler);
@@ -298,7 +298,8 @@ struct bulk_initiation {
     client_handle client;
 
     template <class Handler>
-    void operator()(Handler&& handler, diagnostics* diag, bulk_item item) const {
+    // `item` is taken by reference: an item is moved as few times as it can be on its way in.
+    void operator()(Handler&& handler, diagnostics* diag, bulk_item&& item) const {
         start_bulk_call(client, std::move(item), diag,
                         erase_completion(client, std::forward<Handler>(handler)));
     }

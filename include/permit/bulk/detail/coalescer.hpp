@@ -45,7 +45,7 @@ class coalescer {
     /// As above, taking `item` over.
     bool push(Item&& item, time_point now) {
         if (full()) return false;
-        waiting_.push_back({std::move(item), now});
+        waiting_.emplace_back(std::move(item), now);  // no temporary entry to move from
         high_water_ = std::max(high_water_, waiting_.size());
         return true;
     }

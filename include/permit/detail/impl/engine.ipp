@@ -81,7 +81,7 @@ PERMIT_DECL void start_call(const client_handle& client, call_spec spec, result_
           std::move(handler));
 }
 
-PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item item, diagnostics* diag,
+PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item&& item, diagnostics* diag,
                                  engine_completion handler) {
     bulk::detail::batcher::start(client.impl, std::move(item), diag, std::move(handler));
 }
