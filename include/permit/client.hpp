@@ -191,7 +191,8 @@ class client : public client_view {
     /// Makes a client that runs on `ex`. Connects lazily: nothing happens until the first call.
     /// Throws `std::invalid_argument` if `cfg.api_key` is empty, a URL is invalid, or a URL is
     /// plain `http://` to a host that is not loopback without `cfg.insecure_allow_plain_http`;
-    /// and `boost::system::system_error` if a CA file or PEM cannot be loaded.
+    /// and `boost::system::system_error` if a CA file or PEM cannot be loaded (read only when a
+    /// URL is `https://`).
     client(executor_type ex, config cfg)
         : client_view(
               detail::client_handle{detail::make_client_impl(std::move(ex), std::move(cfg)), {}}) {}

@@ -5,7 +5,10 @@
 
 namespace permit {
 
-/// How the client verifies the servers it talks to over `https://`.
+/// How the client verifies the servers it talks to over `https://`. The CAs are loaded when the
+/// client is made, and only when `api_url` or `pdp_url` is `https://`: a client of `http://`
+/// origins alone (a local PDP, the emulator) reads no CA store, and a CA file that cannot be
+/// read is then not an error.
 struct tls_options {
     /// Trust the operating system's CA store (OpenSSL's default paths).
     bool use_system_store = true;

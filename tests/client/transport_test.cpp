@@ -159,6 +159,21 @@ BOOST_AUTO_TEST_CASE(a_server_certificate_from_an_untrusted_ca_fails_with_a_tls_
     BOOST_TEST(f.emu.stats().requests == 0u, "nothing was sent");
 }
 
+BOOST_AUTO_TEST_CASE(the_ca_store_is_read_only_for_an_https_origin) {
+    // A CA file that does not exist: an error when the client makes an https connection, and
+    // never read when every origin is plain http.
+    asio::io_context ioc;
+    permit::config plain{.api_key = "permit_key_test",
+                         .api_url = "http://127.0.0.1:1",
+                         .pdp_url = "http://127.0.0.1:2"};
+    plain.tls.ca_file = "/nonexistent/permit-test-ca.pem";
+    BOOST_CHECK_NO_THROW(permit::client(ioc.get_executor(), plain));
+
+    permit::config secure = plain;
+    secure.api_url = "https://127.0.0.1:1";
+    BOOST_CHECK_THROW(permit::client(ioc.get_executor(), secure), boost::system::system_error);
+}
+
 BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_fails_with_a_tls_error) {
     const auto other_host = make_test_pki({"other.example"}, {});
     client_fixture f{false, serving(other_host)};

@@ -318,6 +318,22 @@ BOOST_AUTO_TEST_CASE(each_byte_of_a_string_is_escaped_as_boost_json_escapes_it) 
     BOOST_TEST(written(std::string("\x01\x1f")) == R"("\u0001\u001f")");
 }
 
+BOOST_AUTO_TEST_CASE(a_byte_to_escape_is_found_at_any_place_of_a_long_string) {
+    // Long strings are scanned eight bytes at a time: each byte, at each offset within and after
+    // the words, with a second one later in the string.
+    for (int c = 0; c < 256; ++c) {
+        for (std::size_t at = 0; at < 21; ++at) {
+            std::string s(21, 'x');
+            s[at] = static_cast<char>(c);
+            s[(at + 9) % 21] = '"';
+            BOOST_TEST(written(s) == json::serialize(json::string(s)),
+                       "byte " << c << " at " << at);
+        }
+    }
+    const std::string quiet(1000, 'q');
+    BOOST_TEST(written(quiet) == json::serialize(json::string(quiet)));
+}
+
 BOOST_AUTO_TEST_CASE(numbers_booleans_and_json_values_are_written_as_boost_json_writes_them) {
     for (const auto& v : awkward_numbers()) BOOST_TEST(written(v) == json::serialize(v));
     for (double d : {0.0, -0.0, 0.1, 1e300, -1e-300, 123456789.125, 2.5e15})

@@ -311,7 +311,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     config cfg_;
     executor_type ex_;
-    boost::asio::ssl::context tls_context_;
+    // Made only when an origin is `https`: loading the system's CA store costs tens of
+    // milliseconds, which a client of a local `http` PDP or emulator has no use for.
+    std::optional<boost::asio::ssl::context> tls_context_;
     std::unique_ptr<http::pool> api_pool_;
     std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
     std::unique_ptr<http::pipeline_pool> api_pipeline_;  // null unless pipelining is on

@@ -45,7 +45,16 @@ class coalescer {
     /// As above, taking `item` over.
     bool push(Item&& item, time_point now) {
         if (full()) return false;
-        waiting_.emplace_back(std::move(item), now);  // no temporary entry to move from
+        waiting_.emplace_back(std::move(item), now);
+        high_water_ = std::max(high_water_, waiting_.size());
+        return true;
+    }
+
+    /// As `push`, with the item made in the queue from `args` (the members of `Item`).
+    template <class... Args>
+    bool emplace(time_point now, Args&&... args) {
+        if (full()) return false;
+        waiting_.emplace_back(now, std::in_place, std::forward<Args>(args)...);
         high_water_ = std::max(high_water_, waiting_.size());
         return true;
     }
@@ -121,6 +130,11 @@ class coalescer {
     }
 
     struct entry {
+        entry(Item&& i, time_point s) : item(std::move(i)), since(s) {}
+        template <class... Args>
+        entry(time_point s, std::in_place_t, Args&&... args)
+            : item{std::forward<Args>(args)...}, since(s) {}
+
         Item item;
         time_point since;
     };

@@ -145,7 +145,7 @@ class pipeline_state {
         t.deps += 1;
         t.refs += 1;
         if (users_indexed_) ++pending_users_[key].items;
-        users_.push({id, std::move(u)}, now);
+        users_.emplace(now, id, std::move(u));
         std::vector<std::string> waited;  // tenants and roles this call already waits for
         auto first_time = [&waited](const std::string& what) {
             if (std::find(waited.begin(), waited.end(), what) != waited.end()) return false;
@@ -717,27 +717,33 @@ class pipeline_state {
         }
         t.parked.clear();
         if (t.items_left == 0) {
-            finish(id, t, {}, {});
+            finish_ok(id, t);
             release_if_unreferenced(it);
         }
     }
 
-    void finish(ticket_id id, ticket& t, boost::system::error_code ec, diagnostics diag) {
+    void finish(ticket_id id, ticket& t, boost::system::error_code ec, diagnostics&& diag) {
+        if (!ec) return finish_ok(id, t);
         t.done = true;
-        if (ec) {
-            stats_.calls_failed += 1;
-            t.failed_with = ec;
-            if (t.refs > 0 || !t.parked.empty())
-                t.failure = std::make_shared<const diagnostics>(diag);
-        }
+        stats_.calls_failed += 1;
+        t.failed_with = ec;
+        if (t.refs > 0 || !t.parked.empty()) t.failure = std::make_shared<const diagnostics>(diag);
         completions_.push_back({id, ec, std::move(diag)});
+        discard_parked(id, t);
+    }
+    // A success says nothing: its record is made empty where it is kept, not moved there (a
+    // tenth of a bulk call's cost).
+    void finish_ok(ticket_id id, ticket& t) {
+        t.done = true;
+        completions_.emplace_back().ticket = id;
         discard_parked(id, t);
     }
 
     void fail(ticket_id id, boost::system::error_code ec, const diagnostics& diag) {
         auto it = tickets_.find(id);
         if (it == tickets_.end() || it->second.done) return;
-        finish(id, it->second, ec, diag);
+        diagnostics why = diag;
+        finish(id, it->second, ec, std::move(why));
     }
 
     // Drops one reference from ticket `id`; the ticket goes once it is done and unreferenced.

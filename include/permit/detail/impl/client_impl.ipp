@@ -16,7 +16,6 @@ inline http::connection_settings settings_of(const config& cfg) {
 client_impl::client_impl(executor_type ex, config cfg)
     : cfg_(std::move(cfg))
     , ex_(cfg_.thread_safe ? executor_type(boost::asio::make_strand(ex)) : ex)
-    , tls_context_(http::make_tls_context(cfg_.tls))
     , scope_gate_(ex_)
     , budget_(cfg_.retry_budget, std::chrono::steady_clock::now())
     , random_(std::random_device{}()) {
@@ -26,23 +25,25 @@ client_impl::client_impl(executor_type ex, config cfg)
     auto pdp = http::origin::parse(cfg_.pdp_url);
     check_transport_security("api_url", api);
     check_transport_security("pdp_url", pdp);
+    if (api.tls || pdp.tls) tls_context_.emplace(http::make_tls_context(cfg_.tls));
+    auto* const tls_context = tls_context_ ? &*tls_context_ : nullptr;
     if (cfg_.tls.insecure_disable_verification)
         log(log_level::warning,
             "TLS certificate verification is off (tls.insecure_disable_verification): anyone "
             "on the path can pose as the server and read the API key");
-    api_pool_ = std::make_unique<http::pool>(ex_, api, &tls_context_, settings,
+    api_pool_ = std::make_unique<http::pool>(ex_, api, tls_context, settings,
                                              cfg_.api_max_connections, cfg_.idle_timeout);
     if (cfg_.api_pipelining.enabled)
         api_pipeline_ = std::make_unique<http::pipeline_pool>(
-            ex_, api, &tls_context_, settings, cfg_.api_max_connections,
+            ex_, api, tls_context, settings, cfg_.api_max_connections,
             cfg_.api_pipelining.max_depth, cfg_.idle_timeout);
     // One pool per origin: the emulator, for one, serves both at the same address.
     if (pdp.key() != api.key()) {
-        pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, &tls_context_, settings,
+        pdp_pool_ = std::make_unique<http::pool>(ex_, pdp, tls_context, settings,
                                                  cfg_.pdp_max_connections, cfg_.idle_timeout);
         if (cfg_.pdp_pipelining.enabled)
             pdp_pipeline_ = std::make_unique<http::pipeline_pool>(
-                ex_, pdp, &tls_context_, settings, cfg_.pdp_max_connections,
+                ex_, pdp, tls_context, settings, cfg_.pdp_max_connections,
                 cfg_.pdp_pipelining.max_depth, cfg_.idle_timeout);
     }
     api_headers_ = common_headers(api);

@@ -30,6 +30,8 @@
 #include <array>
 #include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <iterator>
 #include <optional>
@@ -65,18 +67,49 @@ constexpr bool needs_json_escape(std::string_view s) noexcept {
     return false;
 }
 
+/// The first byte in [p, end) that a JSON string escapes, or `end`. Eight bytes are looked at
+/// together while none of them needs it (the common case: keys, names and e-mail addresses).
+inline const char* next_json_escape(const char* p, const char* const end) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101;
+    constexpr std::uint64_t highs = 0x8080808080808080;
+    // Whether a byte of `w` is below `n` (n <= 128): exact as a yes or no for the word.
+    constexpr auto has_below = [](std::uint64_t w, std::uint64_t n) {
+        return (w - ones * n) & ~w & highs;
+    };
+    while (end - p >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, p, sizeof w);
+        if (has_below(w, 0x20) | has_below(w ^ (ones * '"'), 1) | has_below(w ^ (ones * '\\'), 1))
+            break;
+        p += 8;
+    }
+    while (p != end && json_escapes[static_cast<unsigned char>(*p)] == 0) ++p;
+    return p;
+}
+
 /// Appends `s` as a JSON string, quoted and escaped. A string with nothing to escape is appended
-/// in one piece.
+/// in one piece. `s` is not a part of `out`.
 inline void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
-    out += '"';
     const char* run = s.data();
     const char* const end = run + s.size();
-    for (const char* p = run; p != end; ++p) {
+    const char* const first_escape = next_json_escape(run, end);
+    if (first_escape == end) {
+        // Nothing to escape: the quotes and the text in one step.
+        const std::size_t at = out.size();
+        out.resize(at + s.size() + 2);
+        char* const to = out.data() + at;
+        to[0] = '"';
+        if (!s.empty()) std::memcpy(to + 1, s.data(), s.size());
+        to[s.size() + 1] = '"';
+        return;
+    }
+    out += '"';
+    for (const char* p = first_escape;; p = next_json_escape(run, end)) {
+        out.append(run, p);
+        if (p == end) break;
         const auto byte = static_cast<unsigned char>(*p);
         const char escape = json_escapes[byte];
-        if (escape == 0) continue;
-        out.append(run, p);
         if (escape == 'u') {
             const char text[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
             out.append(text, sizeof text);
@@ -86,7 +119,6 @@ inline void append_json_string(std::string& out, std::string_view s) {
         }
         run = p + 1;
     }
-    out.append(run, end);
     out += '"';
 }
 
@@ -166,6 +198,21 @@ inline constexpr auto model_member_names =
         return std::array<std::string_view, sizeof...(Member)>{Member::name...};
     }(model_members<T>{});
 
+/// `,"<name>":`, what precedes a member in an object: appended in one piece, from its second
+/// character for the first member. A member's name is a C++ identifier, with nothing to escape
+/// (checked in `append_model_json`).
+template <class Member>
+inline constexpr auto member_prefix = [] {
+    constexpr std::string_view name = Member::name;
+    std::array<char, name.size() + 4> text{};
+    text[0] = ',';
+    text[1] = '"';
+    for (std::size_t i = 0; i < name.size(); ++i) text[i + 2] = name[i];
+    text[name.size() + 2] = '"';
+    text[name.size() + 3] = ':';
+    return text;
+}();
+
 /// Appends a described model, as its `tag_invoke(value_from_tag, ...)` in
 /// <permit/models/detail/described.hpp> builds it: each member by `write_member`'s rules, then each
 /// unknown field whose name is not one of the members written.
@@ -176,14 +223,10 @@ void append_model_json(std::string& out, const T& v) {
     std::size_t index = 0;
     bool first = true;
     out += '{';
-    // A member's name is a C++ identifier, with nothing to escape (checked below): it is appended
-    // as it is.
-    auto append_field = [&](std::string_view name, const auto& value) {
-        if (!first) out += ',';
+    auto append_field = [&](const auto& prefix, const auto& value) {
+        const std::size_t skip = first ? 1 : 0;
+        out.append(prefix.data() + skip, prefix.size() - skip);
         first = false;
-        out += '"';
-        out += name;
-        out += "\":";
         append_json(out, value);
         written[index] = true;
     };
@@ -191,16 +234,17 @@ void append_model_json(std::string& out, const T& v) {
         using member_type = std::remove_cvref_t<decltype(v.*member.pointer)>;
         constexpr std::string_view name = decltype(member)::name;
         static_assert(!needs_json_escape(name));
+        constexpr const auto& prefix = member_prefix<decltype(member)>;
         const auto& m = v.*member.pointer;
         if constexpr (is_optional<member_type>::value) {
-            if (m) append_field(name, *m);
+            if (m) append_field(prefix, *m);
         } else if constexpr (is_container_v<member_type>) {
             constexpr model_rules rules = permit_model_rules(static_cast<const T*>(nullptr));
             constexpr bool leaves_out_empty =
                 rules.kind == model_kind::request && !rules.is_required(name);
-            if (!(leaves_out_empty && m.empty())) append_field(name, m);
+            if (!(leaves_out_empty && m.empty())) append_field(prefix, m);
         } else {
-            append_field(name, m);
+            append_field(prefix, m);
         }
         ++index;
     });
