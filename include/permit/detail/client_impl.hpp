@@ -171,6 +171,10 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Returns the rate-limit token a call was given (`call_spec::rate_token_held`) unused.
     PERMIT_DECL void give_back_token(const call_spec& spec);
 
+    // The rate limiter the config asks for: the budget shared through Redis when it names a
+    // server (with PERMIT_WITH_REDIS), this client's own otherwise.
+    PERMIT_DECL std::unique_ptr<rate::limiter> make_limiter() const;
+
     // Every request carries the API key: plain HTTP is for loopback, unless the user allows it.
     PERMIT_DECL void check_transport_security(const char* option, const http::origin& where) const;
 

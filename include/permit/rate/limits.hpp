@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace permit {
@@ -24,6 +25,13 @@ struct rate_limit {
 /// never sees more than `limit` requests of a class in any window, however long requests wait for
 /// a connection. A 429 shrinks the request's narrowest class by `slowdown` and pauses it for the
 /// `Retry-After` the server sent; a window without a 429 grows it back by a tenth of the limit.
+///
+/// The budget belongs to the environment, not to a process. Several clients (processes, hosts)
+/// that share it name one Redis server in `redis_url`: they then count their requests together
+/// there, with the same guarantee (the classes, limits and windows of each client must be the
+/// same). While Redis is slow, down or restarting, each client paces itself alone with a share of
+/// the budget (`fallback_share`), logs that once, and uses Redis again as soon as it answers.
+/// Redis needs the library built with `PERMIT_WITH_REDIS` (the CMake option of that name).
 struct rate_limit_options {
     /// When the limits apply.
     enum class mode_type {
@@ -45,6 +53,27 @@ struct rate_limit_options {
     double slowdown = 0.5;
     /// The longest pause a 429's `Retry-After` imposes on a class.
     std::chrono::milliseconds max_pause{std::chrono::seconds(60)};
+
+    /// The Redis server that keeps the budget shared by several clients, as
+    /// `redis://[[user]:password@]host[:port][/db]` (port 6379 and database 0 by default).
+    /// Empty: this client keeps its budget alone, in its own memory. A client built without
+    /// `PERMIT_WITH_REDIS` throws `std::invalid_argument` when this is set.
+    std::string redis_url;
+    /// The prefix of the keys the shared budget is kept under: one sorted set per class
+    /// (`<prefix>writes`), its state after 429s (`<prefix>writes:adapt`), and the clients seen
+    /// (`<prefix>clients`). Every key expires on its own once no client uses it. Clients that
+    /// share a budget use the same prefix; on a Redis Cluster it must hold a hash tag, such as
+    /// `permit:{rate}:`, so that the keys live together.
+    std::string redis_key_prefix = "permit:rate:";
+    /// How long one command to Redis may take before the client stops waiting and paces itself
+    /// with its local share of the budget.
+    std::chrono::milliseconds redis_timeout{500};
+    /// While Redis does not answer, how often the client tries it again.
+    std::chrono::milliseconds redis_retry_interval{std::chrono::seconds(1)};
+    /// The share of each limit a client takes alone while Redis does not answer, in (0, 1]. 0:
+    /// one over the number of clients that Redis last counted in the longest window (the whole
+    /// budget if Redis never answered).
+    double fallback_share = 0;
 
     /// Whether the limits apply to requests sent to `host`.
     bool applies_to(std::string_view host) const noexcept {

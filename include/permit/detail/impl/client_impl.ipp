@@ -5,6 +5,10 @@
 
 #include <permit/detail/client_impl.hpp>
 #include <permit/detail/decision.hpp>
+#include <permit/detail/rate/shared_budget.hpp>
+#ifdef PERMIT_WITH_REDIS
+#include <permit/detail/rate/shared_limiter.hpp>
+#endif
 
 namespace permit::detail {
 
@@ -20,6 +24,7 @@ client_impl::client_impl(executor_type ex, config cfg)
     , budget_(cfg_.retry_budget, std::chrono::steady_clock::now())
     , random_(std::random_device{}()) {
     if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
+    rate::check_shared_budget_options(cfg_.rate_limits);
     auto settings = settings_of(cfg_);
     auto api = http::origin::parse(cfg_.api_url);
     auto pdp = http::origin::parse(cfg_.pdp_url);
@@ -48,8 +53,7 @@ client_impl::client_impl(executor_type ex, config cfg)
     }
     api_headers_ = common_headers(api);
     pdp_headers_ = common_headers(pdp);
-    if (cfg_.rate_limits.applies_to(api.host))
-        limiter_ = std::make_unique<rate::limiter>(ex_, cfg_.rate_limits);
+    if (cfg_.rate_limits.applies_to(api.host)) limiter_ = make_limiter();
     // Pipelined checks do not wait for a free connection: nothing to coalesce.
     if (cfg_.coalesce_checks.enabled && !pipeline_for(service::pdp)) {
         coalescer_.emplace(cfg_.coalesce_checks.max_batch);
@@ -116,6 +120,18 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
     }
     if (caller_throws_if_cancelled) co_await boost::asio::this_coro::throw_if_cancelled(true);
     co_return ec;
+}
+
+std::unique_ptr<rate::limiter> client_impl::make_limiter() const {
+#ifdef PERMIT_WITH_REDIS
+    if (!cfg_.rate_limits.redis_url.empty()) {
+        // A request's tokens count in Redis for at most the time one attempt may take once it
+        // has a connection, plus a window (after which a client that died holds none).
+        const auto lease = cfg_.connect_timeout + cfg_.handshake_timeout + cfg_.request_timeout;
+        return std::make_unique<rate::shared_limiter>(ex_, cfg_.rate_limits, lease, cfg_.log);
+    }
+#endif
+    return std::make_unique<rate::local_limiter>(ex_, cfg_.rate_limits);
 }
 
 void client_impl::give_back_token(const call_spec& spec) {

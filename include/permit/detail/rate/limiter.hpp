@@ -22,27 +22,61 @@
 /// classes, the limiter, and its bookkeeping.
 namespace permit::detail::rate {
 
-/// Paces requests under `rate_limit_options`. Not thread-safe: the client runs it on its executor
-/// (a strand in thread-safe mode).
+/// Paces requests under `rate_limit_options`: the interface the client and the bulk pipeline
+/// use, kept by this process alone (`local_limiter`) or shared with other clients through Redis
+/// (`shared_limiter`, with `PERMIT_WITH_REDIS`). Not thread-safe: the client runs it on its
+/// executor (a strand in thread-safe mode).
 class limiter {
   public:
-    /// The clock the windows are measured with.
-    using clock = std::chrono::steady_clock;
-
-    /// A limiter applying `options` (`mode` aside: the client decides whether to use one), with its
-    /// timer on `ex`.
-    limiter(boost::asio::any_io_executor ex, const rate_limit_options& options)
-        : ex_(std::move(ex)), state_(options), wake_(ex_) {}
-
+    /// A limiter.
+    limiter() = default;
     /// Not copyable.
     limiter(const limiter&) = delete;
     /// Not copyable.
     limiter& operator=(const limiter&) = delete;
+    /// Destroys the limiter; nobody may wait in it then.
+    virtual ~limiter() = default;
 
     /// Waits until the request of `classes` may go; it then holds one token of each, which
     /// `release` gives back. Completes with `operation_aborted` when the caller's cancellation
     /// slot fires (any type) or `cancel_all()` is called; nothing is held then.
-    boost::asio::awaitable<boost::system::error_code> acquire(class_set classes) {
+    virtual boost::asio::awaitable<boost::system::error_code> acquire(class_set classes) = 0;
+
+    /// A request that `acquire` let through is over: `sent` if it may have reached the server.
+    virtual void release(class_set classes, bool sent) = 0;
+
+    /// Tokens of class `c` free now (none while a 429 pauses it; UINT32_MAX when `c` is not
+    /// limited).
+    virtual std::uint32_t available(limit_class c) = 0;
+
+    /// The server answered a request of `classes` with 429, asking to wait `retry_after` if set.
+    virtual void on_rate_limited(class_set classes,
+                                 std::optional<std::chrono::milliseconds> retry_after) = 0;
+
+    /// Fails every waiting request with `operation_aborted`.
+    virtual void cancel_all() = 0;
+
+    /// Requests waiting in `acquire`.
+    virtual std::size_t waiting_count() const noexcept = 0;
+    /// The current limit of class `c` (lower than configured after a 429).
+    virtual std::uint32_t limit(limit_class c) const noexcept = 0;
+};
+
+/// The limiter of one client alone: its budget lives in this process. Not thread-safe.
+class local_limiter final : public limiter {
+  public:
+    /// The clock the windows are measured with.
+    using clock = std::chrono::steady_clock;
+
+    /// A limiter applying `options` (`mode` and the Redis settings aside: the client decides
+    /// which limiter to use), with its timer on `ex`.
+    local_limiter(boost::asio::any_io_executor ex, const rate_limit_options& options)
+        : ex_(std::move(ex)), state_(options), wake_(ex_) {}
+
+    /// Waits until the request of `classes` may go; it then holds one token of each, which
+    /// `release` gives back. Completes with `operation_aborted` when the caller's cancellation
+    /// slot fires (any type) or `cancel_all()` is called; nothing is held then.
+    boost::asio::awaitable<boost::system::error_code> acquire(class_set classes) override {
         auto first = state_.acquire(classes, clock::now());
         if (first.granted) {
             pump();  // wakes anyone the same scan let through
@@ -65,24 +99,25 @@ class limiter {
     }
 
     /// A request that `acquire` let through is over: `sent` if it may have reached the server.
-    void release(class_set classes, bool sent) {
+    void release(class_set classes, bool sent) override {
         state_.release(classes, clock::now(), sent);
         pump();
     }
 
     /// Tokens of class `c` free now (none while a 429 pauses it; UINT32_MAX when `c` is not
     /// limited).
-    std::uint32_t available(limit_class c) { return state_.available(c, clock::now()); }
+    std::uint32_t available(limit_class c) override { return state_.available(c, clock::now()); }
 
     /// The server answered a request of `classes` with 429, asking to wait `retry_after` if set.
-    void on_rate_limited(class_set classes, std::optional<std::chrono::milliseconds> retry_after) {
+    void on_rate_limited(class_set classes,
+                         std::optional<std::chrono::milliseconds> retry_after) override {
         std::optional<clock::duration> pause;
         if (retry_after) pause = std::chrono::duration_cast<clock::duration>(*retry_after);
         state_.on_rate_limited(classes, clock::now(), pause);
     }
 
     /// Fails every waiting request with `operation_aborted`.
-    void cancel_all() {
+    void cancel_all() override {
         for (const auto id : state_.shutdown()) {
             if (auto it = waiters_.find(id); it != waiters_.end()) {
                 it->second->aborted = true;
@@ -92,13 +127,13 @@ class limiter {
     }
 
     /// Requests waiting in `acquire`.
-    std::size_t waiting_count() const noexcept { return state_.waiting_count(); }
+    std::size_t waiting_count() const noexcept override { return state_.waiting_count(); }
     /// The current limit of class `c` (lower than configured after a 429).
-    std::uint32_t limit(limit_class c) const noexcept { return state_.limit(c); }
+    std::uint32_t limit(limit_class c) const noexcept override { return state_.limit(c); }
 
   private:
     struct waiter {
-        waiter(limiter& l, limiter_state<>::waiter_id waiter_id)
+        waiter(local_limiter& l, limiter_state<>::waiter_id waiter_id)
             : owner(l), id(waiter_id), timer(l.ex_, clock::time_point::max()) {
             owner.waiters_.emplace(id, this);
         }
@@ -109,7 +144,7 @@ class limiter {
             // A waiter that leaves the queue may unblock the ones behind it.
             if (!granted && !released && owner.state_.cancel(id)) owner.pump();
         }
-        limiter& owner;
+        local_limiter& owner;
         limiter_state<>::waiter_id id;
         boost::asio::steady_timer timer;
         bool granted = false;
