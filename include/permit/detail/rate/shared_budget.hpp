@@ -198,7 +198,8 @@ class shared_budget {
         set(limit_class::writes, options.writes);
         set(limit_class::deletes, options.deletes);
         set(limit_class::bulk, options.bulk);
-        for (const auto& l : limits_) presence_ = std::max(presence_, l.window);
+        for (const auto& l : limits_)
+            if (l.limit != 0) presence_ = std::max(presence_, l.window);
     }
 
     /// The classes of `classes` that have a limit.

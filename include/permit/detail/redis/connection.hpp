@@ -95,6 +95,7 @@ class connection {
             argv.push_back(a.data());
             sizes.push_back(a.size());
         }
+        const auto sent_on = events_;
         auto* holder = new std::shared_ptr<pending>(waiting);
         if (redisAsyncCommandArgv(events_->context, &on_reply, holder,
                                   static_cast<int>(argv.size()), argv.data(),
@@ -114,8 +115,9 @@ class connection {
         }
         if (ec == boost::asio::error::operation_aborted)
             co_return command_failure(boost::asio::error::operation_aborted, "cancelled");
-        // A late reply would be for nobody, and a server this slow may not answer at all.
-        close();
+        // A late reply would be for nobody, and a server this slow may not answer at all (unless
+        // the connection is a new one already).
+        if (events_ == sent_on) close();
         co_return command_failure(boost::asio::error::timed_out,
                                   "Redis at " + where_.to_string() + " did not answer within " +
                                       std::to_string(timeout.count()) + " ms");
@@ -264,6 +266,28 @@ class connection {
         return out;
     }
 
+    // AUTH and SELECT, as the connection's first commands (an error drops it). Not in the
+    // coroutine: g++ 12 rejects arrays initialised there.
+    void send_setup(redisAsyncContext* context) const {
+        if (!where_.password.empty()) {
+            if (where_.user.empty()) {
+                const char* argv[] = {"AUTH", where_.password.c_str()};
+                const std::size_t sizes[] = {4, where_.password.size()};
+                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
+            } else {
+                const char* argv[] = {"AUTH", where_.user.c_str(), where_.password.c_str()};
+                const std::size_t sizes[] = {4, where_.user.size(), where_.password.size()};
+                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 3, argv, sizes);
+            }
+        }
+        if (where_.database != 0) {
+            const std::string db = std::to_string(where_.database);
+            const char* argv[] = {"SELECT", db.c_str()};
+            const std::size_t sizes[] = {6, db.size()};
+            redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
+        }
+    }
+
     // Opens a connection (the address resolved first when it is a name); a failure to report
     // otherwise.
     boost::asio::awaitable<std::optional<command_result>> connect() {
@@ -309,24 +333,7 @@ class connection {
         context->ev.delWrite = &socket_events::del_write;
         context->ev.cleanup = &socket_events::cleanup;
         events_ = std::move(events);
-        // Sent first, before any command queued after them.
-        if (!where_.password.empty()) {
-            if (where_.user.empty()) {
-                const char* argv[] = {"AUTH", where_.password.c_str()};
-                const std::size_t sizes[] = {4, where_.password.size()};
-                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
-            } else {
-                const char* argv[] = {"AUTH", where_.user.c_str(), where_.password.c_str()};
-                const std::size_t sizes[] = {4, where_.user.size(), where_.password.size()};
-                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 3, argv, sizes);
-            }
-        }
-        if (where_.database != 0) {
-            const std::string db = std::to_string(where_.database);
-            const char* argv[] = {"SELECT", db.c_str()};
-            const std::size_t sizes[] = {6, db.size()};
-            redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
-        }
+        send_setup(context);
         co_return std::nullopt;
     }
 
