@@ -177,6 +177,14 @@ BOOST_AUTO_TEST_CASE(a_release_says_whether_the_request_was_sent) {
     BOOST_TEST(b.release(put_c, "c1:7", false)[7] == "0");
 }
 
+BOOST_AUTO_TEST_CASE(a_renewal_names_the_tokens_still_held) {
+    using namespace shared_budget_test;
+    const shared_budget b(limits(), 30s);
+    const strings expected{"EVALSHA", b.sha(), "2",     "p:all", "p:writes", "renew",
+                           "30000",   "60000", "60000", "c1:7",  "c1:9"};
+    BOOST_TEST(b.renew(put_c, {"c1:7", "c1:9"}) == expected, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_429_shrinks_the_narrowest_limited_class) {
     using namespace shared_budget_test;
     const shared_budget b(limits(), 30s);

@@ -63,6 +63,9 @@ inline void check_shared_budget_options(const rate_limit_options& options) {
 ///   class given), the number of clients seen within the presence window, then each class's free
 ///   tokens}.
 /// - "release": KEYS are the token sets; ARGV: token id, sent (0/1), then each class's window ms.
+/// - "renew": KEYS are the token sets; ARGV: lease ms, each class's window ms, then the ids of
+///   tokens still held, whose lease starts again (a request that waits long for a connection
+///   keeps counting).
 /// - "rate_limited": KEYS[1] is the class's adaptation hash; ARGV: limit, window ms, slowdown,
 ///   pause ms (0: none). Replies the class's new limit.
 inline constexpr std::string_view shared_budget_script = R"lua(
@@ -138,6 +141,16 @@ if op == 'release' then
     else
       redis.call('ZREM', key, id)
     end
+  end
+  return 1
+end
+
+if op == 'renew' then
+  local lease, n = tonumber(ARGV[2]), #KEYS
+  for i = 1, n do
+    local key, window = KEYS[i], tonumber(ARGV[2 + i])
+    for j = 3 + n, #ARGV do redis.call('ZADD', key, 'XX', now + lease + window, ARGV[j]) end
+    if redis.call('PTTL', key) < lease + window then redis.call('PEXPIRE', key, lease + window) end
   end
   return 1
 end
@@ -246,6 +259,19 @@ class shared_budget {
         return command(keys, args);
     }
 
+    /// Starts the lease of the tokens `tokens` of `classes` again: they are still held.
+    std::vector<std::string> renew(class_set classes,
+                                   const std::vector<std::string>& tokens) const {
+        std::vector<std::string> keys;
+        std::vector<std::string> args{"renew", ms(lease_)};
+        for_each(classes, [&](limit_class c) {
+            keys.push_back(token_key(c));
+            args.push_back(ms(limits_[static_cast<unsigned>(c)].window));
+        });
+        args.insert(args.end(), tokens.begin(), tokens.end());
+        return command(keys, args);
+    }
+
     /// A 429 for a request of `classes`: their narrowest limited class shrinks for every client,
     /// and pauses for `pause` (already capped) if set. Empty when no class of `classes` is limited.
     std::vector<std::string> rate_limited(class_set classes,
@@ -306,6 +332,9 @@ class shared_budget {
         }
         return options;
     }
+
+    /// How long a token counts, before its release, from its grant or its last renewal.
+    std::chrono::milliseconds lease() const noexcept { return lease_; }
 
     /// The longest window: how long a client counts as present after its last request.
     std::chrono::milliseconds presence() const noexcept { return presence_; }

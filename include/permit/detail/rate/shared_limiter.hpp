@@ -49,8 +49,9 @@ namespace permit::detail::rate {
 /// included. Every `redis_retry_interval` the next request tries Redis again; when it answers,
 /// the limiter logs that (info) and uses it again. Tokens taken in Redis and never given back
 /// (the client died, or Redis was down at the release) stop counting after their lease and one
-/// window. A 429 shrinks the narrowest class for every client sharing the budget, and the local
-/// share too; it remains the last line of defence.
+/// window; the lease of a token still held is renewed while Redis answers. A 429 shrinks the
+/// narrowest class for every client sharing the budget, and the local share too; it remains the
+/// last line of defence.
 ///
 /// Not thread-safe: the client runs it on its executor (a strand in thread-safe mode).
 class shared_limiter final : public limiter {
@@ -61,10 +62,11 @@ class shared_limiter final : public limiter {
     static constexpr std::chrono::milliseconds max_sleep{250};
 
     /// A limiter applying `options` (`mode` aside: the client decides whether to use one) with
-    /// the budget kept at `options.redis_url`, on `ex`. A request's tokens count at most `lease`
-    /// (plus one window) before they are given back: a bound on a request in flight, after which
-    /// a client that died stops holding them. `log` receives its records (may be empty). Throws
-    /// `std::invalid_argument` when the URL is not valid. Connects nothing yet.
+    /// the budget kept at `options.redis_url`, on `ex`. A token held in Redis counts for `lease`
+    /// plus one window from its grant; the limiter renews the lease of the tokens it still holds
+    /// every third of it, so that only the tokens of a client that died expire. `log` receives its
+    /// records (may be empty). Throws `std::invalid_argument` when the URL is not valid. Connects
+    /// nothing yet.
     shared_limiter(boost::asio::any_io_executor ex, const rate_limit_options& options,
                    std::chrono::milliseconds lease, log_function log)
         : core_(std::make_shared<core>(std::move(ex), options, lease, std::move(log))) {}
@@ -125,7 +127,8 @@ class shared_limiter final : public limiter {
             , budget(o, lease)
             , redis(ex, redis::endpoint::parse(o.redis_url))
             , log(std::move(log_fn))
-            , wake(ex) {
+            , wake(ex)
+            , renewal(ex) {
             std::random_device random;
             const auto id = (std::uint64_t{random()} << 32) | random();
             static constexpr char hex[] = "0123456789abcdef";
@@ -169,6 +172,7 @@ class shared_limiter final : public limiter {
                 const turn t = co_await self->wait_turn(classes, token);
                 if (t == turn::granted) {
                     self->held[classes].push_back(std::move(token));
+                    self->keep_leases();
                     co_return boost::system::error_code{};
                 }
                 if (t == turn::aborted) co_return boost::asio::error::operation_aborted;
@@ -264,6 +268,7 @@ class shared_limiter final : public limiter {
             stopped = true;
             cancel_all();
             wake.cancel();
+            renewal.cancel();
             redis.close();
         }
 
@@ -372,6 +377,39 @@ class shared_limiter final : public limiter {
                 queue.erase(it);
         }
 
+        // ---------------------------------------------------------------- leases
+
+        // Starts renewing the leases of the tokens held in Redis, unless it runs already.
+        void keep_leases() {
+            if (renewing || stopped) return;
+            renewing = true;
+            boost::asio::co_spawn(ex, renew(shared_from_this()), boost::asio::detached);
+        }
+
+        // Three times a lease, while tokens are held in Redis, starts their leases again: a
+        // request that waits long for a connection keeps counting until its release. (A client
+        // that dies renews nothing, and its tokens expire.)
+        static boost::asio::awaitable<void> renew(std::shared_ptr<core> self) {
+            const auto every = std::max(self->budget.lease() / 3, std::chrono::milliseconds(1));
+            for (bool any = true; any && !self->stopped;) {
+                self->renewal.expires_after(every);
+                co_await self->renewal.async_wait(
+                    boost::asio::as_tuple(boost::asio::use_awaitable));
+                any = false;
+                for (class_set s = 1; s < self->held.size() && !self->stopped; ++s) {
+                    // Collected right before the command goes out: a later release follows it.
+                    std::vector<std::string> tokens;
+                    for (const auto& t : self->held[s])
+                        if (!t.empty()) tokens.push_back(t);
+                    if (tokens.empty()) continue;
+                    any = true;
+                    // A failure changes nothing: Redis down, the limiter falls back anyway.
+                    (void)co_await self->run(self->budget.renew(s, tokens));
+                }
+            }
+            self->renewing = false;
+        }
+
         // ---------------------------------------------------------------- faults
 
         bool use_redis() const { return !redis_down || clock::now() >= retry_at; }
@@ -463,6 +501,8 @@ class shared_limiter final : public limiter {
         bool poked = false;  // the queue changed during a round
         bool sleeping = false;
         boost::asio::steady_timer wake;  // the pump's sleep
+        bool renewing = false;
+        boost::asio::steady_timer renewal;  // the lease renewal's sleep
         bool redis_down = false;
         clock::time_point retry_at{};
         std::unique_ptr<local_limiter> fallback;  // the local share, once Redis has failed
