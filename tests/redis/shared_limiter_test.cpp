@@ -223,6 +223,27 @@ BOOST_AUTO_TEST_CASE(a_token_given_back_unsent_is_free_again_and_a_sent_one_coun
         20s);
 }
 
+BOOST_AUTO_TEST_CASE(a_token_held_past_its_lease_keeps_counting) {
+    using namespace shared_limiter_test;
+    redis_server redis;
+    auto probe = redis.probe();
+    asio::io_context ioc;
+    // A lease of one second, and a request held three: unrenewed, its token would stop counting
+    // after two (its lease and a window). The limiter renews it every third of a second.
+    const auto o = options(redis.url(), {1, 1s});
+    shared_limiter l(ioc.get_executor(), o, 1s, {});
+    run_to_end(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            co_await take(l, get_c);
+            co_await sleep_for(3s);
+            BOOST_TEST(probe.zcount_from(all_key, probe.time_ms() + 1) == 1,
+                       "the token still counts");
+            l.release(get_c, true);
+        }(),
+        20s);
+}
+
 BOOST_AUTO_TEST_CASE(a_429_slows_every_client_that_shares_the_budget) {
     using namespace shared_limiter_test;
     redis_server redis;

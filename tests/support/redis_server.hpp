@@ -104,6 +104,10 @@ class redis_probe {
     long long zcount_to(const std::string& key, long long max) {
         return integer({"ZCOUNT", key, "-inf", std::to_string(max)});
     }
+    /// The number of members of the sorted set `key` scored `min` at least.
+    long long zcount_from(const std::string& key, long long min) {
+        return integer({"ZCOUNT", key, std::to_string(min), "+inf"});
+    }
     /// The milliseconds `key` has to live (-1: no expiry, -2: no key).
     long long pttl(const std::string& key) { return integer({"PTTL", key}); }
 
