@@ -30,6 +30,7 @@
 
 #include "support/redis_server.hpp"
 #include "support/run_to_end.hpp"
+#include "support/slowdown.hpp"
 
 using namespace std::chrono_literals;
 
@@ -59,7 +60,8 @@ permit::rate_limit_options options(const std::string& url, permit::rate_limit al
     o.deletes = {0, 1s};
     o.bulk = {0, 1s};
     o.redis_url = url;
-    o.redis_timeout = 200ms;
+    // Long enough that a loaded machine never times out by accident.
+    o.redis_timeout = 1000ms * permit_test::slowdown;
     o.redis_retry_interval = 100ms;
     return o;
 }
@@ -320,6 +322,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_redis_times_out_and_the_limiter_falls_back_until_i
     log_records log;
     auto o = options(redis.url(), {4, 1h});
     o.fallback_share = 0.5;
+    o.redis_timeout = 500ms;
     shared_limiter l(ioc.get_executor(), o, 10min, log.sink());
     run_to_end(
         ioc,
@@ -329,7 +332,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_redis_times_out_and_the_limiter_falls_back_until_i
             redis.pause();
             co_await take(l, get_c);
             BOOST_TEST(l.falling_back());
-            BOOST_TEST(log.count(permit::log_level::warning, "did not answer within 200 ms") == 1u);
+            BOOST_TEST(log.count(permit::log_level::warning, "did not answer within 500 ms") == 1u);
             l.release(get_c, false);
             redis.resume();
             while (l.falling_back()) {
