@@ -332,7 +332,7 @@ BOOST_AUTO_TEST_CASE(a_frozen_redis_times_out_and_the_limiter_falls_back_until_i
             redis.pause();
             co_await take(l, get_c);
             BOOST_TEST(l.falling_back());
-            BOOST_TEST(log.count(permit::log_level::warning, "did not answer within 500 ms") == 1u);
+            BOOST_TEST(log.count(permit::log_level::warning, "no answer within 500 ms") == 1u);
             l.release(get_c, false);
             redis.resume();
             while (l.falling_back()) {

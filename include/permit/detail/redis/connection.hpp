@@ -116,11 +116,14 @@ class connection {
         if (ec == boost::asio::error::operation_aborted)
             co_return command_failure(boost::asio::error::operation_aborted, "cancelled");
         // A late reply would be for nobody, and a server this slow may not answer at all (unless
-        // the connection is a new one already).
-        if (events_ == sent_on) close();
+        // the connection is a new one already). The commands sent with it fail for that reason.
+        const std::string why = "no answer within " + std::to_string(timeout.count()) + " ms";
+        if (events_ == sent_on) {
+            events_->failure = why;
+            close();
+        }
         co_return command_failure(boost::asio::error::timed_out,
-                                  "Redis at " + where_.to_string() + " did not answer within " +
-                                      std::to_string(timeout.count()) + " ms");
+                                  "Redis at " + where_.to_string() + ": " + why);
     }
 
     /// Drops the connection, if open: commands in flight complete with `not_connected`. The next
