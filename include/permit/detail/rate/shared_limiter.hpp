@@ -232,7 +232,8 @@ class shared_limiter final : public limiter {
             std::optional<std::chrono::milliseconds> pause;
             if (retry_after) pause = std::min(*retry_after, options.max_pause);
             if (auto command = budget.rate_limited(classes, pause); !command.empty())
-                boost::asio::co_spawn(ex, send(shared_from_this(), std::move(command), false),
+                boost::asio::co_spawn(ex,
+                                      send_command(shared_from_this(), std::move(command), false),
                                       boost::asio::detached);
             if (fallback) fallback->on_rate_limited(classes, retry_after);
         }
@@ -350,8 +351,9 @@ class shared_limiter final : public limiter {
         }
 
         // Sends a release or a 429's news; `frees` wakes the pump once the token is free.
-        static boost::asio::awaitable<void> send(std::shared_ptr<core> self,
-                                                 std::vector<std::string> command, bool frees) {
+        static boost::asio::awaitable<void> send_command(std::shared_ptr<core> self,
+                                                         std::vector<std::string> command,
+                                                         bool frees) {
             // A failure changes nothing here: the token expires with its lease, and the next
             // acquire finds out whether Redis answers.
             const auto r = co_await self->run(std::move(command));
@@ -360,7 +362,7 @@ class shared_limiter final : public limiter {
 
         void give_back(class_set classes, const std::string& token, bool sent) {
             boost::asio::co_spawn(
-                ex, send(shared_from_this(), budget.release(classes, token, sent), !sent),
+                ex, send_command(shared_from_this(), budget.release(classes, token, sent), !sent),
                 boost::asio::detached);
         }
 

@@ -72,7 +72,7 @@ struct endpoint {
             // redis://secret@host: a lone user info is the password, as redis-cli reads it.
             if (!u.has_password()) out.password = std::exchange(out.user, std::string());
         }
-        const std::string encoded_path = u.encoded_path();
+        const std::string encoded_path(u.encoded_path());
         std::string_view path = encoded_path;
         while (!path.empty() && path.front() == '/') path.remove_prefix(1);
         while (!path.empty() && path.back() == '/') path.remove_suffix(1);
