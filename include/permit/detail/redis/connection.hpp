@@ -21,7 +21,12 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include <pthread.h>
+#include <signal.h>
+
+#include <cerrno>
 #include <chrono>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -184,7 +189,7 @@ class connection {
                               [e = shared_from_this()](boost::system::error_code ec) {
                                   e->writing = false;
                                   if (ec || !e->context || !e->want_write) return;
-                                  redisAsyncHandleWrite(e->context);
+                                  handle_write(e->context);
                               });
         }
 
@@ -209,6 +214,33 @@ class connection {
             if (e->socket.is_open()) (void)e->socket.release();
         }
     };
+
+    // hiredis' write handler, with SIGPIPE blocked in this thread: hiredis writes with write(2),
+    // which raises SIGPIPE on a connection the server closed (Redis stopped), and the signal's
+    // default action ends the process. A SIGPIPE that this write raised is taken before the
+    // signal is unblocked; the write fails with EPIPE, and hiredis drops the connection.
+    static void handle_write(redisAsyncContext* context) {
+        sigset_t pipe_only;
+        sigemptyset(&pipe_only);
+        sigaddset(&pipe_only, SIGPIPE);
+        sigset_t pending;
+        sigemptyset(&pending);
+        sigpending(&pending);
+        const bool was_pending = sigismember(&pending, SIGPIPE) == 1;
+        sigset_t old_mask;
+        pthread_sigmask(SIG_BLOCK, &pipe_only, &old_mask);
+        redisAsyncHandleWrite(context);
+        if (!was_pending) {
+            sigemptyset(&pending);
+            sigpending(&pending);
+            if (sigismember(&pending, SIGPIPE) == 1) {
+                const timespec now{0, 0};
+                while (sigtimedwait(&pipe_only, nullptr, &now) == -1 && errno == EINTR) {
+                }
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    }
 
     // hiredis' reply callback: once per command, with no reply when the connection failed.
     static void on_reply(redisAsyncContext* context, void* r, void* data) {
