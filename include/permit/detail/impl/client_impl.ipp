@@ -125,8 +125,9 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
 std::unique_ptr<rate::limiter> client_impl::make_limiter() const {
 #ifdef PERMIT_WITH_REDIS
     if (!cfg_.rate_limits.redis_url.empty()) {
-        // A request's tokens count in Redis for at most the time one attempt may take once it
-        // has a connection, plus a window (after which a client that died holds none).
+        // A token's lease in Redis: the time one attempt may take once it has a connection. The
+        // limiter renews it while the request is in flight; a client that died holds its tokens
+        // for a lease and a window at most.
         const auto lease = cfg_.connect_timeout + cfg_.handshake_timeout + cfg_.request_timeout;
         return std::make_unique<rate::shared_limiter>(ex_, cfg_.rate_limits, lease, cfg_.log);
     }
