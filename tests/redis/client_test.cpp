@@ -19,7 +19,6 @@ namespace shared_budget_client_test {
 
 namespace asio = boost::asio;
 using permit_test::client_fixture;
-using permit_test::redis_server_installed;
 using permit_test::run_concurrently;
 using permit_test::slowdown;
 
@@ -53,7 +52,7 @@ void adjust(permit::config& c, const std::string& url) {
 }  // namespace shared_budget_client_test
 
 BOOST_AUTO_TEST_SUITE(shared_rate_limit_clients,
-                      *boost::unit_test::precondition(permit_test::redis_server_installed{}))
+                      *boost::unit_test::precondition(&permit_test::redis_server_installed))
 
 BOOST_AUTO_TEST_CASE(two_clients_sharing_a_budget_draw_no_429_from_a_server_with_its_limits) {
     using namespace shared_budget_client_test;

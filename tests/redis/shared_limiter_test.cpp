@@ -43,7 +43,6 @@ using permit::detail::rate::classes_of;
 using permit::detail::rate::limit_class;
 using permit::detail::rate::shared_limiter;
 using permit_test::redis_server;
-using permit_test::redis_server_installed;
 using permit_test::run_to_end;
 using clock_type = std::chrono::steady_clock;
 
@@ -162,7 +161,7 @@ const std::string all_key = "permit:rate:all";
 }  // namespace shared_limiter_test
 
 BOOST_AUTO_TEST_SUITE(shared_rate_limit,
-                      *boost::unit_test::precondition(permit_test::redis_server_installed{}))
+                      *boost::unit_test::precondition(&permit_test::redis_server_installed))
 
 BOOST_AUTO_TEST_CASE(two_clients_never_hold_more_than_a_limit_in_any_window) {
     using namespace shared_limiter_test;
