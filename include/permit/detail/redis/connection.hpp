@@ -70,9 +70,11 @@ class connection {
     /// The clock of the command timeouts.
     using clock = std::chrono::steady_clock;
 
-    /// A connection to `where`, on `ex`. Connects nothing yet.
-    connection(boost::asio::any_io_executor ex, endpoint where)
-        : ex_(std::move(ex)), where_(std::move(where)) {}
+    /// A connection to `where`, on `ex`, closed after `idle_after` without a command (so that
+    /// an idle client leaves its `io_context` nothing to wait for). Connects nothing yet.
+    connection(boost::asio::any_io_executor ex, endpoint where,
+               std::chrono::milliseconds idle_after = std::chrono::seconds(15))
+        : ex_(std::move(ex)), where_(std::move(where)), idle_after_(idle_after), idle_(ex_) {}
 
     /// Not copyable.
     connection(const connection&) = delete;
@@ -109,8 +111,11 @@ class connection {
             co_return command_failure(boost::asio::error::not_connected,
                                       "Redis at " + where_.to_string() + ": the connection closes");
         }
+        ++in_flight_;
+        idle_.cancel();
         const auto [ec] =
             co_await waiting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (--in_flight_ == 0) close_when_idle();
         if (waiting->done) {
             if (!waiting->failure.empty())
                 co_return command_failure(
@@ -145,6 +150,16 @@ class connection {
     const endpoint& where() const noexcept { return where_; }
 
   private:
+    // Closes the connection once no command has gone out for `idle_after_`.
+    void close_when_idle() {
+        if (!open()) return;
+        idle_.expires_after(idle_after_);
+        // Cancelled (and so `this` untouched) when the connection goes first.
+        idle_.async_wait([this](boost::system::error_code ec) {
+            if (!ec && in_flight_ == 0) close();
+        });
+    }
+
     // A command waiting for its reply. Shared by the coroutine that waits and hiredis' callback,
     // which may come after the coroutine gave up (or never, when the connection is dropped: it
     // then comes with no reply).
@@ -374,6 +389,9 @@ class connection {
 
     boost::asio::any_io_executor ex_;
     endpoint where_;
+    std::chrono::milliseconds idle_after_;
+    boost::asio::steady_timer idle_;         // closes an idle connection
+    std::size_t in_flight_ = 0;              // commands waiting for their reply
     std::shared_ptr<socket_events> events_;  // the open connection's, if any
 };
 
