@@ -5,11 +5,19 @@
 //
 //   signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]
 //                 [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]
+//                 [--redis URL] [--redis-prefix P] [--rate-time-scale X]
 //
 // --confirm-with-pdp MS: a sign-up is answered only once the PDP's decisions see the user's role
 // (at most MS; bulk_options::confirm_with_pdp), so that the user's first request after signing up
 // is allowed even though the PDP learns of writes a moment late. It costs each sign-up that moment
 // and a few /user-permissions requests. 0 (the default): answered as soon as Permit stored it.
+//
+// --redis URL: several instances of the server (and any other client of the environment) share
+// Permit's rate budget through this Redis server (rate_limit_options::redis_url), instead of each
+// pacing itself as if it were alone; --redis-prefix P names the budget's keys. It needs the
+// library built with PERMIT_WITH_REDIS. --rate-time-scale X applies the rate limits to any API
+// host with each window divided by X, for an emulator started with
+// --rate-limits '{"time_scale":X}'.
 //
 // The connection settings also come from PERMIT_API_KEY, PERMIT_API_URL and PERMIT_PDP_URL. With
 // no key it starts a Permit emulator in the process, with the policy below. Against Permit, the
@@ -37,6 +45,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -260,7 +269,13 @@ json::value emulator_policy(const std::string& role) {
 constexpr std::string_view usage =
     "usage: signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]\n"
     "                     [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]\n"
+    "                     [--redis URL] [--redis-prefix P] [--rate-time-scale X]\n"
     "  --confirm-with-pdp MS: answer a sign-up once the PDP sees the user's role (at most MS).\n"
+    "  --redis URL: share Permit's rate budget with the other instances through the Redis\n"
+    "  server at URL, redis://[[user]:password@]host[:port][/db] (needs the library built with\n"
+    "  PERMIT_WITH_REDIS); --redis-prefix P: the budget's keys' prefix (default permit:rate:).\n"
+    "  --rate-time-scale X: apply the rate limits to any API host, each window divided by X\n"
+    "  (for an emulator started with --rate-limits '{\"time_scale\":X}').\n"
     "  --port 0 picks a free port. With no API key (--api-key or PERMIT_API_KEY), a Permit\n"
     "  emulator runs in the process.\n";
 
@@ -303,6 +318,34 @@ std::optional<server_options> parse_options(int argc, char** argv) {
             if (ok && ms > 0)
                 o.permit.bulk.confirm_with_pdp =
                     permit::pdp_confirmation{.timeout = std::chrono::milliseconds(ms)};
+        } else if (opt == "--redis") {
+#ifdef PERMIT_WITH_REDIS
+            if (!value.starts_with("redis://")) {
+                std::cerr << "signup-server: --redis needs a redis:// URL\n";
+                return std::nullopt;
+            }
+            o.permit.rate_limits.redis_url = value;
+            // The limiter says when Redis stops answering and when it answers again.
+            o.permit.log = [](permit::log_level, std::string_view text) {
+                if (text.starts_with("rate limits: "))
+                    std::cerr << "signup-server: " << text << '\n';
+            };
+#else
+            std::cerr << "signup-server: --redis needs the library built with Redis support (the "
+                         "CMake option PERMIT_WITH_REDIS=ON, and libhiredis-dev)\n";
+            return std::nullopt;
+#endif
+        } else if (opt == "--redis-prefix")
+            o.permit.rate_limits.redis_key_prefix = value;
+        else if (opt == "--rate-time-scale") {
+            double scale = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), scale);
+            ok = ec == std::errc{} && end == value.data() + value.size() && scale > 0;
+            auto& limits = o.permit.rate_limits;
+            limits.mode = permit::rate_limit_options::mode_type::on;
+            for (auto* l : {&limits.all, &limits.writes, &limits.deletes, &limits.bulk})
+                l->window = std::chrono::milliseconds(
+                    std::llround(static_cast<double>(l->window.count()) / (ok ? scale : 1)));
         } else {
             std::cerr << "signup-server: unknown option " << opt << '\n' << usage;
             return std::nullopt;

@@ -1,5 +1,6 @@
 // permit-emulator: a local Permit.io (REST API + PDP) on 127.0.0.1 for tests, demos and
 // benchmarks. See docs/emulator.md.
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
@@ -56,8 +57,9 @@ constexpr std::string_view usage = R"(usage: permit-emulator [options]
   --pdp JSON|FILE      the three above as JSON, e.g. '{"pdp_propagation_delay_ms":300}'
   --request-log FILE   keep every request's body, and write the request log to FILE when it
                        stops, one JSON object a line: {"connection":1,"method":"POST",
-                       "target":"/v2/...?a=b","route":"POST /v2/...","status":200,"body":"..."}
-                       (and "fault" when one was injected)
+                       "target":"/v2/...?a=b","route":"POST /v2/...","status":200,"body":"...",
+                       "received_ms":1234.5} (and "fault" when one was injected); received_ms:
+                       when the request was complete, in milliseconds since the emulator started
   --exit-after SECONDS stop by itself after this long
   --help               this text
 
@@ -74,14 +76,18 @@ std::string read_file(const std::string& path) {
     return out.str();
 }
 
-/// Writes `log` to `path`, one JSON object a line (see `--request-log` in the usage).
+/// Writes `log` to `path`, one JSON object a line (see `--request-log` in the usage); `started`
+/// is the time `received_ms` counts from.
 void write_request_log(const std::string& path,
-                       const std::vector<permit::testing::request_record>& log) {
+                       const std::vector<permit::testing::request_record>& log,
+                       std::chrono::steady_clock::time_point started) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     for (const auto& r : log) {
         boost::json::object line{{"connection", r.connection}, {"method", r.method},
                                  {"target", r.target},         {"route", r.route},
                                  {"status", r.status},         {"body", r.body}};
+        line["received_ms"] =
+            std::chrono::duration<double, std::milli>(r.received_at - started).count();
         if (r.fault) line["fault"] = permit::testing::to_string(*r.fault);
         out << boost::json::serialize(line) << '\n';
     }
@@ -163,6 +169,7 @@ int main(int argc, char** argv) {
     }
 
     try {
+        const auto started = std::chrono::steady_clock::now();
         permit::testing::emulator emu(config);
         std::cout << "listening on " << emu.url() << "\n";
         if (config.pdp_port) std::cout << "pdp listening on " << emu.pdp_url() << "\n";
@@ -189,7 +196,7 @@ int main(int argc, char** argv) {
         }
         ioc.run();
         emu.stop();
-        if (!request_log.empty()) write_request_log(request_log, emu.request_log());
+        if (!request_log.empty()) write_request_log(request_log, emu.request_log(), started);
         const auto stats = emu.stats();
         std::cout << "stopped after " << stats.requests << " requests on "
                   << stats.connections_accepted << " connections" << std::endl;

@@ -1,9 +1,10 @@
 -- wrk posting unique sign-ups to signup-server: each thread sends its share of SIGNUPS sign-ups
--- (emails load-<thread>-<n>@example.com, spread over 50 companies), stops once all of them are
--- answered, and counts the answers by status. The responses to requests sent past the quota
--- (GET /metrics, to keep the connections busy until the thread stops) are not counted.
+-- (emails <prefix>-<thread>-<n>@example.com, spread over 50 companies), stops once all of them
+-- are answered, and counts the answers by status. The responses to requests sent past the quota
+-- (GET /metrics, to keep the connections busy until the thread stops) are not counted. PREFIX
+-- ("load" by default) keeps the users of several load generators apart.
 --
---   wrk -tT -cC -d5m -s signups.lua URL -- SIGNUPS T
+--   wrk -tT -cC -d5m -s signups.lua URL -- SIGNUPS T [PREFIX]
 local threads = {}
 
 function setup(thread)
@@ -14,6 +15,7 @@ end
 function init(args)
   local total = tonumber(args[1])
   local thread_count = tonumber(args[2])
+  prefix = args[3] or "load"
   quota = math.floor(total / thread_count)
   if id == thread_count - 1 then
     quota = total - quota * (thread_count - 1)
@@ -32,8 +34,8 @@ function request()
   end
   sent = sent + 1
   local body = string.format(
-    '{"email":"load-%d-%d@example.com","first_name":"Load","last_name":"Test %d",' ..
-    '"company":"Company %d"}', id, sent, sent, sent % 50)
+    '{"email":"%s-%d-%d@example.com","first_name":"Load","last_name":"Test %d",' ..
+    '"company":"Company %d"}', prefix, id, sent, sent, sent % 50)
   return wrk.format("POST", "/signup", nil, body)
 end
 

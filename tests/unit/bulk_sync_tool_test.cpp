@@ -6,8 +6,8 @@
 #include <bulk_sync/checkpoint.hpp>
 #include <bulk_sync/generator.hpp>
 #include <bulk_sync/input.hpp>
-#include <bulk_sync/outcome.hpp>
 #include <bulk_sync/options.hpp>
+#include <bulk_sync/outcome.hpp>
 #include <bulk_sync/report.hpp>
 #include <bulk_sync/shard.hpp>
 
@@ -946,6 +946,40 @@ BOOST_AUTO_TEST_CASE(every_option_is_parsed) {
 
     command_line dashes{{"--", "--odd-name.csv"}};
     BOOST_TEST(*dashes.parse()->input == "--odd-name.csv");
+}
+
+BOOST_AUTO_TEST_CASE(the_rate_options_are_parsed) {
+    command_line scale{{"--rate-time-scale", "60", "users.csv"}};
+    const auto s = scale.parse();
+    BOOST_TEST_REQUIRE(s.has_value(), scale.error);
+    BOOST_TEST(*s->rate_time_scale == 60.0);
+    BOOST_TEST(!s->redis_url);
+    for (const char* bad : {"0", "-2", "fast", "60x"}) {
+        command_line cl{{"--rate-time-scale", bad, "users.csv"}};
+        BOOST_TEST(!cl.parse().has_value(), bad);
+        BOOST_TEST(cl.error == "--rate-time-scale needs a positive number");
+    }
+
+    command_line redis{
+        {"--redis", "redis://:pw@127.0.0.1:6390/2", "--redis-prefix", "fleet:", "users.csv"}};
+    const auto r = redis.parse();
+#ifdef PERMIT_WITH_REDIS
+    BOOST_TEST_REQUIRE(r.has_value(), redis.error);
+    BOOST_TEST(*r->redis_url == "redis://:pw@127.0.0.1:6390/2");
+    BOOST_TEST(*r->redis_prefix == "fleet:");
+    command_line http{{"--redis", "http://127.0.0.1:6379", "users.csv"}};
+    BOOST_TEST(!http.parse().has_value());
+    BOOST_TEST(http.error == "--redis needs a redis:// URL");
+#else
+    BOOST_TEST(!r.has_value());
+    BOOST_TEST(redis.error.find("PERMIT_WITH_REDIS=ON") != std::string::npos, redis.error);
+    // The URL may hold a password: it is never repeated.
+    BOOST_TEST(redis.error.find("pw@") == std::string::npos, redis.error);
+#endif
+
+    command_line prefix_alone{{"--redis-prefix", "fleet:", "users.csv"}};
+    BOOST_TEST(!prefix_alone.parse().has_value());
+    BOOST_TEST(prefix_alone.error == "--redis-prefix names keys in Redis, so it needs --redis URL");
 }
 
 BOOST_AUTO_TEST_CASE(connection_settings_fall_back_to_the_environment) {

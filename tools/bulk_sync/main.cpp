@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
@@ -503,6 +504,27 @@ class verifier {
 
 // ---- main --------------------------------------------------------------------------------------
 
+/// The rate-limit options of the command line: the budget shared through Redis, and the limits'
+/// time scale.
+void apply_rate_options(const pbs::tool_options& o, permit::config& cfg) {
+    auto& limits = cfg.rate_limits;
+    if (o.rate_time_scale) {
+        limits.mode = permit::rate_limit_options::mode_type::on;
+        for (auto* l : {&limits.all, &limits.writes, &limits.deletes, &limits.bulk})
+            l->window = std::chrono::milliseconds(
+                std::llround(static_cast<double>(l->window.count()) / *o.rate_time_scale));
+    }
+    if (o.redis_url) {
+        limits.redis_url = *o.redis_url;
+        if (o.redis_prefix) limits.redis_key_prefix = *o.redis_prefix;
+        // The limiter says when Redis stops answering and when it answers again.
+        cfg.log = [](permit::log_level, std::string_view text) {
+            if (text.starts_with("rate limits: "))
+                std::cerr << "permit-bulk-sync: " << text << '\n';
+        };
+    }
+}
+
 /// Creates the roles the input uses (an embedded emulator starts with none).
 asio::awaitable<void> create_roles(permit::client& permit, const std::set<std::string>& roles) {
     for (const auto& key : roles) {
@@ -547,6 +569,7 @@ int run(const pbs::tool_options& o) {
         if (o.api_url) cfg.api_url = *o.api_url;
         if (o.pdp_url) cfg.pdp_url = *o.pdp_url;
     }
+    apply_rate_options(o, cfg);
 
     asio::io_context ioc;
     permit::client permit(ioc.get_executor(), cfg);
@@ -563,6 +586,14 @@ int run(const pbs::tool_options& o) {
     if (job.resumed()) std::cerr << "resuming from " << o.resume->string() << '\n';
 
     int exit_code = 0;
+    // Once the work is done, the run ends: a rate budget shared through Redis keeps its connection
+    // open for a while, for requests that will not come. The moment left first lets the last
+    // token releases reach Redis, so that the other clients of the budget can use those tokens.
+    asio::steady_timer finish(ioc);
+    const auto finished = [&] {
+        finish.expires_after(300ms);
+        finish.async_wait([&](boost::system::error_code) { ioc.stop(); });
+    };
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
@@ -575,6 +606,7 @@ int run(const pbs::tool_options& o) {
             }
         },
         [&](std::exception_ptr e) {
+            finished();
             if (!e) return;
             try {
                 std::rethrow_exception(e);

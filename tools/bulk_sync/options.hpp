@@ -5,6 +5,7 @@
 
 #include "shard.hpp"
 
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace permit_bulk_sync {
@@ -32,7 +34,11 @@ struct tool_options {
     bool verify = false;       ///< `--verify`: after syncing, check that Permit holds the input
     bool verify_only = false;  ///< `--verify-only`: check that Permit holds the input, sync nothing
     std::uint64_t seed = 1;    ///< `--seed`: which generated data set
-    bool help = false;         ///< `--help`: print usage() and stop
+    std::optional<std::string> redis_url;     ///< `--redis`: the rate budget shared through Redis
+    std::optional<std::string> redis_prefix;  ///< `--redis-prefix`: its keys' prefix
+    /// `--rate-time-scale`: the rate limits always on, each window divided by this
+    std::optional<double> rate_time_scale;
+    bool help = false;  ///< `--help`: print usage() and stop
 };
 
 /// Looks up an environment variable the way std::getenv does (nullptr when unset); tests pass
@@ -74,6 +80,16 @@ Run:
   --verify-only    check as --verify does, and sync nothing
   --shard K/N      sync only shard K of N (0 <= K < N); shards split users by a stable hash
                    of their key, so N runs with K = 0..N-1 sync each user exactly once
+  --redis URL      share Permit's rate budget with the other shards (and any other client of
+                   the environment) through the Redis server at URL,
+                   redis://[[user]:password@]host[:port][/db]; without it each process paces
+                   itself as if it were alone. Needs the tool built with PERMIT_WITH_REDIS
+  --redis-prefix P the prefix of the budget's keys in Redis (default permit:rate:); the
+                   clients that share a budget use the same one
+  --rate-time-scale X
+                   apply the rate limits to any API host, each window divided by X, for an
+                   emulator started with --rate-limits '{"time_scale":X}' (by default they
+                   apply to api.permit.io and api.eu.permit.io, with their real windows)
   --resume FILE    keep a checkpoint in FILE; if FILE exists, continue where it stopped
   --rejects FILE   write each line that cannot be synced, with the reason, to FILE
   --report FILE    write the final summary to FILE as JSON
@@ -121,8 +137,9 @@ inline bool is_http_url(std::string_view s) noexcept {
 
 // The options that take a value, and the flags.
 inline constexpr std::string_view value_options[] = {
-    "--generate", "--output",  "--api-url", "--pdp-url", "--api-key",
-    "--report",   "--rejects", "--resume",  "--shard",   "--seed"};
+    "--generate",     "--output",          "--api-url", "--pdp-url", "--api-key",
+    "--report",       "--rejects",         "--shard",   "--seed",    "--redis",
+    "--redis-prefix", "--rate-time-scale", "--resume"};
 inline constexpr std::string_view flag_options[] = {"--dry-run", "--verify", "--verify-only",
                                                     "--help", "-h"};
 
@@ -210,6 +227,8 @@ class options_parser {
             return fail("--verify-only checks Permit: it goes with neither --dry-run nor --output");
         if (seed_given_ && !out_.generate)
             return fail("--seed chooses generated users, so it needs --generate N");
+        if (out_.redis_prefix && !out_.redis_url)
+            return fail("--redis-prefix names keys in Redis, so it needs --redis URL");
 
         const auto from_environment = [&](std::optional<std::string>& field, const char* name) {
             if (field || !getenv) return;
@@ -291,6 +310,32 @@ class options_parser {
                         std::string(value));
         }
         if (name == "--api-key") return once(name, out_.api_key, std::string(value));
+        if (name == "--redis") {
+#ifdef PERMIT_WITH_REDIS
+            // The URL itself is not repeated: it may carry a password.
+            if (!value.starts_with("redis://")) {
+                error = "--redis needs a redis:// URL";
+                return false;
+            }
+            return once(name, out_.redis_url, std::string(value));
+#else
+            error =
+                "--redis needs permit-bulk-sync built with Redis support (the CMake option "
+                "PERMIT_WITH_REDIS=ON, and libhiredis-dev)";
+            return false;
+#endif
+        }
+        if (name == "--redis-prefix") return once(name, out_.redis_prefix, std::string(value));
+        if (name == "--rate-time-scale") {
+            double scale = 0;
+            const auto [end, ec] =
+                std::from_chars(value.data(), value.data() + value.size(), scale);
+            if (ec != std::errc{} || end != value.data() + value.size() || !(scale > 0)) {
+                error = "--rate-time-scale needs a positive number";
+                return false;
+            }
+            return once(name, out_.rate_time_scale, scale);
+        }
         const std::filesystem::path path(value);
         if (name == "--output") return once(name, out_.output, path);
         if (name == "--report") return once(name, out_.report, path);
