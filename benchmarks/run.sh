@@ -8,7 +8,7 @@
 # users, role assignments and checks); a run that fails its check stops the whole benchmark, so
 # that a fast wrong answer is never reported.
 #
-#   benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac]
+#   benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|redis]
 #
 # all (the default): every part below, and the compile times.
 # client: the client scenarios (single operations, checks, the bulk sync, the sign-up bursts)
@@ -24,6 +24,11 @@
 #   markers of docs/benchmarks.md.
 # abac: its ABAC decisions (bench-abac-decisions): benchmarks/results/{abac_raw.jsonl,abac.json,
 #   abac.md} and the tables between the abac markers.
+# redis (not part of all: it needs a build with PERMIT_WITH_REDIS and redis-server): what the rate
+#   limiter costs a request, tokens per second one client takes with its budget in its own memory
+#   and shared through a redis-server on loopback (bench-limiter-cost):
+#   benchmarks/results/limiter_raw.jsonl and the table between the limiter markers of
+#   docs/benchmarks.md.
 #
 # Environment: PERMIT_BENCH_SECONDS (per single-operation run, default 3), PERMIT_BENCH_REPEAT (runs
 # per system of a single-operation scenario or a bulk sync, the median kept; default 3),
@@ -37,8 +42,9 @@ cd "$(dirname "$0")/.."
 
 build=$1
 part=${2:-all}
-[[ $part == all || $part == client || $part == limits || $part == rebac || $part == abac ]] ||
-    { echo "usage: benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac]" >&2; exit 2; }
+[[ $part == all || $part == client || $part == limits || $part == rebac || $part == abac ||
+   $part == redis ]] ||
+    { echo "usage: benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|redis]" >&2; exit 2; }
 bench=$build/benchmarks
 seconds=${PERMIT_BENCH_SECONDS:-3}
 repeat=${PERMIT_BENCH_REPEAT:-3}
@@ -447,6 +453,46 @@ limits_part() {
     cat "$work/limits.md"
 }
 
+# The rate limiter's cost per request, local and shared through a redis-server of its own on a
+# free loopback port (nothing saved to disk); its table goes between the limiter markers of
+# docs/benchmarks.md.
+redis_part() {
+    [[ -x $bench/bench-limiter-cost ]] ||
+        die "no $bench/bench-limiter-cost: configure with -DPERMIT_WITH_REDIS=ON (./dev bench redis)"
+    command -v redis-server >/dev/null || die "redis-server is not installed (./dev setup)"
+    local port redis_pid
+    # A port nothing listens on.
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+    done
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$work" \
+        >"$work/redis.log" 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 100); do
+        [[ $(redis-cli -p "$port" ping 2>/dev/null) == PONG ]] && break
+        sleep 0.05
+    done
+    log "the rate limiter's cost per request: local, and shared through Redis on loopback, $seconds s per run"
+    "$bench/bench-limiter-cost" --redis "redis://127.0.0.1:$port" --seconds "$seconds" \
+        --concurrency 1 --concurrency 16 >"$work/limiter.jsonl" 2>"$work/err" ||
+        { kill "$redis_pid"; die "bench-limiter-cost failed: $(tail -5 "$work/err")"; }
+    kill "$redis_pid"
+    wait "$redis_pid" 2>/dev/null || true
+    mkdir -p "$results"
+    cp "$work/limiter.jsonl" "$results/limiter_raw.jsonl"
+    {
+        echo "Measured $(date -u +%Y-%m-%d) on $(machine), $(redis-server --version | awk '{print $1 " " $3}' | sed 's/v=//'), $seconds s per run."
+        echo
+        echo "| limiter | concurrent requests | tokens/s | acquire p50 (µs) | acquire p99 (µs) |"
+        echo "|---|---:|---:|---:|---:|"
+        jq -r '"| \(if .limiter == "shared" then "shared (Redis on loopback)" else "local" end) | \(.concurrency) | \(.tokens_per_second | floor) | \(.acquire_p50_us * 100 | round / 100) | \(.acquire_p99_us * 100 | round / 100) |"' \
+            "$work/limiter.jsonl"
+    } >"$work/limiter.md"
+    splice docs/benchmarks.md limiter "$work/limiter.md"
+    cat "$work/limiter.md"
+}
+
 # The client scenarios, against the emulator and against the sink.
 client_part() {
     log "Node SDK (npm ci)"
@@ -527,6 +573,7 @@ case $part in
     rebac) rebac_part ;;
     abac) abac_part ;;
     limits) limits_part ;;
+    redis) redis_part ;;
     client)
         client_part
         # The compile times of the last full run stay in the report.
