@@ -26,6 +26,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <permit/detail/rate/shared_limiter.hpp>
+#include <permit/detail/redis/connection.hpp>
 #include <permit/http_method.hpp>
 
 #include "support/redis_server.hpp"
@@ -382,6 +383,71 @@ BOOST_AUTO_TEST_CASE(a_cancelled_waiter_leaves_the_queue_and_holds_nothing) {
             BOOST_TEST(probe.zcard(all_key) == 1);
         }(),
         20s);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(redis_connection,
+                      *boost::unit_test::precondition(&permit_test::redis_server_installed))
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_holds_nothing_and_a_restarted_server_is_reached_again) {
+    using namespace shared_limiter_test;
+    namespace redis = permit::detail::redis;
+    redis_server server;
+    asio::io_context ioc;
+    redis::connection connection(ioc.get_executor(), redis::endpoint::parse(server.url()));
+    const std::vector<std::string> ping_command{"PING"};
+    const auto ping = [&](std::optional<redis::command_result>& out) {
+        asio::co_spawn(
+            ioc,
+            [&]() -> asio::awaitable<void> { out = co_await connection.execute(ping_command, 5s); },
+            asio::detached);
+        ioc.restart();
+        // Returns as soon as nothing waits: with the reply in, an open connection that still
+        // waited to read would keep it running to the limit.
+        ioc.run_for(20s * permit_test::slowdown);
+    };
+    const auto ponged = [](const std::optional<redis::command_result>& r) {
+        return r && !r->ec && r->value.type == redis::reply::kind::status &&
+               r->value.text == "PONG";
+    };
+
+    std::optional<redis::command_result> first;
+    ping(first);
+    BOOST_TEST(ioc.stopped(), "the io_context ran out of work");
+    BOOST_TEST(ponged(first));
+    BOOST_TEST(connection.open());
+
+    // The server restarts while the connection idles, unnoticed: the command that finds it closed
+    // goes again on a new connection, and the caller sees only the reply.
+    server.stop();
+    server.start();
+    std::optional<redis::command_result> second;
+    ping(second);
+    BOOST_TEST(ioc.stopped(), "the io_context ran out of work");
+    BOOST_TEST(ponged(second), (second ? second->message : std::string("no result")));
+}
+
+BOOST_AUTO_TEST_CASE(a_limiter_that_holds_no_token_leaves_its_io_context_nothing_to_wait_for) {
+    using namespace shared_limiter_test;
+    redis_server redis;
+    asio::io_context ioc;
+    // A lease of ten minutes: its renewal would sleep for more than three of them.
+    shared_limiter l(ioc.get_executor(), options(redis.url(), {4, 1h}), 10min, {});
+    bool released = false;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            co_await take(l, get_c);
+            l.release(get_c, true);
+            released = true;
+        },
+        asio::detached);
+    // Returns once nothing waits: the release reaches Redis, and nothing is left to renew.
+    ioc.run_for(60s * permit_test::slowdown);
+    BOOST_TEST(released);
+    BOOST_TEST(ioc.stopped(), "the io_context ran out of work");
+    BOOST_TEST(redis.probe().zcard(all_key) == 1, "the sent token counts its window in Redis");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

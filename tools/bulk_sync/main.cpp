@@ -586,14 +586,6 @@ int run(const pbs::tool_options& o) {
     if (job.resumed()) std::cerr << "resuming from " << o.resume->string() << '\n';
 
     int exit_code = 0;
-    // Once the work is done, the run ends: a rate budget shared through Redis keeps its connection
-    // open for a while, for requests that will not come. The moment left first lets the last
-    // token releases reach Redis, so that the other clients of the budget can use those tokens.
-    asio::steady_timer finish(ioc);
-    const auto finished = [&] {
-        finish.expires_after(300ms);
-        finish.async_wait([&](boost::system::error_code) { ioc.stop(); });
-    };
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
@@ -606,7 +598,6 @@ int run(const pbs::tool_options& o) {
             }
         },
         [&](std::exception_ptr e) {
-            finished();
             if (!e) return;
             try {
                 std::rethrow_exception(e);

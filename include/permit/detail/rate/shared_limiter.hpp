@@ -219,6 +219,9 @@ class shared_limiter final : public limiter {
             if (it == tokens.end()) it = tokens.begin();
             std::string token = std::move(*it);
             tokens.erase(it);
+            // Nothing left to renew: the renewal ends now rather than after its sleep, so that
+            // an idle client leaves its `io_context` nothing to wait for.
+            if (renewing && holds_nothing_in_redis()) renewal.cancel();
             if (token.empty()) {
                 --local_tokens;
                 if (fallback) fallback->release(classes, sent);
@@ -380,6 +383,13 @@ class shared_limiter final : public limiter {
         }
 
         // ---------------------------------------------------------------- leases
+
+        bool holds_nothing_in_redis() const {
+            return std::all_of(held.begin(), held.end(), [](const auto& tokens) {
+                return std::all_of(tokens.begin(), tokens.end(),
+                                   [](const std::string& t) { return t.empty(); });
+            });
+        }
 
         // Starts renewing the leases of the tokens held in Redis, unless it runs already.
         void keep_leases() {

@@ -70,11 +70,10 @@ class connection {
     /// The clock of the command timeouts.
     using clock = std::chrono::steady_clock;
 
-    /// A connection to `where`, on `ex`, closed after `idle_after` without a command (so that
-    /// an idle client leaves its `io_context` nothing to wait for). Connects nothing yet.
-    connection(boost::asio::any_io_executor ex, endpoint where,
-               std::chrono::milliseconds idle_after = std::chrono::seconds(15))
-        : ex_(std::move(ex)), where_(std::move(where)), idle_after_(idle_after), idle_(ex_) {}
+    /// A connection to `where`, on `ex`. Connects nothing yet. While no reply is due, it waits
+    /// for nothing: an idle client leaves its `io_context` nothing to wait for.
+    connection(boost::asio::any_io_executor ex, endpoint where)
+        : ex_(std::move(ex)), where_(std::move(where)) {}
 
     /// Not copyable.
     connection(const connection&) = delete;
@@ -91,49 +90,13 @@ class connection {
     boost::asio::awaitable<command_result> execute(std::vector<std::string> args,
                                                    std::chrono::milliseconds timeout) {
         const auto deadline = clock::now() + timeout;
-        if (!open()) {
-            auto failure = co_await connect();
-            if (failure) co_return std::move(*failure);
+        // A connection that waited for nothing may have been closed by the server meanwhile
+        // (unnoticed, as nothing read from it): a command it loses that way is sent once more,
+        // on a new connection.
+        for (bool again = open() && events_->replies_due == 0;; again = false) {
+            auto result = co_await send(args, deadline, timeout);
+            if (!again || !result.connection_lost) co_return std::move(result.outcome);
         }
-        auto waiting = std::make_shared<pending>(ex_, deadline);
-        std::vector<const char*> argv;
-        std::vector<std::size_t> sizes;
-        for (const auto& a : args) {
-            argv.push_back(a.data());
-            sizes.push_back(a.size());
-        }
-        const auto sent_on = events_;
-        auto* holder = new std::shared_ptr<pending>(waiting);
-        if (redisAsyncCommandArgv(events_->context, &on_reply, holder,
-                                  static_cast<int>(argv.size()), argv.data(),
-                                  sizes.data()) != REDIS_OK) {
-            delete holder;
-            co_return command_failure(boost::asio::error::not_connected,
-                                      "Redis at " + where_.to_string() + ": the connection closes");
-        }
-        ++in_flight_;
-        idle_.cancel();
-        const auto [ec] =
-            co_await waiting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-        if (--in_flight_ == 0) close_when_idle();
-        if (waiting->done) {
-            if (!waiting->failure.empty())
-                co_return command_failure(
-                    boost::asio::error::not_connected,
-                    "Redis at " + where_.to_string() + ": " + waiting->failure);
-            co_return command_reply(std::move(waiting->value));
-        }
-        if (ec == boost::asio::error::operation_aborted)
-            co_return command_failure(boost::asio::error::operation_aborted, "cancelled");
-        // A late reply would be for nobody, and a server this slow may not answer at all (unless
-        // the connection is a new one already). The commands sent with it fail for that reason.
-        const std::string why = "no answer within " + std::to_string(timeout.count()) + " ms";
-        if (events_ == sent_on) {
-            events_->failure = why;
-            close();
-        }
-        co_return command_failure(boost::asio::error::timed_out,
-                                  "Redis at " + where_.to_string() + ": " + why);
     }
 
     /// Drops the connection, if open: commands in flight complete with `not_connected`. The next
@@ -150,14 +113,61 @@ class connection {
     const endpoint& where() const noexcept { return where_; }
 
   private:
-    // Closes the connection once no command has gone out for `idle_after_`.
-    void close_when_idle() {
-        if (!open()) return;
-        idle_.expires_after(idle_after_);
-        // Cancelled (and so `this` untouched) when the connection goes first.
-        idle_.async_wait([this](boost::system::error_code ec) {
-            if (!ec && in_flight_ == 0) close();
-        });
+    // What `send` made of a command: its outcome, and whether the connection was lost before the
+    // reply came (the command may not have reached the server).
+    struct sent {
+        command_result outcome;
+        bool connection_lost = false;
+    };
+
+    // `execute` on the open connection, or on a new one.
+    boost::asio::awaitable<sent> send(const std::vector<std::string>& args,
+                                      clock::time_point deadline,
+                                      std::chrono::milliseconds timeout) {
+        if (!open()) {
+            auto failure = co_await connect();
+            if (failure) co_return sent{std::move(*failure)};
+        }
+        auto waiting = std::make_shared<pending>(ex_, deadline);
+        std::vector<const char*> argv;
+        std::vector<std::size_t> sizes;
+        for (const auto& a : args) {
+            argv.push_back(a.data());
+            sizes.push_back(a.size());
+        }
+        const auto sent_on = events_;
+        auto* holder = new std::shared_ptr<pending>(waiting);
+        if (redisAsyncCommandArgv(events_->context, &on_reply, holder,
+                                  static_cast<int>(argv.size()), argv.data(),
+                                  sizes.data()) != REDIS_OK) {
+            delete holder;
+            co_return sent{
+                command_failure(boost::asio::error::not_connected,
+                                "Redis at " + where_.to_string() + ": the connection closes"),
+                true};
+        }
+        sent_on->expect_reply();
+        const auto [ec] =
+            co_await waiting->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+        if (waiting->done) {
+            if (!waiting->failure.empty())
+                co_return sent{
+                    command_failure(boost::asio::error::not_connected,
+                                    "Redis at " + where_.to_string() + ": " + waiting->failure),
+                    true};
+            co_return sent{command_reply(std::move(waiting->value))};
+        }
+        if (ec == boost::asio::error::operation_aborted)
+            co_return sent{command_failure(boost::asio::error::operation_aborted, "cancelled")};
+        // A late reply would be for nobody, and a server this slow may not answer at all (unless
+        // the connection is a new one already). The commands sent with it fail for that reason.
+        const std::string why = "no answer within " + std::to_string(timeout.count()) + " ms";
+        if (events_ == sent_on) {
+            events_->failure = why;
+            close();
+        }
+        co_return sent{command_failure(boost::asio::error::timed_out,
+                                       "Redis at " + where_.to_string() + ": " + why)};
     }
 
     // A command waiting for its reply. Shared by the coroutine that waits and hiredis' callback,
@@ -183,12 +193,32 @@ class connection {
         bool want_read = false;
         bool want_write = false;
         bool reading = false;  // a wait for readability is in flight
+        // Replies still to come (commands and AUTH/SELECT sent): the socket is read only while
+        // one is due, so that an idle connection holds no operation on the executor (a read
+        // armed for ever would keep `io_context::run()` from returning).
+        std::size_t replies_due = 0;
         bool writing = false;
         std::string failure;  // why the connection is being dropped, when we drop it
         std::shared_ptr<socket_events> self;
 
+        // A command went out: its reply is read when it comes.
+        void expect_reply() {
+            ++replies_due;
+            watch_read();
+        }
+        // A reply came (or the connection failed and hiredis gave up on it). hiredis asks for the
+        // next read before it hands the replies out: a read armed for a reply that came is
+        // cancelled (no write waits then: a command queued for writing is a reply due).
+        void reply_came() {
+            if (replies_due > 0) --replies_due;
+            if (replies_due == 0 && reading && context) {
+                boost::system::error_code ignored;
+                socket.cancel(ignored);
+            }
+        }
+
         void watch_read() {
-            if (reading || !context) return;
+            if (reading || !context || replies_due == 0) return;
             reading = true;
             socket.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                               [e = shared_from_this()](boost::system::error_code ec) {
@@ -261,6 +291,7 @@ class connection {
     static void on_reply(redisAsyncContext* context, void* r, void* data) {
         std::unique_ptr<std::shared_ptr<pending>> holder(
             static_cast<std::shared_ptr<pending>*>(data));
+        if (auto* e = static_cast<socket_events*>(context->ev.data)) e->reply_came();
         pending& p = **holder;
         if (r) {
             p.value = copy(*static_cast<redisReply*>(r));
@@ -279,6 +310,7 @@ class connection {
 
     // The reply of AUTH or SELECT, sent first on each connection: an error drops it.
     static void on_setup_reply(redisAsyncContext* context, void* r, void*) {
+        if (auto* e = static_cast<socket_events*>(context->ev.data)) e->reply_came();
         const auto* rep = static_cast<const redisReply*>(r);
         if (!rep || rep->type != REDIS_REPLY_ERROR) return;
         if (auto* e = static_cast<socket_events*>(context->ev.data))
@@ -319,22 +351,25 @@ class connection {
     // AUTH and SELECT, as the connection's first commands (an error drops it). Not in the
     // coroutine: g++ 12 rejects arrays initialised there.
     void send_setup(redisAsyncContext* context) const {
+        const auto expect = [context](int status) {
+            if (status == REDIS_OK) static_cast<socket_events*>(context->ev.data)->expect_reply();
+        };
         if (!where_.password.empty()) {
             if (where_.user.empty()) {
                 const char* argv[] = {"AUTH", where_.password.c_str()};
                 const std::size_t sizes[] = {4, where_.password.size()};
-                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
+                expect(redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes));
             } else {
                 const char* argv[] = {"AUTH", where_.user.c_str(), where_.password.c_str()};
                 const std::size_t sizes[] = {4, where_.user.size(), where_.password.size()};
-                redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 3, argv, sizes);
+                expect(redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 3, argv, sizes));
             }
         }
         if (where_.database != 0) {
             const std::string db = std::to_string(where_.database);
             const char* argv[] = {"SELECT", db.c_str()};
             const std::size_t sizes[] = {6, db.size()};
-            redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes);
+            expect(redisAsyncCommandArgv(context, &on_setup_reply, nullptr, 2, argv, sizes));
         }
     }
 
@@ -389,9 +424,6 @@ class connection {
 
     boost::asio::any_io_executor ex_;
     endpoint where_;
-    std::chrono::milliseconds idle_after_;
-    boost::asio::steady_timer idle_;         // closes an idle connection
-    std::size_t in_flight_ = 0;              // commands waiting for their reply
     std::shared_ptr<socket_events> events_;  // the open connection's, if any
 };
 
