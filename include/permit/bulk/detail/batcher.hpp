@@ -214,8 +214,7 @@ class batcher final : public permit::detail::client_service {
     std::shared_ptr<const call_options> retry_;
     std::uint64_t epoch_ = 0;
 
-    std::pmr::unsynchronized_pool_resource pool_;  // for the callers, which come and go by the
-                                                   // thousand a second
+    recycling_resource pool_;  // for the callers, which come and go by the thousand a second
     std::pmr::unordered_map<ticket_id, caller> callers_{&pool_};  // admitted or waiting for room
     std::deque<std::pair<ticket_id, bulk_item>> room_queue_;      // waiting for room, oldest first
     // The handlers of plain callers that finished, with their outcomes, until `resume_callers`

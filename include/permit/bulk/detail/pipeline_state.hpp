@@ -4,6 +4,7 @@
 #pragma once
 
 #include <permit/bulk/detail/coalescer.hpp>
+#include <permit/bulk/detail/recycling_resource.hpp>
 #include <permit/bulk/options.hpp>
 #include <permit/bulk/stats.hpp>
 #include <permit/diagnostics.hpp>
@@ -1316,7 +1317,7 @@ class pipeline_state {
 
     // The per-call records come and go by the thousand a second: they are kept in pools of the
     // pipeline's own rather than each taken from and given back to the global allocator.
-    std::pmr::unsynchronized_pool_resource pool_;
+    recycling_resource pool_;
     ticket_map tickets_{&pool_};
     // The ids of `tickets_` in the order they were admitted (`drained_before`); the first is
     // always a live call.
