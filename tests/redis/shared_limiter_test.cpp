@@ -428,6 +428,39 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_holds_nothing_and_a_restarted_server_is_
     BOOST_TEST(ponged(second), (second ? second->message : std::string("no result")));
 }
 
+BOOST_AUTO_TEST_CASE(a_user_and_password_and_a_database_in_the_url_are_sent_first) {
+    using namespace shared_limiter_test;
+    namespace redis = permit::detail::redis;
+    redis_server server;
+    server.probe().add_user("fleet", "s3cret");
+    asio::io_context ioc;
+    const auto base = "127.0.0.1:" + std::to_string(server.port());
+    redis::connection good(ioc.get_executor(),
+                           redis::endpoint::parse("redis://fleet:s3cret@" + base + "/2"));
+    redis::connection bad(ioc.get_executor(),
+                          redis::endpoint::parse("redis://fleet:wrong-password@" + base + "/2"));
+    const std::vector<std::string> set{"SET", "permit:test", "1"};
+    std::optional<redis::command_result> accepted, refused;
+    run_to_end(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            accepted = co_await good.execute(set, 5s);
+            refused = co_await bad.execute(set, 5s);
+        }(),
+        30s);
+    BOOST_REQUIRE(accepted);
+    BOOST_TEST(!accepted->ec, accepted->message);
+    BOOST_TEST(accepted->value.text == "OK");
+    // SELECT 2 went first: the key is in database 2.
+    BOOST_TEST(server.probe().keys_in(2) == 1);
+    BOOST_TEST(server.probe().keys_in(0) == 0);
+    // AUTH refused: the command fails with Redis' reason, which never repeats the password.
+    BOOST_REQUIRE(refused);
+    BOOST_TEST(refused->ec == boost::asio::error::not_connected, refused->ec.message());
+    BOOST_TEST(refused->message.find("WRONGPASS") != std::string::npos, refused->message);
+    BOOST_TEST(refused->message.find("wrong-password") == std::string::npos, refused->message);
+}
+
 BOOST_AUTO_TEST_CASE(a_limiter_that_holds_no_token_leaves_its_io_context_nothing_to_wait_for) {
     using namespace shared_limiter_test;
     redis_server redis;

@@ -117,6 +117,22 @@ class redis_probe {
         return std::stoll(r->element[0]->str) * 1000 + std::stoll(r->element[1]->str) / 1000;
     }
 
+    /// Adds the ACL user `name` with `password`, allowed every command on every key.
+    void add_user(const std::string& name, const std::string& password) {
+        auto r = command({"ACL", "SETUSER", name, "on", ">" + password, "~*", "+@all"});
+        if (!r || r->type != REDIS_REPLY_STATUS)
+            throw std::runtime_error("ACL SETUSER was refused");
+    }
+
+    /// The number of keys in database `db`.
+    long long keys_in(int db) {
+        if (auto r = command({"SELECT", std::to_string(db)}); !r || r->type != REDIS_REPLY_STATUS)
+            throw std::runtime_error("SELECT was refused");
+        const long long n = integer({"DBSIZE"});
+        command({"SELECT", "0"});
+        return n;
+    }
+
     /// Whether the server answers PING.
     bool ping() {
         auto r = command({"PING"});
