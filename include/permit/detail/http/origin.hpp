@@ -1,12 +1,15 @@
 // Where requests go: scheme, host, port and path prefix of a configured URL.
 #pragma once
 
+#include <permit/detail/url_host.hpp>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace permit::detail::http {
 
@@ -44,19 +47,10 @@ struct origin {
             fail("the scheme must be http or https");
         if (u.has_userinfo()) fail("user info is not allowed");
         if (u.has_query() || u.has_fragment()) fail("a query or fragment is not allowed");
-        switch (u.host_type()) {
-            case boost::urls::host_type::ipv4:
-            case boost::urls::host_type::ipv6:
-                out.host_is_ip = true;
-                out.host = u.host_address();
-                break;
-            case boost::urls::host_type::name:
-                out.host = u.host();
-                break;
-            default:
-                fail("a host name or IP address is required");
-        }
-        if (out.host.empty()) fail("a host is required");
+        auto host = host_of(u);
+        if (host.name.empty()) fail("a host name or IP address is required");
+        out.host = std::move(host.name);
+        out.host_is_ip = host.is_ip;
         out.port = u.has_port() ? std::string(u.port()) : (out.tls ? "443" : "80");
         if (out.port.empty() || out.port == "0") fail("invalid port");
         out.base_path = u.encoded_path();

@@ -1,6 +1,8 @@
 // Where the Redis server is: the parsed `redis://` URL of `rate_limit_options::redis_url`.
 #pragma once
 
+#include <permit/detail/url_host.hpp>
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -46,18 +48,8 @@ struct endpoint {
         if (u.scheme() != "redis") fail("the scheme must be redis");
         if (u.has_query() || u.has_fragment()) fail("a query or fragment is not allowed");
         endpoint out;
-        switch (u.host_type()) {
-            case boost::urls::host_type::ipv4:
-            case boost::urls::host_type::ipv6:
-                out.host = u.host_address();
-                break;
-            case boost::urls::host_type::name:
-                out.host = u.host();
-                break;
-            default:
-                fail("a host name or IP address is required");
-        }
-        if (out.host.empty()) fail("a host is required");
+        out.host = host_of(u).name;
+        if (out.host.empty()) fail("a host name or IP address is required");
         if (u.has_port()) {
             const auto p = u.port();
             unsigned value = 0;
