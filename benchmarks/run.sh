@@ -8,7 +8,7 @@
 # users, role assignments and checks); a run that fails its check stops the whole benchmark, so
 # that a fast wrong answer is never reported.
 #
-#   benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|redis]
+#   benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|tls|redis]
 #
 # all (the default): every part below, and the compile times.
 # client: the client scenarios (single operations, checks, the bulk sync, the sign-up bursts)
@@ -24,6 +24,10 @@
 #   markers of docs/benchmarks.md.
 # abac: its ABAC decisions (bench-abac-decisions): benchmarks/results/{abac_raw.jsonl,abac.json,
 #   abac.md} and the tables between the abac markers.
+# tls: what a new TLS connection costs the client, a pool of 16 reopened after its idle timeout,
+#   with every handshake in full and with session resumption (bench-tls-connect against an https
+#   emulator): benchmarks/results/tls_raw.jsonl and the table between the tls markers of
+#   docs/benchmarks.md.
 # redis (not part of all: it needs a build with PERMIT_WITH_REDIS and redis-server): what the rate
 #   limiter costs a request, tokens per second one client takes with its budget in its own memory
 #   and shared through a redis-server on loopback (bench-limiter-cost):
@@ -43,8 +47,8 @@ cd "$(dirname "$0")/.."
 build=$1
 part=${2:-all}
 [[ $part == all || $part == client || $part == limits || $part == rebac || $part == abac ||
-   $part == redis ]] ||
-    { echo "usage: benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|redis]" >&2; exit 2; }
+   $part == tls || $part == redis ]] ||
+    { echo "usage: benchmarks/run.sh BUILD_DIR [all|client|limits|rebac|abac|tls|redis]" >&2; exit 2; }
 bench=$build/benchmarks
 seconds=${PERMIT_BENCH_SECONDS:-3}
 repeat=${PERMIT_BENCH_REPEAT:-3}
@@ -493,6 +497,52 @@ redis_part() {
     cat "$work/limiter.md"
 }
 
+# A new TLS connection's cost, with and without resumption, against an https emulator with a
+# throwaway certificate for 127.0.0.1 (RSA 2048, what `openssl req` makes by default); the
+# emulator's CPU is read around each run, as the server's side of the handshakes.
+tls_part() {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$work/tls.key" -out "$work/tls.crt" \
+        2>"$work/err" || die "openssl could not make a certificate: $(cat "$work/err")"
+    : >"$work/tls.jsonl"
+    local mode line before
+    for mode in full resumed full resumed; do
+        : >"$work/server.log"
+        "$build/tools/permit-emulator" --tls-cert "$work/tls.crt" --tls-key "$work/tls.key" \
+            >"$work/server.log" 2>&1 &
+        server_pid=$!
+        url=
+        for _ in $(seq 100); do
+            url=$(sed -n 's/^listening on //p' "$work/server.log")
+            [[ -n $url ]] && break
+            sleep 0.05
+        done
+        [[ -n $url ]] || die "the https emulator did not start: $(cat "$work/server.log")"
+        log "a pool of 16 reopened 50 times over TLS, handshakes: $mode"
+        before=$(server_cpu)
+        line=$("$bench/bench-tls-connect" --url "$url" --ca "$work/tls.crt" --mode "$mode" \
+            --connections 16 --rounds 50 2>"$work/err") ||
+            die "bench-tls-connect failed: $(tail -5 "$work/err")"
+        # The emulator's CPU over the whole run: each connection's handshake and its two requests.
+        jq -c --argjson cpu "$(awk -v a="$(server_cpu)" -v b="$before" 'BEGIN { print a - b }')" \
+            '. + {server_cpu_us_per_connection: ($cpu * 1e6 / ((.rounds + 1) * .connections))}' \
+            <<<"$line" >>"$work/tls.jsonl"
+        stop_server
+    done
+    mkdir -p "$results"
+    cp "$work/tls.jsonl" "$results/tls_raw.jsonl"
+    {
+        echo "Measured $(date -u +%Y-%m-%d) on $(machine), $(openssl version | awk '{print $1 " " $2}'), an RSA 2048 certificate; two runs of each, taking turns."
+        echo
+        echo "| handshakes | client CPU per new connection (µs) | client CPU per request (µs) | emulator CPU per connection and its 2 requests (µs) | full handshakes per reopening of 16 | resumed |"
+        echo "|---|---:|---:|---:|---:|---:|"
+        jq -r '"| \(.mode) | \(.client_cpu_us_per_new_connection | round) | \(.client_cpu_us_per_request | round) | \(.server_cpu_us_per_connection | round) | \(.full_handshakes_per_reopen) | \(.resumed_handshakes_per_reopen) |"' \
+            "$work/tls.jsonl"
+    } >"$work/tls.md"
+    splice docs/benchmarks.md tls "$work/tls.md"
+    cat "$work/tls.md"
+}
+
 # The client scenarios, against the emulator and against the sink.
 client_part() {
     log "Node SDK (npm ci)"
@@ -574,6 +624,7 @@ case $part in
     abac) abac_part ;;
     limits) limits_part ;;
     redis) redis_part ;;
+    tls) tls_part ;;
     client)
         client_part
         # The compile times of the last full run stay in the report.
@@ -587,5 +638,6 @@ case $part in
         client_report
         limits_part
         rebac_part
-        abac_part ;;
+        abac_part
+        tls_part ;;
 esac

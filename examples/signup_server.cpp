@@ -6,6 +6,7 @@
 //   signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]
 //                 [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]
 //                 [--redis URL] [--redis-prefix P] [--rate-time-scale X]
+//                 [--https-proxy URL] [--http-proxy URL] [--no-proxy LIST]
 //
 // --confirm-with-pdp MS: a sign-up is answered only once the PDP's decisions see the user's role
 // (at most MS; bulk_options::confirm_with_pdp), so that the user's first request after signing up
@@ -18,6 +19,11 @@
 // library built with PERMIT_WITH_REDIS. --rate-time-scale X applies the rate limits to any API
 // host with each window divided by X, for an emulator started with
 // --rate-limits '{"time_scale":X}'.
+//
+// --https-proxy URL, --http-proxy URL, --no-proxy LIST: reach Permit through an HTTP proxy
+// (config::proxy), http://[user:password@]host[:port]; by default from https_proxy, http_proxy and
+// no_proxy (or HTTPS_PROXY, HTTP_PROXY, NO_PROXY). The emulator the server starts without an API
+// key is reached directly.
 //
 // The connection settings also come from PERMIT_API_KEY, PERMIT_API_URL and PERMIT_PDP_URL. With
 // no key it starts a Permit emulator in the process, with the policy below. Against Permit, the
@@ -99,6 +105,7 @@ int main(int argc, char** argv) {
         options->permit.api_key = emulator->config().api_key;
         options->permit.api_url = emulator->url();
         options->permit.pdp_url = emulator->pdp_url();
+        options->permit.proxy = {};  // in this process: never through a proxy
         std::cout << "no API key given: using a Permit emulator at " << emulator->url()
                   << " (PDP at " << emulator->pdp_url() << ")\n";
     }
@@ -270,12 +277,16 @@ constexpr std::string_view usage =
     "usage: signup-server [--host ADDR] [--port N] [--threads N] [--role ROLE]\n"
     "                     [--api-url URL] [--pdp-url URL] [--api-key KEY] [--confirm-with-pdp MS]\n"
     "                     [--redis URL] [--redis-prefix P] [--rate-time-scale X]\n"
+    "                     [--https-proxy URL] [--http-proxy URL] [--no-proxy LIST]\n"
     "  --confirm-with-pdp MS: answer a sign-up once the PDP sees the user's role (at most MS).\n"
     "  --redis URL: share Permit's rate budget with the other instances through the Redis\n"
     "  server at URL, redis://[[user]:password@]host[:port][/db] (needs the library built with\n"
     "  PERMIT_WITH_REDIS); --redis-prefix P: the budget's keys' prefix (default permit:rate:).\n"
     "  --rate-time-scale X: apply the rate limits to any API host, each window divided by X\n"
     "  (for an emulator started with --rate-limits '{\"time_scale\":X}').\n"
+    "  --https-proxy URL, --http-proxy URL: reach Permit's https:// (http://) URLs through the\n"
+    "  HTTP proxy at URL, http://[user:password@]host[:port]; --no-proxy LIST: the hosts that\n"
+    "  bypass it (curl's NO_PROXY syntax). Default: $https_proxy, $http_proxy, $no_proxy.\n"
     "  --port 0 picks a free port. With no API key (--api-key or PERMIT_API_KEY), a Permit\n"
     "  emulator runs in the process.\n";
 
@@ -337,6 +348,12 @@ std::optional<server_options> parse_options(int argc, char** argv) {
 #endif
         } else if (opt == "--redis-prefix")
             o.permit.rate_limits.redis_key_prefix = value;
+        else if (opt == "--https-proxy")
+            o.permit.proxy.https_proxy = value;
+        else if (opt == "--http-proxy")
+            o.permit.proxy.http_proxy = value;
+        else if (opt == "--no-proxy")
+            o.permit.proxy.no_proxy = value;
         else if (opt == "--rate-time-scale") {
             double scale = 0;
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), scale);

@@ -3,6 +3,7 @@
 
 #include <permit/bulk/options.hpp>
 #include <permit/log.hpp>
+#include <permit/proxy_options.hpp>
 #include <permit/rate/limits.hpp>
 #include <permit/retry/policy.hpp>
 #include <permit/sync_wait.hpp>
@@ -97,8 +98,12 @@ struct config {
     /// Bounds one exchange: writing the request and reading the whole response.
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 
-    /// Verification of `https://` servers.
+    /// Verification of `https://` servers, and TLS session resumption.
     tls_options tls;
+    /// The HTTP proxy to reach `api_url` and `pdp_url` through, by scheme, and the hosts that
+    /// bypass it. Empty: connect directly. Read from `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`
+    /// by `from_environment()` only.
+    proxy_options proxy;
     /// Lets `api_url` or `pdp_url` be a plain `http://` URL to a host that is not loopback (a PDP
     /// sidecar on a private network, say). Every request carries the API key, so by default the
     /// client refuses such a URL at construction: over plain HTTP anyone on the path can read the
@@ -146,9 +151,12 @@ struct config {
     bool thread_safe = false;
 
     /// A config from `PERMIT_API_KEY`, `PERMIT_API_URL` and `PERMIT_PDP_URL` (each optional; an
-    /// unset variable leaves the default). Not thread-safe against concurrent `setenv`.
+    /// unset variable leaves the default), and the proxy from `https_proxy`, `http_proxy` and
+    /// `no_proxy` (or their upper-case forms; see `proxy_options::from_environment`). Not
+    /// thread-safe against concurrent `setenv`.
     static config from_environment() {
         config out;
+        out.proxy = proxy_options::from_environment();
         if (const char* key = std::getenv("PERMIT_API_KEY")) out.api_key = key;
         if (const char* url = std::getenv("PERMIT_API_URL"); url && *url) out.api_url = url;
         if (const char* url = std::getenv("PERMIT_PDP_URL"); url && *url) out.pdp_url = url;

@@ -45,6 +45,13 @@ enum class error {
     environment_key_required,  ///< the call needs an environment, and neither the key nor the
                                ///< config names one
     invalid_argument,          ///< an argument the API would reject for certain (e.g. empty key)
+
+    // The HTTP proxy (`config::proxy`) failed; `diagnostics::status` holds its status, if any.
+    proxy_unreachable = 300,  ///< the proxy could not be resolved or connected to
+    proxy_auth_required,      ///< 407 from the proxy: credentials missing or not accepted
+    proxy_refused,            ///< the proxy refused the tunnel or request with another 4xx
+    proxy_tunnel_failed,      ///< the proxy could not open the tunnel: a 5xx (it could not
+                              ///< reach the server), another status, or no answer
 };
 
 /// What a caller usually wants to know about an error, whatever its exact code or category.
@@ -58,7 +65,7 @@ enum class condition {
     server_error,       ///< any 5xx
     timeout,            ///< a client-side timeout, or a 408 / 504 from the server
     tls,                ///< the TLS handshake or the TLS layer failed (certificate, protocol)
-    network,            ///< the connection could not be made or broke
+    network,            ///< the connection could not be made or broke (the proxy's included)
     sync_timeout,       ///< 424 from the PDP: the change was not seen in time
     retryable,          ///< worth retrying later: 408, 429, 500, 502, 503, 504, timeouts, network
 };
@@ -129,6 +136,14 @@ class error_category_impl final : public boost::system::error_category {
                        "config.project_id and config.environment_id";
             case error::invalid_argument:
                 return "invalid argument";
+            case error::proxy_unreachable:
+                return "the HTTP proxy could not be reached";
+            case error::proxy_auth_required:
+                return "the HTTP proxy requires authentication (407)";
+            case error::proxy_refused:
+                return "the HTTP proxy refused the request";
+            case error::proxy_tunnel_failed:
+                return "the HTTP proxy could not open a tunnel to the server";
         }
         return "unknown permit error";
     }
@@ -215,6 +230,10 @@ inline error error_from_status(unsigned status) noexcept {
             return error::forbidden;
         case 404:
             return error::not_found;
+        case 407:
+            // Only a proxy answers 407 (RFC 9110, section 15.5.8): over plain HTTP, a proxy's
+            // refusal of a request comes back as that request's response.
+            return error::proxy_auth_required;
         case 408:
             return error::http_request_timeout;
         case 409:

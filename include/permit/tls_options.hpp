@@ -21,6 +21,12 @@ struct tls_options {
     /// cannot fix. There is no other way to turn verification off (no environment variable); the
     /// client logs a warning when it is off.
     bool insecure_disable_verification = false;
+    /// Resume the TLS sessions of earlier connections to the same origin (TLS 1.3 tickets, TLS
+    /// 1.2 session ids and tickets, as the server offers them): a pool's new connections then
+    /// skip the certificate and most of the handshake's CPU on both sides. The host name is
+    /// checked as on a full handshake, and a session is only ever offered to the origin that
+    /// issued it. `client_stats` counts full and resumed handshakes.
+    bool resume_sessions = true;
 };
 
 }  // namespace permit

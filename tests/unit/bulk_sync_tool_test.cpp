@@ -982,6 +982,40 @@ BOOST_AUTO_TEST_CASE(the_rate_options_are_parsed) {
     BOOST_TEST(prefix_alone.error == "--redis-prefix names keys in Redis, so it needs --redis URL");
 }
 
+BOOST_AUTO_TEST_CASE(proxy_settings_come_from_options_else_from_curls_variables) {
+    command_line cl{
+        {"--https-proxy", "http://proxy.corp:3128", "--no-proxy=.internal,10.0.0.0/8", "users.csv"},
+        {{"https_proxy", "http://other:1"}, {"HTTP_PROXY", "http://plain:8080"}}};
+    auto o = cl.parse();
+    BOOST_TEST_REQUIRE(o.has_value(), cl.error);
+    BOOST_TEST(o->proxy.https_proxy == "http://proxy.corp:3128", "an option beats the variable");
+    BOOST_TEST(o->proxy.http_proxy == "http://plain:8080");
+    BOOST_TEST(o->proxy.no_proxy == ".internal,10.0.0.0/8");
+
+    cl.args = {"users.csv"};
+    cl.env = {{"https_proxy", "http://lower:1"},
+              {"HTTPS_PROXY", "http://upper:2"},
+              {"NO_PROXY", "localhost"}};
+    o = cl.parse();
+    BOOST_TEST_REQUIRE(o.has_value(), cl.error);
+    BOOST_TEST(o->proxy.https_proxy == "http://lower:1", "the lowercase variable wins, as in curl");
+    BOOST_TEST(o->proxy.no_proxy == "localhost");
+
+    // In a CGI program, HTTP_PROXY comes from the request's Proxy header (httpoxy.org).
+    cl.env = {{"HTTP_PROXY", "http://attacker:1"}, {"REQUEST_METHOD", "GET"}};
+    BOOST_TEST(cl.parse()->proxy.http_proxy.empty());
+
+    cl.env = {};
+    cl.args = {"--https-proxy", "https://user:pw-SECRET@proxy:3128", "users.csv"};
+    BOOST_TEST(!cl.parse());
+    BOOST_TEST(cl.error.find("not supported") != std::string::npos, cl.error);
+    BOOST_TEST(cl.error.find("pw-SECRET") == std::string::npos, cl.error);
+
+    cl.args = {"--http-proxy", "http://a:1", "--http-proxy", "http://b:2", "users.csv"};
+    BOOST_TEST(!cl.parse());
+    BOOST_TEST(cl.error == "--http-proxy given twice");
+}
+
 BOOST_AUTO_TEST_CASE(connection_settings_fall_back_to_the_environment) {
     command_line cl{{"users.csv"},
                     {{"PERMIT_API_URL", "http://api.local"},

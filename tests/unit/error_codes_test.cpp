@@ -12,6 +12,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <permit/detail/retry/decision.hpp>
 #include <permit/error.hpp>
 
 namespace {
@@ -53,6 +54,7 @@ BOOST_AUTO_TEST_CASE(error_from_status_maps_each_status_to_its_code) {
         {401, error::unauthorized},
         {403, error::forbidden},
         {404, error::not_found},
+        {407, error::proxy_auth_required},
         {408, error::http_request_timeout},
         {409, error::conflict},
         {422, error::validation_failed},
@@ -184,13 +186,37 @@ BOOST_AUTO_TEST_CASE(permit_codes_have_messages_that_name_the_status) {
                           error::handshake_timeout,
                           error::request_timeout,
                           error::environment_key_required,
-                          error::invalid_argument}) {
+                          error::invalid_argument,
+                          error::proxy_unreachable,
+                          error::proxy_auth_required,
+                          error::proxy_refused,
+                          error::proxy_tunnel_failed}) {
         BOOST_TEST_CONTEXT("error " << static_cast<int>(e)) {
             const auto message = permit::make_error_code(e).message();
             BOOST_TEST(!message.empty());
             BOOST_TEST(message != "unknown permit error");
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_proxy_that_is_down_or_cannot_reach_the_server_is_worth_retrying) {
+    // The proxy's own refusals (407, 403) stay failures: sending the same CONNECT again gets the
+    // same answer. An unreachable proxy or a failed tunnel is a network failure like any other.
+    for (const error e : {error::proxy_unreachable, error::proxy_tunnel_failed}) {
+        BOOST_TEST_CONTEXT("error " << static_cast<int>(e)) {
+            BOOST_TEST((permit::make_error_code(e) == condition::retryable));
+            BOOST_TEST((permit::make_error_code(e) == condition::network));
+            BOOST_TEST(permit::detail::retry::is_transient_transport_error(e));
+        }
+    }
+    for (const error e : {error::proxy_auth_required, error::proxy_refused}) {
+        BOOST_TEST_CONTEXT("error " << static_cast<int>(e)) {
+            BOOST_TEST((permit::make_error_code(e) != condition::retryable));
+            BOOST_TEST((permit::make_error_code(e) != condition::unauthorized));
+            BOOST_TEST(!permit::detail::retry::is_transient_transport_error(e));
+        }
+    }
+    BOOST_TEST(contains(permit::make_error_code(error::proxy_auth_required).message(), "407"));
 }
 
 BOOST_AUTO_TEST_CASE(categories_are_named_permit_and_permit_condition) {

@@ -568,6 +568,7 @@ int run(const pbs::tool_options& o) {
         cfg.api_key = o.api_key.value_or("unused-for-a-dry-run");
         if (o.api_url) cfg.api_url = *o.api_url;
         if (o.pdp_url) cfg.pdp_url = *o.pdp_url;
+        cfg.proxy = o.proxy;  // the emulator in this process is reached directly
     }
     apply_rate_options(o, cfg);
 

@@ -5,6 +5,9 @@
 
 #include "shard.hpp"
 
+#include <permit/detail/http/proxy.hpp>
+#include <permit/proxy_options.hpp>
+
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +41,9 @@ struct tool_options {
     std::optional<std::string> redis_prefix;  ///< `--redis-prefix`: its keys' prefix
     /// `--rate-time-scale`: the rate limits always on, each window divided by this
     std::optional<double> rate_time_scale;
+    /// `--https-proxy`, `--http-proxy`, `--no-proxy`, else the variables curl reads (`https_proxy`,
+    /// `HTTPS_PROXY`, ...; see `permit::proxy_options::from_environment`)
+    permit::proxy_options proxy;
     bool help = false;  ///< `--help`: print usage() and stop
 };
 
@@ -86,6 +92,14 @@ Run:
                    itself as if it were alone. Needs the tool built with PERMIT_WITH_REDIS
   --redis-prefix P the prefix of the budget's keys in Redis (default permit:rate:); the
                    clients that share a budget use the same one
+  --https-proxy URL
+                   reach https:// URLs through the HTTP proxy at URL,
+                   http://[user:password@]host[:port] (a CONNECT tunnel: the proxy sees
+                   neither the requests nor the key); default: $https_proxy or $HTTPS_PROXY
+  --http-proxy URL reach http:// URLs through the HTTP proxy at URL (default: $http_proxy)
+  --no-proxy LIST  the hosts reached directly, in curl's NO_PROXY syntax (names, domain
+                   suffixes, addresses, CIDR ranges, *); default: $no_proxy or $NO_PROXY
+                   The emulator started without an API key is always reached directly.
   --rate-time-scale X
                    apply the rate limits to any API host, each window divided by X, for an
                    emulator started with --rate-limits '{"time_scale":X}' (by default they
@@ -137,9 +151,10 @@ inline bool is_http_url(std::string_view s) noexcept {
 
 // The options that take a value, and the flags.
 inline constexpr std::string_view value_options[] = {
-    "--generate",     "--output",          "--api-url", "--pdp-url", "--api-key",
-    "--report",       "--rejects",         "--shard",   "--seed",    "--redis",
-    "--redis-prefix", "--rate-time-scale", "--resume"};
+    "--generate",    "--output",     "--api-url",      "--pdp-url",
+    "--api-key",     "--report",     "--rejects",      "--shard",
+    "--seed",        "--redis",      "--redis-prefix", "--rate-time-scale",
+    "--https-proxy", "--http-proxy", "--no-proxy",     "--resume"};
 inline constexpr std::string_view flag_options[] = {"--dry-run", "--verify", "--verify-only",
                                                     "--help", "-h"};
 
@@ -237,6 +252,21 @@ class options_parser {
         from_environment(out_.api_url, "PERMIT_API_URL");
         from_environment(out_.pdp_url, "PERMIT_PDP_URL");
         from_environment(out_.api_key, "PERMIT_API_KEY");
+        if (getenv) {
+            const auto found = permit::proxy_options::from_environment(getenv);
+            if (!https_proxy_given_) out_.proxy.https_proxy = found.https_proxy;
+            if (!http_proxy_given_) out_.proxy.http_proxy = found.http_proxy;
+            if (!no_proxy_given_) out_.proxy.no_proxy = found.no_proxy;
+        }
+        for (const auto* url : {&out_.proxy.https_proxy, &out_.proxy.http_proxy}) {
+            if (url->empty()) continue;
+            try {
+                permit::detail::http::proxy_endpoint::parse(*url);
+            } catch (const std::invalid_argument& e) {
+                // The message never shows the URL's credentials.
+                return fail(e.what());
+            }
+        }
         if (out_.api_url && !is_http_url(*out_.api_url))
             return fail("PERMIT_API_URL needs an http:// or https:// URL");
         if (out_.pdp_url && !is_http_url(*out_.pdp_url))
@@ -326,6 +356,20 @@ class options_parser {
 #endif
         }
         if (name == "--redis-prefix") return once(name, out_.redis_prefix, std::string(value));
+        if (name == "--https-proxy" || name == "--http-proxy" || name == "--no-proxy") {
+            bool& given = name == "--https-proxy"  ? https_proxy_given_
+                          : name == "--http-proxy" ? http_proxy_given_
+                                                   : no_proxy_given_;
+            if (given) {
+                error = std::string(name) + " given twice";
+                return false;
+            }
+            given = true;
+            (name == "--https-proxy"  ? out_.proxy.https_proxy
+             : name == "--http-proxy" ? out_.proxy.http_proxy
+                                      : out_.proxy.no_proxy) = std::string(value);
+            return true;
+        }
         if (name == "--rate-time-scale") {
             double scale = 0;
             const auto [end, ec] =
@@ -346,6 +390,9 @@ class options_parser {
     tool_options out_;
     bool seed_given_ = false;
     bool shard_given_ = false;
+    bool https_proxy_given_ = false;
+    bool http_proxy_given_ = false;
+    bool no_proxy_given_ = false;
 };
 
 }  // namespace detail

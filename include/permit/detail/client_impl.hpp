@@ -97,10 +97,17 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 
     /// The requests, retries and 429s so far.
     client_stats stats() const noexcept {
-        return {.requests = requests_.load(std::memory_order_relaxed),
-                .retries = retries_.load(std::memory_order_relaxed),
-                .rate_limited = rate_limited_.load(std::memory_order_relaxed),
-                .replays = replays_.load(std::memory_order_relaxed)};
+        return {
+            .requests = requests_.load(std::memory_order_relaxed),
+            .retries = retries_.load(std::memory_order_relaxed),
+            .rate_limited = rate_limited_.load(std::memory_order_relaxed),
+            .replays = replays_.load(std::memory_order_relaxed),
+            .connections = transport_.connections.load(std::memory_order_relaxed),
+            .address_fallbacks = transport_.address_fallbacks.load(std::memory_order_relaxed),
+            .proxy_tunnels = transport_.proxy_tunnels.load(std::memory_order_relaxed),
+            .tls_full_handshakes = transport_.tls_full_handshakes.load(std::memory_order_relaxed),
+            .tls_resumed_handshakes =
+                transport_.tls_resumed_handshakes.load(std::memory_order_relaxed)};
     }
 
     /// The bulk pipeline, made by the first `bulk_api` (on the thread that makes the client).
@@ -318,6 +325,9 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     // Made only when an origin is `https`: loading the system's CA store costs tens of
     // milliseconds, which a client of a local `http` PDP or emulator has no use for.
     std::optional<boost::asio::ssl::context> tls_context_;
+    // The sessions the connections resume; beside the TLS context, which outlives the pools.
+    http::tls_session_store tls_sessions_;
+    http::transport_counters transport_;  // what the connections did, for stats()
     std::unique_ptr<http::pool> api_pool_;
     std::unique_ptr<http::pool> pdp_pool_;  // null when the PDP shares the API's origin
     std::unique_ptr<http::pipeline_pool> api_pipeline_;  // null unless pipelining is on

@@ -1,10 +1,13 @@
 // One keep-alive HTTP/1.1 connection, plain TCP or TLS, with its own timeouts.
 #pragma once
 
+#include <permit/detail/http/connect_race.hpp>
 #include <permit/detail/http/deadlines.hpp>
 #include <permit/detail/http/origin.hpp>
 #include <permit/detail/http/response.hpp>
 #include <permit/detail/http/response_parser.hpp>
+#include <permit/detail/http/tls_sessions.hpp>
+#include <permit/detail/http/transport_counters.hpp>
 #include <permit/error.hpp>
 #include <permit/tls_options.hpp>
 
@@ -21,7 +24,10 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -76,12 +82,14 @@ struct request {
         body_headers_size_ = static_cast<std::size_t>(out - body_headers_.data());
     }
 
-    /// The pieces as they go on the wire.
-    using buffers_type = std::array<boost::asio::const_buffer, 9>;
-    buffers_type buffers() const noexcept {
+    /// The pieces as they go on the wire. `target_prefix` goes before the target: the scheme and
+    /// authority of the absolute form a request to an HTTP proxy takes (RFC 9112, 3.2.2).
+    using buffers_type = std::array<boost::asio::const_buffer, 10>;
+    buffers_type buffers(std::string_view target_prefix = {}) const noexcept {
         using boost::asio::buffer;
         return {buffer(method.data(), method.size()),
                 buffer(" ", 1),
+                buffer(target_prefix.data(), target_prefix.size()),
                 buffer(target.data(), target.size()),
                 buffer(" HTTP/1.1\r\n", 11),
                 buffer(common_headers.data(), common_headers.size()),
@@ -92,9 +100,10 @@ struct request {
     }
 
     /// The whole request, as one string, into `out` (which keeps its capacity).
-    void render(std::string& out) const {
+    void render(std::string& out, std::string_view target_prefix = {}) const {
         out.clear();
-        for (const auto& b : buffers()) out.append(static_cast<const char*>(b.data()), b.size());
+        for (const auto& b : buffers(target_prefix))
+            out.append(static_cast<const char*>(b.data()), b.size());
     }
 
   private:
@@ -115,6 +124,11 @@ struct connection_settings {
     std::size_t max_response_body;
     /// The largest response header block accepted (`config::max_response_header`).
     std::size_t max_response_header;
+    /// Where the connections count what they did (`client::stats()`); null: nowhere.
+    transport_counters* counters = nullptr;
+    /// The TLS sessions new connections resume (`tls_options::resume_sessions`); null: every
+    /// handshake runs in full.
+    tls_session_store* tls_sessions = nullptr;
 };
 
 /// One connection. Not thread-safe: the pool gives it to one caller at a time.
@@ -127,7 +141,10 @@ class connection {
     /// connection's timeouts are enforced through `deadlines` (its pool's).
     connection(executor_type ex, const origin& where, boost::asio::ssl::context* tls_context,
                deadline_watch deadlines)
-        : resolver_(ex), where_(where), deadlines_(std::move(deadlines)) {
+        : resolver_(ex)
+        , where_(where)
+        , target_prefix_(where.proxy_target_prefix())
+        , deadlines_(std::move(deadlines)) {
         if (where.tls)
             tls_.emplace(ex, *tls_context);
         else
@@ -147,13 +164,28 @@ class connection {
     }
 
     /// Resolves, connects and, for TLS, handshakes (SNI and host name verification included).
-    /// Fails with `error::connect_timeout`, `error::handshake_timeout`, a network error or a TLS
-    /// error; `note` then says which step failed, for the diagnostics.
+    /// Through a proxy (`origin::proxy`), connects to the proxy instead and, for TLS, opens a
+    /// `CONNECT` tunnel to the origin first: the TLS session then runs end to end, and the proxy
+    /// sees neither the requests nor the API key. Every address the resolver returns is tried,
+    /// the two families interleaved, the next one after a short head start (`connect_race`).
+    /// Resolving, connecting and the tunnel share `connect_timeout`; the handshake has
+    /// `handshake_timeout`. Fails with `error::connect_timeout`, `error::handshake_timeout`, a
+    /// proxy's error (`error::proxy_unreachable`, `proxy_auth_required`, `proxy_refused`,
+    /// `proxy_tunnel_failed`, with `proxy_status()`), a network error or a TLS error; `note` then
+    /// says which step failed, for the diagnostics.
     boost::asio::awaitable<boost::system::error_code> connect(const connection_settings& s,
                                                               std::string& note) {
         using boost::asio::as_tuple;
         using boost::asio::use_awaitable;
+        proxy_status_ = 0;
         const auto deadline = std::chrono::steady_clock::now() + s.connect_timeout;
+        const proxy_endpoint* const proxy = where_.proxy ? &*where_.proxy : nullptr;
+        // Through a proxy, the client resolves and connects to the proxy only: the proxy
+        // resolves the origin's name (curl does the same with an HTTP proxy).
+        const std::string& dial_host = proxy ? proxy->host : where_.host;
+        const std::string& dial_port = proxy ? proxy->port : where_.port;
+        const std::string dial_name = proxy ? "the proxy " + proxy->key() : where_.key();
+
         // The resolver has no timeout of its own: a timer cancels it at the deadline. The flags
         // are shared with the timer's handler, which may run after the resolve has ended.
         auto race = std::make_shared<resolve_race>();
@@ -164,43 +196,60 @@ class connection {
             resolver->cancel();
         });
         auto [rec, endpoints] =
-            co_await resolver_.async_resolve(where_.host, where_.port, as_tuple(use_awaitable));
+            co_await resolver_.async_resolve(dial_host, dial_port, as_tuple(use_awaitable));
         race->finished = true;
         resolve_timer.cancel();
-        // A resolve that had ended when `close()` ran still completes with its answer, and
-        // `async_connect` would open the socket again: a closed connection stops here.
+        // A resolve that had ended when `close()` ran still completes with its answer, and the
+        // connect would open a socket again: a closed connection stops here.
         if (closed_) co_return closed_while_connecting(note);
         if (rec) {
             if (race->timed_out) {
-                note = "resolving " + where_.host + " timed out";
+                note = "resolving " + dial_host + (proxy ? " (the proxy)" : "") + " timed out";
                 co_return make_error_code(error::connect_timeout);
             }
-            note = "could not resolve " + where_.host + ": " + rec.message();
+            note = "could not resolve " + dial_host + (proxy ? " (the proxy)" : "") + ": " +
+                   rec.message();
+            if (proxy) co_return make_error_code(error::proxy_unreachable);
             co_return rec;
         }
+
         auto& tcp = lowest_layer();
         read_timed_out_ = false;
         deadlines_.start(read_deadline_, deadline);
-        auto [cec, endpoint] =
-            co_await boost::asio::async_connect(tcp, endpoints, as_tuple(use_awaitable));
+        attempts_.emplace();
+        auto [cec, endpoint] = co_await attempts_->run(tcp, interleave_families(endpoints));
+        const bool fell_back = attempts_->fell_back();
+        attempts_.reset();
         deadlines_.stop(read_deadline_);
         if (closed_) co_return closed_while_connecting(note);
         if (cec || read_timed_out_) {
             if (read_timed_out_) {
-                note = "could not connect to " + where_.key() + ": the connection timed out";
+                note = "could not connect to " + dial_name + ": the connection timed out";
                 co_return make_error_code(error::connect_timeout);
             }
-            note = "could not connect to " + where_.key() + ": " + cec.message();
+            note = "could not connect to " + dial_name + ": " + cec.message();
+            if (proxy) co_return make_error_code(error::proxy_unreachable);
             co_return cec;
         }
+        if (fell_back) count(&transport_counters::address_fallbacks, s);
         tcp.set_option(boost::asio::ip::tcp::no_delay(true));
+
+        if (proxy && where_.tls) {
+            deadlines_.start(read_deadline_, deadline);
+            const auto tec = co_await open_tunnel(*proxy, s, note);
+            deadlines_.stop(read_deadline_);
+            if (closed_) co_return closed_while_connecting(note);
+            if (tec) co_return tec;
+            count(&transport_counters::proxy_tunnels, s);
+        }
         if (!tls_) {
             // A request is first written without waiting (`write_now`): it must not block.
             boost::system::error_code ignored;
             tcp.non_blocking(true, ignored);
+            count(&transport_counters::connections, s);
             co_return boost::system::error_code{};
         }
-        if (auto ec = prepare_tls(); ec) {
+        if (auto ec = prepare_tls(s); ec) {
             note = "could not set up TLS for " + where_.host;
             co_return ec;
         }
@@ -218,8 +267,17 @@ class connection {
                    verify_result_note();
             co_return hec;
         }
+        count(SSL_session_reused(tls_->native_handle()) == 1
+                  ? &transport_counters::tls_resumed_handshakes
+                  : &transport_counters::tls_full_handshakes,
+              s);
+        count(&transport_counters::connections, s);
         co_return boost::system::error_code{};
     }
+
+    /// The status the proxy answered the last failed `connect`'s `CONNECT` with; 0 when no proxy
+    /// answered.
+    unsigned proxy_status() const noexcept { return proxy_status_; }
 
     /// Writes `req` and reads the whole response into `out`, both within one `request_timeout`
     /// (a server that dribbles its response cannot stretch the exchange). Fails with
@@ -331,6 +389,7 @@ class connection {
     }
 
     void close_socket() noexcept {
+        if (attempts_) attempts_->cancel();
         boost::system::error_code ignored;
         auto& socket = lowest_layer();
         if (socket.is_open()) {
@@ -357,7 +416,7 @@ class connection {
     // Returns the bytes written; `ec` is set on a failure other than a full send buffer.
     std::size_t write_now(const request& req, boost::system::error_code& ec) {
         if (tls_) return 0;
-        const std::size_t n = plain_->write_some(req.buffers(), ec);
+        const std::size_t n = plain_->write_some(req.buffers(target_prefix_), ec);
         if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
         return ec ? 0 : n;
     }
@@ -366,12 +425,12 @@ class connection {
     // stream encrypts one buffer per write: a small request is then one record and one
     // segment).
     boost::asio::const_buffer rest_of(const request& req, std::size_t written) {
-        req.render(wire_);
+        req.render(wire_, target_prefix_);
         return boost::asio::buffer(wire_) + written;
     }
 
-    static std::size_t size_of(const request& req) noexcept {
-        return boost::asio::buffer_size(req.buffers());
+    std::size_t size_of(const request& req) const noexcept {
+        return boost::asio::buffer_size(req.buffers(target_prefix_));
     }
 
     // One exchange, or (without `req`) one read, under one deadline: a coroutine of its own per
@@ -507,8 +566,79 @@ class connection {
         return tls_ ? tls_->next_layer() : *plain_;
     }
 
-    boost::system::error_code prepare_tls() {
+    static void count(std::atomic<std::uint64_t> transport_counters::*counter,
+                      const connection_settings& s) noexcept {
+        if (s.counters) transport_counters::add(s.counters->*counter);
+    }
+
+    // Opens a tunnel to the origin through the proxy the socket is connected to: `CONNECT
+    // host:port` (RFC 9110, section 9.3.6), with the proxy's credentials if it has any. A 2xx
+    // answer makes the socket a byte stream to the origin; any other fails with the proxy's
+    // status, kept in `proxy_status_`. Bounded by the connect deadline the caller started.
+    boost::asio::awaitable<boost::system::error_code> open_tunnel(const proxy_endpoint& proxy,
+                                                                  const connection_settings& s,
+                                                                  std::string& note) {
+        namespace bhttp = boost::beast::http;
+        using boost::asio::as_tuple;
+        using boost::asio::use_awaitable;
+        auto& tcp = lowest_layer();
+        const std::string authority = where_.authority();
+        const std::string about = "the proxy " + proxy.key() + " (CONNECT " + authority + ")";
+        std::string head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+        if (!proxy.authorization.empty())
+            head += "Proxy-Authorization: " + proxy.authorization + "\r\n";
+        head += "\r\n";
+        auto [wec, written] = co_await boost::asio::async_write(tcp, boost::asio::buffer(head),
+                                                                as_tuple(use_awaitable));
+        if (!wec && !read_timed_out_) {
+            // A 2xx answer to CONNECT has no body (RFC 9110, section 9.3.6); the body of any
+            // other is not read: the connection is closed.
+            bhttp::response_parser<bhttp::empty_body> parser;
+            parser.skip(true);
+            parser.header_limit(static_cast<std::uint32_t>(
+                std::min<std::size_t>(s.max_response_header, UINT32_MAX)));
+            auto [rec, read] =
+                co_await bhttp::async_read_header(tcp, buffer_, parser, as_tuple(use_awaitable));
+            wec = rec;
+            if (!rec && !read_timed_out_) {
+                const unsigned status = parser.get().result_int();
+                if (status / 100 == 2) {
+                    // The server speaks only after the client's TLS hello: bytes already here
+                    // did not come from it.
+                    if (buffer_.size() == 0) co_return boost::system::error_code{};
+                    buffer_.clear();
+                    note = about + " sent bytes after its answer before the TLS handshake";
+                    co_return make_error_code(error::proxy_tunnel_failed);
+                }
+                buffer_.clear();
+                proxy_status_ = status;
+                note = about + " answered " + std::to_string(status) + " " +
+                       std::string(parser.get().reason());
+                // 407 is the answer RFC 9110 (section 15.5.8) gives; some proxies (tinyproxy,
+                // src/reqs.c) answer credentials they do not accept with 401. Either is the
+                // proxy's: an origin server never sees a CONNECT.
+                if (status == 407 || status == 401) {
+                    note += proxy.authorization.empty()
+                                ? " (the proxy URL has no credentials)"
+                                : " (the credentials of the proxy URL were not accepted)";
+                    co_return make_error_code(error::proxy_auth_required);
+                }
+                if (status / 100 == 4) co_return make_error_code(error::proxy_refused);
+                co_return make_error_code(error::proxy_tunnel_failed);
+            }
+        }
+        buffer_.clear();
+        if (read_timed_out_) {
+            note = about + ": no answer within the connect timeout";
+            co_return make_error_code(error::connect_timeout);
+        }
+        note = about + ": the connection failed before the proxy answered: " + wec.message();
+        co_return make_error_code(error::proxy_tunnel_failed);
+    }
+
+    boost::system::error_code prepare_tls(const connection_settings& s) {
         SSL* ssl = tls_->native_handle();
+        if (s.tls_sessions) s.tls_sessions->prepare(ssl, where_.key());
         if (!where_.host_is_ip) {
             // SNI: one IP may serve many names. (RFC 6066 forbids SNI for IP literals.)
             if (SSL_set_tlsext_host_name(ssl, where_.host.c_str()) != 1) return last_ssl_error();
@@ -572,6 +702,9 @@ class connection {
     boost::asio::ip::tcp::resolver resolver_;
     bool closed_ = false;  // `close()` ran
     origin where_;
+    std::string target_prefix_;             // `origin::proxy_target_prefix()`
+    std::optional<connect_race> attempts_;  // the connection attempts while `connect` makes them
+    unsigned proxy_status_ = 0;
     deadline_watch deadlines_;
     std::optional<boost::asio::ip::tcp::socket> plain_;
     // Asio's TLS stream, not Beast's `ssl_stream`: the requests are written as one buffer, so
@@ -596,6 +729,7 @@ inline boost::asio::ssl::context make_tls_context(const tls_options& options) {
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    if (options.resume_sessions) tls_session_store::enable(ctx.native_handle());
     if (options.insecure_disable_verification) {
         ctx.set_verify_mode(ssl::verify_none);
         return ctx;

@@ -1,11 +1,13 @@
 // Where requests go: scheme, host, port and path prefix of a configured URL.
 #pragma once
 
+#include <permit/detail/http/proxy.hpp>
 #include <permit/detail/url_host.hpp>
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,9 +24,27 @@ struct origin {
     std::string base_path;    ///< path prefix without a trailing slash ("" for none)
     std::string host_header;  ///< the `Host` header value
     bool host_is_ip = false;  ///< an IP literal: no SNI, and the certificate must name the IP
+    /// The HTTP proxy the origin is reached through (`config::proxy`), or none: connect directly.
+    /// Set by the client after `parse`.
+    std::optional<proxy_endpoint> proxy;
 
     /// `scheme://host:port`, the key that pools are shared by.
     std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+
+    /// `host:port`, an IPv6 address in brackets: what a `CONNECT` request names (RFC 9110,
+    /// section 9.3.6).
+    std::string authority() const {
+        const bool ipv6 = host.find(':') != std::string::npos;
+        return (ipv6 ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    /// What a request's target starts with when it goes to an HTTP proxy over plain HTTP: the
+    /// scheme and authority of the absolute form (RFC 9112, section 3.2.2). Empty otherwise: a
+    /// direct request, or one inside a `CONNECT` tunnel, has the origin form.
+    std::string proxy_target_prefix() const {
+        if (!proxy || tls) return {};
+        return "http://" + authority();
+    }
 
     /// True for 127.0.0.0/8, ::1 and `localhost`.
     bool is_loopback() const {

@@ -87,6 +87,7 @@ class pipeline_pool {
                 p->idle_since = std::chrono::steady_clock::now();
                 const auto ec = co_await p->conn.connect(settings_, out.note);
                 if (ec || p->broken) {
+                    out.proxy_status = p->conn.proxy_status();
                     discard(p);
                     wake_room_waiters(1);  // its place is free again
                     out.ec =

@@ -36,6 +36,8 @@ struct exchange_result {
     bool sent = false;
     /// Some of the response arrived before the failure (see `connection::response_started`).
     bool response_started = false;
+    /// The status an HTTP proxy refused the tunnel with (`connection::proxy_status`); 0: none.
+    unsigned proxy_status = 0;
     /// Pipelining only: the connection closed before this request was answered; the request is
     /// idempotent and is to be sent again on another connection.
     bool unanswered = false;
@@ -90,7 +92,7 @@ class pool {
             !decision.connection->has_unsolicited_input()) {
             conn = std::move(decision.connection);
         } else {
-            auto [ec, acquired] = co_await acquire(out.note, fresh, std::move(decision));
+            auto [ec, acquired] = co_await acquire(out, fresh, std::move(decision));
             if (ec) {
                 out.ec = ec;
                 co_return out;
@@ -206,18 +208,18 @@ class pool {
 
     // Carries out `decision` when the connection is not at hand: opens one, or waits for one.
     boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> acquire(
-        std::string& note, bool fresh, typename state_type::acquire_decision decision) {
+        exchange_result& out, bool fresh, typename state_type::acquire_decision decision) {
         switch (decision.what) {
             case state_type::acquire_decision::kind::reuse:
                 // The server spoke while the connection idled (`exchange` found input on it): a
                 // response to no request, which would be read as this call's answer, or its
                 // close. A new connection takes the slot.
                 forget(decision.connection);
-                co_return co_await open(note);
+                co_return co_await open(out);
             case state_type::acquire_decision::kind::open:
                 // With `fresh`, the slot may come from an idle connection, closed here.
                 if (decision.connection) forget(decision.connection);
-                co_return co_await open(note);
+                co_return co_await open(out);
             case state_type::acquire_decision::kind::wait:
                 break;
         }
@@ -234,21 +236,23 @@ class pool {
                 // handed over (see above): its slot is reused for a new one.
                 forget(handed->connection);
             }
-            co_return co_await open(note);
+            co_return co_await open(out);
         }
         // Cancelled by the caller, or the pool was closed: `w` gives back anything it was handed.
-        note = w.aborted ? "the client was cancelled" : "cancelled while waiting for a connection";
+        out.note =
+            w.aborted ? "the client was cancelled" : "cancelled while waiting for a connection";
         co_return std::pair{boost::system::error_code(boost::asio::error::operation_aborted),
                             connection_ptr{}};
     }
 
     // Opens a connection in a slot the state reserved.
     boost::asio::awaitable<std::pair<boost::system::error_code, connection_ptr>> open(
-        std::string& note) {
+        exchange_result& out) {
         auto conn = std::make_shared<connection>(ex_, where_, tls_context_, deadlines_);
         live_.insert(conn.get());
-        const auto ec = co_await conn->connect(settings_, note);
+        const auto ec = co_await conn->connect(settings_, out.note);
         if (ec) {
+            out.proxy_status = conn->proxy_status();
             release(std::move(conn), false);
             co_return std::pair{ec, connection_ptr{}};
         }

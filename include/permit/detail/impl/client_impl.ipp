@@ -12,9 +12,15 @@
 
 namespace permit::detail {
 
-inline http::connection_settings settings_of(const config& cfg) {
-    return {cfg.connect_timeout, cfg.handshake_timeout, cfg.request_timeout, cfg.max_response_body,
-            cfg.max_response_header};
+inline http::connection_settings settings_of(const config& cfg, http::transport_counters* counters,
+                                             http::tls_session_store* sessions) {
+    return {cfg.connect_timeout,
+            cfg.handshake_timeout,
+            cfg.request_timeout,
+            cfg.max_response_body,
+            cfg.max_response_header,
+            counters,
+            cfg.tls.resume_sessions ? sessions : nullptr};
 }
 
 client_impl::client_impl(executor_type ex, config cfg)
@@ -25,11 +31,19 @@ client_impl::client_impl(executor_type ex, config cfg)
     , random_(std::random_device{}()) {
     if (cfg_.api_key.empty()) throw std::invalid_argument("permit::config::api_key is empty");
     rate::check_shared_budget_options(cfg_.rate_limits);
-    auto settings = settings_of(cfg_);
+    auto settings = settings_of(cfg_, &transport_, &tls_sessions_);
     auto api = http::origin::parse(cfg_.api_url);
     auto pdp = http::origin::parse(cfg_.pdp_url);
     check_transport_security("api_url", api);
     check_transport_security("pdp_url", pdp);
+    api.proxy = http::proxy_for(api.tls, api.host, cfg_.proxy);
+    pdp.proxy = http::proxy_for(pdp.tls, pdp.host, cfg_.proxy);
+    for (const auto* where : {&api, &pdp}) {
+        if (where->proxy && !where->tls)
+            log(log_level::warning, "requests to " + where->key() + " go through the proxy " +
+                                        where->proxy->key() +
+                                        " over plain HTTP: the proxy sees the API key");
+    }
     if (api.tls || pdp.tls) tls_context_.emplace(http::make_tls_context(cfg_.tls));
     auto* const tls_context = tls_context_ ? &*tls_context_ : nullptr;
     if (cfg_.tls.insecure_disable_verification)
@@ -284,6 +298,9 @@ client_impl::attempt_outcome client_impl::after_attempt(
     retry::attempt_result attempt;
     if (result.ec) {
         diag.client_message = std::move(result.note);
+        // A proxy's refusal: its status decides the retry (`retry_policy::retryable_statuses`).
+        diag.status = result.proxy_status;
+        attempt.status = result.proxy_status;
         // Whatever broke while the client was being cancelled, the cause is the cancel.
         if (epoch != cancel_epoch_ || stopped_) {
             diag.stop_reason = retry_stop::cancelled;
@@ -484,6 +501,10 @@ std::string client_impl::common_headers(const http::origin& where) const {
     out.append("Authorization: Bearer ").append(cfg_.api_key).append("\r\n");
     out.append("User-Agent: permit-cpp/" PERMIT_VERSION_STRING "\r\n");
     out.append("Accept: application/json\r\n");
+    // Over plain HTTP, every request goes to the proxy itself (in the absolute form) and carries
+    // its credentials; an https origin's requests run inside a tunnel the proxy cannot read.
+    if (where.proxy && !where.tls && !where.proxy->authorization.empty())
+        out.append("Proxy-Authorization: ").append(where.proxy->authorization).append("\r\n");
     return out;
 }
 

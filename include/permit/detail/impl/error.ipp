@@ -54,7 +54,7 @@ PERMIT_DECL bool error_in_condition(error e, condition c) noexcept {
         case condition::tls:
             return false;
         case condition::network:
-            return false;
+            return e == error::proxy_unreachable || e == error::proxy_tunnel_failed;
         case condition::sync_timeout:
             return e == error::sync_timeout;
         case condition::retryable:
@@ -62,7 +62,8 @@ PERMIT_DECL bool error_in_condition(error e, condition c) noexcept {
                    e == error::internal_server_error || e == error::bad_gateway ||
                    e == error::service_unavailable || e == error::gateway_timeout ||
                    e == error::connect_timeout || e == error::handshake_timeout ||
-                   e == error::request_timeout;
+                   e == error::request_timeout || e == error::proxy_unreachable ||
+                   e == error::proxy_tunnel_failed;
     }
     return false;
 }

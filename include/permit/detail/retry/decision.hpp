@@ -30,7 +30,8 @@ inline bool is_transient_transport_error(const boost::system::error_code& ec) no
     namespace ae = boost::asio::error;
     namespace bh = boost::beast::http;
     if (ec == error::connect_timeout || ec == error::handshake_timeout ||
-        ec == error::request_timeout)
+        ec == error::request_timeout || ec == error::proxy_unreachable ||
+        ec == error::proxy_tunnel_failed)
         return true;
     if (ec == ae::connection_refused || ec == ae::connection_reset ||
         ec == ae::connection_aborted || ec == ae::broken_pipe || ec == ae::eof ||
