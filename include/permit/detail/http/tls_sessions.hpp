@@ -86,7 +86,9 @@ class tls_session_store {
     }
 
     // The newest valid session, with a reference for the caller: taken out while others are left
-    // (a ticket is used once), shared when it is the last.
+    // (a ticket is used once); when it is the last, a copy of it, which the connection may use as
+    // OpenSSL sees fit (it marks the session of a connection closed without close_notify unfit
+    // for resumption: see `on_new_session`) while the store keeps its own.
     static SSL_SESSION* take(origin_sessions& saved) noexcept {
         auto& sessions = saved.sessions;
         while (!sessions.empty() &&
@@ -100,8 +102,7 @@ class tls_session_store {
             sessions.pop_back();
             return newest;
         }
-        SSL_SESSION_up_ref(newest);
-        return newest;
+        return SSL_SESSION_dup(newest);  // null when out of memory: a full handshake then
     }
 
     // OpenSSL's new-session callback. A copy is kept, not the session itself: the connection's
