@@ -50,29 +50,15 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "support/programs.hpp"
+
 extern char** environ;
 
 namespace permit_test {
 
-/// Where tinyproxy is, or empty when it is not installed (`PATH`, then /usr/bin and /usr/sbin).
+/// Where tinyproxy is, or empty when it is not installed.
 inline std::string tinyproxy_path() {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-        std::string p = path;
-        for (std::size_t at = 0;;) {
-            const auto colon = p.find(':', at);
-            dirs.push_back(p.substr(at, colon - at));
-            if (colon == std::string::npos) break;
-            at = colon + 1;
-        }
-    }
-    dirs.push_back("/usr/bin");
-    dirs.push_back("/usr/sbin");
-    for (const auto& d : dirs) {
-        const std::string candidate = (d.empty() ? "." : d) + "/tinyproxy";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return {};
+    return program_path("tinyproxy");
 }
 
 /// Boost.Test precondition: tinyproxy is installed. (A function: g++ warns about an empty
@@ -118,7 +104,7 @@ class proxy_server {
     /// Starts one with `options`; throws std::invalid_argument for credentials tinyproxy cannot
     /// take, std::runtime_error when it does not accept connections within 10 s.
     explicit proxy_server(proxy_server_options options = {})
-        : options_(checked(std::move(options))), port_(free_port()) {
+        : options_(checked(std::move(options))), port_(free_loopback_port()) {
         write_config();
         start();
     }
@@ -265,23 +251,6 @@ class proxy_server {
     }
 
   private:
-    /// A port on 127.0.0.1 that nothing listens on now (the kernel's choice for a bound socket).
-    static std::uint16_t free_port() {
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        if (fd < 0) throw std::runtime_error("socket() failed");
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t size = sizeof addr;
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
-            ::close(fd);
-            throw std::runtime_error("cannot bind a port on 127.0.0.1");
-        }
-        ::close(fd);
-        return ntohs(addr.sin_port);
-    }
-
     /// A new directory under the temporary directory, removed with its files when destroyed.
     struct temporary_directory {
         std::filesystem::path path;

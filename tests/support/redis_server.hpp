@@ -23,32 +23,17 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "support/programs.hpp"
+
 #include <hiredis/hiredis.h>
 
 extern char** environ;
 
 namespace permit_test {
 
-/// Where redis-server is, or empty when it is not installed (`PATH`, then /usr/bin and
-/// /usr/sbin).
+/// Where redis-server is, or empty when it is not installed.
 inline std::string redis_server_path() {
-    std::vector<std::string> dirs;
-    if (const char* path = std::getenv("PATH")) {
-        std::string p = path;
-        for (std::size_t at = 0;;) {
-            const auto colon = p.find(':', at);
-            dirs.push_back(p.substr(at, colon - at));
-            if (colon == std::string::npos) break;
-            at = colon + 1;
-        }
-    }
-    dirs.push_back("/usr/bin");
-    dirs.push_back("/usr/sbin");
-    for (const auto& d : dirs) {
-        const std::string candidate = (d.empty() ? "." : d) + "/redis-server";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return {};
+    return program_path("redis-server");
 }
 
 /// Boost.Test precondition: redis-server is installed. (A function: g++ warns about an empty
@@ -57,24 +42,6 @@ inline boost::test_tools::assertion_result redis_server_installed(boost::unit_te
     boost::test_tools::assertion_result r(!redis_server_path().empty());
     if (!r) r.message() << "redis-server is not installed (apt-get install redis-server): skipped";
     return r;
-}
-
-/// A port on 127.0.0.1 that nothing listens on now (the kernel's choice for a bound socket).
-inline std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) throw std::runtime_error("socket() failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t size = sizeof addr;
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &size) != 0) {
-        ::close(fd);
-        throw std::runtime_error("cannot bind a port on 127.0.0.1");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
 }
 
 /// A blocking connection for the tests' own look at what Redis holds.
