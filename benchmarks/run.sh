@@ -27,7 +27,7 @@
 # tls: what a new TLS connection costs the client, a pool of 16 reopened after its idle timeout,
 #   with every handshake in full and with session resumption (bench-tls-connect against an https
 #   emulator): benchmarks/results/tls_raw.jsonl and the table between the tls markers of
-#   docs/benchmarks.md.
+#   docs/benchmarks.md and README.md.
 # redis (not part of all: it needs a build with PERMIT_WITH_REDIS and redis-server): what the rate
 #   limiter costs a request, tokens per second one client takes with its budget in its own memory
 #   and shared through a redis-server on loopback (bench-limiter-cost):
@@ -540,6 +540,7 @@ tls_part() {
             "$work/tls.jsonl"
     } >"$work/tls.md"
     splice docs/benchmarks.md tls "$work/tls.md"
+    splice README.md tls "$work/tls.md"
     cat "$work/tls.md"
 }
 
