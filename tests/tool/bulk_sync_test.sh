@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # permit-bulk-sync end to end: a generated file round-trips exactly; bad lines go to the rejects
 # file and the rest is synced; a run killed with SIGKILL and resumed gives the exact state; two
-# shards together give the exact state; a wrong key fails clearly; no output ever holds a key. Usage: bulk_sync_test.sh PERMIT_BULK_SYNC PERMIT_EMULATOR
+# shards together give the exact state; a run through an HTTP proxy (tinyproxy, when installed)
+# to an https emulator syncs everything through CONNECT tunnels; a wrong key fails clearly; no
+# output ever holds a key. Usage: bulk_sync_test.sh PERMIT_BULK_SYNC PERMIT_EMULATOR
 set -euo pipefail
 
 TOOL=$1
@@ -9,7 +11,7 @@ EMULATOR=$2
 WORK=$(mktemp -d)
 EMULATOR_PIDS=()
 cleanup() {
-    for pid in "${EMULATOR_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${EMULATOR_PIDS[@]}" ${PROXY_PID:-}; do kill "$pid" 2>/dev/null || true; done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -28,7 +30,7 @@ start_emulator() {
     "$EMULATOR" --port 0 --seed "$WORK/seed.json" --api-key "$KEY" --exit-after 600 "$@" >"$log" 2>&1 &
     EMULATOR_PIDS+=($!)
     for _ in $(seq 100); do
-        EMULATOR_URL=$(sed -n 's/^listening on \(http:[^ ]*\).*/\1/p' "$log")
+        EMULATOR_URL=$(sed -n 's/^listening on \(https\{0,1\}:[^ ]*\).*/\1/p' "$log")
         [[ -n $EMULATOR_URL ]] && return 0
         sleep 0.1
     done
@@ -117,6 +119,36 @@ if "$TOOL" "$WORK/mixed.csv" --api-url "$EMULATOR_URL" --api-key "$WRONG_KEY" >"
 fi
 grep -q 'stopped, the rest of the input is not synced' "$WORK/wrong.txt" || { cat "$WORK/wrong.txt"; fail "the run did not stop"; }
 grep -qE 'HTTP (401|403)' "$WORK/wrong.txt" || { cat "$WORK/wrong.txt"; fail "no reason given"; }
+
+step "through an HTTP proxy, an https emulator gets every user through CONNECT tunnels"
+if command -v tinyproxy >/dev/null || [[ -x /usr/sbin/tinyproxy ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+    start_emulator --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key"
+    [[ $EMULATOR_URL == https://* ]] || fail "the emulator does not serve https: $EMULATOR_URL"
+    for _ in $(seq 100); do
+        PROXY_PORT=$((20000 + RANDOM % 40000))
+        (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null || break
+    done
+    printf 'Port %s\nListen 127.0.0.1\nTimeout 60\nLogFile "%s"\nLogLevel Connect\nMaxClients 100\nAllow 127.0.0.1\n' \
+        "$PROXY_PORT" "$WORK/proxy.log" >"$WORK/tinyproxy.conf"
+    "$(command -v tinyproxy || echo /usr/sbin/tinyproxy)" -d -c "$WORK/tinyproxy.conf" >"$WORK/proxy-out.log" 2>&1 &
+    PROXY_PID=$!
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$PROXY_PORT") 2>/dev/null && break; sleep 0.05; done
+    # The tool trusts the emulator's certificate through OpenSSL's SSL_CERT_FILE; the proxy comes
+    # from the variable curl reads, as on a server behind one.
+    SSL_CERT_FILE=$WORK/tls.crt https_proxy=http://127.0.0.1:$PROXY_PORT \
+        "$TOOL" "$WORK/mixed.csv" --api-url "$EMULATOR_URL" "${REMOTE[@]}" --verify \
+        >"$WORK/proxy.txt" 2>&1 || { cat "$WORK/proxy.txt"; fail "the run through the proxy failed"; }
+    grep -q "verified: 60 users" "$WORK/proxy.txt" || { cat "$WORK/proxy.txt"; fail "not 60 users through the proxy"; }
+    grep -q "Request (file descriptor [0-9]*): CONNECT 127.0.0.1:" "$WORK/proxy.log" ||
+        { cat "$WORK/proxy.log"; fail "the proxy saw no CONNECT"; }
+    ! grep -q "Request (file descriptor [0-9]*): [A-Z]* /\|http://" "$WORK/proxy.log" ||
+        fail "the proxy saw a request that was not a CONNECT"
+    kill "$PROXY_PID"
+else
+    echo "tinyproxy is not installed: skipped"
+fi
 
 step "no output holds an API key"
 outputs=("$WORK"/*.txt "$WORK"/*.log "$WORK"/*.json "$WORK"/*.jsonl)
