@@ -52,6 +52,8 @@
 
 #include "support/programs.hpp"
 
+#include <permit/detail/http/proxy.hpp>
+
 extern char** environ;
 
 namespace permit_test {
@@ -130,7 +132,7 @@ class proxy_server {
     }
     /// The Proxy-Authorization value for `credentials`: `Basic <base64(user:password)>`.
     static std::string basic_authorization(const proxy_credentials& credentials) {
-        return "Basic " + base64(credentials.user + ":" + credentials.password);
+        return permit::detail::http::basic_authorization(credentials.user, credentials.password);
     }
     /// The options it was started with.
     const proxy_server_options& options() const noexcept { return options_; }
@@ -289,21 +291,6 @@ class proxy_server {
                   c == '-' || c == '.' || c == '_'))
                 return false;
         return true;
-    }
-
-    static std::string base64(std::string_view in) {
-        static constexpr char digits[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        std::string out;
-        for (std::size_t i = 0; i < in.size(); i += 3) {
-            const std::size_t n = std::min<std::size_t>(3, in.size() - i);
-            std::uint32_t bits = 0;
-            for (std::size_t k = 0; k < 3; ++k)
-                bits = (bits << 8) | (k < n ? static_cast<unsigned char>(in[i + k]) : 0u);
-            for (std::size_t k = 0; k < 4; ++k)
-                out += k <= n ? digits[(bits >> (18 - 6 * k)) & 63] : '=';
-        }
-        return out;
     }
 
     static std::string read_file(const std::filesystem::path& path) {

@@ -252,12 +252,11 @@ class options_parser {
         from_environment(out_.api_url, "PERMIT_API_URL");
         from_environment(out_.pdp_url, "PERMIT_PDP_URL");
         from_environment(out_.api_key, "PERMIT_API_KEY");
-        if (getenv) {
-            const auto found = permit::proxy_options::from_environment(getenv);
-            if (!https_proxy_given_) out_.proxy.https_proxy = found.https_proxy;
-            if (!http_proxy_given_) out_.proxy.http_proxy = found.http_proxy;
-            if (!no_proxy_given_) out_.proxy.no_proxy = found.no_proxy;
-        }
+        // An option, even an empty one, beats its variable.
+        if (getenv) out_.proxy = permit::proxy_options::from_environment(getenv);
+        if (https_proxy_) out_.proxy.https_proxy = *https_proxy_;
+        if (http_proxy_) out_.proxy.http_proxy = *http_proxy_;
+        if (no_proxy_) out_.proxy.no_proxy = *no_proxy_;
         for (const auto* url : {&out_.proxy.https_proxy, &out_.proxy.http_proxy}) {
             if (url->empty()) continue;
             try {
@@ -356,20 +355,9 @@ class options_parser {
 #endif
         }
         if (name == "--redis-prefix") return once(name, out_.redis_prefix, std::string(value));
-        if (name == "--https-proxy" || name == "--http-proxy" || name == "--no-proxy") {
-            bool& given = name == "--https-proxy"  ? https_proxy_given_
-                          : name == "--http-proxy" ? http_proxy_given_
-                                                   : no_proxy_given_;
-            if (given) {
-                error = std::string(name) + " given twice";
-                return false;
-            }
-            given = true;
-            (name == "--https-proxy"  ? out_.proxy.https_proxy
-             : name == "--http-proxy" ? out_.proxy.http_proxy
-                                      : out_.proxy.no_proxy) = std::string(value);
-            return true;
-        }
+        if (name == "--https-proxy") return once(name, https_proxy_, std::string(value));
+        if (name == "--http-proxy") return once(name, http_proxy_, std::string(value));
+        if (name == "--no-proxy") return once(name, no_proxy_, std::string(value));
         if (name == "--rate-time-scale") {
             double scale = 0;
             const auto [end, ec] =
@@ -390,9 +378,10 @@ class options_parser {
     tool_options out_;
     bool seed_given_ = false;
     bool shard_given_ = false;
-    bool https_proxy_given_ = false;
-    bool http_proxy_given_ = false;
-    bool no_proxy_given_ = false;
+    // The proxy options as given, over the environment's (`tool_options::proxy`).
+    std::optional<std::string> https_proxy_;
+    std::optional<std::string> http_proxy_;
+    std::optional<std::string> no_proxy_;
 };
 
 }  // namespace detail
