@@ -5,54 +5,20 @@
 // (tests/emulator/golden), written from the API reference independently of the models.
 #include <permit/models.hpp>
 
-#include <boost/json/parse.hpp>
+#include "support/golden.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace json = boost::json;
 
 namespace {
 
-/// A golden example as the API would send it: without the check's `$` instructions, and with
-/// each `{"$ref": "file"}` replaced by that file's example.
-json::value golden(const std::string& file) {
-    const auto path =
-        std::filesystem::path(__FILE__).parent_path().parent_path() / "emulator" / "golden" / file;
-    std::ifstream in(path, std::ios::binary);
-    BOOST_REQUIRE_MESSAGE(in, "cannot read " << path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    auto example = json::parse(text.str());
-    struct {
-        void operator()(json::value& v) const {
-            if (auto* obj = v.if_object()) {
-                if (const auto* ref = obj->if_contains("$ref")) {
-                    v = golden(std::string(ref->as_string()));
-                    return;
-                }
-                for (auto it = obj->begin(); it != obj->end();) {
-                    if (it->key().starts_with("$")) {
-                        it = obj->erase(it);
-                        continue;
-                    }
-                    (*this)(it->value());
-                    ++it;
-                }
-            } else if (auto* arr = v.if_array()) {
-                for (auto& element : *arr) (*this)(element);
-            }
-        }
-    } strip;
-    strip(example);
-    return example;
-}
+using permit_test::golden;
 
 /// A field a newer API might add, at the top level and inside a nested block.
 const json::value future = json::object{{"since", "v3"}, {"weight", 2}};

@@ -4,6 +4,7 @@
 #include <permit/detail/http/response.hpp>
 #include <permit/detail/utf8.hpp>
 #include <permit/diagnostics.hpp>
+#include <permit/models/detail/described.hpp>
 #include <permit/models/error_body.hpp>
 #include <permit/models/model_error.hpp>
 #include <permit/models/page.hpp>
@@ -39,17 +40,20 @@ inline std::string why_not_json(std::string_view body, boost::system::error_code
     return ec.message();
 }
 
+/// Throws the `boost::system::system_error` of a 2xx body that is not JSON, saying why.
+[[noreturn]] inline void throw_not_json(std::string_view body, boost::system::error_code ec) {
+    // Without Boost's source location, which means nothing to a reader of the diagnostics.
+    throw boost::system::system_error(boost::system::error_code(ec.value(), ec.category()),
+                                      "the response body is not JSON: " + why_not_json(body, ec));
+}
+
 /// Parses a 2xx body (depth at most 32, valid UTF-8 only), its values allocated from `storage`.
 /// Throws `boost::system::system_error` when it is not JSON, saying why. Thread-safe.
 inline boost::json::value parse_body(const std::string& body,
                                      boost::json::storage_ptr storage = {}) {
     boost::system::error_code ec;
     auto jv = boost::json::parse(body, ec, std::move(storage));
-    if (ec)
-        // Without Boost's source location, which means nothing to a reader of the diagnostics.
-        throw boost::system::system_error(
-            boost::system::error_code(ec.value(), ec.category()),
-            "the response body is not JSON: " + why_not_json(body, ec));
+    if (ec) throw_not_json(body, ec);
     return jv;
 }
 
@@ -70,12 +74,21 @@ class reply_arena {
     boost::json::monotonic_resource resource_;
 };
 
+/// Decodes a 2xx body into the described model `T` as the parser reads it, with no document
+/// (<permit/detail/reply_reader.hpp>).
+template <described_model T>
+T read_reply(std::string_view body);
+
 /// Decodes a 2xx body into `T` (one of the models).
 template <class T>
 struct json_decoder {
     T operator()(const http::response& r) const {
-        reply_arena arena;
-        return boost::json::value_to<T>(parse_body(r.body, arena.storage()));
+        if constexpr (described_model<T>) {
+            return read_reply<T>(r.body);
+        } else {
+            reply_arena arena;
+            return boost::json::value_to<T>(parse_body(r.body, arena.storage()));
+        }
     }
 };
 
@@ -149,3 +162,10 @@ inline void read_error_body(const http::response& r, diagnostics& d) {
 }
 
 }  // namespace permit::detail
+
+// The definition of `read_reply`, which brings Boost.JSON's parser implementation: in every
+// translation unit in header-only mode, in <permit/src.hpp>'s alone under
+// PERMIT_SEPARATE_COMPILATION.
+#ifndef PERMIT_SEPARATE_COMPILATION
+#include <permit/detail/reply_reader.hpp>
+#endif

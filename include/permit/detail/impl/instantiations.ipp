@@ -4,6 +4,7 @@
 #pragma once
 
 #include <permit/detail/instantiations.hpp>
+#include <permit/detail/reply_reader.hpp>
 
 #define PERMIT_DETAIL_DEFINE_RESULT(T, Decoder) PERMIT_DETAIL_DECODED_RESULT(template, T, Decoder)
 #define PERMIT_DETAIL_DEFINE_BODY(Model) PERMIT_DETAIL_REQUEST_BODY(template, Model)

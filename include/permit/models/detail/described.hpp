@@ -27,6 +27,7 @@
 #include <boost/json/value_to.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <bitset>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -85,24 +86,34 @@ concept keeps_unknown_fields = requires(T& t) {
 template <class T>
 using model_members = boost::describe::describe_members<T, boost::describe::mod_public>;
 
-/// Whether `key` names a described member of `T`.
-template <class T>
-bool is_member_name(std::string_view key) noexcept {
-    bool found = false;
-    boost::mp11::mp_for_each<model_members<T>>([&](auto member) {
-        if (key == member.name) found = true;
-    });
-    return found;
+/// Reads the member `m` named `name` from `v`, its value in the object (possibly null).
+template <class M>
+void read_present_member(const field_reader& in, std::string_view name, const boost::json::value& v,
+                         M& m, const model_rules& rules) {
+    if constexpr (is_optional<M>::value) {
+        if (!v.is_null()) m = in.value_of<typename M::value_type>(name, v);
+    } else if constexpr (is_container_v<M>) {
+        // A required container must not be null; another reads null as empty.
+        if (rules.is_required(name) || !v.is_null()) m = in.value_of<M>(name, v);
+    } else if (!rules.is_defaulted(name) || !v.is_null()) {
+        // A null is a type error for a required field, and the default for a defaulted one.
+        m = in.value_of<M>(name, v);
+    }
 }
 
+/// Settles the member `m` named `name`, absent from the object: unset, empty, its default, or
+/// the error of a missing required field.
 template <class M>
-void read_member(const field_reader& in, std::string_view name, M& m, const model_rules& rules) {
-    if constexpr (is_optional<M>::value)
-        m = in.optional<typename M::value_type>(name);
-    else if constexpr (is_container_v<M>)
-        m = rules.is_required(name) ? in.required<M>(name) : in.or_default<M>(name);
-    else
-        m = rules.is_defaulted(name) ? in.or_default<M>(name, std::move(m)) : in.required<M>(name);
+void read_absent_member(const field_reader& in, std::string_view name, M& m,
+                        const model_rules& rules) {
+    if constexpr (is_optional<M>::value) {
+        m.reset();
+    } else if constexpr (is_container_v<M>) {
+        if (rules.is_required(name)) in.throw_missing(name);
+        m = M{};
+    } else if (!rules.is_defaulted(name)) {
+        in.throw_missing(name);
+    }
 }
 
 template <class M>
@@ -139,18 +150,40 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const T& v)
 /// Boost.JSON conversion (`boost::json::value_to`) of every described model. Throws
 /// `permit::model_error` when `jv` is not an object, a required field is missing, or a field has
 /// the wrong type; fields the model does not know are ignored, or kept in `unknown_fields`.
+///
+/// One pass over the object's fields, each matched to its member by name, then the members that
+/// were absent: a reply is decoded on every call, and a lookup per member plus a search of the
+/// members per field cost more than reading it.
 template <detail::described_model T>
 T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& jv) {
     constexpr detail::model_rules rules = permit_model_rules(static_cast<const T*>(nullptr));
+    using members = detail::model_members<T>;
     const detail::field_reader in(jv, rules.name);
     T out{};
-    boost::mp11::mp_for_each<detail::model_members<T>>(
-        [&](auto member) { detail::read_member(in, member.name, out.*member.pointer, rules); });
-    if constexpr (detail::keeps_unknown_fields<T>) {
-        for (const auto& field : in.object())
-            if (!detail::is_member_name<T>(field.key()))
-                out.unknown_fields.emplace(field.key(), field.value());
+    std::bitset<boost::mp11::mp_size<members>::value> present;
+    for (const auto& field : in.object()) {
+        const std::string_view key = field.key();
+        bool known = false;
+        std::size_t index = 0;
+        boost::mp11::mp_for_each<members>([&](auto member) {
+            if (!known && key == member.name) {
+                known = true;
+                // A repeated key was kept once by the parser; the last value is the one read.
+                present.set(index);
+                detail::read_present_member(in, member.name, field.value(), out.*member.pointer,
+                                            rules);
+            }
+            ++index;
+        });
+        if constexpr (detail::keeps_unknown_fields<T>) {
+            if (!known) out.unknown_fields.emplace(key, field.value());
+        }
     }
+    std::size_t index = 0;
+    boost::mp11::mp_for_each<members>([&](auto member) {
+        if (!present.test(index++))
+            detail::read_absent_member(in, member.name, out.*member.pointer, rules);
+    });
     return out;
 }
 

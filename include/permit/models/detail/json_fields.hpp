@@ -113,6 +113,11 @@ class field_reader {
                               "an object");
     }
 
+    /// A reader of no object, for a caller that walks the fields itself: it reads their values
+    /// (`value_of`) and reports absent ones (`throw_missing`), with the same paths and errors.
+    explicit field_reader(std::string_view model) : model_(model) {}
+
+    /// The object read. Not for a reader of no object.
     const boost::json::object& object() const noexcept { return *obj_; }
 
     /// The field's value if present and not null (null means unset on the wire), else nullptr.
@@ -141,6 +146,18 @@ class field_reader {
     T or_default(std::string_view key, T fallback = T{}) const {
         if (const auto* p = find(key)) return decode<T>(*p, key);
         return fallback;
+    }
+
+    /// The value `v` of the field `key` (present in the object, possibly null), read as T; a type
+    /// mismatch throws model_error with the field's path. For readers that walk the object once.
+    template <class T>
+    T value_of(std::string_view key, const boost::json::value& v) const {
+        return decode<T>(v, key);
+    }
+
+    /// Throws the model_error of the required field `key` being absent.
+    [[noreturn]] void throw_missing(std::string_view key) const {
+        throw model_error(std::string(model_), path(key), model_error::kind::missing_field);
     }
 
     /// A reader for a required nested object, keeping the path for error messages.
