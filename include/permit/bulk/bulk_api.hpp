@@ -14,7 +14,10 @@
 
 #include <boost/asio/async_result.hpp>
 
+#include <memory>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace permit {
 
@@ -185,10 +188,19 @@ class bulk_api {
     bulk_stats stats() const { return detail::bulk_stats_of(*client_.impl); }
 
   private:
-    template <class CompletionToken>
-    auto start(detail::bulk_item item, diagnostics* diag, CompletionToken&& token) const {
-        return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
-            detail::bulk_initiation{client_}, token, diag, std::move(item));
+    // The item is moved once on its way in: into the variant that a handler's initiation takes
+    // by reference, or into the box that a later initiation moves around (see `boxed_bulk_item`).
+    template <class Item, class CompletionToken>
+    auto start(Item&& item, diagnostics* diag, CompletionToken&& token) const {
+        using item_type = std::remove_cvref_t<Item>;
+        if constexpr (detail::initiates_at_once_v<CompletionToken>)
+            return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+                detail::bulk_initiation{client_}, token, diag,
+                detail::bulk_item(std::in_place_type<item_type>, std::forward<Item>(item)));
+        else
+            return boost::asio::async_initiate<CompletionToken, void(boost::system::error_code)>(
+                detail::bulk_initiation{client_}, token, diag,
+                detail::box_bulk_item(std::forward<Item>(item)));
     }
 
     detail::client_handle client_;

@@ -28,10 +28,12 @@
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <memory>
+#include <new>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -141,13 +143,53 @@ using bulk_item =
     std::variant<user_create, role_assignment_create, tenant_create, resource_instance_create,
                  relationship_tuple_create, relationship_tuple_delete>;
 
+/// Frees a boxed bulk item into the thread's recycling cache, which it came from.
+struct bulk_box_deleter {
+    void operator()(bulk_item* item) const noexcept {
+        item->~bulk_item();
+        boost::asio::recycling_allocator<bulk_item>().deallocate(item, 1);
+    }
+};
+
+/// A bulk item on its way through an initiation that starts later (an awaitable token, a deferred
+/// one): such an initiation keeps its arguments by value and moves them several times before it
+/// starts, and keeps them while the call waits; a box is moved for the price of a pointer. The
+/// box is freed as the call starts, mostly on the thread that made it, so Asio's per-thread
+/// recycling cache serves it without a trip to malloc.
+using boxed_bulk_item = std::unique_ptr<bulk_item, bulk_box_deleter>;
+
+/// `item` in a box (see `boxed_bulk_item`).
+template <class Item>
+boxed_bulk_item box_bulk_item(Item&& item) {
+    boost::asio::recycling_allocator<bulk_item> allocator;
+    bulk_item* place = allocator.allocate(1);
+    try {
+        return boxed_bulk_item(new (place) bulk_item(std::in_place_type<std::remove_cvref_t<Item>>,
+                                                     std::forward<Item>(item)));
+    } catch (...) {
+        allocator.deallocate(place, 1);
+        throw;
+    }
+}
+
+/// Whether `async_initiate` with `Token` runs the initiation before it returns (a completion
+/// handler), so that its arguments can be passed by reference.
+template <class Token>
+inline constexpr bool initiates_at_once_v = [] {
+    using result = boost::asio::async_result<std::decay_t<Token>, void(boost::system::error_code)>;
+    if constexpr (requires { typename result::return_type; })
+        return std::is_void_v<typename result::return_type>;
+    else
+        return false;
+}();
+
 /// Hands `item` to the client's bulk pipeline; completes when the API acknowledged it.
 PERMIT_DECL void start_bulk_call(const client_handle& client, bulk_item&& item, diagnostics* diag,
                                  engine_completion handler);
 /// Completes when every bulk call made before it is finished.
 PERMIT_DECL void start_bulk_flush(const client_handle& client, engine_completion handler);
 /// `start_bulk_call` for `permit::use_awaitable` (see `await_call`).
-PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, bulk_item item,
+PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, boxed_bulk_item item,
                                                          diagnostics* diag);
 /// `start_bulk_flush` for `permit::use_awaitable` (see `await_call`).
 PERMIT_DECL boost::asio::awaitable<void> await_bulk_flush(client_handle client);
@@ -303,9 +345,14 @@ struct bulk_initiation {
         start_bulk_call(client, std::move(item), diag,
                         erase_completion(client, std::forward<Handler>(handler)));
     }
+    template <class Handler>
+    void operator()(Handler&& handler, diagnostics* diag, boxed_bulk_item&& item) const {
+        start_bulk_call(client, std::move(*item), diag,
+                        erase_completion(client, std::forward<Handler>(handler)));
+    }
 
     /// What `permit::use_awaitable` returns instead of initiating.
-    boost::asio::awaitable<void> await(diagnostics* diag, bulk_item item) const {
+    boost::asio::awaitable<void> await(diagnostics* diag, boxed_bulk_item item) const {
         return await_bulk_call(client, std::move(item), diag);
     }
 };

@@ -103,9 +103,9 @@ struct start_request {
 /// `await_bulk_call`'s start.
 struct start_bulk_request {
     client_handle client;
-    bulk_item item;
+    boxed_bulk_item item;
     void operator()(diagnostics* diag, engine_completion handler) {
-        start_bulk_call(client, std::move(item), diag, std::move(handler));
+        start_bulk_call(client, std::move(*item), diag, std::move(handler));
     }
 };
 
@@ -155,7 +155,7 @@ PERMIT_DECL boost::asio::awaitable<void> await_call(client_handle client, call_s
     if (ec) throw api_error(ec, user_diag ? *user_diag : std::move(own_diag));
 }
 
-PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, bulk_item item,
+PERMIT_DECL boost::asio::awaitable<void> await_bulk_call(client_handle client, boxed_bulk_item item,
                                                          diagnostics* diag) {
     return await_started(start_bulk_request{std::move(client), std::move(item)}, diag);
 }
