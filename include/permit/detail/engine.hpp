@@ -347,7 +347,10 @@ struct bulk_initiation {
     }
     template <class Handler>
     void operator()(Handler&& handler, diagnostics* diag, boxed_bulk_item&& item) const {
-        start_bulk_call(client, std::move(*item), diag,
+        // The box is freed here, not with the initiation's frame when the call completes: a
+        // waiting call keeps no item, and the next box comes from the recycling cache.
+        const boxed_bulk_item box = std::move(item);
+        start_bulk_call(client, std::move(*box), diag,
                         erase_completion(client, std::forward<Handler>(handler)));
     }
 

@@ -105,7 +105,9 @@ struct start_bulk_request {
     client_handle client;
     boxed_bulk_item item;
     void operator()(diagnostics* diag, engine_completion handler) {
-        start_bulk_call(client, std::move(*item), diag, std::move(handler));
+        // Freed as the call starts (see `bulk_initiation`).
+        const boxed_bulk_item box = std::move(item);
+        start_bulk_call(client, std::move(*box), diag, std::move(handler));
     }
 };
 
