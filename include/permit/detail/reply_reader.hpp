@@ -21,7 +21,6 @@
 #include <boost/json/value_stack.hpp>
 #include <boost/mp11/algorithm.hpp>
 
-#include <array>
 #include <bitset>
 #include <cstddef>
 #include <cstdint>
@@ -42,16 +41,8 @@ namespace permit::detail {
 /// is not JSON is reported as such, whatever it held before the fault.
 template <described_model T>
 class reply_handler {
-    using members = model_members<T>;
-    static constexpr std::size_t member_count = boost::mp11::mp_size<members>::value;
-    static constexpr model_rules rules = permit_model_rules(static_cast<const T*>(nullptr));
+    static constexpr std::size_t member_count = member_count_v<T>;
     static constexpr std::size_t unknown = member_count;
-    static constexpr std::array<std::string_view, member_count> names = [] {
-        std::array<std::string_view, member_count> out{};
-        std::size_t i = 0;
-        boost::mp11::mp_for_each<members>([&](auto member) { out[i++] = member.name; });
-        return out;
-    }();
 
   public:
     // The limits of Boost.JSON's own document parser.
@@ -73,14 +64,10 @@ class reply_handler {
     /// required field.
     T finish() {
         if (!top_is_object_)
-            throw model_error(std::string(rules.name), {}, model_error::kind::wrong_type,
+            throw model_error(std::string(rules_of<T>.name), {}, model_error::kind::wrong_type,
                               "an object");
         if (error_) std::rethrow_exception(error_);
-        std::size_t index = 0;
-        boost::mp11::mp_for_each<members>([&](auto member) {
-            if (!present_.test(index++))
-                read_absent_member(in_, member.name, out_.*member.pointer, rules);
-        });
+        read_absent_members(in_, present_, out_);
         return std::move(out_);
     }
 
@@ -92,91 +79,57 @@ class reply_handler {
 
     bool on_object_begin(error_code&) {
         if (depth_ == 0) top_is_object_ = true;
-        begin_container();
-        return true;
+        return begin_container();
     }
     bool on_object_end(std::size_t n, error_code&) {
-        if (--depth_ >= 1 && top_is_object_) {
-            values_.push_object(n);
-            if (depth_ == 1) deliver(values_.release());
-        }
-        return true;
+        return end_container([&] { values_.push_object(n); });
     }
-    bool on_array_begin(error_code&) {
-        begin_container();
-        return true;
-    }
+    bool on_array_begin(error_code&) { return begin_container(); }
     bool on_array_end(std::size_t n, error_code&) {
-        if (--depth_ >= 1 && top_is_object_) {
-            values_.push_array(n);
-            if (depth_ == 1) deliver(values_.release());
-        }
-        return true;
+        return end_container([&] { values_.push_array(n); });
     }
 
     bool on_key_part(string_view part, std::size_t, error_code&) {
-        if (!top_is_object_) return true;
-        if (depth_ == 1)
-            key_.append(part.data(), part.size());
-        else
-            values_.push_chars(part);
-        return true;
+        return route([&] { key_.append(part.data(), part.size()); },
+                     [&] { values_.push_chars(part); });
     }
     bool on_key(string_view part, std::size_t, error_code&) {
-        if (!top_is_object_) return true;
-        if (depth_ != 1) {
-            values_.push_key(part);
-        } else if (key_.empty()) {
-            select(std::string_view(part.data(), part.size()));
-        } else {
-            key_.append(part.data(), part.size());
-            select(key_);
-        }
-        return true;
+        return route([&] { whole_text(key_, part, [&](std::string_view key) { select(key); }); },
+                     [&] { values_.push_key(part); });
     }
-
     bool on_string_part(string_view part, std::size_t, error_code&) {
-        if (!top_is_object_) return true;
-        if (depth_ == 1)
-            text_.append(part.data(), part.size());
-        else
-            values_.push_chars(part);
-        return true;
+        return route([&] { text_.append(part.data(), part.size()); },
+                     [&] { values_.push_chars(part); });
     }
     bool on_string(string_view part, std::size_t, error_code&) {
-        if (!top_is_object_) return true;
-        if (depth_ != 1) {
-            values_.push_string(part);
-        } else if (text_.empty()) {
-            string_value(std::string_view(part.data(), part.size()));
-        } else {
-            text_.append(part.data(), part.size());
-            string_value(text_);
-            text_.clear();
-        }
-        return true;
+        return route(
+            [&] {
+                whole_text(text_, part, [&](std::string_view text) { string_value(text); });
+                text_.clear();
+            },
+            [&] { values_.push_string(part); });
     }
 
     bool on_number_part(string_view, error_code&) { return true; }
     bool on_int64(std::int64_t n, string_view, error_code&) {
-        scalar(n, [&] { values_.push_int64(n); });
-        return true;
+        return route([&] { deliver(boost::json::value(n, storage_)); },
+                     [&] { values_.push_int64(n); });
     }
     bool on_uint64(std::uint64_t n, string_view, error_code&) {
-        scalar(n, [&] { values_.push_uint64(n); });
-        return true;
+        return route([&] { deliver(boost::json::value(n, storage_)); },
+                     [&] { values_.push_uint64(n); });
     }
     bool on_double(double n, string_view, error_code&) {
-        scalar(n, [&] { values_.push_double(n); });
-        return true;
+        return route([&] { deliver(boost::json::value(n, storage_)); },
+                     [&] { values_.push_double(n); });
     }
     bool on_bool(bool b, error_code&) {
-        scalar(b, [&] { values_.push_bool(b); });
-        return true;
+        return route([&] { deliver(boost::json::value(b, storage_)); },
+                     [&] { values_.push_bool(b); });
     }
     bool on_null(error_code&) {
-        scalar(nullptr, [&] { values_.push_null(); });
-        return true;
+        return route([&] { deliver(boost::json::value(nullptr, storage_)); },
+                     [&] { values_.push_null(); });
     }
     // Comments are refused by the parse options, as for a document.
     bool on_comment_part(string_view, error_code&) { return true; }
@@ -184,30 +137,51 @@ class reply_handler {
 
   private:
     // A container opened at the model's level starts a value of its own.
-    void begin_container() {
+    bool begin_container() {
         if (depth_ == 1 && top_is_object_) values_.reset(storage_);
         ++depth_;
+        return true;
     }
 
-    // A number, boolean or null: a field's value at the model's level, part of a container's
-    // value below it. Outside an object (depth 0) the text is no model, which `finish` says.
-    template <class Scalar, class Push>
-    void scalar(Scalar v, Push push) {
-        if (!top_is_object_) return;
-        if (depth_ == 1)
-            deliver(boost::json::value(v, storage_));
-        else
+    // A container closed (`push` builds it) is part of a field's value, or the whole of it when
+    // it was opened at the model's level.
+    template <class Push>
+    bool end_container(Push push) {
+        if (--depth_ >= 1 && top_is_object_) {
             push();
+            if (depth_ == 1) deliver(values_.release());
+        }
+        return true;
+    }
+
+    // A key or a value: part of the model's object (a field's key, or its value when it is not a
+    // container), or of a field's value below it, which is built as JSON. Outside an object
+    // (depth 0) the text is no model, which `finish` says: nothing is read.
+    template <class AtModelLevel, class Below>
+    bool route(AtModelLevel at_model_level, Below below) {
+        if (top_is_object_) {
+            if (depth_ == 1)
+                at_model_level();
+            else
+                below();
+        }
+        return true;
+    }
+
+    // A key or string whose last part is `last`: whole in `last` when no part came before it,
+    // else completed in `buffer`.
+    template <class Use>
+    static void whole_text(std::string& buffer, string_view last, Use use) {
+        if (buffer.empty()) {
+            use(std::string_view(last.data(), last.size()));
+        } else {
+            buffer.append(last.data(), last.size());
+            use(std::string_view(buffer));
+        }
     }
 
     void select(std::string_view key) {
-        member_ = unknown;
-        for (std::size_t i = 0; i < member_count; ++i) {
-            if (names[i] == key) {
-                member_ = i;
-                break;
-            }
-        }
+        member_ = member_index<T>(key);
         if (member_ != unknown)
             key_.clear();
         else if (key.data() != key_.data())
@@ -219,7 +193,7 @@ class reply_handler {
         if (member_ != unknown) {
             bool assigned = false;
             boost::mp11::mp_with_index<member_count>(member_, [&](auto index) {
-                using descriptor = boost::mp11::mp_at_c<members, index>;
+                using descriptor = boost::mp11::mp_at_c<model_members<T>, index>;
                 auto& m = out_.*descriptor::pointer;
                 using M = std::remove_reference_t<decltype(m)>;
                 if constexpr (std::is_same_v<M, std::string>) {
@@ -243,11 +217,8 @@ class reply_handler {
         if (error_) return;
         try {
             if (member_ != unknown) {
-                boost::mp11::mp_with_index<member_count>(member_, [&](auto index) {
-                    using descriptor = boost::mp11::mp_at_c<members, index>;
-                    present_.set(index);
-                    read_present_member(in_, descriptor::name, v, out_.*descriptor::pointer, rules);
-                });
+                present_.set(member_);
+                read_present_member(in_, member_, v, out_);
             } else if constexpr (keeps_unknown_fields<T>) {
                 // A key given twice keeps its last value, as a document does.
                 out_.unknown_fields.insert_or_assign(key_, v);
@@ -261,7 +232,7 @@ class reply_handler {
     boost::json::storage_ptr storage_;
     unsigned char stack_buffer_[512];
     boost::json::value_stack values_;
-    const field_reader in_{rules.name};
+    const field_reader in_{rules_of<T>.name};
     T out_{};
     std::bitset<member_count> present_;
     std::exception_ptr error_;

@@ -27,7 +27,9 @@
 #include <boost/json/value_to.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <array>
 #include <bitset>
+#include <cstddef>
 #include <optional>
 #include <string_view>
 #include <type_traits>
@@ -86,34 +88,74 @@ concept keeps_unknown_fields = requires(T& t) {
 template <class T>
 using model_members = boost::describe::describe_members<T, boost::describe::mod_public>;
 
-/// Reads the member `m` named `name` from `v`, its value in the object (possibly null).
-template <class M>
-void read_present_member(const field_reader& in, std::string_view name, const boost::json::value& v,
-                         M& m, const model_rules& rules) {
-    if constexpr (is_optional<M>::value) {
-        if (!v.is_null()) m = in.value_of<typename M::value_type>(name, v);
-    } else if constexpr (is_container_v<M>) {
-        // A required container must not be null; another reads null as empty.
-        if (rules.is_required(name) || !v.is_null()) m = in.value_of<M>(name, v);
-    } else if (!rules.is_defaulted(name) || !v.is_null()) {
-        // A null is a type error for a required field, and the default for a defaulted one.
-        m = in.value_of<M>(name, v);
-    }
+/// The rules of the described model `T`.
+template <class T>
+inline constexpr model_rules rules_of = permit_model_rules(static_cast<const T*>(nullptr));
+
+template <class T>
+inline constexpr std::size_t member_count_v = boost::mp11::mp_size<model_members<T>>::value;
+
+/// The names of `T`'s described members, in their order.
+template <class T>
+inline constexpr std::array<std::string_view, member_count_v<T>> member_names = [] {
+    std::array<std::string_view, member_count_v<T>> out{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<model_members<T>>([&](auto member) { out[i++] = member.name; });
+    return out;
+}();
+
+/// The index of `T`'s member named `key`, or `member_count_v<T>` when none is.
+template <class T>
+std::size_t member_index(std::string_view key) noexcept {
+    for (std::size_t i = 0; i < member_count_v<T>; ++i)
+        if (member_names<T>[i] == key) return i;
+    return member_count_v<T>;
 }
 
-/// Settles the member `m` named `name`, absent from the object: unset, empty, its default, or
+/// Reads `out`'s member number `index` from `v`, its value in the object (possibly null).
+template <class T>
+void read_present_member(const field_reader& in, std::size_t index, const boost::json::value& v,
+                         T& out) {
+    boost::mp11::mp_with_index<member_count_v<T>>(index, [&](auto i) {
+        using member = boost::mp11::mp_at_c<model_members<T>, i>;
+        constexpr std::string_view name = member::name;
+        auto& m = out.*member::pointer;
+        using M = std::remove_reference_t<decltype(m)>;
+        if constexpr (is_optional<M>::value) {
+            if (!v.is_null()) m = in.value_of<typename M::value_type>(name, v);
+        } else if constexpr (is_container_v<M> && !rules_of<T>.is_required(name)) {
+            // A container reads null as empty, unless it is required.
+            if (!v.is_null()) m = in.value_of<M>(name, v);
+        } else if constexpr (!is_container_v<M> && rules_of<T>.is_defaulted(name)) {
+            // A defaulted field reads null as its default.
+            if (!v.is_null()) m = in.value_of<M>(name, v);
+        } else {
+            // For a required field, a null is a type error.
+            m = in.value_of<M>(name, v);
+        }
+    });
+}
+
+/// Settles each of `out`'s members that `present` does not hold: unset, empty, its default, or
 /// the error of a missing required field.
-template <class M>
-void read_absent_member(const field_reader& in, std::string_view name, M& m,
-                        const model_rules& rules) {
-    if constexpr (is_optional<M>::value) {
-        m.reset();
-    } else if constexpr (is_container_v<M>) {
-        if (rules.is_required(name)) in.throw_missing(name);
-        m = M{};
-    } else if (!rules.is_defaulted(name)) {
-        in.throw_missing(name);
-    }
+template <class T>
+void read_absent_members(const field_reader& in, const std::bitset<member_count_v<T>>& present,
+                         T& out) {
+    std::size_t index = 0;
+    boost::mp11::mp_for_each<model_members<T>>([&](auto member) {
+        if (present.test(index++)) return;
+        constexpr std::string_view name = decltype(member)::name;
+        auto& m = out.*member.pointer;
+        using M = std::remove_reference_t<decltype(m)>;
+        if constexpr (is_optional<M>::value) {
+            m.reset();
+        } else if constexpr (is_container_v<M>) {
+            if (rules_of<T>.is_required(name)) in.throw_missing(name);
+            m = M{};
+        } else if constexpr (!rules_of<T>.is_defaulted(name)) {
+            in.throw_missing(name);
+        }
+    });
 }
 
 template <class M>
@@ -156,34 +198,20 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& jv, const T& v)
 /// members per field cost more than reading it.
 template <detail::described_model T>
 T tag_invoke(boost::json::value_to_tag<T>, const boost::json::value& jv) {
-    constexpr detail::model_rules rules = permit_model_rules(static_cast<const T*>(nullptr));
-    using members = detail::model_members<T>;
-    const detail::field_reader in(jv, rules.name);
+    const detail::field_reader in(jv, detail::rules_of<T>.name);
     T out{};
-    std::bitset<boost::mp11::mp_size<members>::value> present;
+    std::bitset<detail::member_count_v<T>> present;
     for (const auto& field : in.object()) {
-        const std::string_view key = field.key();
-        bool known = false;
-        std::size_t index = 0;
-        boost::mp11::mp_for_each<members>([&](auto member) {
-            if (!known && key == member.name) {
-                known = true;
-                // A repeated key was kept once by the parser; the last value is the one read.
-                present.set(index);
-                detail::read_present_member(in, member.name, field.value(), out.*member.pointer,
-                                            rules);
-            }
-            ++index;
-        });
-        if constexpr (detail::keeps_unknown_fields<T>) {
-            if (!known) out.unknown_fields.emplace(key, field.value());
+        // A repeated key was kept once by the parser, with its last value.
+        const auto index = detail::member_index<T>(field.key());
+        if (index < detail::member_count_v<T>) {
+            present.set(index);
+            detail::read_present_member(in, index, field.value(), out);
+        } else if constexpr (detail::keeps_unknown_fields<T>) {
+            out.unknown_fields.emplace(field.key(), field.value());
         }
     }
-    std::size_t index = 0;
-    boost::mp11::mp_for_each<members>([&](auto member) {
-        if (!present.test(index++))
-            detail::read_absent_member(in, member.name, out.*member.pointer, rules);
-    });
+    detail::read_absent_members(in, present, out);
     return out;
 }
 

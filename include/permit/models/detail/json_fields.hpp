@@ -130,7 +130,7 @@ class field_reader {
     template <class T>
     T required(std::string_view key) const {
         const auto* p = obj_->if_contains(key);
-        if (!p) throw model_error(std::string(model_), path(key), model_error::kind::missing_field);
+        if (!p) throw_missing(key);
         return decode<T>(*p, key);
     }
 
@@ -163,7 +163,7 @@ class field_reader {
     /// A reader for a required nested object, keeping the path for error messages.
     field_reader child(std::string_view key) const {
         const auto* p = obj_->if_contains(key);
-        if (!p) throw model_error(std::string(model_), path(key), model_error::kind::missing_field);
+        if (!p) throw_missing(key);
         return field_reader(*p, model_, path(key));
     }
 
