@@ -1,8 +1,12 @@
 // The bulk pipeline against a running emulator. Prints one JSON object: users, seconds, users/s,
 // HTTP requests sent, and the peak RSS of this process.
 //
-//   bench-bulk URL stream USERS [--prefix P]    sync USERS generated users through a bounded
-//                                                  set of callers, as a file sync would
+//   bench-bulk URL stream USERS [--prefix P]    sync USERS generated users through a window of
+//                                                  open calls, as a file sync would, each caller
+//                                                  a coroutine awaiting bulk.sync_user in a loop
+//   bench-bulk URL stream-handlers USERS [...]   the same window of open calls, called as
+//                                                  permit-bulk-sync calls the pipeline: each
+//                                                  with a completion handler that starts the next
 //   bench-bulk URL burst USERS [--prefix P] [--role ROLE --tenant TENANT]
 //                                                  USERS sign-ups at once, each a bulk.sync_user
 //                                                  call with its own completion handler (a
@@ -82,7 +86,20 @@ asio::awaitable<void> sign_up(permit::client& permit, run_state& run, std::uint6
     ++run.completed;
 }
 
-/// One of a bounded set of callers: a file sync keeps `max_pending` calls open, not one per line.
+/// Starts the sync of the next user, whose handler starts the one after: one of a window of open
+/// calls, each with a completion handler, as permit-bulk-sync calls the pipeline.
+void stream_call(permit::client& permit, run_state& run) {
+    if (run.next >= run.users || !run.error.empty()) return;
+    const auto n = run.next++;
+    permit.bulk.sync_user(generated_user(run, n), [&permit, &run, n](boost::system::error_code ec) {
+        if (ec && run.error.empty()) run.error = generated_user(run, n).key + ": " + ec.message();
+        ++run.completed;
+        stream_call(permit, run);
+    });
+}
+
+/// One of a window of callers, each a coroutine: their frames (co_spawn's, the loop's with its
+/// diagnostics, use_awaitable's) are the caller's own cost.
 asio::awaitable<void> stream_worker(permit::client& permit, run_state& run) {
     permit::diagnostics diag;
     while (run.next < run.users && run.error.empty()) {
@@ -105,7 +122,8 @@ long peak_rss_kb() {
 
 int main(int argc, char** argv) {
     if (argc < 4) {
-        std::cerr << "usage: bench-bulk URL stream|burst|burst-coroutines USERS [--prefix P] "
+        std::cerr << "usage: bench-bulk URL stream|stream-handlers|burst|burst-coroutines USERS "
+                     "[--prefix P] "
                      "[--role ROLE --tenant TENANT]\n";
         return 2;
     }
@@ -130,10 +148,11 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    if ((mode != "stream" && mode != "burst" && mode != "burst-coroutines") || run.users == 0 ||
-        run.role.empty() != run.tenant.empty()) {
-        std::cerr << "bench-bulk: expected stream|burst|burst-coroutines, USERS > 0, and --role "
-                     "with --tenant\n";
+    if ((mode != "stream" && mode != "stream-handlers" && mode != "burst" &&
+         mode != "burst-coroutines") ||
+        run.users == 0 || run.role.empty() != run.tenant.empty()) {
+        std::cerr << "bench-bulk: expected stream|stream-handlers|burst|burst-coroutines, "
+                     "USERS > 0, and --role with --tenant\n";
         return 2;
     }
 
@@ -142,10 +161,13 @@ int main(int argc, char** argv) {
     const permit::config cfg{.api_key = "permit_key_emulator", .api_url = url, .pdp_url = url};
     permit::client permit(ioc.get_executor(), cfg);
     const auto started = steady::now();
+    // A file sync keeps the pipeline's `max_pending` calls open, not one per line.
+    const auto window = cfg.bulk.max_pending;
     if (mode == "stream") {
-        const auto callers = cfg.bulk.max_pending;
-        for (std::size_t i = 0; i < callers; ++i)
+        for (std::size_t i = 0; i < window; ++i)
             asio::co_spawn(ioc, stream_worker(permit, run), asio::detached);
+    } else if (mode == "stream-handlers") {
+        for (std::size_t i = 0; i < window; ++i) stream_call(permit, run);
     } else if (mode == "burst") {
         for (std::uint64_t n = 0; n < run.users; ++n) {
             permit.bulk.sync_user(generated_user(run, n), [&run, n](boost::system::error_code ec) {

@@ -242,6 +242,21 @@ single_scenario() {  # server operation concurrency [OPTION]
     done
 }
 
+# Checks at concurrency C, plain and coalesced: as single_scenario, with the coalesced permit-cpp
+# run right after the plain one, so that both meet the same moments of the machine.
+check_scenario_with_coalescing() {  # server concurrency
+    local system_
+    for _ in $(seq "$repeat"); do
+        single_op "$1" permit-cpp check "$2"
+        single_op "$1" permit-cpp check "$2" --coalesce
+        for system_ in node-sdk wrk; do single_op "$1" "$system_" check "$2"; done
+    done
+    for system_ in permit-cpp node-sdk wrk; do
+        keep_median "$work/runs.$(run_name "$1" "$system_" check "$2")"
+    done
+    keep_median "$work/runs.$(run_name "$1" permit-cpp check "$2" --coalesce)"
+}
+
 # The last generated user must hold exactly what the generator gave it.
 expect_generated_user() {  # prefix index
     local user
@@ -252,12 +267,18 @@ expect_generated_user() {  # prefix index
 
 bulk_users_route='PUT /v2/facts/{proj_id}/{env_id}/bulk/users'
 
-bulk_sync() {  # server system
+# permit-cpp's callers are coroutines, each awaiting bulk.sync_user in a loop, or, with
+# stream-handlers, completion handlers each starting the next call, as permit-bulk-sync calls.
+bulk_sync() {  # server system [stream-handlers]
     system=$2 scenario="bulk sync of $bulk_users users"
+    local mode=${3:-stream} name=$2
+    if [[ $mode == stream-handlers ]]; then
+        scenario="$scenario, completion handlers" name=$2-handlers
+    fi
     start_server "$1"
     [[ $server == sink ]] || users_before=$(users_count)
     if [[ $system == permit-cpp ]]; then
-        measure "$bench/bench-bulk" "$url" stream "$bulk_users" --prefix bulk
+        measure "$bench/bench-bulk" "$url" "$mode" "$bulk_users" --prefix bulk
     else
         measure node benchmarks/node/bulk_replace.js "$url" "$bulk_users" bulk 3000 4
     fi
@@ -272,7 +293,7 @@ bulk_sync() {  # server system
         expect_generated_user bulk $((bulk_users - 1))
     fi
     stop_server
-    record "$scenario" bulk bulk 0 false "$system" "$work/bulk.$1.$system"
+    record "$scenario" bulk bulk 0 false "$system" "$work/bulk.$1.$name"
     printf '  %-28s %-10s %-8s %.0f users/s\n' "$scenario" "$system" "$server" \
         "$(field users_per_second "$result")" >&2
 }
@@ -554,18 +575,17 @@ client_part() {
     for op in sync create; do
         for c in 1 16 64 256; do single_scenario emulator "$op" "$c"; done
     done
-    for c in 1 64; do single_scenario emulator check "$c"; done
+    single_scenario emulator check 1
+    log "checks at c=64, plain and coalesced, against the emulator"
+    check_scenario_with_coalescing emulator 64
     log "HTTP/1.1 pipelining, against the emulator"
     for c in 16 64 256; do single_scenario emulator sync "$c" --pipelining; done
     single_scenario emulator check 64 --pipelining
-    log "coalesced checks, against the emulator"
-    single_scenario emulator check 64 --coalesce
 
     log "single operations against bench-sink, $seconds s per run, the median of $repeat runs"
     for op in sync create; do single_scenario sink "$op" 64; done
-    for c in 1 64; do single_scenario sink check "$c"; done
+    for c in 1 64; do check_scenario_with_coalescing sink "$c"; done
     single_scenario sink check 64 --pipelining
-    for c in 1 64; do single_scenario sink check "$c" --coalesce; done
 
     log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink," \
         "the median of $repeat runs"
@@ -573,9 +593,10 @@ client_part() {
         # Alternating, as single_scenario does, so that a slow moment falls on one run of each.
         for _ in $(seq "$repeat"); do
             bulk_sync "$server_" permit-cpp
+            bulk_sync "$server_" permit-cpp stream-handlers
             bulk_sync "$server_" node-sdk
         done
-        for system_ in permit-cpp node-sdk; do
+        for system_ in permit-cpp permit-cpp-handlers node-sdk; do
             keep_median "$work/bulk.$server_.$system_" users_per_second
         done
     done

@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <deque>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <permit/bulk/detail/coalescer.hpp>
@@ -19,6 +23,50 @@ namespace {
 using queue = permit::bulk::detail::coalescer<int, fake_clock>;
 using batch = std::vector<int>;
 const fake_clock::time_point t0 = fake_clock::time_point{} + 1h;
+
+// An item that counts its moves and copies, as a user record would cost them.
+struct counted {
+    int value = 0;
+    int* moves = nullptr;
+    counted(int v, int* m) : value(v), moves(m) {}
+    counted(counted&& other) noexcept : value(other.value), moves(other.moves) { ++*moves; }
+    counted(const counted& other) : value(other.value), moves(other.moves) { ++*moves; }
+    counted& operator=(counted&& other) noexcept {
+        value = other.value;
+        moves = other.moves;
+        ++*moves;
+        return *this;
+    }
+    counted& operator=(const counted& other) = default;
+};
+
+// The queue as a plain list of (item, linger start): what `coalescer` must behave like.
+struct reference_queue {
+    std::size_t max_batch;
+    std::deque<std::pair<int, fake_clock::time_point>> waiting;
+    std::size_t waited = 0;
+
+    void push(int v, fake_clock::time_point now) { waiting.emplace_back(v, now); }
+    void push_waited(int v, fake_clock::time_point arrived) {
+        const auto at = waiting.begin() + static_cast<std::ptrdiff_t>(waited);
+        auto since = arrived;
+        if (at != waiting.end()) since = std::min(since, at->second);
+        if (at != waiting.begin()) since = std::max(since, std::prev(at)->second);
+        waiting.insert(at, {v, since});
+        ++waited;
+    }
+    std::vector<int> take(std::size_t limit) {
+        const std::size_t n =
+            std::min({max_batch, waiting.size(), std::max<std::size_t>(1, limit)});
+        std::vector<int> out;
+        for (std::size_t i = 0; i < n; ++i) {
+            out.push_back(waiting.front().first);
+            waiting.pop_front();
+        }
+        waited -= std::min(waited, n);
+        return out;
+    }
+};
 
 }  // namespace
 
@@ -95,6 +143,79 @@ BOOST_AUTO_TEST_CASE(the_queue_refuses_items_beyond_its_capacity) {
     BOOST_TEST(!q.full());
     BOOST_TEST(q.push(5, t0));
     BOOST_TEST(q.high_water() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(a_full_batch_leaves_with_its_items_unmoved_and_its_memory_comes_back) {
+    int moves = 0;
+    permit::bulk::detail::coalescer<counted, fake_clock> q(4, 1s, 100);
+    for (int i = 0; i < 8; ++i) q.emplace(t0, i, &moves);
+    moves = 0;
+    auto first = q.take(t0, false);
+    BOOST_REQUIRE(first);
+    BOOST_TEST(first->size() == 4u);
+    BOOST_TEST(moves == 0, moves << " items moved to make a full batch");
+    BOOST_TEST(first->front().value == 0);
+    BOOST_TEST(first->back().value == 3);
+
+    // The batch's vector, given back, holds the items queued after it.
+    const counted* const memory = first->data();
+    q.recycle(std::move(*first));
+    auto second = q.take(t0, false);
+    BOOST_REQUIRE(second);
+    BOOST_TEST(second->front().value == 4);
+    moves = 0;
+    for (int i = 8; i < 12; ++i) q.emplace(t0, i, &moves);
+    BOOST_TEST(moves == 0, moves << " moves to queue four items in a run made before");
+    auto third = q.take(t0, false);
+    BOOST_REQUIRE(third);
+    BOOST_TEST(third->data() == memory, "the run reused the first batch's memory");
+    BOOST_TEST(third->front().value == 8);
+}
+
+BOOST_AUTO_TEST_CASE(any_mix_of_pushes_and_takes_keeps_the_order_of_a_plain_list) {
+    // Pushes, pushes of items that waited elsewhere, full, partial and single takes, against the
+    // queue as a plain list: the same items in every batch, in the same order, and the same
+    // deadline at each step.
+    std::mt19937 random(2024);
+    for (const std::size_t max_batch : {1u, 3u, 7u}) {
+        queue q(max_batch, 50ms, 10000);
+        reference_queue expected{.max_batch = max_batch};
+        int next = 0;
+        auto now = t0;
+        for (int step = 0; step < 3000; ++step) {
+            now += std::chrono::milliseconds(random() % 20);
+            switch (random() % 4) {
+                case 0:
+                case 1:
+                    BOOST_REQUIRE(q.push(next, now));
+                    expected.push(next++, now);
+                    break;
+                case 2: {
+                    const auto arrived = now - std::chrono::milliseconds(random() % 100);
+                    BOOST_REQUIRE(q.push_waited(next, arrived));
+                    expected.push_waited(next++, arrived);
+                    break;
+                }
+                default: {
+                    const std::size_t limit = random() % 3 == 0 ? 1 : SIZE_MAX;
+                    auto got = q.take(now, true, limit);
+                    if (expected.waiting.empty()) {
+                        BOOST_TEST(!got);
+                        break;
+                    }
+                    BOOST_REQUIRE(got);
+                    const auto want = expected.take(limit);
+                    BOOST_TEST(*got == want, boost::test_tools::per_element());
+                    // A batch's vector goes back now and then, as the pipeline gives it back.
+                    if (random() % 2 == 0) q.recycle(std::move(*got));
+                }
+            }
+            BOOST_REQUIRE_EQUAL(q.size(), expected.waiting.size());
+            if (!expected.waiting.empty()) {
+                BOOST_REQUIRE((q.deadline() == expected.waiting.front().second + 50ms));
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(the_capacity_holds_at_least_one_batch) {

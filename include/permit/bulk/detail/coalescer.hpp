@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <iterator>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,11 @@ namespace permit::bulk::detail {
 /// send at once (a bulk rate-limit token is free and no full batch is waiting elsewhere). Under a
 /// backlog every batch is full. At most `capacity` items wait: `push` refuses more, which is
 /// how backpressure reaches the callers.
+///
+/// The items wait in runs of up to `max_batch`, each a vector that becomes a batch as it is: a
+/// full batch leaves without its items being moved, and a run's memory (an earlier batch's, given
+/// back through `recycle`) is used again, where a deque would allocate a block every few items of
+/// a large `Item`.
 ///
 /// Not thread-safe; one per item kind.
 template <class Item, class Clock = std::chrono::steady_clock>
@@ -34,28 +41,30 @@ class coalescer {
     /// Calls `f(item)` for each waiting item, oldest first.
     template <class F>
     void for_each(F&& f) const {
-        for (const auto& w : waiting_) f(w.item);
+        for (const auto& run : runs_)
+            for (const auto& item : run) f(item);
     }
 
     /// Whether `push` would refuse an item.
-    bool full() const noexcept { return waiting_.size() >= capacity_; }
+    bool full() const noexcept { return size_ >= capacity_; }
 
     /// Queues `item`, which arrived at `now`. False (and nothing queued) when full.
     bool push(const Item& item, time_point now) { return push(Item(item), now); }
     /// As above, taking `item` over.
-    bool push(Item&& item, time_point now) {
-        if (full()) return false;
-        waiting_.emplace_back(std::move(item), now);
-        high_water_ = std::max(high_water_, waiting_.size());
-        return true;
-    }
+    bool push(Item&& item, time_point now) { return emplace(now, std::move(item)); }
 
     /// As `push`, with the item made in the queue from `args` (the members of `Item`).
     template <class... Args>
     bool emplace(time_point now, Args&&... args) {
         if (full()) return false;
-        waiting_.emplace_back(now, std::in_place, std::forward<Args>(args)...);
-        high_water_ = std::max(high_water_, waiting_.size());
+        auto& run = last_run();
+        // (An aggregate is made in place where the compiler makes it from parentheses.)
+        if constexpr (std::is_constructible_v<Item, Args&&...>)
+            run.emplace_back(std::forward<Args>(args)...);
+        else
+            run.push_back(Item{std::forward<Args>(args)...});
+        since_.push_back(now);
+        added();
         return true;
     }
 
@@ -70,55 +79,71 @@ class coalescer {
     /// As above, taking `item` over.
     bool push_waited(Item&& item, time_point arrived) {
         if (full()) return false;
-        const auto at = waiting_.begin() + static_cast<std::ptrdiff_t>(waited_);
+        const auto at = since_.begin() + static_cast<std::ptrdiff_t>(waited_);
         time_point since = arrived;
-        if (at != waiting_.end()) since = std::min(since, at->since);
-        if (at != waiting_.begin()) since = std::max(since, std::prev(at)->since);
-        waiting_.insert(at, {std::move(item), since});
+        if (at != since_.end()) since = std::min(since, *at);
+        if (at != since_.begin()) since = std::max(since, *std::prev(at));
+        insert_at(waited_, std::move(item));
+        since_.insert(at, since);
         ++waited_;
-        high_water_ = std::max(high_water_, waiting_.size());
+        added();
         return true;
     }
 
     /// Whether a full batch waits.
-    bool has_full_batch() const noexcept { return waiting_.size() >= max_batch_; }
+    bool has_full_batch() const noexcept { return size_ >= max_batch_; }
 
     /// The batch due at `now`, oldest items first, if any: a full one, or a partial one when the
     /// oldest item has lingered long enough or `send_partial_now`; at most `limit` items of it.
-    /// The batch is made in `storage` (emptied first): a vector of an earlier batch, whose memory
-    /// is used again.
     std::optional<std::vector<Item>> take(time_point now, bool send_partial_now,
-                                          std::size_t limit = SIZE_MAX,
-                                          std::vector<Item> storage = {}) {
-        if (waiting_.empty()) return std::nullopt;
+                                          std::size_t limit = SIZE_MAX) {
+        if (size_ == 0) return std::nullopt;
         if (!due(now, send_partial_now)) return std::nullopt;
-        const std::size_t n =
-            std::min({max_batch_, waiting_.size(), std::max<std::size_t>(1, limit)});
-        std::vector<Item> batch = std::move(storage);
-        batch.clear();
-        batch.reserve(n);
-        for (std::size_t i = 0; i < n; ++i) {
-            batch.push_back(std::move(waiting_.front().item));
-            waiting_.pop_front();
+        const std::size_t n = std::min({max_batch_, size_, std::max<std::size_t>(1, limit)});
+        std::vector<Item> batch;
+        if (runs_.front().size() == n) {
+            // The common case: the oldest run is the batch.
+            batch = std::move(runs_.front());
+            runs_.pop_front();
+        } else {
+            batch = take_spare();
+            batch.reserve(n);
+            while (batch.size() < n) {
+                auto& run = runs_.front();
+                const auto k = static_cast<std::ptrdiff_t>(std::min(n - batch.size(), run.size()));
+                batch.insert(batch.end(), std::make_move_iterator(run.begin()),
+                             std::make_move_iterator(run.begin() + k));
+                run.erase(run.begin(), run.begin() + k);
+                if (run.empty()) {
+                    keep_spare(std::move(run));
+                    runs_.pop_front();
+                }
+            }
         }
+        since_.erase(since_.begin(), since_.begin() + static_cast<std::ptrdiff_t>(n));
+        size_ -= n;
         waited_ -= std::min(waited_, n);
         return batch;
     }
 
+    /// Takes back a batch that is over (its items are destroyed), keeping its memory for the items
+    /// queued next (the vectors of at most two batches are kept).
+    void recycle(std::vector<Item>&& batch) { keep_spare(std::move(batch)); }
+
     /// The number of items `take(now, send_partial_now)` would return (0: no batch is due).
     std::size_t due_size(time_point now, bool send_partial_now) const {
-        if (waiting_.empty() || !due(now, send_partial_now)) return 0;
-        return std::min(max_batch_, waiting_.size());
+        if (size_ == 0 || !due(now, send_partial_now)) return 0;
+        return std::min(max_batch_, size_);
     }
 
     /// When the oldest waiting item's linger ends (a partial batch is due then), if any waits.
     std::optional<time_point> deadline() const {
-        if (waiting_.empty()) return std::nullopt;
-        return waiting_.front().since + linger_;
+        if (size_ == 0) return std::nullopt;
+        return since_.front() + linger_;
     }
 
-    std::size_t size() const noexcept { return waiting_.size(); }
-    bool empty() const noexcept { return waiting_.empty(); }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
     std::size_t max_batch() const noexcept { return max_batch_; }
     std::size_t capacity() const noexcept { return capacity_; }
     /// The most items that ever waited at once.
@@ -126,23 +151,55 @@ class coalescer {
 
   private:
     bool due(time_point now, bool send_partial_now) const {
-        return has_full_batch() || send_partial_now || now - waiting_.front().since >= linger_;
+        return has_full_batch() || send_partial_now || now - since_.front() >= linger_;
     }
 
-    struct entry {
-        entry(Item&& i, time_point s) : item(std::move(i)), since(s) {}
-        template <class... Args>
-        entry(time_point s, std::in_place_t, Args&&... args)
-            : item{std::forward<Args>(args)...}, since(s) {}
+    void added() {
+        ++size_;
+        high_water_ = std::max(high_water_, size_);
+    }
 
-        Item item;
-        time_point since;
-    };
+    // The run a new item goes to: the last one, or a new one when that is full.
+    std::vector<Item>& last_run() {
+        if (runs_.empty() || runs_.back().size() >= max_batch_) runs_.push_back(take_spare());
+        return runs_.back();
+    }
+
+    // Puts `item` at position `index` of the waiting items (a run may grow past `max_batch`;
+    // `take` then moves its items out one by one).
+    void insert_at(std::size_t index, Item&& item) {
+        for (auto run = runs_.begin(); run != runs_.end(); ++run) {
+            if (index < run->size() || (index == run->size() && run->size() < max_batch_)) {
+                run->insert(run->begin() + static_cast<std::ptrdiff_t>(index), std::move(item));
+                return;
+            }
+            index -= run->size();
+        }
+        last_run().push_back(std::move(item));
+    }
+
+    void keep_spare(std::vector<Item>&& v) {
+        if (v.capacity() == 0 || spares_.size() >= kept_spares) return;
+        v.clear();
+        spares_.push_back(std::move(v));
+    }
+
+    std::vector<Item> take_spare() {
+        if (spares_.empty()) return {};
+        auto out = std::move(spares_.back());
+        spares_.pop_back();
+        return out;
+    }
+
+    static constexpr std::size_t kept_spares = 2;
 
     std::size_t max_batch_;
     duration linger_;
     std::size_t capacity_;
-    std::deque<entry> waiting_;
+    std::deque<std::vector<Item>> runs_;  // the waiting items, oldest first
+    std::deque<time_point> since_;        // when each waiting item's linger started, in order
+    std::vector<std::vector<Item>> spares_;
+    std::size_t size_ = 0;
     std::size_t waited_ = 0;  // the items at the front that came through push_waited
     std::size_t high_water_ = 0;
 };

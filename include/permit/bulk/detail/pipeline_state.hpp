@@ -839,8 +839,7 @@ class pipeline_state {
                 return std::nullopt;
             const bool partial_due =
                 flushing_ > 0 || (queue.deadline() && *queue.deadline() <= now);
-            auto taken = queue.take(now, partial_due, single ? 1 : unbounded,
-                                    single ? std::vector<Item>{} : spare<Item>());
+            auto taken = queue.take(now, partial_due, single ? 1 : unbounded);
             if (!taken) return std::nullopt;
             items = std::move(*taken);
         }
@@ -862,27 +861,29 @@ class pipeline_state {
         return out;
     }
 
-    // The vectors of a few batches that came back, kept with their memory for the next batches
-    // of their lane: a batch of 3,000 users is more than half a megabyte, whose allocation and
-    // release would each make the allocator sweep every small block freed since.
+    // The queue of the lane of `Item`.
     template <class Item>
-    std::vector<std::vector<Item>>& spares() {
-        return std::get<std::vector<std::vector<Item>>>(spares_);
+    coalescer<Item, Clock>& queue_of() {
+        if constexpr (std::is_same_v<Item, tenant_create>)
+            return tenants_;
+        else if constexpr (std::is_same_v<Item, user_item>)
+            return users_;
+        else if constexpr (std::is_same_v<Item, assignment_item>)
+            return assignments_;
+        else if constexpr (std::is_same_v<Item, instance_item>)
+            return instances_;
+        else if constexpr (std::is_same_v<Item, tuple_item>)
+            return tuples_;
+        else
+            return removals_;
     }
-    template <class Item>
-    std::vector<Item> spare() {
-        auto& list = spares<Item>();
-        if (list.empty()) return {};
-        auto out = std::move(list.back());
-        list.pop_back();
-        return out;
-    }
+
+    // A batch that came back goes to its lane's queue with its memory, for the items queued next:
+    // a batch of 3,000 users is more than half a megabyte, whose allocation and release would
+    // each make the allocator sweep every small block freed since.
     template <class Item>
     void recycle(std::vector<Item>&& items) {
-        auto& list = spares<Item>();
-        if (list.size() >= kept_spares) return;
-        items.clear();
-        list.push_back(std::move(items));
+        queue_of<Item>().recycle(std::move(items));
     }
 
     // The JSON of one user (`PUT /users/{key}`) or role assignment (`POST /role_assignments`)
@@ -1369,11 +1370,6 @@ class pipeline_state {
     std::deque<std::vector<removal_item>> reformed_removals_;
 
     std::unordered_map<std::uint64_t, flight> in_flight_;
-    static constexpr std::size_t kept_spares = 2;  // per lane
-    std::tuple<std::vector<std::vector<tenant_create>>, std::vector<std::vector<assignment_item>>,
-               std::vector<std::vector<user_item>>, std::vector<std::vector<instance_item>>,
-               std::vector<std::vector<tuple_item>>, std::vector<std::vector<removal_item>>>
-        spares_;
     std::unordered_set<std::uint64_t> orphaned_;  // in flight when `fail_all` forgot their callers
     std::vector<completion> completions_;
     bulk_stats stats_;
