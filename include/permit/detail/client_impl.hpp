@@ -271,10 +271,15 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
     };
 
     // Check coalescing (`config::coalesce_checks`): a check that finds every connection to the
-    // PDP busy waits in the queue for one, and goes out with the checks queued by then; any
-    // other goes at once through `execute`. `spec` loses its body when the check waits.
-    PERMIT_DECL boost::asio::awaitable<boost::system::error_code> coalesced_check(
-        call_spec& spec, diagnostics& diag, http::response& resp);
+    // PDP busy is queued (its ticket is returned, and `spec` loses its body); any other goes at
+    // once through `execute`, as a check does without coalescing, with nothing more on its way
+    // than this test.
+    PERMIT_DECL std::optional<check_coalescer_state::ticket> queue_check(call_spec& spec);
+
+    // The queued check `id` waits for a connection, and goes out with the checks queued by then.
+    PERMIT_DECL boost::asio::awaitable<boost::system::error_code> await_queued_check(
+        check_coalescer_state::ticket id, const call_spec& spec, diagnostics& diag,
+        http::response& resp);
 
     // The pool's listener: a connection to the PDP freed up, so the queued checks go out.
     PERMIT_DECL static void on_pdp_connection_free(void* self);

@@ -102,9 +102,11 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
             diag_out = (own_diag = std::make_unique<diagnostics>()).get();
         diagnostics& diag = *diag_out;
         http::response resp;
+        std::optional<check_coalescer_state::ticket> queued;
+        if (spec.coalescable && self->coalescer_ && !options) queued = self->queue_check(spec);
         // (An if rather than ?: : g++ 12 destroys the result of a conditional co_await twice.)
-        if (spec.coalescable && self->coalescer_ && !options)
-            ec = co_await self->coalesced_check(spec, diag, resp);
+        if (queued)
+            ec = co_await self->await_queued_check(*queued, spec, diag, resp);
         else
             ec = co_await self->execute(spec, options.get(), diag, resp);
         if (!ec && sink.decode) {
@@ -378,18 +380,24 @@ void client_impl::cancel() {
     scope_gate_.cancel();
 }
 
-boost::asio::awaitable<boost::system::error_code> client_impl::coalesced_check(
-    call_spec& spec, diagnostics& diag, http::response& resp) {
-    http::pool& pool = pool_for(service::pdp);
+std::optional<check_coalescer_state::ticket> client_impl::queue_check(call_spec& spec) {
+    if (stopped_ || !spec.body) return std::nullopt;
     const auto id = ++last_check_;
-    if (stopped_ || !spec.body ||
-        coalescer_->submit(id, std::move(*spec.body), pool.has_free_connection()) ==
-            check_coalescer_state::route::now)
-        co_return co_await execute(spec, nullptr, diag, resp);
+    const bool connection_free = pool_for(service::pdp).has_free_connection();
+    if (coalescer_->submit(id, std::move(*spec.body), connection_free) ==
+        check_coalescer_state::route::now)
+        return std::nullopt;
+    return id;
+}
+
+boost::asio::awaitable<boost::system::error_code> client_impl::await_queued_check(
+    check_coalescer_state::ticket id, const call_spec& spec, diagnostics& diag,
+    http::response& resp) {
+    // Listed before the first suspension: the queue's answer finds it.
     queued_check waiting(*this, id);
     co_await waiting.timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
     if (!waiting.done) {
-        diag.request = "POST " + pool.where().base_path + spec.path;
+        diag.request = "POST " + pool_for(service::pdp).where().base_path + spec.path;
         diag.client_message = waiting.aborted
                                   ? "the client was cancelled"
                                   : "cancelled while waiting to go out with other checks";
