@@ -242,13 +242,19 @@ single_scenario() {  # server operation concurrency [OPTION]
     done
 }
 
-# Checks at concurrency C, plain and coalesced: as single_scenario, with the coalesced permit-cpp
-# run right after the plain one, so that both meet the same moments of the machine.
+# Checks at concurrency C, plain and coalesced: as single_scenario, with the plain and the
+# coalesced permit-cpp runs next to each other, so that both meet the same moments of the machine,
+# and each of them first in every other round, so that neither always follows the other.
 check_scenario_with_coalescing() {  # server concurrency
-    local system_
-    for _ in $(seq "$repeat"); do
-        single_op "$1" permit-cpp check "$2"
-        single_op "$1" permit-cpp check "$2" --coalesce
+    local system_ round
+    for round in $(seq "$repeat"); do
+        if ((round % 2)); then
+            single_op "$1" permit-cpp check "$2"
+            single_op "$1" permit-cpp check "$2" --coalesce
+        else
+            single_op "$1" permit-cpp check "$2" --coalesce
+            single_op "$1" permit-cpp check "$2"
+        fi
         for system_ in node-sdk wrk; do single_op "$1" "$system_" check "$2"; done
     done
     for system_ in permit-cpp node-sdk wrk; do
