@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,24 @@ struct counted {
         return *this;
     }
     counted& operator=(const counted& other) = default;
+};
+
+// An item that cannot be copied or moved when its value is negative, as an item whose memory
+// cannot be allocated.
+struct fragile {
+    int value = 0;
+    explicit fragile(int v) : value(v) {}
+    fragile(fragile&& other) : value(other.value) { check(); }
+    fragile(const fragile& other) : value(other.value) { check(); }
+    fragile& operator=(fragile&& other) {
+        value = other.value;
+        check();
+        return *this;
+    }
+    fragile& operator=(const fragile& other) = default;
+    void check() const {
+        if (value < 0) throw std::runtime_error("cannot be queued");
+    }
 };
 
 // The queue as a plain list of (item, linger start): what `coalescer` must behave like.
@@ -170,6 +189,41 @@ BOOST_AUTO_TEST_CASE(a_full_batch_leaves_with_its_items_unmoved_and_its_memory_c
     BOOST_REQUIRE(third);
     BOOST_TEST(third->data() == memory, "the run reused the first batch's memory");
     BOOST_TEST(third->front().value == 8);
+}
+
+BOOST_AUTO_TEST_CASE(an_item_that_cannot_be_queued_leaves_the_queue_as_it_was) {
+    using fragile_queue = permit::bulk::detail::coalescer<fragile, fake_clock>;
+    fragile_queue q(2, 50ms, 100);
+    q.push(fragile{1}, t0);
+    q.push(fragile{2}, t0 + 10ms);
+    q.push(fragile{3}, t0 + 20ms);
+    BOOST_CHECK_THROW(q.push(fragile{-1}, t0 + 30ms), std::runtime_error);
+    BOOST_TEST(q.size() == 3u);
+    BOOST_TEST((q.deadline() == t0 + 50ms));
+    auto first = q.take(t0, false);
+    BOOST_REQUIRE(first);
+    BOOST_TEST(first->size() == 2u);
+    BOOST_TEST(first->front().value == 1);
+    BOOST_TEST(first->back().value == 2);
+    BOOST_TEST((q.deadline() == t0 + 70ms));
+    auto last = q.take(t0 + 70ms, false);
+    BOOST_REQUIRE(last);
+    BOOST_TEST(last->size() == 1u);
+    BOOST_TEST(last->front().value == 3);
+    BOOST_TEST(q.push(fragile{4}, t0 + 100ms));
+    BOOST_TEST((q.deadline() == t0 + 150ms), "the item that failed left no time behind");
+
+    // An item that waited elsewhere, into an empty queue.
+    fragile_queue waited(2, 50ms, 100);
+    BOOST_CHECK_THROW(waited.push_waited(fragile{-1}, t0), std::runtime_error);
+    BOOST_TEST(waited.empty());
+    BOOST_TEST(!waited.deadline());
+    BOOST_TEST(waited.push_waited(fragile{5}, t0 + 5ms));
+    BOOST_TEST((waited.deadline() == t0 + 55ms));
+    auto only = waited.take(t0 + 55ms, false);
+    BOOST_REQUIRE(only);
+    BOOST_TEST(only->size() == 1u);
+    BOOST_TEST(only->front().value == 5);
 }
 
 BOOST_AUTO_TEST_CASE(any_mix_of_pushes_and_takes_keeps_the_order_of_a_plain_list) {

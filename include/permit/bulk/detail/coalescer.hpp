@@ -57,13 +57,19 @@ class coalescer {
     template <class... Args>
     bool emplace(time_point now, Args&&... args) {
         if (full()) return false;
-        auto& run = last_run();
-        // (An aggregate is made in place where the compiler makes it from parentheses.)
-        if constexpr (std::is_constructible_v<Item, Args&&...>)
-            run.emplace_back(std::forward<Args>(args)...);
-        else
-            run.push_back(Item{std::forward<Args>(args)...});
+        // The time first: if the item cannot be queued, the queue is left as it was.
         since_.push_back(now);
+        try {
+            auto& run = last_run();
+            // (An aggregate is made in place where the compiler makes it from parentheses.)
+            if constexpr (std::is_constructible_v<Item, Args&&...>)
+                run.emplace_back(std::forward<Args>(args)...);
+            else
+                run.push_back(Item{std::forward<Args>(args)...});
+        } catch (...) {
+            since_.pop_back();
+            throw;
+        }
         added();
         return true;
     }
@@ -83,8 +89,13 @@ class coalescer {
         time_point since = arrived;
         if (at != since_.end()) since = std::min(since, *at);
         if (at != since_.begin()) since = std::max(since, *std::prev(at));
-        insert_at(waited_, std::move(item));
         since_.insert(at, since);
+        try {
+            insert_at(waited_, std::move(item));
+        } catch (...) {
+            since_.erase(since_.begin() + static_cast<std::ptrdiff_t>(waited_));
+            throw;
+        }
         ++waited_;
         added();
         return true;
