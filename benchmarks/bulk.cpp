@@ -77,13 +77,21 @@ permit::user_create generated_user(const run_state& run, std::uint64_t n) {
     return user;
 }
 
+/// Counts the call of user `n` as completed, keeping the first failure, told by `diag` when
+/// the call had diagnostics.
+void count_outcome(run_state& run, std::uint64_t n, boost::system::error_code ec,
+                   const permit::diagnostics* diag = nullptr) {
+    if (ec && run.error.empty())
+        run.error = generated_user(run, n).key + ": " + (diag ? diag->to_string() : ec.message());
+    ++run.completed;
+}
+
 /// A sign-up of the burst that keeps nothing but its index while it waits: the user is built in
 /// the call and handed over.
 asio::awaitable<void> sign_up(permit::client& permit, run_state& run, std::uint64_t n) {
     auto [ec] =
         co_await permit.bulk.sync_user(generated_user(run, n), asio::as_tuple(asio::use_awaitable));
-    if (ec && run.error.empty()) run.error = generated_user(run, n).key + ": " + ec.message();
-    ++run.completed;
+    count_outcome(run, n, ec);
 }
 
 /// Starts the sync of the next user, whose handler starts the one after: one of a window of open
@@ -92,8 +100,7 @@ void stream_call(permit::client& permit, run_state& run) {
     if (run.next >= run.users || !run.error.empty()) return;
     const auto n = run.next++;
     permit.bulk.sync_user(generated_user(run, n), [&permit, &run, n](boost::system::error_code ec) {
-        if (ec && run.error.empty()) run.error = generated_user(run, n).key + ": " + ec.message();
-        ++run.completed;
+        count_outcome(run, n, ec);
         stream_call(permit, run);
     });
 }
@@ -106,9 +113,7 @@ asio::awaitable<void> stream_worker(permit::client& permit, run_state& run) {
         const auto n = run.next++;
         auto [ec] = co_await permit.bulk.sync_user(generated_user(run, n), diag,
                                                    asio::as_tuple(asio::use_awaitable));
-        if (ec && run.error.empty())
-            run.error = generated_user(run, n).key + ": " + diag.to_string();
-        ++run.completed;
+        count_outcome(run, n, ec, &diag);
     }
 }
 
@@ -171,9 +176,7 @@ int main(int argc, char** argv) {
     } else if (mode == "burst") {
         for (std::uint64_t n = 0; n < run.users; ++n) {
             permit.bulk.sync_user(generated_user(run, n), [&run, n](boost::system::error_code ec) {
-                if (ec && run.error.empty())
-                    run.error = generated_user(run, n).key + ": " + ec.message();
-                ++run.completed;
+                count_outcome(run, n, ec);
             });
         }
     } else {
