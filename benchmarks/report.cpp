@@ -233,6 +233,13 @@ void read_single(const json::object& line, const json::object& result, const std
     rows.add("throughput", ops_per_second, "ops/s");
     rows.add("p50_latency", number_field(result, "p50_us", "result"), "us");
     rows.add("p99_latency", number_field(result, "p99_us", "result"), "us");
+    // `bench-single-ops --taking-turns`: the plain checks that took turns with these coalesced
+    // ones, in the same process.
+    if (const auto* plain = result.if_contains("plain")) {
+        const auto& turns = plain->as_object();
+        rows.add("plain_p50_latency", number_field(turns, "p50_us", "plain"), "us");
+        rows.add("plain_p99_latency", number_field(turns, "p99_us", "plain"), "us");
+    }
     if (result.contains("cpu_us_per_op")) {
         rows.add("cpu_per_op", number_field(result, "cpu_us_per_op", "result"), "us");
     } else if (operations > 0) {
@@ -640,6 +647,9 @@ struct summary_figure {
     std::string_view metric;
     std::string_view title;
     std::string_view reference;  // empty: none
+    // Set: the reference is permit-cpp's figure of this metric in the same scenario (the same
+    // runs), and `reference` names it.
+    std::string_view reference_metric = {};
 };
 constexpr summary_figure summary_figures[] = {
     {"bulk sync of ", true, "cpu_per_user", "client CPU per user (us)", "node-sdk"},
@@ -650,6 +660,8 @@ constexpr summary_figure summary_figures[] = {
     {"check c=64 coalesced", false, "throughput", "decisions/s", "wrk"},
     {"check c=64", false, "throughput", "decisions/s", "wrk"},
     {"check c=1 coalesced", false, "p50_latency", "p50 latency (us)", "wrk"},
+    {"check c=1 coalesced, taking turns with plain checks", false, "p50_latency",
+     "p50 latency (us)", "plain checks", "plain_p50_latency"},
     {"check c=1", false, "p50_latency", "p50 latency (us)", "wrk"},
     {"users.create c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
     {"users.sync c=64", false, "process_cpu_per_op", "client CPU per op (us)", "wrk"},
@@ -666,7 +678,7 @@ bool applies(const summary_figure& f, const table_row& t) {
 // The summary: each figure against its reference, the emulator's and the sink's side by side.
 // A pipelined or coalesced check has no such reference: it is compared with wrk's check at the same
 // concurrency, on as many connections; a bulk sync from completion handlers with the Node SDK's
-// bulk sync.
+// bulk sync; coalesced checks taking turns with plain ones with those plain ones.
 std::string summary_md(const std::vector<table_row>& table) {
     std::ostringstream md;
     md << "| scenario | figure | compared with | emulator: permit-cpp | reference | ratio "
@@ -702,11 +714,14 @@ std::string summary_md(const std::vector<table_row>& table) {
            << (f.reference.empty() ? "–" : std::string(title_of(f.reference)));
         for (const std::string_view server : {"emulator", "sink"}) {
             const auto* t = find(scenario, f.metric, server);
-            const auto* r = find(reference_scenario, f.metric, server);
+            const bool own = !f.reference_metric.empty();
+            const auto* r = own ? find(scenario, f.reference_metric, server)
+                                : find(reference_scenario, f.metric, server);
             const std::string unit = t ? t->unit : "";
             const auto ours = t ? value_of(*t, "permit-cpp") : std::nullopt;
-            const auto theirs =
-                r && !f.reference.empty() ? value_of(*r, f.reference) : std::nullopt;
+            const auto theirs = r && !f.reference.empty()
+                                    ? value_of(*r, own ? "permit-cpp" : f.reference)
+                                    : std::nullopt;
             md << " | " << cell(ours, unit) << " | " << cell(theirs, unit) << " | "
                << ratio_cell(ours && theirs && *theirs != 0 ? std::optional(*ours / *theirs)
                                                             : std::nullopt);

@@ -176,7 +176,8 @@ expect_new_users() {
 # The user-key prefix of a single-operation run, which also names the file of its repeated runs.
 run_name() { echo "$1-$2-$3-$4${5:+-${5#--}}"; }  # server system operation concurrency [OPTION]
 
-# OPTION: --pipelining (HTTP/1.1 pipelining) or --coalesce (coalesced checks), permit-cpp only.
+# OPTION: --pipelining (HTTP/1.1 pipelining), --coalesce (coalesced checks) or --taking-turns
+# (coalesced checks, each followed by a plain one, in one process), permit-cpp only.
 single_op() {  # server system operation concurrency [OPTION]
     system=$2
     local op=$3 c=$4 option=${5:-} prefix
@@ -187,6 +188,7 @@ single_op() {  # server system operation concurrency [OPTION]
     case $option in
         --pipelining) scenario="$scenario pipelined" ;;
         --coalesce) scenario="$scenario coalesced" ;;
+        --taking-turns) scenario="$scenario coalesced, taking turns with plain checks" ;;
     esac
     start_server "$1"
     [[ $server == sink ]] || users_before=$(users_count)
@@ -593,6 +595,8 @@ client_part() {
     log "single operations against bench-sink, $seconds s per run, the median of $repeat runs"
     for op in sync create; do single_scenario sink "$op" 64; done
     for c in 1 64; do check_scenario_with_coalescing sink "$c"; done
+    # A lone coalesced check against a plain one, without the noise between two processes.
+    single_scenario sink check 1 --taking-turns
     single_scenario sink check 64 --pipelining
 
     log "bulk sync of $bulk_users generated users, against the emulator and against bench-sink," \

@@ -4,12 +4,17 @@
 // the measured window / operations).
 //
 //   bench-single-ops URL sync|create|check CONCURRENCY SECONDS [--prefix P] [--pipelining]
-//                    [--coalesce] [--connections N]
+//                    [--coalesce] [--connections N] [--taking-turns]
 //
 // `--coalesce` turns on `config::coalesce_checks` (checks that find every connection busy go out
 // together in `POST /allowed/bulk` requests); `--connections N` caps the connections of each
 // origin at N (default: CONCURRENCY, one per worker, as wrk and the Node SDK's agent have, with
 // which a check always finds its worker's connection free and coalescing has nothing to do).
+//
+// `--taking-turns` (check only, concurrency 1): two clients on one connection each, one with
+// coalesced checks and one without, and one worker that calls them in turn, so that both kinds of
+// check meet the same moments of the machine. The operations, their rate and their CPU time are
+// both kinds'; the latencies are the coalesced checks', with the plain checks' under "plain".
 //
 // Users get keys `P-<worker>-<n>` (P defaults to "bench"), so that each run adds exactly one new
 // user per counted operation and the runner can check the emulator against the count. Every
@@ -30,6 +35,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -95,6 +101,26 @@ asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
     }
 }
 
+/// `--taking-turns`: checks through each client in turn, as `worker` makes them, the coalescing
+/// client's latencies in `run.latencies_us`, the plain one's in `plain_us`.
+asio::awaitable<void> turns_worker(permit::client& coalescing, permit::client& plain,
+                                   run_state& run, std::vector<double>& plain_us) {
+    for (std::uint64_t turn = 0; steady::now() < run.deadline; ++turn) {
+        auto& client = turn % 2 ? plain : coalescing;
+        auto& latencies_us = turn % 2 ? plain_us : run.latencies_us;
+        const auto started = steady::now();
+        permit::diagnostics diag;
+        auto [ec, allowed] = co_await client.check("bench-user", "read", "document", diag,
+                                                   asio::as_tuple(asio::use_awaitable));
+        if (ec || !allowed) {
+            run.error = ec ? diag.to_string() : "check: bench-user was denied reading a document";
+            co_return;
+        }
+        latencies_us.push_back(
+            std::chrono::duration<double, std::micro>(steady::now() - started).count());
+    }
+}
+
 double percentile(std::vector<double>& v, double p) {
     if (v.empty()) return 0;
     const auto at = static_cast<std::size_t>(p * double(v.size() - 1));
@@ -107,7 +133,8 @@ double percentile(std::vector<double>& v, double p) {
 int main(int argc, char** argv) {
     if (argc < 5) {
         std::cerr << "usage: bench-single-ops URL sync|create|check CONCURRENCY SECONDS "
-                     "[--prefix P] [--pipelining] [--coalesce] [--connections N]\n";
+                     "[--prefix P] [--pipelining] [--coalesce] [--connections N] "
+                     "[--taking-turns]\n";
         return 2;
     }
     const std::string url = argv[1];
@@ -116,6 +143,7 @@ int main(int argc, char** argv) {
     const double seconds = std::atof(argv[4]);
     bool pipelining = false;
     bool coalesce = false;
+    bool taking_turns = false;
     int connections = 0;
     for (int i = 5; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -123,6 +151,8 @@ int main(int argc, char** argv) {
             pipelining = true;
         else if (arg == "--coalesce")
             coalesce = true;
+        else if (arg == "--taking-turns")
+            taking_turns = coalesce = true;
         else if (arg == "--connections" && i + 1 < argc)
             connections = std::atoi(argv[++i]);
         else if (arg == "--prefix" && i + 1 < argc)
@@ -134,6 +164,10 @@ int main(int argc, char** argv) {
     }
     if (concurrency < 1 || seconds <= 0) {
         std::cerr << "bench-single-ops: CONCURRENCY and SECONDS must be positive\n";
+        return 2;
+    }
+    if (taking_turns && (run.operation != "check" || concurrency != 1 || pipelining)) {
+        std::cerr << "bench-single-ops: --taking-turns is for checks at concurrency 1\n";
         return 2;
     }
     if (connections == 0) connections = concurrency;
@@ -151,13 +185,23 @@ int main(int argc, char** argv) {
     cfg.pdp_pipelining.enabled = pipelining;
     cfg.coalesce_checks.enabled = coalesce;
     permit::client permit(ioc.get_executor(), cfg);
+    // --taking-turns: the same configuration without coalescing.
+    std::optional<permit::client> plain;
+    std::vector<double> plain_us;
+    if (taking_turns) {
+        cfg.coalesce_checks.enabled = false;
+        plain.emplace(ioc.get_executor(), cfg);
+    }
 
     const double cpu_before = cpu_seconds();
     const auto started = steady::now();
     run.deadline = started + std::chrono::duration_cast<steady::duration>(
                                  std::chrono::duration<double>(seconds));
-    for (int i = 0; i < concurrency; ++i)
-        asio::co_spawn(ioc, worker(permit, run, i), asio::detached);
+    if (taking_turns)
+        asio::co_spawn(ioc, turns_worker(permit, *plain, run, plain_us), asio::detached);
+    else
+        for (int i = 0; i < concurrency; ++i)
+            asio::co_spawn(ioc, worker(permit, run, i), asio::detached);
     ioc.run();
     const double elapsed = std::chrono::duration<double>(steady::now() - started).count();
     const double cpu = cpu_seconds() - cpu_before;
@@ -166,20 +210,25 @@ int main(int argc, char** argv) {
         std::cerr << "bench-single-ops: " << run.error << '\n';
         return 1;
     }
-    const auto ops = run.latencies_us.size();
+    // --taking-turns: the operations, and what they cost, are both kinds of check.
+    const auto ops = run.latencies_us.size() + plain_us.size();
     boost::json::object out{
         {"operation", run.operation},
         {"concurrency", concurrency},
         {"pipelining", pipelining},
         {"coalesce", coalesce},
         {"connections", connections},
-        {"requests", permit.stats().requests},
+        {"requests", permit.stats().requests + (plain ? plain->stats().requests : 0)},
         {"operations", ops},
         {"ops_per_second", double(ops) / elapsed},
         {"p50_us", percentile(run.latencies_us, 0.50)},
         {"p99_us", percentile(run.latencies_us, 0.99)},
         {"cpu_us_per_op", ops ? cpu * 1e6 / double(ops) : 0.0},
     };
+    if (taking_turns)
+        out["plain"] = {{"operations", plain_us.size()},
+                        {"p50_us", percentile(plain_us, 0.50)},
+                        {"p99_us", percentile(plain_us, 0.99)}};
     std::cout << boost::json::serialize(out) << '\n';
     return 0;
 }
