@@ -65,6 +65,21 @@ std::string key_of(const run_state& run, int worker, std::uint64_t n) {
     return run.prefix + "-" + std::to_string(worker) + "-" + std::to_string(n);
 }
 
+/// Whether a check answered as the runner's seed says it must (allowed), keeping its failure in
+/// `run.error` otherwise.
+bool check_passed(run_state& run, boost::system::error_code ec, bool allowed,
+                  const permit::diagnostics& diag) {
+    if (ec)
+        run.error = diag.to_string();
+    else if (!allowed)
+        run.error = "check: bench-user was denied reading a document";
+    return run.error.empty();
+}
+
+double microseconds_since(steady::time_point started) {
+    return std::chrono::duration<double, std::micro>(steady::now() - started).count();
+}
+
 asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
     while (steady::now() < run.deadline && run.error.empty()) {
         const auto n = run.next_key++;
@@ -86,18 +101,13 @@ asio::awaitable<void> worker(permit::client& permit, run_state& run, int id) {
         } else {
             auto [e, allowed] = co_await permit.check("bench-user", "read", "document", diag,
                                                       asio::as_tuple(asio::use_awaitable));
-            ec = e;
-            if (!ec && !allowed) {
-                run.error = "check: bench-user was denied reading a document";
-                break;
-            }
+            if (!check_passed(run, e, allowed, diag)) break;
         }
         if (ec) {
             run.error = diag.to_string();
             break;
         }
-        run.latencies_us.push_back(
-            std::chrono::duration<double, std::micro>(steady::now() - started).count());
+        run.latencies_us.push_back(microseconds_since(started));
     }
 }
 
@@ -112,12 +122,8 @@ asio::awaitable<void> turns_worker(permit::client& coalescing, permit::client& p
         permit::diagnostics diag;
         auto [ec, allowed] = co_await client.check("bench-user", "read", "document", diag,
                                                    asio::as_tuple(asio::use_awaitable));
-        if (ec || !allowed) {
-            run.error = ec ? diag.to_string() : "check: bench-user was denied reading a document";
-            co_return;
-        }
-        latencies_us.push_back(
-            std::chrono::duration<double, std::micro>(steady::now() - started).count());
+        if (!check_passed(run, ec, allowed, diag)) co_return;
+        latencies_us.push_back(microseconds_since(started));
     }
 }
 
