@@ -4,6 +4,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
+#include <ctime>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/parse.hpp>
@@ -152,6 +155,93 @@ BOOST_AUTO_TEST_CASE(validation_reports_fastapi_details) {
     BOOST_TEST(find("value_error.missing") == R"(["body","role_assignments",0,"role"])");
     BOOST_TEST(check_body(json::parse(R"({"key":"user|1@x.com+tag_a-b.c"})"), schemas::user_create)
                    .empty());
+}
+
+BOOST_AUTO_TEST_CASE(validation_locates_errors_in_arrays_and_maps_of_objects) {
+    // A bulk body: the error names the item's index, then the field.
+    const auto bulk =
+        check_body_array(json::parse(R"([{"key":"a"},{"key":"b c"}])"), schemas::user_create);
+    const auto bulk_body = bulk.body();
+    const auto& item = bulk_body.at("detail").as_array().at(0);
+    BOOST_TEST(json::serialize(item.at("loc")) == R"(["body",1,"key"])");
+    BOOST_TEST(check_body_array(json::parse(R"([{"key":"a"},{"key":"b"}])"), schemas::user_create)
+                   .empty());
+    // A member of an object map: the error names the member's key.
+    const object_schema no_fields{};  // every member is an extra one
+    const field map_fields[] = {{"things", field_type::object_map, true, &no_fields}};
+    const object_schema outer{.fields = map_fields};
+    const auto mapped = check_body(json::parse(R"({"things":{"ok":{},"bad":{"x":1}}})"), outer);
+    const auto mapped_body = mapped.body();
+    const auto& extra = mapped_body.at("detail").as_array().at(0);
+    BOOST_TEST(json::serialize(extra.at("loc")) == R"(["body","things","bad","x"])");
+    BOOST_TEST(extra.at("type").as_string() == "value_error.extra");
+}
+
+BOOST_AUTO_TEST_CASE(records_are_found_by_id_only_while_they_hold_it) {
+    auto record = [](std::uint64_t seq, std::string key, std::string id) {
+        user_record r;
+        r.seq = seq;
+        r.key = std::move(key);
+        r.id = std::move(id);
+        return r;
+    };
+    const std::string alice_1 = "3878d8e7-6408-41ec-b0f6-b6c82331a178";
+    const std::string bob = "493688fb-d840-4c9a-ba27-d84a5b8658e9";
+    const std::string alice_2 = "7d0f7a52-1b8e-4c3e-9a55-0f4b8f3f9e10";
+    keyed_collection<user_record> users;
+    users.insert(record(1, "alice", alice_1));
+    users.insert(record(2, "bob", bob));
+    // Erased and made again under a new id, all before any lookup by id.
+    users.erase("alice");
+    users.insert(record(3, "alice", alice_2));
+    BOOST_TEST(!users.find(alice_1));
+    BOOST_TEST_REQUIRE(users.find(alice_2));
+    BOOST_TEST(users.find(alice_2)->key == "alice");
+    BOOST_TEST(users.find(bob)->key == "bob");
+    // Erased after its id was looked up.
+    users.erase("bob");
+    BOOST_TEST(!users.find(bob));
+    BOOST_TEST(users.find("alice")->id == alice_2);
+    // An id that is not a UUID (a project's from the configuration, say) is found as well.
+    BOOST_TEST(!users.find("project-one"));
+    users.insert(record(4, "carol", "project-one"));
+    BOOST_TEST_REQUIRE(users.find("project-one"));
+    BOOST_TEST(users.find("project-one")->key == "carol");
+    BOOST_TEST(!users.find("nobody"));
+    std::vector<std::string> order;
+    users.for_each([&](const user_record& r) { order.push_back(r.key); });
+    BOOST_TEST(order == (std::vector<std::string>{"alice", "carol"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ids_and_timestamps_have_the_apis_formats) {
+    uuid_source a(7), b(7);
+    for (int i = 0; i < 100; ++i) {
+        const auto id = a.next();
+        BOOST_TEST(id == b.next(), "the same seed gives the same ids");
+        BOOST_TEST_REQUIRE(looks_like_uuid(id));
+        BOOST_TEST(id[14] == '4', "version 4: " << id);
+        BOOST_TEST(std::string_view("89ab").find(id[19]) != std::string_view::npos,
+                   "RFC 4122 variant: " << id);
+        BOOST_TEST(id.find_first_of("ABCDEF") == std::string::npos, "lowercase: " << id);
+    }
+    auto utc_now = [] {
+        const std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        gmtime_r(&t, &tm);
+        char text[32];
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &tm);
+        return std::string(text);
+    };
+    const auto before = utc_now();
+    const auto stamp = iso8601_now();
+    const auto after = utc_now();
+    BOOST_TEST_REQUIRE(stamp.size() == 27u, stamp);
+    BOOST_TEST(stamp.substr(0, 19) >= before, stamp << " against " << before);
+    BOOST_TEST(stamp.substr(0, 19) <= after, stamp << " against " << after);
+    BOOST_TEST(stamp[19] == '.');
+    BOOST_TEST(stamp.substr(20, 6).find_first_not_of("0123456789") == std::string::npos, stamp);
+    BOOST_TEST(stamp.back() == 'Z');
 }
 
 BOOST_AUTO_TEST_CASE(query_bounds) {

@@ -3,8 +3,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <ctime>
 #include <random>
 #include <string>
 
@@ -19,15 +17,23 @@ class uuid_source {
         std::uint64_t hi = rng_(), lo = rng_();
         hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
         lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-        char buf[37];
-        std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx",
-                      static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                      static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
-                      static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-        return buf;
+        // 8-4-4-4-12 lowercase hex, written by hand: every stored record takes one, and a
+        // formatted print costs more than the rest of a bulk write's user.
+        std::string out(36, '-');
+        put_hex(out.data(), hi >> 32, 8);
+        put_hex(out.data() + 9, hi >> 16, 4);
+        put_hex(out.data() + 14, hi, 4);
+        put_hex(out.data() + 19, lo >> 48, 4);
+        put_hex(out.data() + 24, lo, 12);
+        return out;
     }
 
   private:
+    /// The low `digits` hex digits of `v` at `out`.
+    static void put_hex(char* out, std::uint64_t v, int digits) {
+        for (int i = digits - 1; i >= 0; --i, v >>= 4) out[i] = "0123456789abcdef"[v & 0xf];
+    }
+
     std::mt19937_64 rng_;
 };
 
@@ -46,17 +52,25 @@ inline bool looks_like_uuid(std::string_view s) noexcept {
 
 /// `2024-05-01T12:00:00.123456Z`
 inline std::string iso8601_now() {
-    const auto now = std::chrono::system_clock::now();
-    const auto secs = std::chrono::floor<std::chrono::seconds>(now);
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now - secs).count();
-    const std::time_t t = std::chrono::system_clock::to_time_t(secs);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<long long>(micros));
-    return buf;
+    using namespace std::chrono;
+    const auto now = time_point_cast<microseconds>(system_clock::now());
+    const auto day = floor<days>(now);
+    const year_month_day date{day};
+    const hh_mm_ss time{now - day};
+    // Digits written by hand: every stored record takes a timestamp (see uuid_source::next).
+    std::string out = "0000-00-00T00:00:00.000000Z";
+    auto put = [&](std::size_t at, long long v, int digits) {
+        for (int i = digits - 1; i >= 0; --i, v /= 10)
+            out[at + i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, static_cast<int>(date.year()), 4);
+    put(5, static_cast<unsigned>(date.month()), 2);
+    put(8, static_cast<unsigned>(date.day()), 2);
+    put(11, time.hours().count(), 2);
+    put(14, time.minutes().count(), 2);
+    put(17, time.seconds().count(), 2);
+    put(20, time.subseconds().count(), 6);
+    return out;
 }
 
 }  // namespace permit::testing::detail

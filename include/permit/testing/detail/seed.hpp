@@ -45,7 +45,7 @@ inline void load_seed(state& s, const boost::json::value& seed) {
             const auto where =
                 "initial state: " + std::string(name) + "[" + std::to_string(i++) + "]";
             validation_errors errors;
-            check_object(item, schema, boost::json::array{}, errors);
+            check_object(item, schema, location(), errors);
             if (!errors.empty())
                 throw std::invalid_argument(where + ": " + boost::json::serialize(errors.body()));
             try {
