@@ -69,7 +69,7 @@
 // slowest trickle of every round, and the 429s are those of every round.
 //
 // Targets: trickle p50 <= 60 ms and p99 <= 250 ms, before and after the burst; the burst at >= 95%
-// of the ideal; no 429 from the emulator over the whole pattern.
+// of the ideal; no 429 from the emulator in any round.
 #include <permit/permit.hpp>
 #include <permit/testing/config_json.hpp>
 #include <permit/testing/emulator.hpp>

@@ -56,8 +56,9 @@ using string_map = std::unordered_map<std::string, T, string_hash, std::equal_to
 // Finding a record by id needs an index from ids to keys. Nothing looks up by id during a bulk
 // write, and on a store of a million users each new entry in that index is a cache miss, a third
 // of what a bulk write costs the server. So a new record's id is listed first and indexed on the
-// first lookup by id. A lookup by something that cannot be an id (not a UUID, when every id is
-// one) stops after the search by key.
+// first lookup by id, even through the const `find`: like the whole state, a collection is used
+// by one thread at a time (the server holds one lock around every request). A lookup by something
+// that cannot be an id (not a UUID, when every id is one) stops after the search by key.
 template <class Record>
 class keyed_collection {
   public:
