@@ -604,9 +604,9 @@ client_part() {
     for server_ in emulator sink; do
         # Alternating, as single_scenario does, so that a slow moment falls on one run of each,
         # and the Node SDK first in every other round, so that neither client always follows the
-        # other. Against the emulator both are held to its pace (it takes a core, and both send
-        # the same request bodies): more rounds than a single operation's keep that tie from
-        # being read as a lead either way.
+        # other. Against the emulator the two are close (it takes a core, and both send the same
+        # request bodies; the client's own CPU decides what is left of the machine for it): more
+        # rounds than a single operation's keep the machine's noise from deciding the ratio.
         local round
         for round in $(seq "$bulk_repeat"); do
             if ((round % 2)); then
