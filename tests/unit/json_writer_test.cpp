@@ -386,6 +386,29 @@ BOOST_AUTO_TEST_CASE(a_type_with_its_own_conversion_is_written_through_it) {
     BOOST_TEST(written(page) == reference(page));
 }
 
+BOOST_AUTO_TEST_CASE(text_is_appended_after_what_the_string_holds_and_nothing_more) {
+    // The writer makes room ahead in steps; the string ends up with its own text, then the
+    // value's, whatever the sizes on the way (an empty start, a start past the first step, one
+    // piece longer than any step, many short ones).
+    const std::vector<permit::user_create> users(300, filled<permit::user_create>(1));
+    const std::string long_text(100'000, 'x');
+    for (const std::string& start :
+         {std::string(), std::string("prefix:"), std::string(300, 'p')}) {
+        std::string out = start;
+        permit::detail::append_json(out, users);
+        BOOST_TEST(out == start + reference(users));
+        permit::detail::append_json(out, long_text);
+        BOOST_TEST(out == start + reference(users) + reference(long_text));
+        permit::detail::append_json_string(out, "\n");
+        BOOST_TEST(out == start + reference(users) + reference(long_text) + R"("\n")");
+    }
+    std::string out = "[";
+    for (int i = 0; i < 1000; ++i) permit::detail::append_json(out, i);
+    std::string expected = "[";
+    for (int i = 0; i < 1000; ++i) expected += std::to_string(i);
+    BOOST_TEST(out == expected);
+}
+
 BOOST_AUTO_TEST_CASE(an_array_helper_writes_what_an_array_of_values_gives) {
     const std::vector<permit::tenant_create> none;
     BOOST_TEST(permit::detail::json_array(none) == "[]");
