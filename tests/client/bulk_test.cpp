@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -475,6 +476,30 @@ BOOST_AUTO_TEST_CASE(flush_sends_partial_batches_at_once) {
         co_await f.permit.bulk.flush();
     }());
     BOOST_TEST(f.emu.role_assignment_count() == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_handler_that_throws_leaves_the_other_callers_to_be_resumed_in_order) {
+    // Ten callers whose calls one batch answers are resumed one after the other; the fourth
+    // handler throws out of `run`. The six after it are resumed when the io_context runs again,
+    // in the order their calls finished, each once.
+    client_fixture f(false, {}, [](permit::config& c) { c.bulk.users_per_batch = 10; });
+    std::vector<int> resumed;
+    for (int i = 0; i < 10; ++i) {
+        f.permit.bulk.sync_user({.key = "throwing-" + std::to_string(i)},
+                                [&resumed, i](boost::system::error_code ec) {
+                                    BOOST_TEST(!ec);
+                                    resumed.push_back(i);
+                                    if (i == 3)
+                                        throw std::runtime_error("the fourth handler throws");
+                                });
+    }
+    const auto all_resumed = [&resumed] { return resumed.size() >= 10; };
+    BOOST_CHECK_THROW(f.run_until(all_resumed), std::runtime_error);
+    BOOST_TEST(resumed == (std::vector<int>{0, 1, 2, 3}), boost::test_tools::per_element());
+    BOOST_TEST(f.run_until(all_resumed));
+    BOOST_TEST(resumed == (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}),
+               boost::test_tools::per_element());
+    BOOST_TEST(f.emu.user_count() == 10u);
 }
 
 BOOST_AUTO_TEST_CASE(a_cancelled_call_completes_once_and_the_others_still_land) {

@@ -191,6 +191,29 @@ BOOST_AUTO_TEST_CASE(a_full_batch_leaves_with_its_items_unmoved_and_its_memory_c
     BOOST_TEST(third->front().value == 8);
 }
 
+BOOST_AUTO_TEST_CASE(a_new_run_has_room_for_as_many_items_as_the_last_batch_took) {
+    // With every earlier run's memory in flight (no spare), a new run is made with room for a
+    // whole batch once one full batch was taken: its items are not moved as it grows.
+    int moves = 0;
+    permit::bulk::detail::coalescer<counted, fake_clock> q(64, 1s, 1000);
+    std::vector<std::vector<counted>> in_flight;
+    for (int i = 0; i < 64; ++i) q.emplace(t0, i, &moves);
+    in_flight.push_back(std::move(*q.take(t0, false)));
+    moves = 0;
+    for (int i = 0; i < 64; ++i) q.emplace(t0, i, &moves);
+    BOOST_TEST(moves == 0, moves << " moves to fill a run after a full batch");
+
+    // After a batch of one, a new run starts small: a trickle reserves no more than it sends.
+    permit::bulk::detail::coalescer<counted, fake_clock> trickle(64, 1s, 1000);
+    trickle.emplace(t0, 1, &moves);
+    auto one = trickle.take(t0, true);
+    BOOST_REQUIRE(one);
+    trickle.emplace(t0, 2, &moves);
+    auto next = trickle.take(t0, true);
+    BOOST_REQUIRE(next);
+    BOOST_TEST(next->capacity() < 64u);
+}
+
 BOOST_AUTO_TEST_CASE(an_item_that_cannot_be_queued_leaves_the_queue_as_it_was) {
     using fragile_queue = permit::bulk::detail::coalescer<fragile, fake_clock>;
     fragile_queue q(2, 50ms, 100);

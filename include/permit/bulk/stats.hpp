@@ -34,6 +34,9 @@ struct bulk_stats {
     std::uint64_t pending = 0;               ///< calls admitted and not finished, now
     std::uint64_t pending_high_water = 0;    ///< the most calls ever admitted and not finished
     std::uint64_t in_flight_high_water = 0;  ///< the most bulk requests ever in flight at once
+
+    /// Counter-by-counter equality.
+    friend bool operator==(const bulk_stats&, const bulk_stats&) = default;
 };
 
 }  // namespace permit

@@ -132,6 +132,7 @@ class coalescer {
             }
         }
         since_.erase(since_.begin(), since_.begin() + static_cast<std::ptrdiff_t>(n));
+        last_taken_ = n;
         size_ -= n;
         waited_ -= std::min(waited_, n);
         return batch;
@@ -170,9 +171,15 @@ class coalescer {
         high_water_ = std::max(high_water_, size_);
     }
 
-    // The run a new item goes to: the last one, or a new one when that is full.
+    // The run a new item goes to: the last one, or a new one when that is full. A new run has
+    // room for as many items as the last batch took at once: a run that fills up to a full batch
+    // is not moved item by item as it grows, and a trickle's runs stay small.
     std::vector<Item>& last_run() {
-        if (runs_.empty() || runs_.back().size() >= max_batch_) runs_.push_back(take_spare());
+        if (runs_.empty() || runs_.back().size() >= max_batch_) {
+            auto run = take_spare();
+            if (run.capacity() < last_taken_) run.reserve(last_taken_);
+            runs_.push_back(std::move(run));
+        }
         return runs_.back();
     }
 
@@ -211,7 +218,8 @@ class coalescer {
     std::deque<time_point> since_;        // when each waiting item's linger started, in order
     std::vector<std::vector<Item>> spares_;
     std::size_t size_ = 0;
-    std::size_t waited_ = 0;  // the items at the front that came through push_waited
+    std::size_t waited_ = 0;      // the items at the front that came through push_waited
+    std::size_t last_taken_ = 0;  // the size of the last batch taken
     std::size_t high_water_ = 0;
 };
 

@@ -140,12 +140,17 @@ class pipeline_state {
     /// after the user and the assignment's tenant (created when not known) are confirmed.
     void sync_user(ticket_id id, user_create&& u, time_point now) {
         ticket& t = admit(id, now);
+        t.deps += 1;
+        t.refs += 1;
+        if (users_indexed_) ++pending_users_[u.key].items;
+        if (u.role_assignments.empty()) {
+            // Nothing to park: the call waits for its user alone (`settle` would find no more).
+            users_.emplace(now, id, std::move(u));
+            return;
+        }
         auto roles = std::move(u.role_assignments);
         u.role_assignments.clear();
         const std::string key = u.key;
-        t.deps += 1;
-        t.refs += 1;
-        if (users_indexed_) ++pending_users_[key].items;
         users_.emplace(now, id, std::move(u));
         std::vector<std::string> waited;  // tenants and roles this call already waits for
         auto first_time = [&waited](const std::string& what) {
@@ -468,9 +473,13 @@ class pipeline_state {
     /// The counters (`pending` included).
     bulk_stats stats() const noexcept {
         bulk_stats out = stats_;
-        out.pending = tickets_.size();
+        out.pending = pending();
         return out;
     }
+    /// The counters but `pending` (left 0), as they are kept.
+    const bulk_stats& counters() const noexcept { return stats_; }
+    /// The calls admitted and not finished.
+    std::size_t pending() const noexcept { return tickets_.size(); }
 
   private:
     static constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
@@ -632,6 +641,7 @@ class pipeline_state {
     // The items of a finished call that were never queued: what waits for them learns that they
     // are not coming.
     void discard_parked(ticket_id id, ticket& t) {
+        if (t.parked.empty()) return;
         auto parked = std::exchange(t.parked, {});
         for (auto& item : parked) {
             if (const auto* w = std::get_if<relationship_tuple_create>(&item))

@@ -13,6 +13,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 
+#include <span>
+
 namespace permit::bulk::detail {
 
 batcher::batcher(client_impl& client)
@@ -185,17 +187,30 @@ void batcher::complete(caller& c, boost::system::error_code ec, diagnostics&& di
 void batcher::resume_callers() {
     resume_posted_ = false;
     // Only those queued before this round: a caller resumed here that makes a call finishing at
-    // once (a known tenant) waits for the next round, as a posted handler would.
-    for (auto left = resumable_.size(); left > 0 && !resumable_.empty(); --left) {
-        auto [handler, ec] = std::move(resumable_.front());
-        resumable_.pop_front();
-        try {
+    // once (a known tenant) waits for the next round, as a posted handler would. (The elements
+    // are only ever move-constructed: Boost 1.81's move assignment of `any_completion_handler`
+    // recurses.)
+    resumable_list round = std::move(spare_resumable_);
+    round.swap(resumable_);
+    std::size_t next = 0;
+    try {
+        for (; next < round.size(); ++next) {
+            auto& [handler, ec] = round[next];
             std::move(handler)(ec);
-        } catch (...) {
-            post_resume();  // the others are still resumed, in a later round
-            throw;
         }
+    } catch (...) {
+        // The others are still resumed, in a later round, ahead of those queued meanwhile.
+        resumable_list rest;
+        rest.reserve(round.size() - next - 1 + resumable_.size());
+        for (auto& entry : std::span(round).subspan(next + 1))
+            rest.emplace_back(std::move(entry.first), entry.second);
+        for (auto& entry : resumable_) rest.emplace_back(std::move(entry.first), entry.second);
+        resumable_.swap(rest);
+        post_resume();
+        throw;
     }
+    round.clear();
+    spare_resumable_ = std::move(round);
     post_resume();
 }
 
@@ -397,9 +412,11 @@ void batcher::deliver() {
 }
 
 void batcher::publish() {
-    auto s = state_.stats();
-    std::lock_guard lock(stats_mutex_);
-    published_ = s;
+    if (!(state_.counters() == last_published_)) {
+        last_published_ = state_.counters();
+        published_.store(last_published_);
+    }
+    published_pending_.store(state_.pending(), std::memory_order_relaxed);
 }
 
 void batcher::poke() {
