@@ -31,7 +31,6 @@ namespace {
 
 using state = permit::bulk::detail::pipeline_state<fake_clock>;
 using ticket = state::ticket_id;
-using permit::bulk::detail::completion;
 using permit::bulk::detail::lane;
 using permit::bulk::detail::outgoing_batch;
 using error_code = boost::system::error_code;
@@ -158,7 +157,12 @@ struct pipeline {
     fake_clock::time_point now = t0;
     std::set<ticket> admitted;
     std::set<ticket> abandoned;
-    std::map<ticket, completion> outcomes;
+    // What each caller was told: a completion without diagnostics (a success) says nothing.
+    struct told {
+        error_code ec;
+        permit::diagnostics diag;
+    };
+    std::map<ticket, told> outcomes;
     std::vector<ticket> told_twice;
 
     // Roles the fake server does not have (every other role exists), and the tenants it has.
@@ -278,7 +282,7 @@ struct pipeline {
         auto b = take();
         BOOST_REQUIRE(b.has_value());
         BOOST_TEST((b->lane == expected));
-        return *b;
+        return std::move(*b);
     }
     void succeed(const outgoing_batch& b) {
         s.on_success(b.id, now);
@@ -310,7 +314,9 @@ struct pipeline {
         answer_lookups();
         for (auto& c : s.take_completions()) {
             const ticket id = c.ticket;
-            if (!outcomes.emplace(id, std::move(c)).second) told_twice.push_back(id);
+            BOOST_TEST((!c.ec || c.diag), "ticket " << id << " failed without diagnostics");
+            told t{c.ec, c.diag ? std::move(*c.diag) : permit::diagnostics{}};
+            if (!outcomes.emplace(id, std::move(t)).second) told_twice.push_back(id);
         }
     }
 
@@ -319,7 +325,7 @@ struct pipeline {
         auto it = outcomes.find(id);
         return it != outcomes.end() && !it->second.ec;
     }
-    const completion& outcome(ticket id) const {
+    const told& outcome(ticket id) const {
         auto it = outcomes.find(id);
         BOOST_REQUIRE_MESSAGE(it != outcomes.end(), "ticket " << id << " is not finished");
         return it->second;
@@ -374,6 +380,20 @@ BOOST_AUTO_TEST_CASE(user_calls_form_full_batches_first_and_the_partial_one_afte
     for (const ticket id : calls) BOOST_TEST(p.succeeded(id));
     BOOST_TEST(p.s.stats().users_synced == 25u);
     p.check_each_call_told_once();
+}
+
+BOOST_AUTO_TEST_CASE(a_body_given_back_holds_a_later_batchs_body) {
+    // A batch of 2,000 users is a body of over 64 KB: given back once sent, its memory holds the
+    // next batch's body (of the same size), which is the one a fresh string would hold.
+    pipeline p(options(2000));
+    for (int i = 10'000; i < 14'000; ++i) p.sync_user(user("u" + std::to_string(i)));
+    auto first = p.take_one(lane::users);
+    BOOST_TEST_REQUIRE(first.body.size() > 64u * 1024);
+    const char* const memory = first.body.data();
+    p.s.recycle_body(std::move(first.body));
+    const auto second = p.take_one(lane::users);
+    BOOST_TEST(static_cast<const void*>(second.body.data()) == static_cast<const void*>(memory));
+    BOOST_TEST(keys_of(second) == numbered("u", 12'000, 14'000), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(peek_names_the_due_batch_and_take_single_sends_its_items_one_by_one) {

@@ -35,6 +35,11 @@ struct call_spec {
     /// A `check` (`POST /allowed` with one query as its body): it may go out with others under
     /// `config::coalesce_checks`.
     bool coalescable = false;
+    /// When set, the body's string is moved there once the call is over, for its memory to be
+    /// used again (the bulk pipeline's bodies are hundreds of kilobytes; allocating and freeing
+    /// each one made the allocator sweep every small block freed meanwhile). It must outlive
+    /// the call.
+    std::string* spent_body = nullptr;
 };
 
 /// The completion signature of an operation that yields `T` (nothing for `void`).

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <permit/bulk/detail/pipeline_state.hpp>
+#include <permit/bulk/detail/ticket_table.hpp>
 #include <permit/detail/client_impl.hpp>
 #include <permit/detail/decl.hpp>
 #include <permit/detail/seqlock.hpp>
@@ -29,10 +30,8 @@
 #include <deque>
 #include <functional>
 #include <memory>
-#include <memory_resource>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -95,7 +94,7 @@ class batcher final : public permit::detail::client_service {
         boost::asio::cancellation_slot slot;
         // Outstanding work on the handler's own executor, when it is not the client's.
         std::unique_ptr<boost::asio::any_completion_executor> foreign_work;
-        std::optional<visibility_probe> probe;  // with `confirm_with_pdp`
+        std::unique_ptr<visibility_probe> probe;  // with `confirm_with_pdp`
     };
     // Cancels one caller from its handler's cancellation slot (on any thread).
     struct caller_canceller {
@@ -119,12 +118,13 @@ class batcher final : public permit::detail::client_service {
     // Hands `item` of caller `id` to the state.
     PERMIT_DECL void admit(ticket_id id, bulk_item&& item);
 
-    // Completes caller `id` (when it still waits) with `ec`: after confirming with the PDP when
-    // that is asked for and the call succeeded.
-    PERMIT_DECL void finish(ticket_id id, boost::system::error_code ec, diagnostics&& diag);
+    // Completes caller `id` (when it still waits) with `ec` and what `diag` says (moved from;
+    // null: nothing), after confirming with the PDP when that is asked for and the call
+    // succeeded.
+    PERMIT_DECL void finish(ticket_id id, boost::system::error_code ec, diagnostics* diag);
 
     // Hands `c`'s handler its outcome, posted: never inside the pipeline's own bookkeeping.
-    PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics&& diag);
+    PERMIT_DECL void complete(caller& c, boost::system::error_code ec, diagnostics* diag);
 
     // Runs the handlers of the plain callers that finished, in the order they finished.
     PERMIT_DECL void resume_callers();
@@ -216,9 +216,8 @@ class batcher final : public permit::detail::client_service {
     std::shared_ptr<const call_options> retry_;
     std::uint64_t epoch_ = 0;
 
-    recycling_resource pool_;  // for the callers, which come and go by the thousand a second
-    std::pmr::unordered_map<ticket_id, caller> callers_{&pool_};  // admitted or waiting for room
-    std::deque<std::pair<ticket_id, bulk_item>> room_queue_;      // waiting for room, oldest first
+    ticket_table<caller> callers_;                            // admitted or waiting for room
+    std::deque<std::pair<ticket_id, bulk_item>> room_queue_;  // waiting for room, oldest first
     // The handlers of plain callers that finished, with their outcomes, until `resume_callers`
     // runs them; `resume_posted_` while it is posted. Vectors that keep their memory (a round's
     // storage becomes the next queue's): a deque would allocate and free a block every sixteen

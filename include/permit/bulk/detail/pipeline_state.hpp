@@ -81,7 +81,10 @@ struct lookup {
 struct completion {
     std::uint64_t ticket = 0;
     boost::system::error_code ec;
-    diagnostics diag;
+    /// What went wrong; null for a success, which says nothing. (A `diagnostics` is about half a
+    /// kilobyte: a batch's three thousand successes would otherwise stream a megabyte and a half
+    /// through the cache to say nothing.)
+    std::unique_ptr<diagnostics> diag;
 };
 
 /// The pipeline between the callers and the bulk requests.
@@ -399,6 +402,18 @@ class pipeline_state {
         if (node.empty()) return;
         std::visit([&](auto& items) { narrow_down(std::move(items), ec, diag, now); },
                    node.mapped());
+    }
+
+    /// Takes back the body of a batch that went out, for its memory to hold a later batch's body.
+    /// Large ones only, and as many as may be in flight at once: a bulk body is hundreds of
+    /// kilobytes, and allocating and freeing one per batch made the allocator sweep every small
+    /// block freed meanwhile.
+    void recycle_body(std::string&& body) {
+        constexpr std::size_t worth_keeping = 64 * 1024;
+        if (body.capacity() < worth_keeping ||
+            spare_bodies_.size() >= std::max<std::size_t>(1, options_.max_batches_in_flight))
+            return;
+        spare_bodies_.push_back(std::move(body));
     }
 
     /// What the callers are to be told, since the last call.
@@ -739,14 +754,13 @@ class pipeline_state {
         stats_.calls_failed += 1;
         t.failed_with = ec;
         if (t.refs > 0 || !t.parked.empty()) t.failure = std::make_shared<const diagnostics>(diag);
-        completions_.push_back({id, ec, std::move(diag)});
+        completions_.push_back({id, ec, std::make_unique<diagnostics>(std::move(diag))});
         discard_parked(id, t);
     }
-    // A success says nothing: its record is made empty where it is kept, not moved there (a
-    // tenth of a bulk call's cost).
+    // A success says nothing: no record of it is made.
     void finish_ok(ticket_id id, ticket& t) {
         t.done = true;
-        completions_.emplace_back().ticket = id;
+        completions_.push_back({.ticket = id});
         discard_parked(id, t);
     }
 
@@ -863,7 +877,10 @@ class pipeline_state {
                 if constexpr (std::is_same_v<Item, user_item>) out.key = items.front().user.key;
             }
         }
-        if (!out.single) out.body = body_of(items);
+        if (!out.single) {
+            out.body = take_spare_body();
+            append_body(out.body, items);
+        }
         count_batch(which, out.single);
         in_flight_.emplace(out.id, flight(std::in_place_type<std::vector<Item>>, std::move(items)));
         stats_.in_flight_high_water =
@@ -1017,24 +1034,33 @@ class pipeline_state {
 
     // The request bodies, written straight from the items (see
     // <permit/models/detail/json_writer.hpp>): the bytes `boost::json::serialize` would give.
-    static std::string body_of(const std::vector<tenant_create>& items) {
-        return permit::detail::json_object_with_array("operations", items);
+    static void append_body(std::string& out, const std::vector<tenant_create>& items) {
+        permit::detail::append_json_object_with_array(out, "operations", items);
     }
-    static std::string body_of(const std::vector<user_item>& items) {
-        return permit::detail::json_object_with_array("operations", items, &user_item::user);
+    static void append_body(std::string& out, const std::vector<user_item>& items) {
+        permit::detail::append_json_object_with_array(out, "operations", items, &user_item::user);
     }
-    static std::string body_of(const std::vector<assignment_item>& items) {
-        return permit::detail::json_array(items, &assignment_item::assignment);
+    static void append_body(std::string& out, const std::vector<assignment_item>& items) {
+        permit::detail::append_json_array(out, items, &assignment_item::assignment);
     }
-    static std::string body_of(const std::vector<instance_item>& items) {
-        return permit::detail::json_object_with_array("operations", items,
+    static void append_body(std::string& out, const std::vector<instance_item>& items) {
+        permit::detail::append_json_object_with_array(out, "operations", items,
                                                       &instance_item::instance);
     }
-    static std::string body_of(const std::vector<tuple_item>& items) {
-        return permit::detail::json_object_with_array("operations", items, &tuple_item::tuple);
+    static void append_body(std::string& out, const std::vector<tuple_item>& items) {
+        permit::detail::append_json_object_with_array(out, "operations", items, &tuple_item::tuple);
     }
-    static std::string body_of(const std::vector<removal_item>& items) {
-        return permit::detail::json_object_with_array("idents", items, &removal_item::tuple);
+    static void append_body(std::string& out, const std::vector<removal_item>& items) {
+        permit::detail::append_json_object_with_array(out, "idents", items, &removal_item::tuple);
+    }
+
+    // An empty string, with the memory of a body sent before when one was given back.
+    std::string take_spare_body() {
+        if (spare_bodies_.empty()) return {};
+        std::string out = std::move(spare_bodies_.back());
+        spare_bodies_.pop_back();
+        out.clear();
+        return out;
     }
 
     // ---- results ----
@@ -1382,6 +1408,7 @@ class pipeline_state {
     std::unordered_map<std::uint64_t, flight> in_flight_;
     std::unordered_set<std::uint64_t> orphaned_;  // in flight when `fail_all` forgot their callers
     std::vector<completion> completions_;
+    std::vector<std::string> spare_bodies_;  // see `recycle_body`
     bulk_stats stats_;
 };
 

@@ -134,6 +134,7 @@ boost::asio::awaitable<boost::system::error_code> client_impl::run(
         redact(*diag_out, self->cfg_.api_key);
         if (ec && self->cfg_.log) self->log(log_level::debug, diag_out->to_string());
     }
+    if (spec.spent_body && spec.body) *spec.spent_body = std::move(*spec.body);
     if (caller_throws_if_cancelled) co_await boost::asio::this_coro::throw_if_cancelled(true);
     co_return ec;
 }

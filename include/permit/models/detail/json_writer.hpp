@@ -416,19 +416,32 @@ void append_json_array(json_output& out, const Range& items, Projection project 
     out.put(']');
 }
 
-/// `{"<name>":[...]}`: an object whose one member is the array `append_json_array` writes.
+/// As above, at the end of `text`.
+template <class Range, class Projection = std::identity>
+void append_json_array(std::string& text, const Range& items, Projection project = {}) {
+    json_output out(text);
+    append_json_array(out, items, std::move(project));
+}
+
+/// Appends `{"<name>":[...]}` to `text`: an object whose one member is the array
+/// `append_json_array` writes.
+template <class Range, class Projection = std::identity>
+void append_json_object_with_array(std::string& text, std::string_view name, const Range& items,
+                                   Projection project = {}) {
+    json_output out(text);
+    out.put('{');
+    append_json_string(out, name);
+    out.put(':');
+    append_json_array(out, items, std::move(project));
+    out.put('}');
+}
+
+/// `{"<name>":[...]}`, as `append_json_object_with_array` writes it.
 template <class Range, class Projection = std::identity>
 std::string json_object_with_array(std::string_view name, const Range& items,
                                    Projection project = {}) {
     std::string text;
-    {
-        json_output out(text);
-        out.put('{');
-        append_json_string(out, name);
-        out.put(':');
-        append_json_array(out, items, std::move(project));
-        out.put('}');
-    }
+    append_json_object_with_array(text, name, items, std::move(project));
     return text;
 }
 
@@ -436,10 +449,7 @@ std::string json_object_with_array(std::string_view name, const Range& items,
 template <class Range, class Projection = std::identity>
 std::string json_array(const Range& items, Projection project = {}) {
     std::string text;
-    {
-        json_output out(text);
-        append_json_array(out, items, std::move(project));
-    }
+    append_json_array(text, items, std::move(project));
     return text;
 }
 

@@ -58,7 +58,7 @@ void batcher::cancel(bool shutdown) {
     for (auto& [id, item] : std::exchange(room_queue_, {})) {
         diagnostics diag;
         diag.client_message = "the bulk pipeline was cancelled";
-        finish(id, boost::asio::error::operation_aborted, std::move(diag));
+        finish(id, boost::asio::error::operation_aborted, &diag);
     }
     for (auto* f : flush_waiters_) {
         f->aborted = true;
@@ -71,8 +71,8 @@ void batcher::cancel(bool shutdown) {
 void batcher::call(bulk_item&& item, diagnostics* diag, permit::detail::engine_completion handler) {
     const auto id = state_.arrive();
     // Constructed in place: Boost 1.81's move assignment of `any_completion_handler` recurses.
-    caller& c =
-        callers_.try_emplace(id, std::move(handler.handler), diag, handler.plain).first->second;
+    // (`c` is good until another caller comes or goes: it is not used past `admit`.)
+    caller& c = *callers_.try_emplace(id, std::move(handler.handler), diag, handler.plain).first;
     if (!c.plain) {
         c.foreign_work = std::make_unique<boost::asio::any_completion_executor>(
             boost::asio::prefer(boost::asio::get_associated_executor(c.handler, client_.executor()),
@@ -84,9 +84,11 @@ void batcher::call(bulk_item&& item, diagnostics* diag, permit::detail::engine_c
     if (client_.stopped()) {
         diagnostics why;
         why.client_message = "the client is shut down";
-        return finish(id, boost::asio::error::operation_aborted, std::move(why));
+        return finish(id, boost::asio::error::operation_aborted, &why);
     }
-    if (options_.confirm_with_pdp) c.probe = visibility_of(item);
+    if (options_.confirm_with_pdp)
+        if (auto probe = visibility_of(item))
+            c.probe = std::make_unique<visibility_probe>(std::move(*probe));
     c.slot = boost::asio::get_associated_cancellation_slot(c.handler);
     if (c.slot.is_connected())
         c.slot.template emplace<caller_canceller>(client_.weak_from_this(), id);
@@ -140,14 +142,14 @@ void batcher::cancel_call(ticket_id id) {
         state_.abandon(id);
         diag.client_message = "cancelled while the bulk pipeline had the call";
     }
-    finish(id, boost::asio::error::operation_aborted, std::move(diag));
+    finish(id, boost::asio::error::operation_aborted, &diag);
     after_change();
 }
 
-void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics&& diag) {
-    auto node = callers_.extract(id);
-    if (node.empty()) return;  // the caller is gone (cancelled)
-    caller& c = node.mapped();
+void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics* diag) {
+    auto taken = callers_.extract(id);
+    if (!taken) return;  // the caller is gone (cancelled)
+    caller& c = *taken;
     if (!ec && c.probe && !c.probe->roles.empty() && !client_.stopped()) {
         // The handler's cancellation slot goes over to the confirming coroutine.
         if (c.slot.is_connected()) c.slot.clear();
@@ -155,7 +157,7 @@ void batcher::finish(ticket_id id, boost::system::error_code ec, diagnostics&& d
                               confirm_for(client_.shared_from_this(), std::move(*c.probe), c.diag),
                               {std::move(c.handler), c.plain});
     } else {
-        complete(c, ec, std::move(diag));
+        complete(c, ec, diag);
     }
     if (callers_.empty()) work_.reset();
 }
@@ -168,10 +170,15 @@ inline bool says_nothing(const diagnostics& d) noexcept {
            d.stop_reason == retry_stop::none && !d.replayed && d.rate_limit_wait.count() == 0;
 }
 
-void batcher::complete(caller& c, boost::system::error_code ec, diagnostics&& diag) {
+void batcher::complete(caller& c, boost::system::error_code ec, diagnostics* diag) {
     if (c.slot.is_connected()) c.slot.clear();
     // (Assigning an empty record over an empty one is a tenth of a successful call's cost.)
-    if (c.diag && !(says_nothing(diag) && says_nothing(*c.diag))) *c.diag = std::move(diag);
+    if (c.diag) {
+        if (diag && !(says_nothing(*diag) && says_nothing(*c.diag)))
+            *c.diag = std::move(*diag);
+        else if (!diag && !says_nothing(*c.diag))
+            *c.diag = diagnostics{};
+    }
     if (c.plain) {
         // A handler of the client's executor with the default allocator: queued, and the callers
         // a batch's answer finishes are resumed one after the other by one posted function (see
@@ -407,7 +414,7 @@ batcher::awaitable<void> batcher::look_up(std::shared_ptr<client_impl> client, l
 void batcher::deliver() {
     // `finish` only posts handlers and spawns confirmations: the state is left alone meanwhile.
     auto& done = state_.completions();
-    for (auto& c : done) finish(c.ticket, c.ec, std::move(c.diag));
+    for (auto& c : done) finish(c.ticket, c.ec, c.diag.get());
     done.clear();
 }
 
@@ -504,9 +511,12 @@ batcher::awaitable<void> batcher::send(std::shared_ptr<client_impl> client, outg
                                        bool token_held) {
     permit::detail::call_spec spec = spec_for(batch);
     spec.rate_token_held = token_held;
+    std::string spent_body;  // the body's memory, back for a later batch
+    spec.spent_body = &spent_body;
     diagnostics diag;
     auto result = co_await client_impl::run<void>(client, std::move(spec),
                                                   permit::detail::no_decoder{}, &diag, retry_);
+    state_.recycle_body(std::move(spent_body));
     const auto now = clock::now();
     // A role assignment sent alone that exists already (its replay, or made elsewhere) is done.
     if (!result.ec || (batch.single && batch.lane == lane::assignments && diag.status == 409))
