@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <permit/detail/client_impl.hpp>
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/test/unit_test.hpp>
@@ -500,6 +502,31 @@ BOOST_AUTO_TEST_CASE(a_handler_that_throws_leaves_the_other_callers_to_be_resume
     BOOST_TEST(resumed == (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}),
                boost::test_tools::per_element());
     BOOST_TEST(f.emu.user_count() == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_body_comes_back_with_its_memory_once_the_call_is_over) {
+    // The bulk pipeline hands each batch's body to the engine with `call_spec::spent_body`, and
+    // writes a later batch's body into the same memory.
+    client_fixture f;
+    const auto impl = permit::detail::make_client_impl(f.ioc.get_executor(), f.client_config());
+    f.run([&]() -> asio::awaitable<void> {
+        const std::string text = R"({"key":"body-back","email":"body-back@example.com"})";
+        std::string body = text;
+        const char* const memory = body.data();
+        std::string spent;
+        permit::detail::call_spec spec{.method = permit::http_method::put,
+                                       .base = permit::detail::path_base::facts,
+                                       .path = "/users/body-back",
+                                       .body = std::move(body)};
+        spec.spent_body = &spent;
+        permit::diagnostics diag;
+        const auto result = co_await permit::detail::client_impl::run<void>(
+            impl, std::move(spec), permit::detail::no_decoder{}, &diag);
+        BOOST_TEST(!result.ec, diag.to_string());
+        BOOST_TEST(spent == text);
+        BOOST_TEST(static_cast<const void*>(spent.data()) == static_cast<const void*>(memory));
+    }());
+    BOOST_TEST(f.emu.user_count() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(a_cancelled_call_completes_once_and_the_others_still_land) {
