@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -101,6 +102,45 @@ BOOST_AUTO_TEST_CASE(any_order_of_inserts_and_removals_matches_a_map) {
         if (step % 10'000 == 0) matches(t, expected);
     }
     matches(t, expected);
+}
+
+// A record that counts its moves and can refuse to be made.
+struct counted {
+    static inline int moves = 0;
+    counted(int v, bool refuse) : value(v) {
+        if (refuse) throw std::runtime_error("refused");
+    }
+    counted(counted&& other) noexcept : value(other.value) { ++moves; }
+    counted& operator=(counted&&) = delete;
+    int value;
+};
+
+BOOST_AUTO_TEST_CASE(consecutive_tickets_are_made_in_their_place_without_a_move) {
+    permit::bulk::detail::ticket_table<counted> t;
+    t.try_emplace(0, 0, false);  // the first insert allocates; the table then has room for 56
+    counted::moves = 0;
+    for (int k = 1; k < 50; ++k) t.try_emplace(static_cast<std::uint64_t>(k), k, false);
+    BOOST_TEST(counted::moves == 0);
+    BOOST_TEST(t.find(49)->value == 49);
+}
+
+BOOST_AUTO_TEST_CASE(a_record_that_cannot_be_made_leaves_the_table_as_it_was) {
+    permit::bulk::detail::ticket_table<counted> t;
+    // 0 and 64 share their first slot; 128 would go where 2 sits in its own, displacing it.
+    // 3 would be made in its own first slot.
+    for (std::uint64_t k : {0u, 64u, 2u}) t.try_emplace(k, static_cast<int>(k), false);
+    BOOST_CHECK_THROW(t.try_emplace(128, 128, true), std::runtime_error);
+    BOOST_CHECK_THROW(t.try_emplace(3, 3, true), std::runtime_error);
+    BOOST_TEST(t.size() == 3u);
+    for (std::uint64_t k : {0u, 64u, 2u}) {
+        BOOST_TEST_REQUIRE(t.find(k) != nullptr);
+        BOOST_TEST(t.find(k)->value == static_cast<int>(k));
+    }
+    BOOST_TEST(!t.contains(128));
+    BOOST_TEST(!t.contains(3));
+    t.try_emplace(128, 128, false);  // and the run still takes a record
+    BOOST_TEST(t.find(128)->value == 128);
+    BOOST_TEST(t.find(2)->value == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,29 +49,21 @@ class ticket_table {
     std::pair<T*, bool> try_emplace(key_type key, Args&&... args) {
         if (T* found = find(key)) return {found, false};
         if (8 * (size_ + 1) > 7 * slots_.size()) grow();
-        std::optional<T> carried(std::in_place, std::forward<Args>(args)...);
-        T* made = nullptr;
         std::size_t i = home(key);
         for (std::size_t distance = 0;; ++distance, i = next(i)) {
             auto& s = slots_[i];
             if (!s.value) {
-                s.value.emplace(std::move(*carried));
+                // The common case (numbers arrive in order): the record is made in its place.
+                s.value.emplace(std::forward<Args>(args)...);
                 s.key = key;
                 ++size_;
-                return {made ? made : &*s.value, true};
+                return {&*s.value, true};
             }
-            if (const auto theirs = distance_of(i); theirs < distance) {
-                // The carried record takes this place; the one that was here goes on.
-                std::optional<T> displaced(std::move(s.value));
-                s.value.reset();
-                s.value.emplace(std::move(*carried));
-                carried.reset();
-                carried.emplace(std::move(*displaced));
-                std::swap(s.key, key);
-                if (!made) made = &*s.value;
-                distance = theirs;
-            }
+            if (distance_of(i) < distance) break;
         }
+        // A record that came less far sits where this one goes: it is made aside first, so that
+        // a constructor that throws leaves the table as it was.
+        return {displace(i, key, T(std::forward<Args>(args)...)), true};
     }
 
     /// Takes the record of `key` out of the table, if there is one.
@@ -101,6 +93,34 @@ class ticket_table {
         key_type key = 0;
         std::optional<T> value;
     };
+
+    // Puts `record` in slot `i`, where a record that came less far than `key`'s sits, and carries
+    // the displaced records on in Robin Hood order. Returns where `record` went.
+    T* displace(std::size_t i, key_type key, T&& record) {
+        std::optional<T> carried(std::in_place, std::move(record));
+        T* made = nullptr;
+        std::size_t distance = (i - home(key)) & (slots_.size() - 1);
+        for (;; ++distance, i = next(i)) {
+            auto& s = slots_[i];
+            if (!s.value) {
+                s.value.emplace(std::move(*carried));
+                s.key = key;
+                ++size_;
+                return made ? made : &*s.value;
+            }
+            if (const auto theirs = distance_of(i); theirs < distance) {
+                // The carried record takes this place; the one that was here goes on.
+                std::optional<T> displaced(std::move(s.value));
+                s.value.reset();
+                s.value.emplace(std::move(*carried));
+                carried.reset();
+                carried.emplace(std::move(*displaced));
+                std::swap(s.key, key);
+                if (!made) made = &*s.value;
+                distance = theirs;
+            }
+        }
+    }
 
     std::size_t home(key_type key) const noexcept {
         return static_cast<std::size_t>(key) & (slots_.size() - 1);
