@@ -5,6 +5,7 @@
 
 #include <permit/bulk/detail/coalescer.hpp>
 #include <permit/bulk/detail/recycling_resource.hpp>
+#include <permit/bulk/detail/ticket_table.hpp>
 #include <permit/bulk/options.hpp>
 #include <permit/bulk/stats.hpp>
 #include <permit/diagnostics.hpp>
@@ -122,9 +123,6 @@ class pipeline_state {
         , instances_(options.instances_per_batch, options.linger, unbounded)
         , tuples_(options.tuples_per_batch, options.linger, unbounded)
         , removals_(options.tuples_per_batch, options.linger, unbounded) {
-        // As many calls as may be pending, without growing the tables on the way.
-        const auto expected = std::min<std::size_t>(options.max_pending, 1u << 16);
-        tickets_.reserve(expected);
     }
 
     // ---- admission ----
@@ -235,12 +233,12 @@ class pipeline_state {
     /// The caller of `id` stopped waiting (cancelled). Its items that are not sent yet are
     /// dropped when their batch is formed; its completion is not reported.
     void abandon(ticket_id id) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end() || it->second.done) return;
-        it->second.done = true;
-        discard_parked(id, it->second);
+        ticket* t = tickets_.find(id);
+        if (!t || t->done) return;
+        t->done = true;
+        discard_parked(id, *t);  // may move the ticket (see `tickets_`)
         stats_.calls_failed += 1;
-        release_if_unreferenced(it);
+        release_if_unreferenced(id);
     }
 
     // ---- sending ----
@@ -428,11 +426,11 @@ class pipeline_state {
     void fail_all(boost::system::error_code ec, const std::string& why) {
         tuple_chains_.clear();             // nothing waits for anything any more
         for (const auto id : admitted_) {  // in the order the calls were admitted
-            auto it = tickets_.find(id);
-            if (it == tickets_.end() || it->second.done) continue;
+            ticket* t = tickets_.find(id);
+            if (!t || t->done) continue;
             diagnostics diag;
             diag.client_message = why;
-            finish(id, it->second, ec, std::move(diag));
+            finish(id, *t, ec, std::move(diag));
         }
         tickets_.clear();
         admitted_.clear();
@@ -539,7 +537,12 @@ class pipeline_state {
         std::size_t items = 0;  // items with this key, parked, queued or in flight
         std::vector<ticket_id> dependents;
     };
-    using ticket_map = std::pmr::unordered_map<ticket_id, ticket>;
+    // Tickets are numbered in the order the calls arrive, and the calls admitted together are
+    // confirmed together: in one flat table their records lie side by side (see `ticket_table`).
+    // An insert or a removal may move other tickets: a `ticket&` is not held across anything
+    // that may admit or release a ticket (`settle`, `dependency_met`, `discard_parked` and what
+    // they call), which looks its ticket up again by number.
+    using ticket_map = ticket_table<ticket>;
     using pending_map = std::pmr::unordered_map<std::string, pending_key>;
     // The calls on one tuple, oldest first: only the first may be queued; each of the others
     // waits (one dependency) until the one before it is over.
@@ -556,8 +559,8 @@ class pipeline_state {
 
     ticket& admit(ticket_id id, time_point now) {
         last_now_ = now;
-        auto [it, fresh] = tickets_.try_emplace(id);
-        ticket& t = it->second;
+        auto [made, fresh] = tickets_.try_emplace(id);
+        ticket& t = *made;
         t.arrived = now;
         if (fresh) {
             if (admitted_.empty() || admitted_.back() < id)
@@ -655,19 +658,24 @@ class pipeline_state {
 
     // The items of a finished call that were never queued: what waits for them learns that they
     // are not coming.
+    // What this sets off may finish and release other calls, which moves tickets: `t` is not
+    // to be used after it.
     void discard_parked(ticket_id id, ticket& t) {
         if (t.parked.empty()) return;
         auto parked = std::exchange(t.parked, {});
+        std::optional<std::pair<boost::system::error_code, diagnostics>> why;
+        if (std::any_of(parked.begin(), parked.end(), [](const parked_item& item) {
+                return std::holds_alternative<resource_instance_create>(item);
+            }))
+            why = why_finished(t, "its call was cancelled");
         for (auto& item : parked) {
             if (const auto* w = std::get_if<relationship_tuple_create>(&item))
                 tuple_call_over(tuple_ident(*w), id, last_now_);
             else if (const auto* r = std::get_if<relationship_tuple_delete>(&item))
                 tuple_call_over(tuple_ident(*r), id, last_now_);
-            else if (const auto* i = std::get_if<resource_instance_create>(&item)) {
-                auto [ec, diag] = why_finished(t, "its call was cancelled");
-                key_resolved(pending_instances_, "instance", instance_ident(*i), false, ec, diag,
-                             last_now_);
-            }
+            else if (const auto* i = std::get_if<resource_instance_create>(&item))
+                key_resolved(pending_instances_, "instance", instance_ident(*i), false, why->first,
+                             why->second, last_now_);
         }
     }
 
@@ -712,10 +720,10 @@ class pipeline_state {
     // Queues the parked assignments of a ticket whose dependencies are confirmed, and reports the
     // ticket done when nothing of it is left.
     void settle(ticket_id id, time_point now) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end()) return;
-        ticket& t = it->second;
-        if (t.done) return release_if_unreferenced(it);
+        ticket* found = tickets_.find(id);
+        if (!found) return;
+        ticket& t = *found;
+        if (t.done) return release_if_unreferenced(id, t);
         if (t.deps > 0) return;
         for (auto& item : t.parked) {
             // An item that waited for its dependencies does not linger again.
@@ -743,8 +751,8 @@ class pipeline_state {
         }
         t.parked.clear();
         if (t.items_left == 0) {
-            finish_ok(id, t);
-            release_if_unreferenced(it);
+            finish_ok(id, t);  // nothing parked is left to discard: `t` stays where it is
+            release_if_unreferenced(id, t);
         }
     }
 
@@ -765,23 +773,27 @@ class pipeline_state {
     }
 
     void fail(ticket_id id, boost::system::error_code ec, const diagnostics& diag) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end() || it->second.done) return;
+        ticket* t = tickets_.find(id);
+        if (!t || t->done) return;
         diagnostics why = diag;
-        finish(id, it->second, ec, std::move(why));
+        finish(id, *t, ec, std::move(why));
     }
 
     // Drops one reference from ticket `id`; the ticket goes once it is done and unreferenced.
     void unref(ticket_id id) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end()) return;
-        if (it->second.refs > 0) it->second.refs -= 1;
-        release_if_unreferenced(it);
+        ticket* t = tickets_.find(id);
+        if (!t) return;
+        if (t->refs > 0) t->refs -= 1;
+        release_if_unreferenced(id, *t);
     }
 
-    void release_if_unreferenced(typename ticket_map::iterator it) {
-        if (!it->second.done || it->second.refs > 0) return;
-        tickets_.erase(it);
+    void release_if_unreferenced(ticket_id id) {
+        if (const ticket* t = tickets_.find(id)) release_if_unreferenced(id, *t);
+    }
+    // `t`: the ticket of `id`.
+    void release_if_unreferenced(ticket_id id, const ticket& t) {
+        if (!t.done || t.refs > 0) return;
+        tickets_.erase(id);
         // The oldest unfinished call stays first; the ids of calls released behind it are
         // dropped when they reach the front, or all at once when they outnumber the live ones.
         while (!admitted_.empty() && !tickets_.contains(admitted_.front())) admitted_.pop_front();
@@ -791,10 +803,10 @@ class pipeline_state {
 
     // A dependency of ticket `id` is confirmed.
     void dependency_met(ticket_id id, time_point now) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end()) return;
-        if (it->second.refs > 0) it->second.refs -= 1;
-        if (!it->second.done && it->second.deps > 0) it->second.deps -= 1;
+        ticket* t = tickets_.find(id);
+        if (!t) return;
+        if (t->refs > 0) t->refs -= 1;
+        if (!t->done && t->deps > 0) t->deps -= 1;
         settle(id, now);
     }
 
@@ -962,8 +974,8 @@ class pipeline_state {
     }
 
     bool finished(ticket_id id) const {
-        auto it = tickets_.find(id);
-        return it == tickets_.end() || it->second.done;
+        const ticket* t = tickets_.find(id);
+        return !t || t->done;
     }
 
     // Tenants are shared by callers and always sent (with the definition an `ensure_tenant` gave,
@@ -1017,8 +1029,7 @@ class pipeline_state {
     // Why the call of `id` finished: its failure, or, told as `cancelled`, its cancellation.
     std::pair<boost::system::error_code, diagnostics> why_finished(
         ticket_id id, std::string_view cancelled) const {
-        auto it = tickets_.find(id);
-        if (it != tickets_.end()) return why_finished(it->second, cancelled);
+        if (const ticket* t = tickets_.find(id)) return why_finished(*t, cancelled);
         diagnostics diag;
         diag.client_message = cancelled;
         return {boost::asio::error::operation_aborted, std::move(diag)};
@@ -1111,10 +1122,10 @@ class pipeline_state {
 
     // One queued item of ticket `id` is confirmed.
     void item_confirmed(ticket_id id, time_point now) {
-        auto it = tickets_.find(id);
-        if (it == tickets_.end()) return;
-        if (it->second.refs > 0) it->second.refs -= 1;
-        if (!it->second.done && it->second.items_left > 0) it->second.items_left -= 1;
+        ticket* t = tickets_.find(id);
+        if (!t) return;
+        if (t->refs > 0) t->refs -= 1;
+        if (!t->done && t->items_left > 0) t->items_left -= 1;
         settle(id, now);
     }
 
@@ -1352,10 +1363,12 @@ class pipeline_state {
     int flushing_ = 0;
     bool backlog_ = false;
 
-    // The per-call records come and go by the thousand a second: they are kept in pools of the
-    // pipeline's own rather than each taken from and given back to the global allocator.
+    // The per-key records of users and instances in the pipeline come and go by the thousand a
+    // second: they are kept in pools of the pipeline's own rather than each taken from and given
+    // back to the global allocator.
     recycling_resource pool_;
-    ticket_map tickets_{&pool_};
+    // The unfinished calls, and the finished ones that items in flight still refer to.
+    ticket_map tickets_;
     // The ids of `tickets_` in the order they were admitted (`drained_before`); the first is
     // always a live call.
     std::deque<ticket_id> admitted_;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -42,7 +43,11 @@ class ticket_table {
         const std::size_t i = index_of(key);
         return i == none ? nullptr : &*slots_[i].value;
     }
-    bool contains(key_type key) noexcept { return find(key) != nullptr; }
+    const T* find(key_type key) const noexcept {
+        const std::size_t i = index_of(key);
+        return i == none ? nullptr : &*slots_[i].value;
+    }
+    bool contains(key_type key) const noexcept { return index_of(key) != none; }
 
     /// The record of `key`, made from `args` if there is none; and whether it was made.
     template <class... Args>
@@ -69,20 +74,25 @@ class ticket_table {
     /// Takes the record of `key` out of the table, if there is one.
     std::optional<T> extract(key_type key) {
         std::optional<T> out;  // one object returned on every path (no move of an optional)
-        std::size_t hole = index_of(key);
+        const std::size_t hole = index_of(key);
         if (hole == none) return out;
         out.emplace(std::move(*slots_[hole].value));
-        slots_[hole].value.reset();
-        --size_;
-        // The records after the hole that are not in their first slot move back by one, up to an
-        // empty slot or a record in its first slot.
-        for (std::size_t i = next(hole); slots_[i].value && distance_of(i) > 0; i = next(i)) {
-            slots_[hole].value.emplace(std::move(*slots_[i].value));
-            slots_[hole].key = slots_[i].key;
-            slots_[i].value.reset();
-            hole = i;
-        }
+        close(hole);
         return out;
+    }
+
+    /// Destroys the record of `key`, if there is one; whether there was.
+    bool erase(key_type key) noexcept {
+        const std::size_t hole = index_of(key);
+        if (hole == none) return false;
+        close(hole);
+        return true;
+    }
+
+    /// Destroys every record; the table keeps its slots.
+    void clear() noexcept {
+        for (auto& s : slots_) s.value.reset();
+        size_ = 0;
     }
 
     std::size_t size() const noexcept { return size_; }
@@ -93,6 +103,20 @@ class ticket_table {
         key_type key = 0;
         std::optional<T> value;
     };
+
+    // Empties slot `hole`: the records after it that are not in their first slot move back by
+    // one, up to an empty slot or a record in its first slot.
+    void close(std::size_t hole) noexcept {
+        static_assert(std::is_nothrow_move_constructible_v<T>, "a removal must not fail halfway");
+        slots_[hole].value.reset();
+        --size_;
+        for (std::size_t i = next(hole); slots_[i].value && distance_of(i) > 0; i = next(i)) {
+            slots_[hole].value.emplace(std::move(*slots_[i].value));
+            slots_[hole].key = slots_[i].key;
+            slots_[i].value.reset();
+            hole = i;
+        }
+    }
 
     // Puts `record` in slot `i`, where a record that came less far than `key`'s sits, and carries
     // the displaced records on in Robin Hood order. Returns where `record` went.
