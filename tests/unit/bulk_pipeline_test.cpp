@@ -1268,6 +1268,28 @@ BOOST_AUTO_TEST_CASE(fail_all_finishes_every_call_and_forgets_every_queued_item)
     p.check_each_call_told_once();
 }
 
+BOOST_AUTO_TEST_CASE(fail_all_tells_each_call_once_when_thousands_wait_for_a_parked_instance) {
+    // The instance waits for its tenant; three thousand tuples wait for the instance. Failing the
+    // instance's call fails and lets go of the tuples' calls while `fail_all` goes through them.
+    auto o = options(10);
+    o.max_pending = 5000;
+    pipeline p(o);
+    const ticket workspace = p.ensure_instance("workspace:w1", "acme");
+    std::vector<ticket> tuples;
+    for (int i = 0; i < 3000; ++i)
+        tuples.push_back(p.write_tuple("account:u" + std::to_string(i), "owner", "workspace:w1"));
+    p.s.fail_all(boost::asio::error::operation_aborted, "cancelled");
+    p.collect();
+    BOOST_TEST((p.outcome(workspace).ec == boost::asio::error::operation_aborted));
+    std::size_t aborted = 0;
+    for (const ticket id : tuples)
+        aborted += p.outcome(id).ec == boost::asio::error::operation_aborted ? 1 : 0;
+    BOOST_TEST(aborted == tuples.size());
+    BOOST_TEST(p.s.stats().pending == 0u);
+    BOOST_TEST(!p.take().has_value());
+    p.check_each_call_told_once();
+}
+
 BOOST_AUTO_TEST_CASE(a_rejection_answered_after_fail_all_sends_nothing_more) {
     pipeline p(options(10));
     p.ensure_tenant(tenant("a"));

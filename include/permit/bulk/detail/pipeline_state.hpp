@@ -424,8 +424,11 @@ class pipeline_state {
     /// Finishes every unfinished call with `ec` and `why` and forgets every queued item. Batches in
     /// flight are reported back as usual, but no caller waits for them any more.
     void fail_all(boost::system::error_code ec, const std::string& why) {
-        tuple_chains_.clear();             // nothing waits for anything any more
-        for (const auto id : admitted_) {  // in the order the calls were admitted
+        tuple_chains_.clear();  // nothing waits for anything any more
+        // In the order the calls were admitted; from a copy, since failing a call may let go of
+        // others that waited for it, which takes them out of `admitted_`.
+        const std::vector<ticket_id> admitted(admitted_.begin(), admitted_.end());
+        for (const auto id : admitted) {
             ticket* t = tickets_.find(id);
             if (!t || t->done) continue;
             diagnostics diag;
