@@ -122,8 +122,7 @@ class pipeline_state {
         , assignments_(options.assignments_per_batch, options.linger, unbounded)
         , instances_(options.instances_per_batch, options.linger, unbounded)
         , tuples_(options.tuples_per_batch, options.linger, unbounded)
-        , removals_(options.tuples_per_batch, options.linger, unbounded) {
-    }
+        , removals_(options.tuples_per_batch, options.linger, unbounded) {}
 
     // ---- admission ----
 
